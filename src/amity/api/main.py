@@ -1,0 +1,26 @@
+"""The REST API at /api/v1: one NinjaAPI, each app's router mounted on it, errors as problem details."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from amity.api import problems
+from amity.api.auth import TokenAuth
+from amity.core.api import router as core_router
+
+api = NinjaAPI(
+    title="Amity API",
+    version="1.0.0",
+    description=(
+        "The Amity CRM API. Authenticate with `Authorization: Bearer <token>`; create a token under "
+        "Settings → API tokens or with `amity token create`. Lists are cursor-paginated: pass the "
+        "`next_cursor` of one page as `cursor` to get the next. Errors are RFC 9457 problem details. "
+        "POSTs honour an `Idempotency-Key` header."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+problems.install(api)
+api.add_router("", core_router)

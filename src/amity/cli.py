@@ -1,0 +1,227 @@
+"""The `amity` command: run, operate and administer Amity from a shell.
+
+Every subcommand prints a clear error and exits non-zero on bad input: 2 for wrong arguments
+(argparse), 1 for input the application refuses (a taken email, an unknown workspace…).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amity.settings")
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def _fail(message: str) -> int:
+    print(f"amity: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _explain(error: Exception) -> str:
+    from django.core.exceptions import ValidationError
+
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+# --- Commands --------------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from amity.runner import serve_command
+
+    os.execvp(sys.executable, serve_command(host=args.host, port=args.port, workers=args.workers))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from amity.runner import run_worker
+
+    return run_worker(queues=args.queues)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from amity.runner import run_demo
+
+    return run_demo(host=args.host, port=args.port, serve=not args.no_serve)
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    from amity.core import audit, services
+    from amity.core.models import Door
+
+    with audit.acting_through(Door.CLI):
+        user = services.user_create(email=args.email, password=args.password, full_name=args.name or "")
+        if args.superuser:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+    print(user.email)
+    return 0
+
+
+def _user(email: str) -> Any:
+    from amity.core.models import User
+
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None:
+        raise LookupError(f"no user with the email {email!r}; create one with `amity createuser {email}`")
+    return user
+
+
+def _workspace(slug: str) -> Any:
+    from amity.core.models import Workspace
+
+    workspace = Workspace.objects.filter(slug=slug).first()
+    if workspace is None:
+        raise LookupError(f"no workspace with the slug {slug!r}")
+    return workspace
+
+
+def cmd_workspace_create(args: argparse.Namespace) -> int:
+    from amity.core import audit, services
+    from amity.core.models import Door
+
+    with audit.acting_through(Door.CLI):
+        workspace = services.workspace_create(owner=_user(args.owner), name=args.name)
+    print(workspace.slug)
+    return 0
+
+
+def cmd_workspace_list(args: argparse.Namespace) -> int:
+    from amity.core.models import Workspace
+
+    for workspace in Workspace.objects.order_by("slug"):
+        print(f"{workspace.slug}\t{workspace.name}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    from amity.core import audit, services
+    from amity.core.access import membership_of
+    from amity.core.models import Door
+
+    user, workspace = _user(args.user), _workspace(args.workspace)
+    if membership_of(user, workspace) is None:
+        raise LookupError(f"{user.email} is not a member of the workspace {workspace.slug!r}")
+    with audit.acting_through(Door.CLI):
+        _, secret = services.token_create(actor=user, workspace=workspace, name=args.name)
+    print(secret)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["amity manage", *args.arguments])
+    return 0
+
+
+# --- Parser ----------------------------------------------------------------------------------
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 1 to 65535")
+    return port
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="amity", description="Amity CRM: run, operate and administer it.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help: str, *, django: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=handler, needs_django=django)
+        return sub
+
+    default_port = int(os.environ.get("PORT", "8000"))
+    demo = add("demo", cmd_demo, "Migrate, load the demo workspace, and run the web server and a worker.")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=_port, default=default_port)
+    demo.add_argument("--no-serve", action="store_true", help="Only prepare the database and demo data.")
+
+    serve = add("serve", cmd_serve, "Run the web server (gunicorn).", django=False)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=default_port)
+    serve.add_argument("--workers", type=_positive, default=2, help="Processes (default: 2).")
+
+    worker = add("worker", cmd_worker, "Run a background worker for the configured task backend.")
+    worker.add_argument("--queues", default="default,email", help="Comma-separated queues (default: default,email).")
+
+    migrate = add("migrate", cmd_migrate, "Create or update the database tables.")
+    migrate.add_argument("--verbose", action="store_true")
+
+    createuser = add("createuser", cmd_createuser, "Create a user who can sign in.")
+    createuser.add_argument("email")
+    createuser.add_argument("--password", help="Without one, the user sets it through a password-reset email.")
+    createuser.add_argument("--name", help="Full name.")
+    createuser.add_argument("--superuser", action="store_true", help="May also use the operators' admin site at /admin/.")
+
+    workspace = add("workspace", lambda args: 0, "Create or list workspaces.")
+    workspace_commands = workspace.add_subparsers(dest="workspace_command", required=True, metavar="ACTION")
+    workspace_create = workspace_commands.add_parser("create", help="Create a workspace; prints its slug.")
+    workspace_create.add_argument("name")
+    workspace_create.add_argument("--owner", required=True, help="Email of an existing user who will own it.")
+    workspace_create.set_defaults(handler=cmd_workspace_create)
+    workspace_commands.add_parser("list", help="List workspaces: slug and name.").set_defaults(handler=cmd_workspace_list)
+
+    token = add("token", lambda args: 0, "Manage API tokens.")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    token_create = token_commands.add_parser("create", help="Create an API token; prints only the token.")
+    token_create.add_argument("--workspace", required=True, help="Workspace slug.")
+    token_create.add_argument("--user", required=True, help="Email of a member of the workspace.")
+    token_create.add_argument("--name", default="Command line", help="What the token is for.")
+    token_create.set_defaults(handler=cmd_token_create)
+
+    manage = add("manage", cmd_manage, "Run a Django management command (e.g. `amity manage check --deploy`).", django=False)
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.needs_django:
+        _setup_django()
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except LookupError as error:
+        return _fail(str(error).strip("'\""))
+    except Exception as error:
+        from django.core.exceptions import ValidationError
+
+        if isinstance(error, ValidationError):
+            return _fail(_explain(error))
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

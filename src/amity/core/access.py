@@ -1,0 +1,76 @@
+"""The acting user's place in a workspace: their role, and the helpers that apply it to reads and writes."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from amity.core.models import Membership, Team, User, Workspace
+from amity.core.permissions import Action, ObjectType, Scope, can, visibility
+
+M = TypeVar("M", bound=models.Model)
+
+
+def membership_of(user: User, workspace: Workspace) -> Membership | None:
+    """The user's membership, fetched once per user object and workspace."""
+    cache: dict[int, Membership | None] = user.__dict__.setdefault("_amity_memberships", {})
+    if workspace.pk not in cache:
+        cache[workspace.pk] = Membership.objects.filter(workspace=workspace, user=user).first() if user.is_authenticated else None
+    return cache[workspace.pk]
+
+
+def remember_membership(user: User, membership: Membership) -> None:
+    user.__dict__.setdefault("_amity_memberships", {})[membership.workspace_id] = membership
+
+
+def forget_memberships(user: User) -> None:
+    user.__dict__.pop("_amity_memberships", None)
+
+
+def role_of(user: User, workspace: Workspace) -> str:
+    """The user's role in the workspace; a workspace they are not in does not exist for them."""
+    membership = membership_of(user, workspace)
+    if membership is None:
+        raise Http404("No workspace matches the given query.")
+    return membership.role
+
+
+def allowed(user: User, workspace: Workspace, action: Action, object_type: ObjectType) -> bool:
+    membership = membership_of(user, workspace)
+    return membership is not None and can(membership.role, action, object_type)
+
+
+def require(user: User, workspace: Workspace, action: Action, object_type: ObjectType) -> None:
+    """Stop a user whose role does not grant `action` on `object_type`."""
+    if not can(role_of(user, workspace), action, object_type):
+        raise PermissionDenied(f"Your role does not allow you to {action} {object_type.replace('_', ' ')}s.")
+
+
+def team_member_ids(user: User, workspace: Workspace) -> models.QuerySet[User, Any]:
+    """Everyone in a team the user belongs to or manages (a subquery, not a list)."""
+    teams = Team.objects.filter(workspace=workspace).filter(Q(members=user) | Q(manager=user))
+    return User.objects.filter(Q(teams__in=teams) | Q(pk=user.pk)).values("pk")
+
+
+def visible(
+    queryset: models.QuerySet[M],
+    *,
+    actor: User,
+    workspace: Workspace,
+    object_type: ObjectType,
+    owner_field: str = "owner",
+) -> models.QuerySet[M]:
+    """Scope a queryset to the workspace and to what the actor's role lets them see."""
+    scoped = queryset.filter(workspace=workspace)
+    scope = visibility(role_of(actor, workspace), object_type)
+    if scope == Scope.ALL:
+        return scoped
+    if scope == Scope.OWN:
+        return scoped.filter(**{owner_field: actor})
+    if scope == Scope.TEAM:
+        return scoped.filter(**{f"{owner_field}__in": team_member_ids(actor, workspace)})
+    return scoped.none()

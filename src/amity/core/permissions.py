@@ -1,0 +1,120 @@
+"""Who may do what: the one map from role to permitted actions and record visibility.
+
+Each role grants, per object type, a set of actions and a visibility scope:
+`own` (records the user owns), `team` (records owned by anyone in the user's teams) or `all`.
+Later apps add their object types here, in this one table, so that a reader sees every rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MANAGER = "manager"
+    SALES = "sales"
+    MARKETING = "marketing"
+    SUPPORT = "support"
+    SUPPLY = "supply"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+class Scope(StrEnum):
+    NONE = "none"
+    OWN = "own"
+    TEAM = "team"
+    ALL = "all"
+
+
+class ObjectType(StrEnum):
+    WORKSPACE = "workspace"
+    MEMBER = "member"
+    INVITATION = "invitation"
+    TEAM = "team"
+    TOKEN = "token"
+    AUDIT_ENTRY = "audit_entry"
+    TASK_FAILURE = "task_failure"
+
+
+@dataclass(frozen=True)
+class Grant:
+    actions: frozenset[Action]
+    scope: Scope = Scope.ALL
+
+
+NOTHING = Grant(frozenset())
+READ = Grant(frozenset({Action.VIEW}))
+FULL = Grant(frozenset(Action))
+OWN_FULL = Grant(frozenset(Action), Scope.OWN)
+
+# Every role keeps its own API tokens; only owners and admins see everyone's.
+_ADMINISTRATION: dict[ObjectType, Grant] = {
+    ObjectType.WORKSPACE: Grant(frozenset({Action.VIEW, Action.CHANGE})),
+    ObjectType.MEMBER: FULL,
+    ObjectType.INVITATION: FULL,
+    ObjectType.TEAM: FULL,
+    ObjectType.TOKEN: FULL,
+    ObjectType.AUDIT_ENTRY: READ,
+    ObjectType.TASK_FAILURE: READ,
+}
+_STAFF: dict[ObjectType, Grant] = {
+    ObjectType.WORKSPACE: READ,
+    ObjectType.MEMBER: READ,
+    ObjectType.INVITATION: NOTHING,
+    ObjectType.TEAM: READ,
+    ObjectType.TOKEN: OWN_FULL,
+    ObjectType.AUDIT_ENTRY: NOTHING,
+    ObjectType.TASK_FAILURE: NOTHING,
+}
+_MANAGER: dict[ObjectType, Grant] = {**_STAFF, ObjectType.TEAM: Grant(frozenset({Action.VIEW, Action.CHANGE}), Scope.ALL)}
+
+GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
+    Role.ADMIN: _ADMINISTRATION,
+    Role.MANAGER: _MANAGER,
+    Role.SALES: _STAFF,
+    Role.MARKETING: _STAFF,
+    Role.SUPPORT: _STAFF,
+    Role.SUPPLY: _STAFF,
+    Role.VIEWER: _STAFF,
+}
+
+# Roles an inviter may hand out: nobody can grant more than they hold.
+ASSIGNABLE_ROLES: dict[Role, frozenset[Role]] = {
+    Role.OWNER: frozenset(Role),
+    Role.ADMIN: frozenset(Role) - {Role.OWNER},
+}
+
+
+def grant_for(role: str, object_type: ObjectType) -> Grant:
+    return GRANTS[Role(role)].get(object_type, NOTHING)
+
+
+def can(role: str, action: Action, object_type: ObjectType) -> bool:
+    return action in grant_for(role, object_type).actions
+
+
+def visibility(role: str, object_type: ObjectType) -> Scope:
+    grant = grant_for(role, object_type)
+    return grant.scope if Action.VIEW in grant.actions else Scope.NONE
+
+
+def can_assign(role: str, target_role: str) -> bool:
+    return Role(target_role) in ASSIGNABLE_ROLES.get(Role(role), frozenset())

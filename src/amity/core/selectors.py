@@ -1,0 +1,122 @@
+"""Reads of workspaces, people, teams, tokens and the audit log, scoped to the workspace and the actor's role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+from django.utils import timezone
+
+from amity.core.access import require, visible
+from amity.core.models import ApiToken, AuditEntry, Invitation, Membership, TaskFailure, Team, User, Workspace
+from amity.core.permissions import Action, ObjectType
+from amity.core.tenancy import get_scoped_or_404
+
+
+def workspaces_of(user: User) -> models.QuerySet[Workspace]:
+    """The workspaces a user belongs to, by name."""
+    return Workspace.objects.filter(pk__in=Membership.objects.filter(user=user).values("workspace_id")).order_by("name", "pk")
+
+
+def workspace_for_member(*, user: User, slug: str) -> Workspace:
+    """A workspace by its slug, if the user is a member; otherwise it does not exist for them."""
+    return get_scoped_or_404(workspaces_of(user), slug=slug)
+
+
+def membership_list(*, actor: User, workspace: Workspace) -> models.QuerySet[Membership]:
+    return visible(
+        Membership.objects.select_related("user"), actor=actor, workspace=workspace, object_type=ObjectType.MEMBER, owner_field="user"
+    )
+
+
+def membership_get(*, actor: User, workspace: Workspace, pk: int) -> Membership:
+    return get_scoped_or_404(membership_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def invitation_list(*, actor: User, workspace: Workspace, pending_only: bool = False) -> models.QuerySet[Invitation]:
+    invitations = visible(
+        Invitation.objects.select_related("invited_by"),
+        actor=actor,
+        workspace=workspace,
+        object_type=ObjectType.INVITATION,
+        owner_field="invited_by",
+    )
+    if pending_only:
+        invitations = invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    return invitations
+
+
+def invitation_get(*, actor: User, workspace: Workspace, pk: int) -> Invitation:
+    return get_scoped_or_404(invitation_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def team_list(*, actor: User, workspace: Workspace) -> models.QuerySet[Team]:
+    return visible(
+        Team.objects.select_related("manager").prefetch_related("members"),
+        actor=actor,
+        workspace=workspace,
+        object_type=ObjectType.TEAM,
+        owner_field="manager",
+    )
+
+
+def team_get(*, actor: User, workspace: Workspace, pk: int) -> Team:
+    return get_scoped_or_404(team_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def member_users(*, workspace: Workspace, pks: list[int]) -> list[User]:
+    """Users by id, only those who are members of the workspace (others are simply not found)."""
+    return list(User.objects.filter(pk__in=pks, memberships__workspace=workspace))
+
+
+def token_list(*, actor: User, workspace: Workspace) -> models.QuerySet[ApiToken]:
+    return visible(
+        ApiToken.objects.select_related("user"), actor=actor, workspace=workspace, object_type=ObjectType.TOKEN, owner_field="user"
+    )
+
+
+def token_get(*, actor: User, workspace: Workspace, pk: int) -> ApiToken:
+    return get_scoped_or_404(token_list(actor=actor, workspace=workspace), pk=pk)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: int | None = None
+    door: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def audit_list(*, actor: User, workspace: Workspace, filters: AuditFilter | None = None) -> models.QuerySet[AuditEntry]:
+    """The workspace's audit trail, newest first, for those whose role may read it."""
+    require(actor, workspace, Action.VIEW, ObjectType.AUDIT_ENTRY)
+    entries = AuditEntry.objects.filter(workspace=workspace)
+    filters = filters or AuditFilter()
+    lookups = {
+        "actor_id": filters.actor_id,
+        "door": filters.door,
+        "action": filters.action,
+        "object_type": filters.object_type,
+        "object_id": filters.object_id,
+        "created_at__gte": filters.since,
+        "created_at__lt": filters.until,
+    }
+    return entries.filter(**{key: value for key, value in lookups.items() if value not in (None, "")})
+
+
+def audit_get(*, actor: User, workspace: Workspace, pk: int) -> AuditEntry:
+    return get_scoped_or_404(audit_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def audit_object_types(*, workspace: Workspace) -> list[str]:
+    return list(AuditEntry.objects.filter(workspace=workspace).order_by().values_list("object_type", flat=True).distinct())
+
+
+def task_failure_list(*, actor: User, workspace: Workspace) -> models.QuerySet[TaskFailure]:
+    """Failed background work of this workspace (system-wide failures are for operators, in the admin site)."""
+    require(actor, workspace, Action.VIEW, ObjectType.TASK_FAILURE)
+    return TaskFailure.objects.filter(workspace=workspace).order_by("-id")

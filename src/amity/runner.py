@@ -1,0 +1,117 @@
+"""Processes: the web server, the background worker with its heartbeat, and the demo that runs both."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from django.conf import settings
+
+
+def serve_command(*, host: str, port: int, workers: int) -> list[str]:
+    """gunicorn with threaded workers: a slow client never holds a whole process."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "amity.wsgi:application",
+        f"--bind={host}:{port}",
+        f"--workers={workers}",
+        "--worker-class=gthread",
+        "--threads=4",
+        "--timeout=60",
+        "--graceful-timeout=20",
+        "--access-logfile=-",
+        "--forwarded-allow-ips=127.0.0.1,::1",
+    ]
+
+
+def _heartbeat(worker_id: str, backend: str, stop: threading.Event) -> None:
+    from django.db import close_old_connections, connection
+    from django.utils import timezone
+
+    from amity.core.models import WorkerHeartbeat
+
+    started = timezone.now()
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            WorkerHeartbeat.objects.update_or_create(
+                worker_id=worker_id, defaults={"backend": backend, "seen_at": timezone.now(), "started_at": started}
+            )
+        except Exception as error:  # a missed beat is reported by /healthz's age; the worker goes on
+            print(f"amity worker: heartbeat failed: {error}", file=sys.stderr)
+        stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
+    connection.close()
+
+
+def run_worker(*, queues: str) -> int:
+    """Run the worker of the configured backend, beating a heartbeat that /healthz reads."""
+    from django.core.management import call_command
+
+    backend = "rq" if settings.REDIS_URL else "database"
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"[:64]
+    stop = threading.Event()
+    threading.Thread(target=_heartbeat, args=(worker_id, backend, stop), daemon=True, name="heartbeat").start()
+    print(f"amity worker {worker_id}: {backend} backend, queues {queues}", flush=True)
+    try:
+        if backend == "rq":
+            call_command("rqworker", *queues.split(","), with_scheduler=True)
+        else:
+            call_command("db_worker", queue_name=queues, worker_id=worker_id, reload=False, startup_delay=False)
+    finally:
+        stop.set()
+    return 0
+
+
+def run_demo(*, host: str, port: int, serve: bool) -> int:
+    """Prepare the database and the demo workspace, then run the web server and a worker until Ctrl-C."""
+    from django.core.management import call_command
+
+    from amity.core.demo import DEMO_PASSWORD, load_demo
+
+    started = time.monotonic()
+    call_command("migrate", interactive=False, verbosity=0)
+    summary = load_demo()
+    address = f"http://{host}:{port}"
+    print(
+        f"\nAmity demo ({summary.workspace.name}) — {'loaded' if summary.created else 'already loaded'} in {time.monotonic() - started:.1f}s"
+    )
+    print(f"  Open {address} and sign in as one of (password: {DEMO_PASSWORD}):")
+    for role, email in summary.logins:
+        print(f"    {role:<10} {email}")
+    print(f"  Outgoing email is written to {settings.EMAIL_FILE_PATH if hasattr(settings, 'EMAIL_FILE_PATH') else 'the SMTP server'}")
+    if not serve:
+        return 0
+    print("  Press Ctrl-C to stop the web server and the worker.\n", flush=True)
+    env = {**os.environ, "AMITY_BASE_URL": os.environ.get("AMITY_BASE_URL", address)}
+    amity = [sys.executable, "-m", "amity.cli"]
+    processes = [
+        subprocess.Popen(serve_command(host=host, port=port, workers=2), env=env),
+        subprocess.Popen([*amity, "worker"], env=env),
+    ]
+    return _supervise(processes)
+
+
+def _supervise(processes: list[subprocess.Popen[bytes]]) -> int:
+    """Wait until one process ends or Ctrl-C, then stop all of them gracefully."""
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return 0
