@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
 from django.test import Client
 
 from amity.core.models import User, Workspace
@@ -49,7 +48,9 @@ class ApiClient:
 
     def _send(self, method: str, path: str, body: Any, headers: dict[str, str] | None) -> Any:
         send = getattr(self.client, method)
-        return send(path, data=json.dumps(body) if body is not None else "", content_type="application/json", headers=self._headers(headers))
+        return send(
+            path, data=json.dumps(body) if body is not None else "", content_type="application/json", headers=self._headers(headers)
+        )
 
     def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
         return self._send("post", path, body, headers)
@@ -104,9 +105,3 @@ def api_as(db: Any) -> Any:
 def api(api_as: Any, admin: User, workspace: Workspace) -> ApiClient:
     """The API as an admin of the Acme workspace."""
     return api_as(admin, workspace)
-
-
-@pytest.fixture
-def postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("runs only on PostgreSQL")

@@ -61,7 +61,7 @@ def run_worker(*, queues: str) -> int:
     print(f"amity worker {worker_id}: {backend} backend, queues {queues}", flush=True)
     try:
         if backend == "rq":
-            call_command("rqworker", *queues.split(","), with_scheduler=True)
+            call_command("rqworker", *queues.split(","), with_scheduler=True, job_class="django_tasks_rq.backend.Job")
         else:
             call_command("db_worker", queue_name=queues, worker_id=worker_id, reload=False, startup_delay=False)
     finally:

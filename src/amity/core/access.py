@@ -64,13 +64,17 @@ def visible(
     object_type: ObjectType,
     owner_field: str = "owner",
 ) -> models.QuerySet[M]:
-    """Scope a queryset to the workspace and to what the actor's role lets them see."""
+    """Scope a queryset to the workspace and to what the actor's role lets them see.
+
+    A role that may see no record of the type is told so (403); a record outside the role's
+    own/team scope is simply not there (404 on fetch, absent from lists).
+    """
     scoped = queryset.filter(workspace=workspace)
     scope = visibility(role_of(actor, workspace), object_type)
+    if scope == Scope.NONE:
+        raise PermissionDenied(f"Your role does not allow you to see {object_type.replace('_', ' ')}s.")
     if scope == Scope.ALL:
         return scoped
     if scope == Scope.OWN:
         return scoped.filter(**{owner_field: actor})
-    if scope == Scope.TEAM:
-        return scoped.filter(**{f"{owner_field}__in": team_member_ids(actor, workspace)})
-    return scoped.none()
+    return scoped.filter(**{f"{owner_field}__in": team_member_ids(actor, workspace)})

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate
@@ -56,7 +56,7 @@ def list_workspaces(request: HttpRequest, page: Query[PageParams]) -> Any:
 @router.post("/workspaces", response={201: WorkspaceOut}, summary="Open a new workspace that I own")
 def create_workspace(request: HttpRequest, payload: WorkspaceIn) -> Any:
     actor, _ = actor_and_workspace(request)
-    return 201, services.workspace_create(owner=actor, name=payload.name)
+    return Status(201, services.workspace_create(owner=actor, name=payload.name))
 
 
 @router.get("/workspaces/current", response=WorkspaceOut, summary="The workspace of this token")
@@ -97,7 +97,7 @@ def remove_member(request: HttpRequest, member_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     membership = selectors.membership_get(actor=actor, workspace=workspace, pk=member_id)
     services.member_remove(actor=actor, workspace=workspace, membership=membership)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Invitations -----------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def list_invitations(request: HttpRequest, page: Query[PageParams]) -> Any:
 @router.post("/invitations", response={201: InvitationOut}, tags=["invitations"], summary="Invite someone by email")
 def create_invitation(request: HttpRequest, payload: InvitationIn) -> Any:
     actor, workspace = actor_and_workspace(request)
-    return 201, services.invitation_create(actor=actor, workspace=workspace, email=payload.email, role=payload.role)
+    return Status(201, services.invitation_create(actor=actor, workspace=workspace, email=payload.email, role=payload.role))
 
 
 @router.get("/invitations/{invitation_id}", response=InvitationOut, tags=["invitations"])
@@ -141,7 +141,7 @@ def list_teams(request: HttpRequest, page: Query[PageParams]) -> Any:
 def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     actor, workspace = actor_and_workspace(request)
     manager, members = _team_people(workspace, payload.manager_id, payload.member_ids)
-    return 201, services.team_create(actor=actor, workspace=workspace, name=payload.name, manager=manager, members=members)
+    return Status(201, services.team_create(actor=actor, workspace=workspace, name=payload.name, manager=manager, members=members))
 
 
 @router.get("/teams/{team_id}", response=TeamOut, tags=["teams"])
@@ -167,7 +167,7 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
 def delete_team(request: HttpRequest, team_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     services.team_delete(actor=actor, workspace=workspace, team=selectors.team_get(actor=actor, workspace=workspace, pk=team_id))
-    return 204, None
+    return Status(204, None)
 
 
 def _team_people(workspace: Any, manager_id: int | None, member_ids: list[int]) -> tuple[Any, list[Any]]:
@@ -195,7 +195,7 @@ def list_tokens(request: HttpRequest, page: Query[PageParams]) -> Any:
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     actor, workspace = actor_and_workspace(request)
     token, secret = services.token_create(actor=actor, workspace=workspace, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": secret}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": secret})
 
 
 @router.get("/tokens/{token_id}", response=TokenOut, tags=["tokens"])

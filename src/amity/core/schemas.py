@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import EmailStr
 
 from amity.core.models import Door
 from amity.core.permissions import Role
@@ -58,7 +57,7 @@ class InvitationOut(Schema):
 
 
 class InvitationIn(Schema):
-    email: EmailStr
+    email: str = Field(..., max_length=254, description="Checked by the same rule as the web form.")
     role: Role
 
 

@@ -1,0 +1,135 @@
+"""Each role × each action × each object type gives the expected answer, in the rules and through the API.
+
+The expected table is written out here by hand, independently of amity.core.permissions, so a
+change to the rules must be made twice: once on purpose there, once to agree here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from amity.core.models import Membership, Team, Workspace
+from amity.core.permissions import Action, ObjectType, Role, can, visibility
+from tests.factories import TeamFactory, member
+
+ROLES = ["owner", "admin", "manager", "sales", "marketing", "support", "supply", "viewer"]
+
+# object type, action: which roles may (o a m s k u p v = owner admin manager sales marketing support supply viewer)
+EXPECTED = """
+workspace     view     o a m s k u p v
+workspace     add      o
+workspace     change   o a
+workspace     delete   o
+member        view     o a m s k u p v
+member        add      o a
+member        change   o a
+member        delete   o a
+invitation    view     o a
+invitation    add      o a
+invitation    change   o a
+invitation    delete   o a
+team          view     o a m s k u p v
+team          add      o a
+team          change   o a m
+team          delete   o a
+token         view     o a m s k u p v
+token         add      o a m s k u p v
+token         change   o a m s k u p v
+token         delete   o a m s k u p v
+audit_entry   view     o a
+audit_entry   add
+audit_entry   change
+audit_entry   delete
+task_failure  view     o a
+task_failure  add
+task_failure  change
+task_failure  delete
+"""
+LETTER = dict(zip("oamskupv", ROLES, strict=True))
+
+
+def _table() -> list[tuple[str, str, str, bool]]:
+    rows = []
+    for line in EXPECTED.strip().splitlines():
+        object_type, action, *letters = line.split()
+        allowed = {LETTER[letter] for letter in letters}
+        rows.extend((role, action, object_type, role in allowed) for role in ROLES)
+    return rows
+
+
+TABLE = _table()
+
+
+def test_the_table_covers_every_object_type_and_action() -> None:
+    covered = {(object_type, action) for _, action, object_type, _ in TABLE}
+    assert covered == {(o.value, a.value) for o in ObjectType for a in Action}
+
+
+@pytest.mark.parametrize(("role", "action", "object_type", "expected"), TABLE)
+def test_role_grants(role: str, action: str, object_type: str, expected: bool) -> None:
+    assert can(role, Action(action), ObjectType(object_type)) is expected
+
+
+def test_staff_see_only_their_own_tokens_and_admins_see_all() -> None:
+    assert visibility("sales", ObjectType.TOKEN) == "own"
+    assert visibility("viewer", ObjectType.TOKEN) == "own"
+    assert visibility("admin", ObjectType.TOKEN) == "all"
+    assert visibility("sales", ObjectType.AUDIT_ENTRY) == "none"
+
+
+# Through the API: one request per (object type, action), expected status for allowed / refused.
+def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any]]:
+    victim = member(workspace, Role.VIEWER, email="victim@acme.test")
+    membership = Membership.objects.get(user=victim, workspace=workspace)
+    team = TeamFactory(workspace=workspace, name="Field sales")
+    return {
+        ("member", "view"): ("get", "/api/v1/members", None),
+        ("member", "change"): ("patch", f"/api/v1/members/{membership.pk}", {"role": "support"}),
+        ("member", "delete"): ("delete", f"/api/v1/members/{membership.pk}", None),
+        ("invitation", "add"): ("post", "/api/v1/invitations", {"email": "new@acme.test", "role": "viewer"}),
+        ("invitation", "view"): ("get", "/api/v1/invitations", None),
+        ("team", "add"): ("post", "/api/v1/teams", {"name": "New team"}),
+        ("team", "change"): ("patch", f"/api/v1/teams/{team.pk}", {"name": "Inside sales"}),
+        ("team", "delete"): ("delete", f"/api/v1/teams/{team.pk}", None),
+        ("audit_entry", "view"): ("get", "/api/v1/audit-log", None),
+        ("task_failure", "view"): ("get", "/api/v1/task-failures", None),
+        ("token", "add"): ("post", "/api/v1/tokens", {"name": "Another"}),
+        ("workspace", "change"): ("patch", "/api/v1/workspaces/current", {"name": "Acme Inc"}),
+    }
+
+
+API_ACTIONS = [
+    ("member", "view"),
+    ("member", "change"),
+    ("member", "delete"),
+    ("invitation", "add"),
+    ("invitation", "view"),
+    ("team", "add"),
+    ("team", "change"),
+    ("team", "delete"),
+    ("audit_entry", "view"),
+    ("task_failure", "view"),
+    ("token", "add"),
+    ("workspace", "change"),
+]
+API_CASES = [(role, object_type, action) for role in ROLES for object_type, action in API_ACTIONS]
+EXPECTED_ALLOWED = {(role, action, object_type) for role, action, object_type, allowed in TABLE if allowed}
+
+
+@pytest.mark.parametrize(("role", "object_type", "action"), API_CASES)
+def test_the_api_enforces_the_matrix(role: str, object_type: str, action: str, api_as: Any, workspace: Workspace, owner: Any) -> None:
+    method, path, body = _requests(workspace)[(object_type, action)]
+    actor = member(workspace, role, email=f"{role}-actor@acme.test")
+    client = api_as(actor, workspace)
+    teams_before = Team.objects.count()
+
+    response = getattr(client, method)(path, body) if body is not None else getattr(client, method)(path)
+
+    if (role, action, object_type) in EXPECTED_ALLOWED:
+        assert response.status_code in {200, 201, 204}, response.content
+    else:
+        assert response.status_code == 403, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert Team.objects.count() == teams_before
