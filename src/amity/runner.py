@@ -98,9 +98,13 @@ def run_demo(*, host: str, port: int, serve: bool) -> int:
     return _supervise(processes)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _supervise(processes: list[subprocess.Popen[bytes]]) -> int:
-    """Wait until one process ends or Ctrl-C, then stop all of them gracefully."""
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    """Wait until one process ends or Ctrl-C (or SIGTERM), then stop all of them gracefully."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)

@@ -110,3 +110,44 @@ def test_the_rq_worker_sends_queued_email(prepared: dict[str, str], tmp_path: Pa
     except redis.ConnectionError:
         skip_or_fail("Redis is not reachable at 127.0.0.1:6379")
     _run_worker_and_check({**prepared, "REDIS_URL": url}, tmp_path, "rq")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get_json(url: str) -> Any:
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return json.load(response)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def test_the_demo_serves_runs_a_worker_and_stops_on_ctrl_c(amity_env: dict[str, str]) -> None:
+    port = _free_port()
+    demo = subprocess.Popen(
+        [*AMITY, "demo", "--port", str(port)],
+        env=amity_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        healthy = _wait_for(lambda: (_get_json(f"http://127.0.0.1:{port}/healthz") or {}).get("worker", {}).get("ok"), seconds=60)
+        assert healthy, "the demo's web server and worker did not come up"
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+        output = demo.communicate(timeout=40)[0]
+    assert demo.returncode == 0, output
+    assert "owner@demo.amity.test" in output
+    assert _get_json(f"http://127.0.0.1:{port}/healthz") is None, "the web server is still running"
