@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
+from django.db import connection
 from django.test import Client
 
 from amity.core.models import User, Workspace
@@ -49,7 +49,9 @@ class ApiClient:
 
     def _send(self, method: str, path: str, body: Any, headers: dict[str, str] | None) -> Any:
         send = getattr(self.client, method)
-        return send(path, data=json.dumps(body) if body is not None else "", content_type="application/json", headers=self._headers(headers))
+        return send(
+            path, data=json.dumps(body) if body is not None else "", content_type="application/json", headers=self._headers(headers)
+        )
 
     def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
         return self._send("post", path, body, headers)
