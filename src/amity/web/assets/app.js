@@ -124,6 +124,7 @@ document.addEventListener("keydown", (event) => {
       window.location.assign(active.href);
     }
   } else if (event.key === "Escape") {
+    event.preventDefault(); // a search field would clear itself; Escape only closes the results
     closeResults(results);
     input.blur();
   }
