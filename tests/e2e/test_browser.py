@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from django.core import mail
@@ -11,7 +10,7 @@ from django.core import mail
 from amity.core import services
 from amity.core.models import ApiToken, Membership
 from amity.core.permissions import Role
-from tests.e2e.conftest import PHONE, ROOT, SCREENSHOTS, screenshot, sign_in
+from tests.e2e.conftest import PHONE, screenshot, sign_in
 from tests.factories import PASSWORD, TeamFactory, WorkspaceFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +46,6 @@ def test_sign_in_and_switch_workspace(open_page, acme):
     assert page.url.endswith("/w/acme/")
     assert page.get_by_role("heading", name="Welcome, Olga Owner").is_visible()
     screenshot(page, "home")
-    shutil.copyfile(SCREENSHOTS / "home-1280x800.png", ROOT / "test-artifacts" / "docs-candidate-home.png")
 
     page.get_by_role("button", name="Switch workspace").click()
     page.get_by_role("link", name="Globex").click()
@@ -164,6 +162,8 @@ def test_on_a_phone_the_navigation_is_behind_a_menu_button(open_page, acme):
     page.get_by_role("button", name="Open the menu").click()
     nav = page.locator("#sidebar")
     nav.get_by_role("link", name="Teams").wait_for()
+    page.locator("#sidebar.show:not(.showing)").wait_for()
+    page.wait_for_timeout(400)  # let the slide-in finish before the picture
     screenshot(page, "menu")
     nav.get_by_role("link", name="Teams").click()
     page.wait_for_url("**/settings/teams/")
