@@ -120,3 +120,14 @@ def task_failure_list(*, actor: User, workspace: Workspace) -> models.QuerySet[T
     """Failed background work of this workspace (system-wide failures are for operators, in the admin site)."""
     require(actor, workspace, Action.VIEW, ObjectType.TASK_FAILURE)
     return TaskFailure.objects.filter(workspace=workspace).order_by("-id")
+
+
+def member_people(*, actor: User, workspace: Workspace) -> models.QuerySet[User]:
+    """The people in the workspace, by name, for pickers (a manager, a team's members)."""
+    require(actor, workspace, Action.VIEW, ObjectType.MEMBER)
+    return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
+
+
+def account_exists(*, email: str) -> bool:
+    """Whether someone already signs in with this email (an invitation then asks them to sign in)."""
+    return User.objects.filter(email=email.strip().lower()).exists()

@@ -60,6 +60,27 @@ def user_update_profile(*, user: User, full_name: str, time_zone: str) -> User:
     return user
 
 
+@transaction.atomic
+def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """Change a user's own password, after they prove they know the current one."""
+    if not user.check_password(current_password):
+        raise ValidationError({"current_password": "This is not your current password."})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def user_remember_workspace(*, user: User, workspace: Workspace) -> None:
+    """Remember the workspace a user last opened, so that signing in brings them back to it."""
+    if user.last_workspace_id != workspace.pk:
+        User.objects.filter(pk=user.pk).update(last_workspace=workspace)
+        user.last_workspace = workspace
+
+
 # --- Workspaces ------------------------------------------------------------------------------
 
 

@@ -1,1 +1,40 @@
-urlpatterns: list = []
+from django.urls import URLPattern, URLResolver, include, path
+
+from amity.web.views import auth, invitations, profile, settings, workspaces
+
+settings_urls: list[URLPattern | URLResolver] = [
+    path("", settings.settings_index, name="settings"),
+    path("workspace/", settings.settings_workspace, name="settings_workspace"),
+    path("members/", settings.settings_members, name="settings_members"),
+    path("members/<int:pk>/role/", settings.settings_member_role, name="settings_member_role"),
+    path("members/<int:pk>/remove/", settings.settings_member_remove, name="settings_member_remove"),
+    path("invitations/<int:pk>/revoke/", settings.settings_invitation_revoke, name="settings_invitation_revoke"),
+    path("teams/", settings.settings_teams, name="settings_teams"),
+    path("teams/new/", settings.settings_team_create, name="settings_team_create"),
+    path("teams/<int:pk>/", settings.settings_team_edit, name="settings_team_edit"),
+    path("teams/<int:pk>/delete/", settings.settings_team_delete, name="settings_team_delete"),
+    path("tokens/", settings.settings_tokens, name="settings_tokens"),
+    path("tokens/<int:pk>/revoke/", settings.settings_token_revoke, name="settings_token_revoke"),
+    path("audit-log/", settings.settings_audit, name="settings_audit"),
+    path("tasks/", settings.settings_tasks, name="settings_tasks"),
+    path("profile/", profile.profile, name="profile"),
+]
+
+workspace_urls: list[URLPattern | URLResolver] = [
+    path("", workspaces.workspace_home, name="workspace_home"),
+    path("search", workspaces.search, name="search"),
+    path("settings/", include(settings_urls)),
+]
+
+urlpatterns = [
+    path("", workspaces.home, name="home"),
+    path("login", auth.LoginView.as_view(), name="login"),
+    path("logout", auth.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password-reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("workspaces/new/", workspaces.workspace_create, name="workspace_create"),
+    path("w/<slug:slug>/", include(workspace_urls)),
+]

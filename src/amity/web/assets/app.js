@@ -1,0 +1,161 @@
+// The web UI's behaviour. The Content-Security-Policy forbids inline scripts and handlers,
+// so everything a page does beyond plain HTML and htmx attributes lives here.
+import "./app.css";
+
+import { Toast } from "@tabler/core";
+import htmx from "htmx.org";
+
+window.htmx = htmx;
+
+const TOAST_DELAY_MS = 6000;
+
+// --- Flash messages: shown as toasts that fade after a while -----------------------------------
+function showToasts(root) {
+  root.querySelectorAll(".toast[data-amity-toast]").forEach((element) => {
+    element.removeAttribute("data-amity-toast");
+    const toast = Toast.getOrCreateInstance(element, { delay: TOAST_DELAY_MS, autohide: element.dataset.autohide !== "false" });
+    toast.show();
+  });
+}
+
+// --- Copy buttons: <button data-copy-target="#id"> copies the text of that element ----------------
+async function copyText(button) {
+  const target = document.querySelector(button.dataset.copyTarget);
+  if (!target) return;
+  const text = (target.value ?? target.textContent).trim();
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // Clipboard API refused (plain http, old browser): select the text so Ctrl+C works.
+    const range = document.createRange();
+    range.selectNodeContents(target);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  const label = button.querySelector("[data-copy-label]");
+  if (label) {
+    const before = label.textContent;
+    label.textContent = "Copied";
+    button.classList.add("btn-success");
+    setTimeout(() => {
+      label.textContent = before;
+      button.classList.remove("btn-success");
+    }, 2000);
+  }
+}
+
+// --- Confirmations: <form data-confirm="Remove Ada?"> asks before it submits ----------------------
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// --- Auto-submit: a <select data-autosubmit> submits its form when changed -------------------------
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (field instanceof HTMLElement && field.matches("[data-autosubmit]") && field.form) {
+    field.form.requestSubmit();
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-copy-target]") : null;
+  if (button) {
+    event.preventDefault();
+    copyText(button);
+  }
+});
+
+// --- Global search: debounced by htmx; arrows move, Enter opens, Escape closes, "/" focuses ----------
+function searchParts() {
+  const input = document.getElementById("global-search");
+  const results = document.getElementById("search-results");
+  return { input, results };
+}
+
+function searchItems(results) {
+  return Array.from(results.querySelectorAll("a.search-result"));
+}
+
+function openResults(results) {
+  if (results.childElementCount > 0) results.classList.add("show");
+}
+
+function closeResults(results) {
+  results.classList.remove("show");
+  searchItems(results).forEach((item) => item.classList.remove("active"));
+}
+
+function moveSelection(results, step) {
+  const items = searchItems(results);
+  if (items.length === 0) return;
+  const current = items.findIndex((item) => item.classList.contains("active"));
+  const next = current === -1 ? (step > 0 ? 0 : items.length - 1) : (current + step + items.length) % items.length;
+  items.forEach((item, index) => {
+    item.classList.toggle("active", index === next);
+    item.setAttribute("aria-selected", index === next ? "true" : "false");
+  });
+  items[next].scrollIntoView({ block: "nearest" });
+}
+
+document.addEventListener("keydown", (event) => {
+  const { input, results } = searchParts();
+  if (!input || !results) return;
+  const typing = event.target instanceof HTMLElement && (event.target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName));
+  if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    event.preventDefault();
+    input.focus();
+    input.select();
+    return;
+  }
+  if (event.target !== input) return;
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    openResults(results);
+    moveSelection(results, event.key === "ArrowDown" ? 1 : -1);
+  } else if (event.key === "Enter") {
+    const active = results.querySelector("a.search-result.active") || (results.classList.contains("show") ? searchItems(results)[0] : null);
+    if (active) {
+      event.preventDefault();
+      window.location.assign(active.href);
+    }
+  } else if (event.key === "Escape") {
+    event.preventDefault(); // a search field would clear itself; Escape only closes the results
+    closeResults(results);
+    input.blur();
+  }
+});
+
+document.addEventListener("focusin", (event) => {
+  const { input, results } = searchParts();
+  if (input && results && event.target === input && input.value.trim()) openResults(results);
+});
+
+document.addEventListener("click", (event) => {
+  const { input, results } = searchParts();
+  if (!input || !results || !(event.target instanceof Node)) return;
+  if (!results.contains(event.target) && event.target !== input) closeResults(results);
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const { input, results } = searchParts();
+  if (results && event.detail.target === results) {
+    if (input && input.value.trim()) openResults(results);
+    else closeResults(results);
+  }
+  showToasts(event.detail.target);
+});
+
+function start() {
+  showToasts(document);
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start);
+} else {
+  start();
+}
