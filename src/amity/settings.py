@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "amity.core",
+    "amity.customers",
     "amity.web",
 ]
 

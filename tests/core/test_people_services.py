@@ -118,3 +118,15 @@ def test_a_workspace_is_created_with_its_owner_and_a_unique_slug(owner: User) ->
     second = services.workspace_create(owner=owner, name="Acme Labs")
     assert (first.slug, second.slug) == ("acme-labs", "acme-labs-2")
     assert Membership.objects.get(workspace=second, user=owner).role == Role.OWNER
+
+
+def test_an_existing_account_must_sign_in_to_accept(owner: User, rep: User, workspace: Workspace, other_workspace: Workspace) -> None:
+    invitation = services.invitation_create(actor=owner, workspace=workspace, email="outsider@example.com", role=Role.SALES)
+    outsider = member(other_workspace, Role.OWNER, email="outsider@example.com")
+
+    with pytest.raises(PermissionDenied):
+        services.invitation_accept(invitation=invitation, user=None, password="whatever-password-1")
+
+    assert not Membership.objects.filter(workspace=workspace, user=outsider).exists()
+    membership = services.invitation_accept(invitation=invitation, user=outsider)
+    assert membership.role == Role.SALES

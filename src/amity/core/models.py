@@ -153,6 +153,7 @@ class ApiToken(WorkspaceScopedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "API token"
         indexes = [models.Index(fields=["workspace", "user"])]
 
     def __str__(self) -> str:
@@ -258,3 +259,42 @@ class TaskFailure(models.Model):
     @property
     def will_retry(self) -> bool:
         return self.retry_at is not None
+
+
+class FieldDefinition(WorkspaceScopedModel):
+    """A custom field an admin adds to a record type (contacts, accounts, …); values live in each record's `custom` JSON."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", "Text"
+        LONG_TEXT = "long_text", "Long text"
+        NUMBER = "number", "Number"
+        MONEY = "money", "Money"
+        DATE = "date", "Date"
+        DATETIME = "datetime", "Date and time"
+        BOOLEAN = "boolean", "Yes / no"
+        CHOICE = "choice", "Single choice"
+        MULTI_CHOICE = "multi_choice", "Multiple choice"
+        URL = "url", "Web address"
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        USER = "user", "User"
+
+    object_type = models.CharField(max_length=40)
+    key = models.SlugField(max_length=60, help_text="The name in the API and in imports, e.g. `contract_value`.")
+    label = models.CharField(max_length=120)
+    type = models.CharField(max_length=20, choices=Type.choices)
+    options = models.JSONField(default=list, blank=True, help_text="The allowed values of a choice field.")
+    required = models.BooleanField(default=False)
+    unique = models.BooleanField(default=False)
+    min_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    max_length = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "object_type", "key"], name="fielddefinition_unique_key")]
+        ordering = ["object_type", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}.{self.key}"

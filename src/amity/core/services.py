@@ -248,6 +248,24 @@ def invitation_revoke(*, actor: User, workspace: Workspace, invitation: Invitati
     return invitation
 
 
+def _invited_person(invitation: Invitation, *, password: str, full_name: str) -> User:
+    """The person the link was sent to, when nobody is signed in.
+
+    The link proves they read that mailbox, which is enough to create an account or to set the
+    first password of one that has none; an account that already has a password must sign in,
+    or anyone holding the link could join as that person.
+    """
+    user = User.objects.filter(email=invitation.email).first()
+    if user is None:
+        return user_create(email=invitation.email, password=password, full_name=full_name)
+    if user.has_usable_password():
+        raise PermissionDenied(f"An account for {invitation.email} exists already; sign in to accept the invitation.")
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User | None, password: str = "", full_name: str = "") -> Membership:
     """Join the workspace: an existing user (signed in as the invited email) or a new one with a password."""
@@ -255,13 +273,7 @@ def invitation_accept(*, invitation: Invitation, user: User | None, password: st
     if invitation.status != "pending":
         raise ValidationError({"invitation": f"This invitation is {invitation.status}."})
     if user is None:
-        user = User.objects.filter(email=invitation.email).first() or user_create(
-            email=invitation.email, password=password, full_name=full_name
-        )
-        if not user.has_usable_password():
-            validate_password(password, user)
-            user.set_password(password)
-            user.save(update_fields=["password"])
+        user = _invited_person(invitation, password=password, full_name=full_name)
     elif user.email != invitation.email:
         raise ValidationError({"invitation": f"This invitation was sent to {invitation.email}; sign in as that address."})
     membership, _ = Membership.objects.get_or_create(workspace=invitation.workspace, user=user, defaults={"role": invitation.role})

@@ -1,0 +1,247 @@
+"""Accounts (organizations) and contacts (people): who the customers are, and how to reach them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from amity.core.models import Team, User
+from amity.core.tenancy import WorkspaceScopedModel
+
+
+class LifecycleStage(models.TextChoices):
+    SUBSCRIBER = "subscriber", "Subscriber"
+    LEAD = "lead", "Lead"
+    OPPORTUNITY = "opportunity", "Opportunity"
+    CUSTOMER = "customer", "Customer"
+    EVANGELIST = "evangelist", "Evangelist"
+    CHURNED = "churned", "Churned"
+    OTHER = "other", "Other"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    SMS = "sms", "SMS"
+    POST = "post", "Post"
+
+
+class Tag(WorkspaceScopedModel):
+    """A label people put on accounts and contacts to group them."""
+
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerRecord(WorkspaceScopedModel):
+    """What accounts and contacts share: an owner, a team, tags, a stage, custom fields, an external key, soft deletion."""
+
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lifecycle_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    # NULL, not "", when absent: the unique constraint must let many records have no external key.
+    external_id = models.CharField(max_length=100, null=True, blank=True, help_text="The record's key in the system it came from.")  # noqa: DJ001
+    custom = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set when soft-deleted; an admin can restore it.")
+
+    class Meta:
+        abstract = True
+
+
+class Account(CustomerRecord):
+    """An organization the company sells to or works with."""
+
+    class Size(models.TextChoices):
+        MICRO = "1-9", "1–9"
+        SMALL = "10-49", "10–49"
+        MEDIUM = "50-249", "50–249"
+        LARGE = "250-999", "250–999"
+        ENTERPRISE = "1000+", "1,000+"
+
+    name = models.CharField(max_length=200)
+    industry = models.CharField(max_length=100, blank=True)
+    size = models.CharField(max_length=10, choices=Size.choices, blank=True)
+    annual_revenue = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    revenue_currency = models.CharField(max_length=3, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="accounts")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"], condition=Q(external_id__isnull=False), name="account_unique_external_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "name", "id"], name="account_ws_name"),
+            models.Index(fields=["workspace", "-created_at", "-id"], name="account_ws_recent"),
+            models.Index(fields=["workspace", "owner", "id"], name="account_ws_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountDomain(WorkspaceScopedModel):
+    """A web domain of an account (acme.com), used to match people and imports to it."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "domain"], name="accountdomain_unique")]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Contact(CustomerRecord):
+    """A person: a buyer, a user of the product, a decision maker."""
+
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=150, blank=True)
+    primary_email = models.CharField(max_length=254, blank=True, help_text="Copied from the primary email, for lists and sorting.")
+    primary_phone = models.CharField(max_length=20, blank=True, help_text="Copied from the primary phone (E.164).")
+    preferred_channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    social = models.JSONField(default=dict, blank=True, help_text='Handles by network, e.g. {"linkedin": "…"}.')
+    accounts = models.ManyToManyField(Account, through="AccountContact", related_name="contacts")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"], condition=Q(external_id__isnull=False), name="contact_unique_external_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "last_name", "first_name", "id"], name="contact_ws_name"),
+            models.Index(fields=["workspace", "-created_at", "-id"], name="contact_ws_recent"),
+            models.Index(fields=["workspace", "owner", "id"], name="contact_ws_owner"),
+            models.Index(fields=["workspace", "primary_email"], name="contact_ws_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in [self.first_name, self.last_name] if part) or self.primary_email or f"Contact {self.pk}"
+
+
+class ContactEmail(WorkspaceScopedModel):
+    """One email address of a contact, lower-cased; one of them is primary."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    address = models.CharField(max_length=254)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "address"], name="contactemail_ws_address")]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class ContactPhone(WorkspaceScopedModel):
+    """One phone number of a contact, stored as E.164."""
+
+    class Kind(models.TextChoices):
+        MOBILE = "mobile", "Mobile"
+        WORK = "work", "Work"
+        HOME = "home", "Home"
+        FAX = "fax", "Fax"
+        OTHER = "other", "Other"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOBILE)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "number"], name="contactphone_ws_number")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Address(WorkspaceScopedModel):
+    """A postal address of an account or a contact, optionally with coordinates."""
+
+    class Kind(models.TextChoices):
+        BILLING = "billing", "Billing"
+        SHIPPING = "shipping", "Shipping"
+        OFFICE = "office", "Office"
+        HOME = "home", "Home"
+        OTHER = "other", "Other"
+
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="addresses")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OFFICE)
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 two-letter code.")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(account__isnull=False, contact__isnull=True) | Q(account__isnull=True, contact__isnull=False),
+                name="address_belongs_to_one_record",
+            )
+        ]
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in [self.street, self.postcode, self.city, self.country] if part)
+
+
+class AccountContact(WorkspaceScopedModel):
+    """A person's place at an organization: their role and title there."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="account_contacts")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="account_contacts")
+    role = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "contact"], name="accountcontact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contact} at {self.account}"
+
+
+class ConsentEvent(WorkspaceScopedModel):
+    """One grant or withdrawal of consent to be contacted on a channel; current consent is the latest event."""
+
+    class Status(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consent_events")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    purpose = models.CharField(max_length=60, default="marketing")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=100, blank=True, help_text="How it was given or withdrawn: web form, phone call, import…")
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "contact", "channel", "-occurred_at"], name="consent_ws_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.channel} {self.status}"
