@@ -51,6 +51,9 @@ class ObjectType(StrEnum):
     TOKEN = "token"
     AUDIT_ENTRY = "audit_entry"
     TASK_FAILURE = "task_failure"
+    ACCOUNT = "account"
+    CONTACT = "contact"
+    CUSTOM_FIELD = "custom_field"
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,26 @@ _STAFF: dict[ObjectType, Grant] = {
 }
 _MANAGER: dict[ObjectType, Grant] = {**_STAFF, ObjectType.TEAM: Grant(frozenset({Action.VIEW, Action.CHANGE}), Scope.ALL)}
 
-GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+# Customer records: everyone in a workspace sees every customer (one shared 360° view); the
+# customer-facing roles create and edit them; only owners and admins delete.
+_CUSTOMERS_EDIT = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}))
+_CUSTOMER_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    role: {ObjectType.ACCOUNT: grant, ObjectType.CONTACT: grant, ObjectType.CUSTOM_FIELD: READ}
+    for role, grant in {
+        Role.OWNER: FULL,
+        Role.ADMIN: FULL,
+        Role.MANAGER: _CUSTOMERS_EDIT,
+        Role.SALES: _CUSTOMERS_EDIT,
+        Role.MARKETING: _CUSTOMERS_EDIT,
+        Role.SUPPORT: _CUSTOMERS_EDIT,
+        Role.SUPPLY: READ,
+        Role.VIEWER: READ,
+    }.items()
+}
+for _role in (Role.OWNER, Role.ADMIN):
+    _CUSTOMER_GRANTS[_role][ObjectType.CUSTOM_FIELD] = FULL
+
+_BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
     Role.ADMIN: _ADMINISTRATION,
     Role.MANAGER: _MANAGER,
@@ -95,6 +117,7 @@ GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.SUPPLY: _STAFF,
     Role.VIEWER: _STAFF,
 }
+GRANTS: dict[Role, dict[ObjectType, Grant]] = {role: {**_BASE_GRANTS[role], **_CUSTOMER_GRANTS[role]} for role in Role}
 
 # Roles an inviter may hand out: nobody can grant more than they hold.
 ASSIGNABLE_ROLES: dict[Role, frozenset[Role]] = {
