@@ -57,12 +57,35 @@ def _task_failure(workspace: Workspace) -> models.Model:
     return TaskFailure.objects.create(workspace=workspace, task_name=MARKER, attempt=1, max_attempts=5, error=MARKER)
 
 
+def _contact(workspace: Workspace) -> models.Model:
+    from amity.customers.models import Contact, ContactEmail
+
+    contact = Contact.objects.create(workspace=workspace, first_name=MARKER, last_name="Person", primary_email=f"{MARKER}@example.com")
+    ContactEmail.objects.create(workspace=workspace, contact=contact, address=f"{MARKER}@example.com", is_primary=True)
+    return contact
+
+
+def _account(workspace: Workspace) -> models.Model:
+    from amity.customers.models import Account
+
+    return Account.objects.create(workspace=workspace, name=f"{MARKER} Inc")
+
+
+def _field_definition(workspace: Workspace) -> models.Model:
+    from amity.core.models import FieldDefinition
+
+    return FieldDefinition.objects.create(workspace=workspace, object_type="contact", key="zz_other", label=MARKER, type="text")
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
     "team_id": _team,
     "token_id": _token,
     "entry_id": _audit_entry,
+    "contact_id": _contact,
+    "account_id": _account,
+    "field_id": _field_definition,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -72,4 +95,9 @@ LIST_ONLY_MAKERS: list[Maker] = [_task_failure]
 SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/members/{member_id}"): {"role": "viewer"},
     ("PATCH", "/api/v1/teams/{team_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/contacts/{contact_id}"): {"first_name": "Renamed"},
+    ("PATCH", "/api/v1/accounts/{account_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/custom-fields/{field_id}"): {"label": "Renamed"},
+    ("POST", "/api/v1/contacts/{contact_id}/restore"): {},
+    ("POST", "/api/v1/accounts/{account_id}/restore"): {},
 }

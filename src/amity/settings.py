@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "amity.core.middleware.AuditContextMiddleware",
     "amity.api.idempotency.IdempotencyMiddleware",
+    "amity.api.problems.MethodNotAllowedAsProblem",
     "axes.middleware.AxesMiddleware",
 ]
 

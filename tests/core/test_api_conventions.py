@@ -155,3 +155,10 @@ def test_openapi_and_offline_docs(client: Client, db: Any) -> None:
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_a_wrong_method_is_a_problem(api: Any) -> None:
+    response = api.put("/api/v1/teams", {"name": "x"})
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert "GET" in response.json()["detail"]

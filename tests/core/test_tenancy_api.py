@@ -34,7 +34,7 @@ LISTS = [op for op in OPERATIONS if "{" not in op[1] and op[0] == "GET"]
 
 
 def _row_counts() -> dict[str, int]:
-    return {model._meta.label: model.objects.count() for model in apps.get_app_config("core").get_models()}
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models() if model.__module__.startswith("amity.")}
 
 
 def _path_params(path: str) -> list[str]:

@@ -8,7 +8,7 @@ the order is total, and its columns must not be null.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -78,7 +78,7 @@ def paginate(queryset: models.QuerySet[M], *, ordering: Sequence[str], cursor: s
     return Page(items=rows, next_cursor=encode_cursor(rows[-1], ordering) if has_more and rows else None)
 
 
-def sort_ordering(sort: str | None, *, allowed: dict[str, Sequence[str]], default: str) -> Sequence[str]:
+def sort_ordering(sort: str | None, *, allowed: Mapping[str, Sequence[str]], default: str) -> Sequence[str]:
     """Turn a whitelisted `sort` parameter (e.g. `-created_at`) into a total ordering."""
     key = sort or default
     if key not in allowed:

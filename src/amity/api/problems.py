@@ -101,3 +101,18 @@ def install(api: NinjaAPI) -> None:
 def not_found_view(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Unknown API paths answer as problems too, not with the HTML 404 page."""
     return problem(404, f"There is no API endpoint at {request.path}.")
+
+
+class MethodNotAllowedAsProblem:
+    """Django answers a wrong method with a bare 405 before the API sees it; say it as a problem too."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/") and response.get("Content-Type") != PROBLEM_CONTENT_TYPE:
+            allowed = response.get("Allow", "")
+            response = problem(405, f"{request.method} is not allowed here; use {allowed}.")
+            response["Allow"] = allowed
+        return response

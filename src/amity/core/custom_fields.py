@@ -13,10 +13,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import models
+from django.db import models, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
-from amity.core.models import FieldDefinition, Membership, Workspace
+from amity.core import audit
+from amity.core.access import require
+from amity.core.models import AuditEntry, FieldDefinition, Membership, User, Workspace
+from amity.core.permissions import Action, ObjectType
 from amity.core.phones import to_e164
 
 Type = FieldDefinition.Type
@@ -197,3 +200,59 @@ def clean_custom(
     if errors:
         raise ValidationError(errors)
     return merged
+
+
+CUSTOM_FIELD_OBJECT_TYPES = {"contact", "account"}
+
+
+def _definition_errors(workspace: Workspace, data: dict[str, Any], instance_pk: int | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if data.get("object_type") not in CUSTOM_FIELD_OBJECT_TYPES:
+        errors["object_type"] = f"Choose one of: {', '.join(sorted(CUSTOM_FIELD_OBJECT_TYPES))}."
+    if data.get("type") not in Type.values:
+        errors["type"] = f"Choose one of: {', '.join(Type.values)}."
+    if data.get("type") in {Type.CHOICE, Type.MULTI_CHOICE} and not data.get("options"):
+        errors["options"] = "A choice field needs at least one option."
+    clash = FieldDefinition.objects.filter(workspace=workspace, object_type=data.get("object_type"), key=data.get("key")).exclude(
+        pk=instance_pk or 0
+    )
+    if clash.exists():
+        errors["key"] = "Another field of this record type has this key."
+    return errors
+
+
+@transaction.atomic
+def field_definition_save(
+    *, actor: User, workspace: Workspace, data: dict[str, Any], definition: FieldDefinition | None = None
+) -> FieldDefinition:
+    """Define a custom field, or change one; the key and record type of an existing field stay fixed."""
+    require(actor, workspace, Action.CHANGE if definition else Action.ADD, ObjectType.CUSTOM_FIELD)
+    creating = definition is None
+    definition = definition or FieldDefinition(workspace=workspace)
+    before = audit.snapshot(definition, EDITABLE_DEFINITION_FIELDS) if not creating else {}
+    if not creating:
+        data = {**data, "object_type": definition.object_type, "key": definition.key, "type": definition.type}
+    errors = _definition_errors(workspace, data, definition.pk)
+    if errors:
+        raise ValidationError(errors)
+    for name in ["object_type", "key", "type", *EDITABLE_DEFINITION_FIELDS]:
+        if name in data:
+            setattr(definition, name, data[name])
+    definition.options = [str(option).strip() for option in definition.options if str(option).strip()]
+    definition.full_clean()
+    definition.save()
+    action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
+    after = audit.snapshot(definition, EDITABLE_DEFINITION_FIELDS)
+    audit.record(actor=actor, workspace=workspace, action=action, obj=definition, changes=audit.diff(before, after))
+    return definition
+
+
+@transaction.atomic
+def field_definition_delete(*, actor: User, workspace: Workspace, definition: FieldDefinition) -> None:
+    """Remove a custom field definition; values already stored stay in the records' history but are no longer shown."""
+    require(actor, workspace, Action.DELETE, ObjectType.CUSTOM_FIELD)
+    audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.DELETE, obj=definition, changes={"key": [definition.key, None]})
+    definition.delete()
+
+
+EDITABLE_DEFINITION_FIELDS = ["label", "options", "required", "unique", "min_value", "max_value", "max_length", "position"]

@@ -1,0 +1,290 @@
+"""The API of accounts, contacts and custom fields: both record types share one set of routes, built once."""
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from amity.api.auth import actor_and_workspace
+from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
+from amity.core import custom_fields
+from amity.core.selectors import member_users
+from amity.customers import selectors, services
+from amity.customers.models import Account, Contact
+from amity.customers.schemas import (
+    AccountBulkItem,
+    AccountIn,
+    AccountOut,
+    AccountPatch,
+    BulkAssignIn,
+    BulkIds,
+    BulkResultOut,
+    BulkTagIn,
+    ContactBulkItem,
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    FieldDefinitionIn,
+    FieldDefinitionOut,
+    FieldDefinitionPatch,
+)
+
+router = Router()
+
+
+class CustomerFilterIn(Schema):
+    sort: str | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    lifecycle_stage: str | None = None
+    source: str | None = None
+    tag: str | None = None
+    external_id: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+    deleted: bool = False
+
+
+class ContactFilterIn(CustomerFilterIn):
+    account_id: int | None = None
+    email: str | None = None
+
+
+class AccountFilterIn(CustomerFilterIn):
+    domain: str | None = None
+
+
+def _custom_filters(request: HttpRequest) -> dict[str, str]:
+    """`?custom.contract_tier=gold` filters on a custom field."""
+    return {key.removeprefix("custom."): str(value) for key, value in request.GET.items() if key.startswith("custom.") and value}
+
+
+def _payload(payload: Schema) -> dict[str, Any]:
+    data = payload.model_dump(exclude_unset=True)
+    if "account_ids" in data:
+        ids = data.pop("account_ids") or []
+        data.setdefault("accounts", [{"account_id": account_id} for account_id in ids])
+    return data
+
+
+@dataclass(frozen=True)
+class RecordRoutes:
+    """One record type's routes: its model, schemas, sorts and the selector that lists it."""
+
+    model: type[Account] | type[Contact]
+    path: str
+    tag: str
+    out: type[Schema]
+    create_in: type[Schema]
+    patch_in: type[Schema]
+    bulk_item: type[Schema]
+    filter_in: type[Schema]
+    sorts: Mapping[str, Sequence[str]]
+    lister: Callable[..., Any]
+    getter: Callable[..., Any]
+    creator: Callable[..., Any]
+
+    def install(self, router: Router) -> None:
+        self._bulk(router)  # before /{id}, so that "bulk" is never taken for an id
+        self._reads(router)
+        self._writes(router)
+
+    def _reads(self, router: Router) -> None:
+        spec = self
+        id_path = f"/{self.path}/{{{self.model._meta.model_name}_id}}"
+
+        @router.get(f"/{self.path}", response=page_of(self.out), tags=[self.tag], operation_id=f"list_{self.path}")
+        def list_records(request: HttpRequest, page: Query[PageParams], filters: Query[spec.filter_in]) -> Any:  # type: ignore[name-defined]
+            actor, workspace = actor_and_workspace(request)
+            values = filters.model_dump(exclude={"sort"})
+            records = spec.lister(
+                actor=actor, workspace=workspace, filters=selectors.CustomerFilter(**values, custom=_custom_filters(request))
+            )
+            ordering = sort_ordering(filters.sort, allowed=spec.sorts, default="-created_at")
+            return paginate(records, ordering=ordering, cursor=page.cursor, limit=page.limit)
+
+        def get_record(request: HttpRequest, record_id: int) -> Any:
+            actor, workspace = actor_and_workspace(request)
+            return spec.getter(actor=actor, workspace=workspace, pk=record_id)
+
+        router.get(id_path, response=self.out, tags=[self.tag], operation_id=f"get_{self.path}")(self._named(get_record))
+        del list_records
+
+    def _writes(self, router: Router) -> None:
+        spec = self
+        name = self.model._meta.model_name
+        id_path = f"/{self.path}/{{{name}_id}}"
+
+        @router.post(f"/{self.path}", response={201: self.out}, tags=[self.tag], operation_id=f"create_{self.path}")
+        def create_record(request: HttpRequest, payload: spec.create_in) -> Any:  # type: ignore[name-defined]
+            actor, workspace = actor_and_workspace(request)
+            record = spec.creator(actor=actor, workspace=workspace, data=_payload(payload))
+            return Status(201, spec.getter(actor=actor, workspace=workspace, pk=record.pk))
+
+        def update_record(request: HttpRequest, record_id: int, payload: spec.patch_in) -> Any:  # type: ignore[name-defined]
+            actor, workspace = actor_and_workspace(request)
+            record = spec.getter(actor=actor, workspace=workspace, pk=record_id)
+            services.record_update(actor=actor, record=record, data=_payload(payload))
+            return spec.getter(actor=actor, workspace=workspace, pk=record.pk)
+
+        def delete_record(request: HttpRequest, record_id: int) -> Any:
+            actor, workspace = actor_and_workspace(request)
+            services.record_soft_delete(actor=actor, record=spec.getter(actor=actor, workspace=workspace, pk=record_id))
+            return Status(204, None)
+
+        def restore_record(request: HttpRequest, record_id: int) -> Any:
+            actor, workspace = actor_and_workspace(request)
+            record = spec.getter(actor=actor, workspace=workspace, pk=record_id, include_deleted=True)
+            services.record_restore(actor=actor, record=record)
+            return spec.getter(actor=actor, workspace=workspace, pk=record.pk)
+
+        router.patch(id_path, response=self.out, tags=[self.tag], operation_id=f"update_{self.path}")(self._named(update_record))
+        router.delete(
+            id_path, response={204: None}, tags=[self.tag], operation_id=f"delete_{self.path}", summary="Move to the bin (recoverable)"
+        )(self._named(delete_record))
+        router.post(f"{id_path}/restore", response=self.out, tags=[self.tag], operation_id=f"restore_{self.path}")(
+            self._named(restore_record)
+        )
+        del create_record
+
+    def _named(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        """The view with its `record_id` parameter renamed `contact_id` / `account_id`, as the URL and the spec say."""
+        path_name = f"{self.model._meta.model_name}_id"
+        signature = inspect.signature(view)
+        parameters = [
+            parameter.replace(name=path_name) if parameter.name == "record_id" else parameter for parameter in signature.parameters.values()
+        ]
+
+        @functools.wraps(view)
+        def named(request: HttpRequest, **kwargs: Any) -> Any:
+            kwargs["record_id"] = kwargs.pop(path_name)
+            return view(request, **kwargs)
+
+        named.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        named.__name__ = f"{view.__name__}_{self.model._meta.model_name}"
+        return named
+
+    def _bulk(self, router: Router) -> None:
+        spec = self
+        items_schema = type(f"{self.model.__name__}BulkIn", (Schema,), {"__annotations__": {"items": list[self.bulk_item]}})  # type: ignore[name-defined]
+        out_schema = type(f"{self.model.__name__}BulkOut", (Schema,), {"__annotations__": {"items": list[self.out]}})  # type: ignore[name-defined]
+
+        @router.post(
+            f"/{self.path}/bulk",
+            response=out_schema,
+            tags=[self.tag],
+            operation_id=f"bulk_save_{self.path}",
+            summary="Create or update up to 1,000 at once, all or nothing",
+        )
+        def bulk_save(request: HttpRequest, payload: items_schema) -> Any:  # type: ignore[valid-type]
+            actor, workspace = actor_and_workspace(request)
+            rows = [_payload(item) | ({"id": item.id} if item.id else {}) for item in payload.items]  # type: ignore[attr-defined]
+            saved = services.bulk_save(actor=actor, workspace=workspace, model=spec.model, rows=rows)
+            records = spec.lister(actor=actor, workspace=workspace).filter(pk__in=[record.pk for record in saved]).in_bulk()
+            return {"items": [records[record.pk] for record in saved]}
+
+        @router.post(f"/{self.path}/bulk-assign", response=BulkResultOut, tags=[self.tag], operation_id=f"bulk_assign_{self.path}")
+        def bulk_assign(request: HttpRequest, payload: BulkAssignIn) -> Any:
+            actor, workspace = actor_and_workspace(request)
+            records = selectors.records_by_ids(actor=actor, workspace=workspace, model=spec.model, ids=payload.ids)
+            owner = _member_or_error(workspace, payload.owner_id)
+            return {"updated": services.bulk_assign_owner(actor=actor, records=records, owner=owner)}
+
+        @router.post(f"/{self.path}/bulk-tag", response=BulkResultOut, tags=[self.tag], operation_id=f"bulk_tag_{self.path}")
+        def bulk_tag(request: HttpRequest, payload: BulkTagIn) -> Any:
+            actor, workspace = actor_and_workspace(request)
+            records = selectors.records_by_ids(actor=actor, workspace=workspace, model=spec.model, ids=payload.ids)
+            return {"updated": services.bulk_tag(actor=actor, records=records, add=payload.tags)}
+
+        @router.post(f"/{self.path}/bulk-delete", response=BulkResultOut, tags=[self.tag], operation_id=f"bulk_delete_{self.path}")
+        def bulk_delete(request: HttpRequest, payload: BulkIds) -> Any:
+            actor, workspace = actor_and_workspace(request)
+            records = selectors.records_by_ids(actor=actor, workspace=workspace, model=spec.model, ids=payload.ids)
+            return {"updated": services.bulk_soft_delete(actor=actor, records=records)}
+
+        del bulk_save, bulk_assign, bulk_tag, bulk_delete
+
+
+def _member_or_error(workspace: Any, user_id: int | None) -> Any:
+    if user_id is None:
+        return None
+    people = member_users(workspace=workspace, pks=[user_id])
+    if not people:
+        raise ValidationError({"owner_id": f"No member with id {user_id} in this workspace."})
+    return people[0]
+
+
+RecordRoutes(
+    model=Contact,
+    path="contacts",
+    tag="contacts",
+    out=ContactOut,
+    create_in=ContactIn,
+    patch_in=ContactPatch,
+    bulk_item=ContactBulkItem,
+    filter_in=ContactFilterIn,
+    sorts=selectors.CONTACT_SORTS,
+    lister=selectors.contact_list,
+    getter=selectors.contact_get,
+    creator=services.contact_create,
+).install(router)
+RecordRoutes(
+    model=Account,
+    path="accounts",
+    tag="accounts",
+    out=AccountOut,
+    create_in=AccountIn,
+    patch_in=AccountPatch,
+    bulk_item=AccountBulkItem,
+    filter_in=AccountFilterIn,
+    sorts=selectors.ACCOUNT_SORTS,
+    lister=selectors.account_list,
+    getter=selectors.account_get,
+    creator=services.account_create,
+).install(router)
+
+
+# --- Custom field definitions ---------------------------------------------------------------------
+
+
+@router.get("/custom-fields", response=page_of(FieldDefinitionOut), tags=["custom fields"])
+def list_custom_fields(request: HttpRequest, page: Query[PageParams], object_type: str | None = None) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    definitions = selectors.field_definition_list(actor=actor, workspace=workspace, object_type=object_type)
+    return paginate(definitions, ordering=("object_type", "position", "id"), cursor=page.cursor, limit=page.limit)
+
+
+@router.post("/custom-fields", response={201: FieldDefinitionOut}, tags=["custom fields"])
+def create_custom_field(request: HttpRequest, payload: FieldDefinitionIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, custom_fields.field_definition_save(actor=actor, workspace=workspace, data=payload.model_dump()))
+
+
+@router.get("/custom-fields/{field_id}", response=FieldDefinitionOut, tags=["custom fields"])
+def get_custom_field(request: HttpRequest, field_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return selectors.field_definition_get(actor=actor, workspace=workspace, pk=field_id)
+
+
+@router.patch("/custom-fields/{field_id}", response=FieldDefinitionOut, tags=["custom fields"])
+def update_custom_field(request: HttpRequest, field_id: int, payload: FieldDefinitionPatch) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    definition = selectors.field_definition_get(actor=actor, workspace=workspace, pk=field_id)
+    return custom_fields.field_definition_save(
+        actor=actor, workspace=workspace, data=payload.model_dump(exclude_unset=True), definition=definition
+    )
+
+
+@router.delete("/custom-fields/{field_id}", response={204: None}, tags=["custom fields"])
+def delete_custom_field(request: HttpRequest, field_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    definition = selectors.field_definition_get(actor=actor, workspace=workspace, pk=field_id)
+    custom_fields.field_definition_delete(actor=actor, workspace=workspace, definition=definition)
+    return Status(204, None)

@@ -1,0 +1,238 @@
+"""What the API takes in and gives out for accounts, contacts and custom field definitions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from amity.core.phones import national
+
+
+class EmailIn(Schema):
+    address: str = Field(..., max_length=254)
+    primary: bool = False
+
+
+class PhoneIn(Schema):
+    number: str = Field(..., max_length=40)
+    kind: str = "mobile"
+    primary: bool = False
+
+
+class AccountLinkIn(Schema):
+    account_id: int
+    role: str = ""
+    title: str = ""
+
+
+class _ContactFields(Schema):
+    title: str | None = None
+    emails: list[EmailIn] | None = Field(None, max_length=50)
+    phones: list[PhoneIn] | None = Field(None, max_length=50)
+    account_ids: list[int] | None = Field(None, max_length=200, description="Shortcut for `accounts` without roles.")
+    accounts: list[AccountLinkIn] | None = Field(None, max_length=200)
+    tags: list[str] | None = Field(None, max_length=100)
+    custom: dict[str, Any] | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    lifecycle_stage: str | None = None
+    source: str | None = None
+    external_id: str | None = None
+    preferred_channel: str | None = None
+    language: str | None = None
+    time_zone: str | None = None
+    social: dict[str, str] | None = None
+
+
+class ContactIn(_ContactFields):
+    first_name: str = ""
+    last_name: str = ""
+
+
+class ContactPatch(_ContactFields):
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class ContactBulkItem(ContactPatch):
+    id: int | None = Field(None, description="Give an id to update that contact; leave it out to create one.")
+
+
+class EmailOut(Schema):
+    address: str
+    primary: bool = Field(..., alias="is_primary")
+
+
+class PhoneOut(Schema):
+    number: str
+    national: str
+    kind: str
+    primary: bool = Field(..., alias="is_primary")
+
+    @staticmethod
+    def resolve_national(phone: Any) -> str:
+        return national(phone.number)
+
+
+class AccountLinkOut(Schema):
+    account_id: int
+    name: str = Field(..., alias="account.name")
+    role: str
+    title: str
+
+
+class ContactOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    full_name: str
+    title: str
+    emails: list[EmailOut]
+    phones: list[PhoneOut]
+    accounts: list[AccountLinkOut]
+    tags: list[str]
+    owner_id: int | None
+    team_id: int | None
+    lifecycle_stage: str
+    source: str
+    external_id: str | None
+    preferred_channel: str
+    language: str
+    time_zone: str
+    social: dict[str, str]
+    custom: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @staticmethod
+    def resolve_emails(contact: Any) -> list[Any]:
+        return list(contact.emails.all())
+
+    @staticmethod
+    def resolve_phones(contact: Any) -> list[Any]:
+        return list(contact.phones.all())
+
+    @staticmethod
+    def resolve_accounts(contact: Any) -> list[Any]:
+        return list(contact.account_contacts.all())
+
+    @staticmethod
+    def resolve_tags(record: Any) -> list[str]:
+        return sorted(tag.name for tag in record.tags.all())
+
+
+class _AccountFields(Schema):
+    domains: list[str] | None = Field(None, max_length=50)
+    industry: str | None = None
+    size: str | None = None
+    annual_revenue: Decimal | None = None
+    revenue_currency: str | None = None
+    parent_id: int | None = None
+    tags: list[str] | None = Field(None, max_length=100)
+    custom: dict[str, Any] | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    lifecycle_stage: str | None = None
+    source: str | None = None
+    external_id: str | None = None
+
+
+class AccountIn(_AccountFields):
+    name: str = Field(..., max_length=200)
+
+
+class AccountPatch(_AccountFields):
+    name: str | None = Field(None, max_length=200)
+
+
+class AccountBulkItem(AccountPatch):
+    id: int | None = Field(None, description="Give an id to update that account; leave it out to create one.")
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    domains: list[str]
+    industry: str
+    size: str
+    annual_revenue: Decimal | None
+    revenue_currency: str
+    parent_id: int | None
+    tags: list[str]
+    owner_id: int | None
+    team_id: int | None
+    lifecycle_stage: str
+    source: str
+    external_id: str | None
+    custom: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @staticmethod
+    def resolve_domains(account: Any) -> list[str]:
+        return [domain.domain for domain in account.domains.all()]
+
+    @staticmethod
+    def resolve_tags(record: Any) -> list[str]:
+        return sorted(tag.name for tag in record.tags.all())
+
+
+class BulkIds(Schema):
+    ids: list[int] = Field(..., min_length=1, max_length=1000)
+
+
+class BulkAssignIn(BulkIds):
+    owner_id: int | None
+
+
+class BulkTagIn(BulkIds):
+    tags: list[str] = Field(..., min_length=1, max_length=20)
+
+
+class BulkResultOut(Schema):
+    updated: int
+
+
+class FieldDefinitionIn(Schema):
+    object_type: str
+    key: str = Field(..., pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    label: str = Field(..., min_length=1, max_length=120)
+    type: str
+    options: list[str] = Field(default_factory=list, max_length=200)
+    required: bool = False
+    unique: bool = False
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    max_length: int | None = Field(None, ge=1, le=10000)
+    position: int = Field(0, ge=0, le=1000)
+
+
+class FieldDefinitionPatch(Schema):
+    label: str | None = Field(None, min_length=1, max_length=120)
+    options: list[str] | None = Field(None, max_length=200)
+    required: bool | None = None
+    unique: bool | None = None
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    max_length: int | None = Field(None, ge=1, le=10000)
+    position: int | None = Field(None, ge=0, le=1000)
+
+
+class FieldDefinitionOut(Schema):
+    id: int
+    object_type: str
+    key: str
+    label: str
+    type: str
+    options: list[str]
+    required: bool
+    unique: bool
+    min_value: Decimal | None
+    max_value: Decimal | None
+    max_length: int | None
+    position: int

@@ -1,0 +1,177 @@
+"""Reads of accounts and contacts: workspace-scoped, role-filtered, with everything a list shows prefetched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch
+
+from amity.core.access import allowed, visible
+from amity.core.models import FieldDefinition, User, Workspace
+from amity.core.permissions import Action, ObjectType
+from amity.core.tenancy import get_scoped_or_404
+from amity.customers.models import Account, AccountContact, Contact, ContactEmail, ContactPhone
+
+CONTACT_SORTS = {
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("-last_name", "-first_name", "-id"),
+    "email": ("primary_email", "id"),
+    "-email": ("-primary_email", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "updated_at": ("updated_at", "id"),
+    "-updated_at": ("-updated_at", "-id"),
+}
+ACCOUNT_SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "updated_at": ("updated_at", "id"),
+    "-updated_at": ("-updated_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """What a list of accounts or contacts can be narrowed by; `custom` maps custom field keys to wanted values."""
+
+    owner_id: int | None = None
+    team_id: int | None = None
+    lifecycle_stage: str | None = None
+    source: str | None = None
+    tag: str | None = None
+    external_id: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    updated_after: datetime | None = None
+    account_id: int | None = None
+    email: str | None = None
+    domain: str | None = None
+    deleted: bool = False
+    custom: dict[str, str] = field(default_factory=dict)
+
+
+def _custom_lookups(workspace: Workspace, object_type: str, wanted: dict[str, str]) -> dict[str, Any]:
+    definitions = {d.key: d for d in FieldDefinition.objects.filter(workspace=workspace, object_type=object_type, key__in=list(wanted))}
+    lookups: dict[str, Any] = {}
+    for key, value in wanted.items():
+        definition = definitions.get(key)
+        if definition is None:
+            raise ValidationError({f"custom.{key}": "There is no such custom field."})
+        if definition.type == FieldDefinition.Type.MULTI_CHOICE:
+            lookups[f"custom__{key}__contains"] = value
+        elif definition.type == FieldDefinition.Type.BOOLEAN:
+            lookups[f"custom__{key}"] = value.lower() in {"true", "yes", "1"}
+        elif definition.type == FieldDefinition.Type.USER:
+            lookups[f"custom__{key}"] = int(value) if value.isdigit() else -1
+        elif definition.type == FieldDefinition.Type.MONEY:
+            lookups[f"custom__{key}__amount"] = value
+        else:
+            lookups[f"custom__{key}"] = value
+    return lookups
+
+
+def _filtered(records: models.QuerySet[Any], workspace: Workspace, object_type: str, filters: CustomerFilter) -> models.QuerySet[Any]:
+    lookups = {
+        "owner_id": filters.owner_id,
+        "team_id": filters.team_id,
+        "lifecycle_stage": filters.lifecycle_stage,
+        "source": filters.source,
+        "tags__name": filters.tag,
+        "external_id": filters.external_id,
+        "created_at__gte": filters.created_after,
+        "created_at__lt": filters.created_before,
+        "updated_at__gte": filters.updated_after,
+    }
+    records = records.filter(**{key: value for key, value in lookups.items() if value not in (None, "")})
+    records = records.filter(deleted_at__isnull=not filters.deleted)
+    if filters.custom:
+        records = records.filter(**_custom_lookups(workspace, object_type, filters.custom))
+    return records
+
+
+def _deleted_allowed(actor: User, workspace: Workspace, object_type: ObjectType, filters: CustomerFilter) -> None:
+    if filters.deleted and not allowed(actor, workspace, Action.DELETE, object_type):
+        raise ValidationError({"deleted": "Only those who may delete records can see the deleted ones."})
+
+
+def contact_list(*, actor: User, workspace: Workspace, filters: CustomerFilter | None = None) -> models.QuerySet[Contact]:
+    """Contacts the actor may see, with emails, phones, tags and accounts prefetched (a fixed number of queries)."""
+    filters = filters or CustomerFilter()
+    _deleted_allowed(actor, workspace, ObjectType.CONTACT, filters)
+    contacts = _filtered(
+        visible(Contact.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CONTACT),
+        workspace,
+        ObjectType.CONTACT,
+        filters,
+    )
+    if filters.account_id:
+        contacts = contacts.filter(account_contacts__account_id=filters.account_id)
+    if filters.email:
+        contacts = contacts.filter(
+            pk__in=ContactEmail.objects.filter(workspace=workspace, address=filters.email.strip().lower()).values("contact_id")
+        )
+    return _with_contact_details(contacts)
+
+
+def _with_contact_details(contacts: models.QuerySet[Contact]) -> models.QuerySet[Contact]:
+    return contacts.prefetch_related(  # type: ignore[type-var]  # django-stubs cannot type a mix of Prefetch and names
+        Prefetch("emails", queryset=ContactEmail._default_manager.order_by("-is_primary", "id")),
+        Prefetch("phones", queryset=ContactPhone._default_manager.order_by("-is_primary", "id")),
+        Prefetch("account_contacts", queryset=AccountContact._default_manager.select_related("account").order_by("id")),
+        "tags",
+    )
+
+
+def _scoped(actor: User, workspace: Workspace, model: type[Any], *, include_deleted: bool = False) -> models.QuerySet[Any]:
+    object_type = ObjectType.ACCOUNT if model is Account else ObjectType.CONTACT
+    records = visible(model.objects.all(), actor=actor, workspace=workspace, object_type=object_type)
+    return records if include_deleted else records.filter(deleted_at__isnull=True)
+
+
+def contact_get(*, actor: User, workspace: Workspace, pk: int, include_deleted: bool = False) -> Contact:
+    contacts = _scoped(actor, workspace, Contact, include_deleted=include_deleted)
+    return get_scoped_or_404(_with_contact_details(contacts), pk=pk)
+
+
+def account_list(*, actor: User, workspace: Workspace, filters: CustomerFilter | None = None) -> models.QuerySet[Account]:
+    """Accounts the actor may see, with domains, tags and parent prefetched."""
+    filters = filters or CustomerFilter()
+    _deleted_allowed(actor, workspace, ObjectType.ACCOUNT, filters)
+    accounts = _filtered(
+        visible(Account.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.ACCOUNT),
+        workspace,
+        ObjectType.ACCOUNT,
+        filters,
+    )
+    if filters.domain:
+        accounts = accounts.filter(domains__domain=filters.domain.strip().lower())
+    return accounts.select_related("parent").prefetch_related("domains", "tags")
+
+
+def account_get(*, actor: User, workspace: Workspace, pk: int, include_deleted: bool = False) -> Account:
+    accounts = _scoped(actor, workspace, Account, include_deleted=include_deleted)
+    return get_scoped_or_404(accounts.select_related("parent").prefetch_related("domains", "tags"), pk=pk)
+
+
+def records_by_ids(*, actor: User, workspace: Workspace, model: type[Account] | type[Contact], ids: list[int]) -> list[Any]:
+    """The visible, not deleted records among `ids`; an id that is not there is a field error."""
+    records = list(_scoped(actor, workspace, model).filter(pk__in=ids).prefetch_related("tags"))
+    missing = sorted(set(ids) - {record.pk for record in records})
+    if missing:
+        raise ValidationError({"ids": f"No {model._meta.verbose_name_plural} with ids {missing} in this workspace."})
+    return records
+
+
+def field_definition_list(*, actor: User, workspace: Workspace, object_type: str | None = None) -> models.QuerySet[FieldDefinition]:
+    definitions = visible(FieldDefinition.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CUSTOM_FIELD)
+    return definitions.filter(object_type=object_type) if object_type else definitions
+
+
+def field_definition_get(*, actor: User, workspace: Workspace, pk: int) -> FieldDefinition:
+    return get_scoped_or_404(field_definition_list(actor=actor, workspace=workspace), pk=pk)
