@@ -1,0 +1,82 @@
+"""The audit log API over a large trail: first page, a filtered page, and a deep page reached through next_cursor."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from bench.scenario import RunContext, Scenario, SeedContext, scaled
+
+OBJECT_TYPES = ["customers.contact", "customers.account", "sales.opportunity", "activities.task", "core.membership"]
+ACTIONS = ["create", "update", "update", "update", "delete"]
+ACTORS = 5
+PAGE = 50
+WALK_PAGE = 200  # a cursor only holds the last id, so one walked with bigger pages is valid for any limit
+
+
+class AuditLog(Scenario):
+    name = "audit_log"
+    description = "GET /api/v1/audit-log: newest page, filtered by object type, and a page half-way down via next_cursor."
+    seed_version = 1
+    duration = 8.0
+
+    def seed_params(self, scale: float) -> dict[str, Any]:
+        return {"entries": scaled(200_000, scale, minimum=1000)}
+
+    def seed(self, ctx: SeedContext) -> dict[str, Any]:
+        from amity.core.models import AuditEntry, Membership, Workspace
+        from amity.core.permissions import Role
+
+        state = ctx.workspace_with_token()
+        workspace = Workspace.objects.get(pk=state["workspace_id"])
+        actors = [ctx.user(f"audit-log-actor-{n}") for n in range(ACTORS)]
+        Membership.objects.bulk_create(Membership(workspace=workspace, user=actor, role=Role.SALES) for actor in actors)
+        ctx.bulk_insert(AuditEntry, _entries(workspace.pk, [(actor.pk, actor.email) for actor in actors], ctx.params["entries"]))
+        return state
+
+    def run(self, ctx: RunContext) -> None:
+        ctx.load("first page", [f"/api/v1/audit-log?limit={PAGE}"])
+        ctx.load("object_type filter", [f"/api/v1/audit-log?limit={PAGE}&object_type={object_type}" for object_type in OBJECT_TYPES])
+        ctx.load("deep page (cursor)", [f"/api/v1/audit-log?limit={PAGE}&cursor={_cursor_at(ctx, ctx.params['entries'] // 2)}"])
+
+
+def _entries(workspace_id: int, actors: list[tuple[int, str]], count: int) -> Iterator[Any]:
+    """`count` audit entries over the last year, oldest first, so ids and times rise together."""
+    from amity.core.models import AuditEntry, Door
+
+    rng = random.Random(20240501)
+    start = timezone.now() - timedelta(days=365)
+    step = timedelta(days=365) / count
+    for number in range(count):
+        actor_id, email = actors[number % len(actors)]
+        object_type = OBJECT_TYPES[rng.randrange(len(OBJECT_TYPES))]
+        object_id = str(rng.randrange(1, count // 10 + 2))
+        yield AuditEntry(
+            workspace_id=workspace_id,
+            created_at=start + step * number,
+            actor_id=actor_id,
+            actor_label=email,
+            door=Door.WEB if number % 3 else Door.API,
+            action=ACTIONS[number % len(ACTIONS)],
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=f"{object_type.split('.')[1].title()} {object_id}",
+            changes={"stage": ["Qualified", "Proposal"], "amount": [str(number % 977), str(number % 991)]},
+        )
+
+
+def _cursor_at(ctx: RunContext, depth: int) -> str:
+    """The next_cursor after about `depth` rows, found by following next_cursor as a client would."""
+    cursor = ""
+    with ctx.client() as client:
+        for _ in range(max(1, depth // WALK_PAGE)):
+            response = client.get("/api/v1/audit-log", params={"limit": WALK_PAGE, **({"cursor": cursor} if cursor else {})})
+            response.raise_for_status()
+            cursor = response.json()["next_cursor"]
+            if not cursor:
+                raise RuntimeError(f"the audit log ended before {depth} rows")
+    return cursor
