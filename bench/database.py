@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -123,6 +125,47 @@ def _batches(items: Iterable[M], size: int) -> Iterator[list[M]]:
         yield batch
 
 
+PASS_THROUGH_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def _insert(model: type[models.Model], fields: list[Any], rows: Iterable[Sequence[Any]], batch_size: int) -> tuple[int, float]:
+    connection = connections[DEFAULT_DB_ALIAS]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    count = 0
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw_cursor: Any = cursor.cursor
+            with raw_cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+            for batch in _batches(rows, batch_size):
+                cursor.executemany(statement, batch)
+                count += len(batch)
+    return count, time.perf_counter() - started
+
+
 def bulk_insert(model: type[M], objects: Iterable[M], *, batch_size: int = 5000) -> tuple[int, float]:
     """Insert unsaved model instances as fast as the database takes them; returns (rows, seconds).
 
@@ -132,30 +175,56 @@ def bulk_insert(model: type[M], objects: Iterable[M], *, batch_size: int = 5000)
     Call it inside a transaction (the harness seeds inside one).
     """
     connection = connections[DEFAULT_DB_ALIAS]
-    opts = model._meta
-    fields = [field for field in opts.concrete_fields if not field.primary_key and not getattr(field, "generated", False)]
-    table = connection.ops.quote_name(opts.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key and not getattr(field, "generated", False)]
+    rows = ([field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields] for obj in objects)
+    return _insert(model, fields, rows, batch_size)
 
-    def values(obj: M) -> list[Any]:
-        return [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
 
-    rows = 0
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw_cursor: Any = cursor.cursor
-            with raw_cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for obj in objects:
-                    copy.write_row(values(obj))
-                    rows += 1
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-            for batch in _batches(objects, batch_size):
-                cursor.executemany(statement, [values(obj) for obj in batch])
-                rows += len(batch)
-    return rows, time.perf_counter() - started
+def bulk_insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *, batch_size: int = 5000
+) -> tuple[int, float]:
+    """Insert plain tuples, one value per named field (ids for foreign keys), about twice as fast as `bulk_insert`.
+
+    No defaults are filled in: name every non-null field. Values of simple fields (text,
+    integers, booleans, foreign keys) go to the database as they are; the others (dates,
+    JSON, decimals) are converted as Django would convert them.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [model._meta.get_field(name) for name in columns]
+    converters = [_converter(field, connection) for field in fields]
+    if all(converter is None for converter in converters):
+        return _insert(model, fields, rows, batch_size)
+    converted = ([value if convert is None else convert(value) for convert, value in zip(converters, row, strict=True)] for row in rows)
+    return _insert(model, fields, converted, batch_size)
+
+
+def _converter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
+    """How a value of this field goes to the database: as it is (None), or through a quick or Django's own conversion."""
+    kind = field.get_internal_type()
+    if kind in PASS_THROUGH_TYPES:
+        return None
+    if kind == "JSONField" and field.encoder is None:
+        return _json_or_null
+    if kind == "DateTimeField" and connection.vendor == "postgresql":
+        return None  # psycopg sends aware datetimes as they are
+    if kind == "DateTimeField" and connection.vendor == "sqlite":
+        return _sqlite_datetime
+    return partial(_prepare, field, connection)
+
+
+def _json_or_null(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    # What Django's SQLite backend stores: naive UTC, `YYYY-MM-DD HH:MM:SS[.ffffff]`.
+    if value is None:
+        return None
+    return str(value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value)
+
+
+def _prepare(field: Any, connection: Any, value: Any) -> Any:
+    return field.get_db_prep_save(value, connection)
 
 
 def atomic() -> Any:

@@ -19,7 +19,7 @@ RIGHT_ALIGNED = {"conc", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99
 
 def _number(value: float | None, digits: int = 0) -> str:
     if value is None:
-        return "–"
+        return "-"
     return f"{value:,.{digits}f}"
 
 
@@ -29,7 +29,7 @@ def _notes(result: Result) -> str:
     if result.rows is not None:
         notes.insert(0, f"{result.rows:,} rows in {result.seconds or 0:.2f} s")
     if result.errors:
-        notes.insert(0, "ERRORS " + ", ".join(f"{s}×{n}" for s, n in result.extra.get("statuses", {}).items() if not s.startswith("2")))
+        notes.insert(0, "ERRORS " + ", ".join(f"{s} x{n}" for s, n in result.extra.get("statuses", {}).items() if not s.startswith("2")))
     return "; ".join(notes)
 
 
@@ -38,9 +38,9 @@ def row_of(result: Result) -> list[str]:
         result.scenario,
         result.case,
         result.database,
-        "–" if result.concurrency is None else str(result.concurrency),
-        "–" if result.requests is None else f"{result.requests:,}",
-        "–" if result.requests is None else f"{result.errors:,}",
+        "-" if result.concurrency is None else str(result.concurrency),
+        "-" if result.requests is None else f"{result.requests:,}",
+        "-" if result.requests is None else f"{result.errors:,}",
         _number(result.requests_per_second),
         _number(result.p50_ms, 1),
         _number(result.p95_ms, 1),

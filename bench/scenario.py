@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -106,7 +106,15 @@ class SeedContext:
 
     def bulk_insert(self, model: type[M], objects: Iterable[M], *, batch_size: int = 5000) -> int:
         """Insert many unsaved instances fast (COPY on PostgreSQL, executemany elsewhere); prints rows/s."""
-        rows, seconds = database.bulk_insert(model, objects, batch_size=batch_size)
+        return self._report(model, *database.bulk_insert(model, objects, batch_size=batch_size))
+
+    def bulk_insert_rows(
+        self, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *, batch_size: int = 5000
+    ) -> int:
+        """Insert plain tuples for the named fields, faster still (no model instances); prints rows/s."""
+        return self._report(model, *database.bulk_insert_rows(model, columns, rows, batch_size=batch_size))
+
+    def _report(self, model: type[models.Model], rows: int, seconds: float) -> int:
         table = model._meta.label_lower
         self.figures.append(SeedFigure(self.scenario, table, rows, seconds))
         print(f"  seeded {rows:,} {table} rows in {seconds:.1f} s ({rate(rows, seconds):,.0f} rows/s)", flush=True)
