@@ -21,6 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
 MARKER_TABLE = "bench_seed"
 
 
@@ -119,7 +120,7 @@ def analyze() -> None:
 # --- Bulk insert ----------------------------------------------------------------------------------
 
 
-def _batches(items: Iterable[M], size: int) -> Iterator[list[M]]:
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
