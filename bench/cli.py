@@ -160,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     directory = var_dir()
     directory.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
     results: list[Result] = []
     seeds: list[dict[str, Any]] = []
     try:
@@ -170,9 +171,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nbench: interrupted; the server was stopped.", file=sys.stderr)
         return 130
-    options = {key: value for key, value in vars(args).items() if key != "list"}
+    options = {key: value for key, value in vars(args).items() if key != "list"} | {"load_average_before": round(load_before, 2)}
     path = write_json(directory, results, options=options, seeds=seeds)
     print(f"\n{table(results)}\n")
+    cpus = os.cpu_count() or 1
+    print(
+        f"Load average (1 min) before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f} on {cpus} CPUs; the clients share them with the server."
+    )
+    if load_before > cpus / 2:
+        print("The machine was already busy before the run: these figures are lower and noisier than on an idle one.")
     print(f"Results: {path}")
     loud = error_report(results)
     if loud:

@@ -83,6 +83,7 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "hostname": platform.node(),
+        "load_average": [round(value, 2) for value in os.getloadavg()],
     }
 
 
