@@ -1,10 +1,10 @@
-"""The audit log API over a large trail: first page, a filtered page, and a deep page reached through next_cursor."""
+"""The audit log API over a large trail: first page, a filtered page, and a page half-way down reached through next_cursor."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -15,7 +15,6 @@ OBJECT_TYPES = ["customers.contact", "customers.account", "sales.opportunity", "
 ACTIONS = ["create", "update", "update", "update", "delete"]
 ACTORS = 5
 PAGE = 50
-WALK_PAGE = 200  # a cursor only holds the last id, so one walked with bigger pages is valid for any limit
 
 
 class AuditLog(Scenario):
@@ -86,13 +85,17 @@ def _entries(workspace_id: int, actors: list[tuple[int, str]], count: int) -> It
 
 
 def _cursor_at(ctx: RunContext, depth: int) -> str:
-    """The next_cursor after about `depth` rows, found by following next_cursor as a client would."""
-    cursor = ""
+    """The next_cursor of a page about `depth` rows down, as a client gets it: from a page of the list.
+
+    Ids and times rise together in the seed, so the page `until` the time `depth` rows down starts
+    there; its next_cursor holds only the last id, so it pages the unfiltered list from that point.
+    """
     with ctx.client() as client:
-        for _ in range(max(1, depth // WALK_PAGE)):
-            response = client.get("/api/v1/audit-log", params={"limit": WALK_PAGE, **({"cursor": cursor} if cursor else {})})
-            response.raise_for_status()
-            cursor = response.json()["next_cursor"]
-            if not cursor:
-                raise RuntimeError(f"the audit log ended before {depth} rows")
-    return cursor
+        newest = client.get("/api/v1/audit-log", params={"limit": 1}).raise_for_status().json()["items"][0]
+        oldest_seeded = timezone.now() - timedelta(days=365)
+        newest_at = datetime.fromisoformat(newest["created_at"])
+        until = newest_at - (newest_at - oldest_seeded) * depth / ctx.params["entries"]
+        page = client.get("/api/v1/audit-log", params={"limit": PAGE, "until": until.isoformat()}).raise_for_status().json()
+    if not page["next_cursor"]:
+        raise RuntimeError(f"the audit log ended before {depth} rows")
+    return str(page["next_cursor"])
