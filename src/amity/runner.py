@@ -28,6 +28,8 @@ def serve_command(*, host: str, port: int, workers: int) -> list[str]:
         "--graceful-timeout=20",
         "--access-logfile=-",
         "--forwarded-allow-ips=127.0.0.1,::1",
+        # One shared control socket per user would let two servers on a machine collide; we do not use it.
+        "--no-control-socket",
     ]
 
 

@@ -200,6 +200,7 @@ class AuditEntry(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "-id"], name="audit_ws_recent"),
             models.Index(fields=["workspace", "object_type", "object_id", "-id"], name="audit_ws_object"),
+            models.Index(fields=["workspace", "object_type", "-id"], name="audit_ws_type"),
             models.Index(fields=["workspace", "actor", "-id"], name="audit_ws_actor"),
         ]
 
