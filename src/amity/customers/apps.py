@@ -5,3 +5,10 @@ class CustomersConfig(AppConfig):
     name = "amity.customers"
     label = "customers"
     verbose_name = "Customers"
+
+    def ready(self) -> None:
+        from amity.core.demo import DEMO_LOADERS
+        from amity.customers.demo import load_customers
+
+        if load_customers not in DEMO_LOADERS:
+            DEMO_LOADERS.append(load_customers)

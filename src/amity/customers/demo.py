@@ -1,0 +1,113 @@
+"""Demo customers: a few thousand believable accounts and contacts for the demo workspace.
+
+Generated with Faker from a fixed seed, so every demo looks the same; written in bulk because
+the demo must come up in seconds, and marked with source "Demo data".
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from faker import Faker
+
+from amity.core.models import User, Workspace
+from amity.core.permissions import Role
+from amity.customers.models import Account, AccountContact, AccountDomain, Contact, ContactEmail, ContactPhone, LifecycleStage, Tag
+
+ACCOUNTS = 600
+CONTACTS = 3000
+INDUSTRIES = ["Software", "Retail", "Manufacturing", "Healthcare", "Logistics", "Finance", "Education", "Hospitality", "Energy", "Media"]
+TAGS = ["VIP", "Newsletter", "Trade show 2026", "Partner", "Key account", "Renewal due"]
+COUNTRY_LOCALES = [("en_US", "US"), ("en_GB", "GB"), ("de_DE", "DE"), ("fr_FR", "FR")]
+STAGE_WEIGHTS = {
+    LifecycleStage.CUSTOMER: 35,
+    LifecycleStage.LEAD: 25,
+    LifecycleStage.OPPORTUNITY: 15,
+    LifecycleStage.SUBSCRIBER: 12,
+    LifecycleStage.EVANGELIST: 5,
+    LifecycleStage.CHURNED: 8,
+}
+
+
+def _phone(faker: Faker, region: str, rng: random.Random) -> str:
+    """A valid-looking number in the contact's country, in E.164 (from the countries' fictional ranges)."""
+    prefixes = {"US": "+1202555", "GB": "+44207946", "DE": "+49301234", "FR": "+33123456"}
+    return f"{prefixes[region]}{rng.randrange(1000, 9999) if region != 'GB' else rng.randrange(100, 999)}"
+
+
+def load_customers(workspace: Workspace, users: dict[Role, User]) -> None:
+    """Add demo accounts with domains and contacts with emails, phones, tags and account links."""
+    rng = random.Random(2026)
+    fakers = {region: Faker(locale) for locale, region in COUNTRY_LOCALES}
+    for faker in fakers.values():
+        faker.seed_instance(2026)
+    owners = [users[Role.SALES], users[Role.MANAGER], users[Role.SUPPORT], users[Role.MARKETING]]
+    tags = Tag.objects.bulk_create([Tag(workspace=workspace, name=name) for name in TAGS])
+    stages, weights = list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values())
+    now = timezone.now()
+
+    accounts, domains = [], []
+    for number in range(ACCOUNTS):
+        faker = fakers[rng.choice(list(fakers))]
+        name = faker.unique.company()
+        accounts.append(
+            Account(
+                workspace=workspace,
+                name=name,
+                industry=rng.choice(INDUSTRIES),
+                size=rng.choice(Account.Size.values),
+                annual_revenue=Decimal(rng.randrange(100, 500_000)) * 1000,
+                revenue_currency="USD",
+                owner=rng.choice(owners),
+                lifecycle_stage=rng.choices(stages, weights)[0],
+                source="Demo data",
+                created_at=now - timedelta(days=rng.randrange(1, 730)),
+            )
+        )
+        domains.append(f"{''.join(ch for ch in name.lower() if ch.isalnum())[:40] or 'company'}{number}.example")
+    Account.objects.bulk_create(accounts)
+    AccountDomain.objects.bulk_create(
+        AccountDomain(workspace=workspace, account=account, domain=domain) for account, domain in zip(accounts, domains, strict=True)
+    )
+
+    contacts, emails, phones, links = [], [], [], []
+    for number in range(CONTACTS):
+        region = rng.choice(list(fakers))
+        faker = fakers[region]
+        first, last = faker.first_name(), faker.last_name()
+        account_index = rng.randrange(ACCOUNTS)
+        email = f"{first}.{last}.{number}@{domains[account_index]}".lower().replace(" ", "")
+        phone = _phone(faker, region, rng)
+        contacts.append(
+            Contact(
+                workspace=workspace,
+                first_name=first,
+                last_name=last,
+                title=faker.job()[:150],
+                primary_email=email,
+                primary_phone=phone,
+                owner=accounts[account_index].owner,
+                lifecycle_stage=accounts[account_index].lifecycle_stage,
+                language={"US": "en", "GB": "en", "DE": "de", "FR": "fr"}[region],
+                source="Demo data",
+                created_at=now - timedelta(days=rng.randrange(1, 365)),
+            )
+        )
+    Contact.objects.bulk_create(contacts)
+    for number, contact in enumerate(contacts):
+        emails.append(ContactEmail(workspace=workspace, contact=contact, address=contact.primary_email, is_primary=True))
+        phones.append(
+            ContactPhone(
+                workspace=workspace, contact=contact, number=contact.primary_phone, kind=rng.choice(["mobile", "work"]), is_primary=True
+            )
+        )
+        account = accounts[domains.index(contact.primary_email.split("@")[1])] if number % 50 else rng.choice(accounts)
+        links.append(AccountContact(workspace=workspace, account=account, contact=contact, title=contact.title))
+    ContactEmail.objects.bulk_create(emails)
+    ContactPhone.objects.bulk_create(phones)
+    AccountContact.objects.bulk_create(links, ignore_conflicts=True)
+    tagged = Contact.tags.through
+    tagged.objects.bulk_create(tagged(contact_id=contact.pk, tag_id=rng.choice(tags).pk) for contact in contacts if rng.random() < 0.3)
