@@ -112,12 +112,24 @@ def _supervise(processes: list[subprocess.Popen[bytes]]) -> int:
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStopping…", flush=True)
+        # Ctrl-C in a terminal reaches the children too; give them time to finish their work first.
+        _wait_all(processes, seconds=15)
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=25)
-        except subprocess.TimeoutExpired:
+    if not _wait_all(processes, seconds=25):
+        for process in processes:
             process.kill()
     return 0
+
+
+def _wait_all(processes: list[subprocess.Popen[bytes]], *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if all(process.poll() is not None for process in processes):
+            return True
+        try:
+            time.sleep(0.2)
+        except KeyboardInterrupt:
+            return False  # a second Ctrl-C: stop waiting
+    return False
