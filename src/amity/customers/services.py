@@ -151,7 +151,8 @@ def _common(record: Account | Contact, checks: RecordChecks, data: Mapping[str, 
             errors.update({field: " ".join(messages) for field, messages in error.message_dict.items()})
 
 
-def _set_tags(record: Account | Contact, workspace: Workspace, names: list[str]) -> None:
+def set_tags(record: Account | Contact, workspace: Workspace, names: list[str]) -> None:
+    """Give a record exactly these tags, creating the workspace's missing ones."""
     existing = {tag.name.lower(): tag for tag in Tag.objects.filter(workspace=workspace, name__in=names)}
     missing = [Tag(workspace=workspace, name=name) for name in names if name.lower() not in existing]
     Tag.objects.bulk_create(missing, ignore_conflicts=True)
@@ -219,7 +220,7 @@ def write_contact_children(contact: Contact, workspace: Workspace, children: dic
             for link in children["accounts"]
         )
     if "tags" in children:
-        _set_tags(contact, workspace, children["tags"])
+        set_tags(contact, workspace, children["tags"])
 
 
 def _contact_children_snapshot(contact: Contact) -> dict[str, Any]:
@@ -354,7 +355,7 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
             AccountDomain(workspace=workspace, account=account, domain=domain) for domain in children["domains"]
         )
     if "tags" in children:
-        _set_tags(account, workspace, children["tags"])
+        set_tags(account, workspace, children["tags"])
     after = {**_snapshot(account, AUDITED_ACCOUNT_FIELDS), "domains": sorted(account.domains.values_list("domain", flat=True))}
     changes = audit.diff(before, after)
     if creating or changes:
