@@ -1,23 +1,14 @@
-"""Helpers for import tests: files kept under a temporary media directory, imports made and run in one call."""
+"""Helpers for import tests: an import made and run in one call."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.core.files.base import ContentFile
 
 from amity.core.models import User, Workspace
 from amity.imports import services
 from amity.imports.models import Import
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "media"}},
-    }
 
 
 def run_import(
