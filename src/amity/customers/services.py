@@ -46,6 +46,13 @@ AUDITED_ACCOUNT_FIELDS = [
 ]  # fmt: skip
 
 
+# Choice lists computed once: an import checks them a million times.
+LIFECYCLE_STAGES = tuple(LifecycleStage.values)
+CHANNELS = tuple(Channel.values)
+ACCOUNT_SIZES = tuple(Account.Size.values)
+PHONE_KINDS = set(ContactPhone.Kind.values)
+
+
 # --- What checking a record asks the database ------------------------------------------------------
 
 
@@ -95,8 +102,8 @@ def _text(record: Model, data: Mapping[str, Any], limits: dict[str, int], errors
 def _choice(record: Model, data: Mapping[str, Any], field: str, choices: Iterable[str], errors: dict[str, str]) -> None:
     if field in data:
         value = data[field] or ""
-        allowed = list(choices)
-        if value and value not in allowed:
+        if value and value not in choices:
+            allowed = list(choices)
             errors[field] = f"Choose one of: {', '.join(allowed)}."
         setattr(record, field, value)
 
@@ -127,7 +134,7 @@ def _external_id(record: Account | Contact, checks: RecordChecks, data: Mapping[
 
 def _common(record: Account | Contact, checks: RecordChecks, data: Mapping[str, Any], object_type: str, errors: dict[str, str]) -> None:
     workspace = checks.workspace
-    _choice(record, data, "lifecycle_stage", LifecycleStage.values, errors)
+    _choice(record, data, "lifecycle_stage", LIFECYCLE_STAGES, errors)
     _owner_and_team(record, checks, data, errors)
     _external_id(record, checks, data, errors)
     definitions = checks.custom_definitions(object_type)
@@ -180,7 +187,7 @@ def _contact_children(contact: Contact, checks: RecordChecks, data: Mapping[str,
         children["emails"] = normalize.emails(data["emails"], errors)
         contact.primary_email = next((e["address"] for e in children["emails"] if e["primary"]), "")
     if "phones" in data:
-        children["phones"] = normalize.phones(data["phones"], errors, set(ContactPhone.Kind.values))
+        children["phones"] = normalize.phones(data["phones"], errors, PHONE_KINDS)
         contact.primary_phone = next((p["number"] for p in children["phones"] if p["primary"]), "")
     if "accounts" in data:
         links = [dict(link) for link in data["accounts"] or []]
@@ -240,7 +247,7 @@ def clean_contact(contact: Contact, checks: RecordChecks, data: Mapping[str, Any
     """
     errors: dict[str, str] = {}
     _text(contact, data, CONTACT_TEXT_FIELDS, errors)
-    _choice(contact, data, "preferred_channel", Channel.values, errors)
+    _choice(contact, data, "preferred_channel", CHANNELS, errors)
     if "social" in data:
         contact.social = {str(network): str(handle)[:200] for network, handle in dict(data["social"] or {}).items() if handle}
     _common(contact, checks, data, ObjectType.CONTACT, errors)
@@ -291,7 +298,7 @@ def clean_account(account: Account, checks: RecordChecks, data: Mapping[str, Any
     workspace = checks.workspace
     errors: dict[str, str] = {}
     _text(account, data, ACCOUNT_TEXT_FIELDS, errors)
-    _choice(account, data, "size", Account.Size.values, errors)
+    _choice(account, data, "size", ACCOUNT_SIZES, errors)
     if "annual_revenue" in data:
         try:
             account.annual_revenue = (

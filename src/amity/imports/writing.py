@@ -7,6 +7,7 @@ tags, links) can be written in the same batch without reading anything back.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,10 +39,16 @@ def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     if kind == "JSONField":
         return lambda value: None if value is None else json.dumps(value)
     if kind == "DateTimeField" and connection.vendor != "postgresql":
-        return lambda value: None if value is None else connection.ops.adapt_datetimefield_value(value)
+        return _adapted_datetime
     if kind == "DecimalField":
         return lambda value: None if value is None else str(value)
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _adapted_datetime(value: Any) -> Any:
+    """A batch stamps every row with the same time: convert it once."""
+    return None if value is None else connection.ops.adapt_datetimefield_value(value)
 
 
 def write_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
