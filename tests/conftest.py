@@ -30,6 +30,10 @@ def _isolated_settings(settings: Any, tmp_path: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email"]}}
     settings.AXES_ENABLED = False
     settings.BASE_URL = "http://testserver"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "media"}},
+    }
 
 
 @dataclass

@@ -77,6 +77,22 @@ def _field_definition(workspace: Workspace) -> models.Model:
     return FieldDefinition.objects.create(workspace=workspace, object_type="contact", key="zz_other", label=MARKER, type="text")
 
 
+def _import(workspace: Workspace) -> models.Model:
+    from django.core.files.base import ContentFile
+
+    from amity.imports.models import Import, ImportBatch, ImportRowError
+
+    owner = member(workspace, Role.OWNER, email=f"{MARKER}-importer-{workspace.pk}-{Import.objects.count()}@example.com")
+    import_run = Import(workspace=workspace, kind="contacts", file_name=f"{MARKER}.csv", status="done", created_by=owner)
+    import_run.file.save(f"{workspace.pk}/{MARKER}.csv", ContentFile(f"Email\n{MARKER}@example.com\n".encode()), save=False)
+    import_run.save()
+    ImportBatch.objects.create(
+        workspace=workspace, import_run=import_run, number=0, first_row=2, last_row=2, outcomes=[[2, "failed", None, MARKER]]
+    )
+    ImportRowError.objects.create(workspace=workspace, import_run=import_run, row=2, field=MARKER, message=MARKER)
+    return import_run
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -86,6 +102,7 @@ MAKERS: dict[str, Maker] = {
     "contact_id": _contact,
     "account_id": _account,
     "field_id": _field_definition,
+    "import_id": _import,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -100,4 +117,6 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/custom-fields/{field_id}"): {"label": "Renamed"},
     ("POST", "/api/v1/contacts/{contact_id}/restore"): {},
     ("POST", "/api/v1/accounts/{account_id}/restore"): {},
+    ("POST", "/api/v1/imports/{import_id}/start"): {},
+    ("POST", "/api/v1/imports/{import_id}/undo"): {},
 }

@@ -128,6 +128,84 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mapping_option(pairs: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, separator, field = pair.partition("=")
+        if not separator or not column.strip():
+            raise LookupError(f"--map takes COLUMN=field (an empty field ignores the column), not {pair!r}")
+        mapping[column.strip()] = field.strip()
+    return mapping
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from django.core.files import File
+
+    from amity.core import audit
+    from amity.core.models import Door, Membership
+    from amity.imports import services
+    from amity.imports.models import Import
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise LookupError(f"no file at {args.file}")
+    workspace = _workspace(args.workspace)
+    if args.user:
+        user = _user(args.user)
+    else:
+        owner = Membership.objects.filter(workspace=workspace, role="owner").select_related("user").order_by("pk").first()
+        if owner is None:
+            raise LookupError(f"the workspace {workspace.slug!r} has no owner; name a member with --user")
+        user = owner.user
+    started = time.monotonic()
+
+    def progress(run: Import) -> None:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        share = run.processed / run.total if run.total else 0
+        print(
+            f"\r  {share:4.0%} {run.processed:,}/{run.total or 0:,} rows  {run.processed / elapsed:,.0f} rows/s",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    with audit.acting_through(Door.CLI), path.open("rb") as stream:
+        import_run = services.import_create(
+            actor=user,
+            workspace=workspace,
+            kind=args.kind,
+            file=File(stream),
+            file_name=path.name,
+            mapping=_mapping_option(args.map),
+            on_match=args.on_match,
+            all_or_nothing=args.all_or_nothing,
+            dry_run=args.dry_run,
+            start=False,
+        )
+    Import.objects.filter(pk=import_run.pk).update(status=Import.Status.QUEUED)
+    import_run = services.import_execute(import_id=import_run.pk, on_progress=progress)
+    print(file=sys.stderr)
+    print(f"Import {import_run.pk} {import_run.status}: {import_run.message}")
+    if import_run.failed:
+        print(f"Errors by row: amity import log {import_run.pk}, or GET /api/v1/imports/{import_run.pk}/errors")
+    return 0 if import_run.status == Import.Status.DONE else 1
+
+
+def cmd_import_log(args: argparse.Namespace) -> int:
+    from amity.imports.models import Import
+    from amity.imports.selectors import import_log_lines
+
+    import_run = Import.objects.filter(pk=args.import_id).first()
+    if import_run is None:
+        raise LookupError(f"no import with the id {args.import_id}")
+    for line in import_log_lines(import_run=import_run):
+        sys.stdout.write(line)
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -199,6 +277,24 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument("--user", required=True, help="Email of a member of the workspace.")
     token_create.add_argument("--name", default="Command line", help="What the token is for.")
     token_create.set_defaults(handler=cmd_token_create)
+
+    importer = add("import", lambda args: 0, "Import contacts or accounts from a CSV or XLSX file, or print an import's log.")
+    import_commands = importer.add_subparsers(dest="import_command", required=True, metavar="KIND")
+    for kind in ("contacts", "accounts"):
+        sub = import_commands.add_parser(kind, help=f"Import {kind} from FILE, showing progress; prints a summary.")
+        sub.add_argument("file", metavar="FILE", help="A CSV (any common encoding and delimiter) or XLSX file with a header row.")
+        sub.add_argument("--workspace", required=True, help="Workspace slug.")
+        sub.add_argument("--map", action="append", default=[], metavar="COLUMN=field", help="Map a column to a field ('' ignores it).")
+        sub.add_argument(
+            "--on-match", choices=["skip", "update", "create"], default="skip", help="What to do with rows that match a record."
+        )
+        sub.add_argument("--dry-run", action="store_true", help="Check and report every row; write nothing.")
+        sub.add_argument("--all-or-nothing", action="store_true", help="Import nothing if any row is bad.")
+        sub.add_argument("--user", help="Import as this member (default: the workspace's first owner).")
+        sub.set_defaults(handler=cmd_import, kind=kind)
+    import_log = import_commands.add_parser("log", help="Print an import's log (every row's outcome) as CSV.")
+    import_log.add_argument("import_id", type=int)
+    import_log.set_defaults(handler=cmd_import_log)
 
     manage = add("manage", cmd_manage, "Run a Django management command (e.g. `amity manage check --deploy`).", django=False)
     manage.add_argument("arguments", nargs=argparse.REMAINDER)

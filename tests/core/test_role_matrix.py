@@ -58,6 +58,10 @@ custom_field  view     o a m s k u p v
 custom_field  add      o a
 custom_field  change   o a
 custom_field  delete   o a
+import        view     o a m s k u
+import        add      o a m s k u
+import        change   o a m s k u
+import        delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -89,6 +93,8 @@ def test_staff_see_only_their_own_tokens_and_admins_see_all() -> None:
     assert visibility("viewer", ObjectType.TOKEN) == "own"
     assert visibility("admin", ObjectType.TOKEN) == "all"
     assert visibility("sales", ObjectType.AUDIT_ENTRY) == "none"
+    assert visibility("sales", ObjectType.IMPORT) == "own"
+    assert visibility("manager", ObjectType.IMPORT) == "all"
 
 
 # Through the API: one request per (object type, action), expected status for allowed / refused.

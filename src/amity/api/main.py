@@ -8,6 +8,7 @@ from amity.api import problems
 from amity.api.auth import TokenAuth
 from amity.core.api import router as core_router
 from amity.customers.api import router as customers_router
+from amity.imports.api import router as imports_router
 
 api = NinjaAPI(
     title="Amity API",
@@ -26,3 +27,4 @@ api = NinjaAPI(
 problems.install(api)
 api.add_router("", core_router)
 api.add_router("", customers_router)
+api.add_router("", imports_router)

@@ -170,12 +170,16 @@ def clean_custom(
     model: type[models.Model] | None = None,
     instance_pk: int | None = None,
     field_prefix: str = "custom",
+    fields: dict[str, FieldDefinition] | None = None,
 ) -> dict[str, Any]:
     """Merge `values` into `existing`, normalizing each and checking required and unique rules.
 
-    Raises one ValidationError naming every bad field (`custom.<key>`).
+    `fields` are the workspace's definitions for `object_type` when the caller fetched them
+    already (an import checks a million rows against one fetch). Raises one ValidationError
+    naming every bad field (`custom.<key>`).
     """
-    fields = {definition.key: definition for definition in definitions(workspace, object_type)}
+    if fields is None:
+        fields = {definition.key: definition for definition in definitions(workspace, object_type)}
     errors: dict[str, str] = {}
     merged = dict(existing or {})
     for key, raw in values.items():

@@ -54,6 +54,7 @@ class ObjectType(StrEnum):
     ACCOUNT = "account"
     CONTACT = "contact"
     CUSTOM_FIELD = "custom_field"
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,19 @@ _CUSTOMER_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
 }
 for _role in (Role.OWNER, Role.ADMIN):
     _CUSTOMER_GRANTS[_role][ObjectType.CUSTOM_FIELD] = FULL
+
+# Imports: the roles that add customers may import them and undo their own imports; owners,
+# admins and managers see and undo everyone's.
+_IMPORT_OWN = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}), Scope.OWN)
+for _role, _grant in {
+    Role.OWNER: FULL,
+    Role.ADMIN: FULL,
+    Role.MANAGER: Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE})),
+    Role.SALES: _IMPORT_OWN,
+    Role.MARKETING: _IMPORT_OWN,
+    Role.SUPPORT: _IMPORT_OWN,
+}.items():
+    _CUSTOMER_GRANTS[_role][ObjectType.IMPORT] = _grant
 
 _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},

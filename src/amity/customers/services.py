@@ -18,7 +18,7 @@ from django.utils import timezone
 from amity.core import audit
 from amity.core.access import require
 from amity.core.custom_fields import clean_custom
-from amity.core.models import AuditEntry, Membership, Team, User, Workspace
+from amity.core.models import AuditEntry, FieldDefinition, Membership, Team, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.customers import normalize
 from amity.customers.models import (
@@ -46,6 +46,47 @@ AUDITED_ACCOUNT_FIELDS = [
 ]  # fmt: skip
 
 
+# Choice lists computed once: an import checks them a million times.
+LIFECYCLE_STAGES = tuple(LifecycleStage.values)
+CHANNELS = tuple(Channel.values)
+ACCOUNT_SIZES = tuple(Account.Size.values)
+PHONE_KINDS = set(ContactPhone.Kind.values)
+
+
+# --- What checking a record asks the database ------------------------------------------------------
+
+
+class RecordChecks:
+    """The questions a record's checks ask the database, one query each.
+
+    The API and the web UI use this; an import subclasses it to answer from what it fetched
+    once per batch, so that both doors apply the same rules at very different speeds.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def is_member(self, user_id: int) -> bool:
+        return Membership.objects.filter(workspace=self.workspace, user_id=user_id).exists()
+
+    def is_team(self, team_id: int) -> bool:
+        return Team.objects.filter(workspace=self.workspace, pk=team_id).exists()
+
+    def external_id_taken(self, model: type[Account] | type[Contact], external_id: str, pk: int | None) -> bool:
+        return model.objects.filter(workspace=self.workspace, external_id=external_id).exclude(pk=pk or 0).exists()
+
+    def domains_taken(self, domains: list[str], account_pk: int | None) -> list[str]:
+        taken = AccountDomain.objects.filter(workspace=self.workspace, domain__in=domains).exclude(account_id=account_pk or 0)
+        return list(taken.values_list("domain", flat=True))
+
+    def known_accounts(self, ids: set[Any]) -> set[Any]:
+        return set(Account.objects.filter(workspace=self.workspace, pk__in=ids, deleted_at__isnull=True).values_list("pk", flat=True))
+
+    def custom_definitions(self, object_type: str) -> dict[str, FieldDefinition] | None:
+        """None: let clean_custom fetch them itself."""
+        return None
+
+
 # --- Field checks shared by accounts and contacts ---------------------------------------------------
 
 
@@ -61,40 +102,42 @@ def _text(record: Model, data: Mapping[str, Any], limits: dict[str, int], errors
 def _choice(record: Model, data: Mapping[str, Any], field: str, choices: Iterable[str], errors: dict[str, str]) -> None:
     if field in data:
         value = data[field] or ""
-        allowed = list(choices)
-        if value and value not in allowed:
+        if value and value not in choices:
+            allowed = list(choices)
             errors[field] = f"Choose one of: {', '.join(allowed)}."
         setattr(record, field, value)
 
 
-def _owner_and_team(record: CustomerRecord, workspace: Workspace, data: Mapping[str, Any], errors: dict[str, str]) -> None:
+def _owner_and_team(record: CustomerRecord, checks: RecordChecks, data: Mapping[str, Any], errors: dict[str, str]) -> None:
     if "owner_id" in data:
         owner_id = data["owner_id"]
-        if owner_id is not None and not Membership.objects.filter(workspace=workspace, user_id=owner_id).exists():
+        if owner_id is not None and not checks.is_member(owner_id):
             errors["owner_id"] = f"No member with id {owner_id} in this workspace."
         record.owner_id = owner_id
     if "team_id" in data:
         team_id = data["team_id"]
-        if team_id is not None and not Team.objects.filter(workspace=workspace, pk=team_id).exists():
+        if team_id is not None and not checks.is_team(team_id):
             errors["team_id"] = f"No team with id {team_id} in this workspace."
         record.team_id = team_id
 
 
-def _external_id(record: CustomerRecord, workspace: Workspace, data: Mapping[str, Any], errors: dict[str, str]) -> None:
+def _external_id(record: Account | Contact, checks: RecordChecks, data: Mapping[str, Any], errors: dict[str, str]) -> None:
     if "external_id" not in data:
         return
     external_id = str(data["external_id"]).strip() if data["external_id"] not in (None, "") else None
     if external_id and len(external_id) > 100:
         errors["external_id"] = "Use at most 100 characters."
-    elif external_id and type(record).objects.filter(workspace=workspace, external_id=external_id).exclude(pk=record.pk).exists():
+    elif external_id and checks.external_id_taken(type(record), external_id, record.pk):
         errors["external_id"] = f"Another {type(record)._meta.verbose_name} already has the external id {external_id!r}."
     record.external_id = external_id
 
 
-def _common(record: CustomerRecord, workspace: Workspace, data: Mapping[str, Any], object_type: str, errors: dict[str, str]) -> None:
-    _choice(record, data, "lifecycle_stage", LifecycleStage.values, errors)
-    _owner_and_team(record, workspace, data, errors)
-    _external_id(record, workspace, data, errors)
+def _common(record: Account | Contact, checks: RecordChecks, data: Mapping[str, Any], object_type: str, errors: dict[str, str]) -> None:
+    workspace = checks.workspace
+    _choice(record, data, "lifecycle_stage", LIFECYCLE_STAGES, errors)
+    _owner_and_team(record, checks, data, errors)
+    _external_id(record, checks, data, errors)
+    definitions = checks.custom_definitions(object_type)
     if "custom" in data:
         try:
             record.custom = clean_custom(
@@ -104,17 +147,19 @@ def _common(record: CustomerRecord, workspace: Workspace, data: Mapping[str, Any
                 existing=record.custom,
                 model=type(record),
                 instance_pk=record.pk,
+                fields=definitions,
             )
         except ValidationError as error:
             errors.update({field: " ".join(messages) for field, messages in error.message_dict.items()})
     elif record.pk is None:
         try:
-            record.custom = clean_custom(workspace=workspace, object_type=object_type, values={}, model=type(record))
+            record.custom = clean_custom(workspace=workspace, object_type=object_type, values={}, model=type(record), fields=definitions)
         except ValidationError as error:
             errors.update({field: " ".join(messages) for field, messages in error.message_dict.items()})
 
 
-def _set_tags(record: Account | Contact, workspace: Workspace, names: list[str]) -> None:
+def set_tags(record: Account | Contact, workspace: Workspace, names: list[str]) -> None:
+    """Give a record exactly these tags, creating the workspace's missing ones."""
     existing = {tag.name.lower(): tag for tag in Tag.objects.filter(workspace=workspace, name__in=names)}
     missing = [Tag(workspace=workspace, name=name) for name in names if name.lower() not in existing]
     Tag.objects.bulk_create(missing, ignore_conflicts=True)
@@ -135,19 +180,19 @@ def _raise(errors: dict[str, str]) -> None:
 # --- Contacts ------------------------------------------------------------------------------------
 
 
-def _contact_children(contact: Contact, workspace: Workspace, data: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+def _contact_children(contact: Contact, checks: RecordChecks, data: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     """Check emails, phones, accounts and tags; return what to write once the contact row is saved."""
     children: dict[str, Any] = {}
     if "emails" in data:
         children["emails"] = normalize.emails(data["emails"], errors)
         contact.primary_email = next((e["address"] for e in children["emails"] if e["primary"]), "")
     if "phones" in data:
-        children["phones"] = normalize.phones(data["phones"], errors, set(ContactPhone.Kind.values))
+        children["phones"] = normalize.phones(data["phones"], errors, PHONE_KINDS)
         contact.primary_phone = next((p["number"] for p in children["phones"] if p["primary"]), "")
     if "accounts" in data:
         links = [dict(link) for link in data["accounts"] or []]
         wanted = {link.get("account_id") for link in links}
-        known = set(Account.objects.filter(workspace=workspace, pk__in=wanted, deleted_at__isnull=True).values_list("pk", flat=True))
+        known = checks.known_accounts(wanted)
         for index, link in enumerate(links):
             if link.get("account_id") not in known:
                 errors[f"accounts.{index}.account_id"] = f"No account with id {link.get('account_id')} in this workspace."
@@ -157,7 +202,7 @@ def _contact_children(contact: Contact, workspace: Workspace, data: Mapping[str,
     return children
 
 
-def _write_contact_children(contact: Contact, workspace: Workspace, children: dict[str, Any]) -> None:
+def write_contact_children(contact: Contact, workspace: Workspace, children: dict[str, Any]) -> None:
     if "emails" in children:
         contact.emails.all().delete()
         ContactEmail.objects.bulk_create(
@@ -182,7 +227,7 @@ def _write_contact_children(contact: Contact, workspace: Workspace, children: di
             for link in children["accounts"]
         )
     if "tags" in children:
-        _set_tags(contact, workspace, children["tags"])
+        set_tags(contact, workspace, children["tags"])
 
 
 def _contact_children_snapshot(contact: Contact) -> dict[str, Any]:
@@ -195,14 +240,18 @@ def _contact_children_snapshot(contact: Contact) -> dict[str, Any]:
     }
 
 
-def _apply_contact(contact: Contact, workspace: Workspace, data: Mapping[str, Any]) -> dict[str, Any]:
+def clean_contact(contact: Contact, checks: RecordChecks, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply `data` to an unsaved or existing contact by every rule of a contact; return the children to write.
+
+    Raises one ValidationError naming every bad field; writes nothing.
+    """
     errors: dict[str, str] = {}
     _text(contact, data, CONTACT_TEXT_FIELDS, errors)
-    _choice(contact, data, "preferred_channel", Channel.values, errors)
+    _choice(contact, data, "preferred_channel", CHANNELS, errors)
     if "social" in data:
         contact.social = {str(network): str(handle)[:200] for network, handle in dict(data["social"] or {}).items() if handle}
-    _common(contact, workspace, data, ObjectType.CONTACT, errors)
-    children = _contact_children(contact, workspace, data, errors)
+    _common(contact, checks, data, ObjectType.CONTACT, errors)
+    children = _contact_children(contact, checks, data, errors)
     if not (contact.first_name or contact.last_name or contact.primary_email or contact.primary_phone):
         errors.setdefault("last_name", "Give at least a name, an email address or a phone number.")
     _raise(errors)
@@ -212,10 +261,10 @@ def _apply_contact(contact: Contact, workspace: Workspace, data: Mapping[str, An
 def _save_contact(*, actor: User, workspace: Workspace, contact: Contact, data: Mapping[str, Any]) -> Contact:
     creating = contact.pk is None
     before = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact)}
-    children = _apply_contact(contact, workspace, data)
+    children = clean_contact(contact, RecordChecks(workspace), data)
     contact.workspace = workspace
     contact.save()
-    _write_contact_children(contact, workspace, children)
+    write_contact_children(contact, workspace, children)
     after = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact)}
     changes = audit.diff(before, after)
     if creating or changes:
@@ -241,10 +290,15 @@ def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) ->
 # --- Accounts ------------------------------------------------------------------------------------
 
 
-def _apply_account(account: Account, workspace: Workspace, data: Mapping[str, Any]) -> dict[str, Any]:
+def clean_account(account: Account, checks: RecordChecks, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply `data` to an unsaved or existing account by every rule of an account; return the children to write.
+
+    Raises one ValidationError naming every bad field; writes nothing.
+    """
+    workspace = checks.workspace
     errors: dict[str, str] = {}
     _text(account, data, ACCOUNT_TEXT_FIELDS, errors)
-    _choice(account, data, "size", Account.Size.values, errors)
+    _choice(account, data, "size", ACCOUNT_SIZES, errors)
     if "annual_revenue" in data:
         try:
             account.annual_revenue = (
@@ -259,14 +313,13 @@ def _apply_account(account: Account, workspace: Workspace, data: Mapping[str, An
         account.revenue_currency = currency
     if "parent_id" in data:
         _set_parent(account, workspace, data["parent_id"], errors)
-    _common(account, workspace, data, ObjectType.ACCOUNT, errors)
+    _common(account, checks, data, ObjectType.ACCOUNT, errors)
     if not account.name:
         errors["name"] = "An account needs a name."
     children: dict[str, Any] = {}
     if "domains" in data:
         children["domains"] = normalize.domains(data["domains"], errors)
-        taken = AccountDomain.objects.filter(workspace=workspace, domain__in=children["domains"]).exclude(account_id=account.pk)
-        for domain in taken.values_list("domain", flat=True):
+        for domain in checks.domains_taken(children["domains"], account.pk):
             errors[f"domains.{children['domains'].index(domain)}"] = f"{domain} belongs to another account already."
     if "tags" in data:
         children["tags"] = normalize.tag_names(data["tags"], errors)
@@ -300,7 +353,7 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
         **_snapshot(account, AUDITED_ACCOUNT_FIELDS),
         "domains": sorted(account.domains.values_list("domain", flat=True)) if account.pk else [],
     }
-    children = _apply_account(account, workspace, data)
+    children = clean_account(account, RecordChecks(workspace), data)
     account.workspace = workspace
     account.save()
     if "domains" in children:
@@ -309,7 +362,7 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
             AccountDomain(workspace=workspace, account=account, domain=domain) for domain in children["domains"]
         )
     if "tags" in children:
-        _set_tags(account, workspace, children["tags"])
+        set_tags(account, workspace, children["tags"])
     after = {**_snapshot(account, AUDITED_ACCOUNT_FIELDS), "domains": sorted(account.domains.values_list("domain", flat=True))}
     changes = audit.diff(before, after)
     if creating or changes:

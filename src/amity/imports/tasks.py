@@ -1,0 +1,16 @@
+"""The import's background task: run it from its last committed batch, again after a failure."""
+
+from __future__ import annotations
+
+from amity.core.taskrunner import retrying_task
+from amity.imports import services
+
+
+@retrying_task(max_attempts=3)
+def run_import(import_id: int) -> None:
+    """Import a file's rows; a retry goes on after the last batch that landed, so no batch is written twice."""
+    try:
+        services.import_execute(import_id=import_id)
+    except Exception as error:
+        services.import_note_error(import_id=import_id, error=error)
+        raise
