@@ -46,6 +46,14 @@ task_failure  view     o a
 task_failure  add
 task_failure  change
 task_failure  delete
+account       view     o a m s k u p v
+account       add      o a m s k u
+account       change   o a m s k u
+account       delete   o a
+contact       view     o a m s k u p v
+contact       add      o a m s k u
+contact       change   o a m s k u
+contact       delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 

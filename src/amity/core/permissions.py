@@ -51,6 +51,8 @@ class ObjectType(StrEnum):
     TOKEN = "token"
     AUDIT_ENTRY = "audit_entry"
     TASK_FAILURE = "task_failure"
+    ACCOUNT = "account"
+    CONTACT = "contact"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,12 @@ NOTHING = Grant(frozenset())
 READ = Grant(frozenset({Action.VIEW}))
 FULL = Grant(frozenset(Action))
 OWN_FULL = Grant(frozenset(Action), Scope.OWN)
+EDIT = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}))
+
+# Customers: everyone in a workspace sees all of them; the customer-facing roles edit; owners and admins delete.
+_CUSTOMERS_FULL: dict[ObjectType, Grant] = {ObjectType.ACCOUNT: FULL, ObjectType.CONTACT: FULL}
+_CUSTOMERS_EDIT: dict[ObjectType, Grant] = {ObjectType.ACCOUNT: EDIT, ObjectType.CONTACT: EDIT}
+_CUSTOMERS_READ: dict[ObjectType, Grant] = {ObjectType.ACCOUNT: READ, ObjectType.CONTACT: READ}
 
 # Every role keeps its own API tokens; only owners and admins see everyone's.
 _ADMINISTRATION: dict[ObjectType, Grant] = {
@@ -86,14 +94,14 @@ _STAFF: dict[ObjectType, Grant] = {
 _MANAGER: dict[ObjectType, Grant] = {**_STAFF, ObjectType.TEAM: Grant(frozenset({Action.VIEW, Action.CHANGE}), Scope.ALL)}
 
 GRANTS: dict[Role, dict[ObjectType, Grant]] = {
-    Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
-    Role.ADMIN: _ADMINISTRATION,
-    Role.MANAGER: _MANAGER,
-    Role.SALES: _STAFF,
-    Role.MARKETING: _STAFF,
-    Role.SUPPORT: _STAFF,
-    Role.SUPPLY: _STAFF,
-    Role.VIEWER: _STAFF,
+    Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL, **_CUSTOMERS_FULL},
+    Role.ADMIN: {**_ADMINISTRATION, **_CUSTOMERS_FULL},
+    Role.MANAGER: {**_MANAGER, **_CUSTOMERS_EDIT},
+    Role.SALES: {**_STAFF, **_CUSTOMERS_EDIT},
+    Role.MARKETING: {**_STAFF, **_CUSTOMERS_EDIT},
+    Role.SUPPORT: {**_STAFF, **_CUSTOMERS_EDIT},
+    Role.SUPPLY: {**_STAFF, **_CUSTOMERS_READ},
+    Role.VIEWER: {**_STAFF, **_CUSTOMERS_READ},
 }
 
 # Roles an inviter may hand out: nobody can grant more than they hold.
