@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "amity.core",
     "amity.customers",
+    "amity.search",
     "amity.web",
 ]
 

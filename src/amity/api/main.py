@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from amity.api import problems
 from amity.api.auth import TokenAuth
 from amity.core.api import router as core_router
+from amity.search.api import router as search_router
 
 api = NinjaAPI(
     title="Amity API",
@@ -24,3 +25,4 @@ api = NinjaAPI(
 )
 problems.install(api)
 api.add_router("", core_router)
+api.add_router("", search_router)
