@@ -15,7 +15,7 @@ from django.db import models
 
 from amity.core.models import AuditEntry, Invitation, Membership, TaskFailure, Workspace
 from amity.core.permissions import Role
-from tests.factories import TeamFactory, member, token_for
+from tests.factories import TeamFactory, account_with, contact_with, member, token_for
 
 # Every record another workspace owns carries this in its text, so a leak shows in any response body.
 MARKER = "zz-other-workspace"
@@ -57,6 +57,22 @@ def _task_failure(workspace: Workspace) -> models.Model:
     return TaskFailure.objects.create(workspace=workspace, task_name=MARKER, attempt=1, max_attempts=5, error=MARKER)
 
 
+def _account(workspace: Workspace) -> models.Model:
+    from amity.search.services import index_records
+
+    account = account_with(workspace, f"{MARKER} account", domains=(f"{MARKER}-{workspace.pk}.example",))
+    index_records(object_type="account", ids=[account.pk])
+    return account
+
+
+def _contact(workspace: Workspace) -> models.Model:
+    from amity.search.services import index_records
+
+    contact = contact_with(workspace, MARKER, "Person", emails=(f"{MARKER}@example.com",), phones=("+14155550199",))
+    index_records(object_type="contact", ids=[contact.pk])
+    return contact
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -66,7 +82,12 @@ MAKERS: dict[str, Maker] = {
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
-LIST_ONLY_MAKERS: list[Maker] = [_task_failure]
+LIST_ONLY_MAKERS: list[Maker] = [_task_failure, _account, _contact]
+
+# Query parameters a list endpoint needs to answer 200; search asks for the other workspace's marker by name.
+LIST_PARAMS: dict[str, dict[str, str]] = {
+    "/api/v1/search": {"q": MARKER.removeprefix("zz-"), "limit": "50"},  # not the whole marker: the query is echoed
+}
 
 # A body that passes validation for each write endpoint, so that the harness reaches the lookup.
 SAMPLE_BODIES: dict[tuple[str, str], Any] = {

@@ -7,7 +7,10 @@ from django.db import migrations
 
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS searchdocument_text_trgm ON search_searchdocument USING gin (text gin_trgm_ops)",
+    # btree_gin lets one GIN index hold the workspace and the type too, so "lia" in accounts does not
+    # wade through every contact named Liam: the index intersects all three before touching a row.
+    "CREATE EXTENSION IF NOT EXISTS btree_gin",
+    "CREATE INDEX IF NOT EXISTS searchdocument_text_trgm ON search_searchdocument USING gin (workspace_id, object_type, text gin_trgm_ops)",
 ]
 POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS searchdocument_text_trgm"]
 
