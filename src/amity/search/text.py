@@ -25,6 +25,8 @@ def fold(text: str) -> str:
 
 def phone_forms(e164: str) -> list[str]:
     """The digits of a number as people type it: international (14155550123) and national (4155550123)."""
+    if len(e164) == 12 and e164.startswith("+1") and e164[1:].isdigit():  # North America: no trunk prefix; skip the slow parse
+        return [e164[1:], e164[2:]]
     try:
         number = phonenumbers.parse(e164, None if e164.startswith("+") else DEFAULT_REGION)
     except phonenumbers.NumberParseException:
