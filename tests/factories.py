@@ -63,3 +63,63 @@ def member(workspace: Workspace, role: str = Role.SALES, **user_fields: Any) -> 
 
 def token_for(user: User, workspace: Workspace, name: str = "tests") -> tuple[ApiToken, str]:
     return services.token_create(actor=user, workspace=workspace, name=name)
+
+
+# --- Customers (built straight through the ORM until the customers services land) ----------------
+
+
+class AccountFactory(DjangoModelFactory):
+    class Meta:
+        model = "customers.Account"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Account {n}")
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = "customers.Contact"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+
+
+def account_with(workspace: Workspace, name: str, *, domains: tuple[str, ...] = (), **fields: Any) -> Any:
+    """An account with its web domains."""
+    from amity.customers.models import AccountDomain
+
+    account = AccountFactory(workspace=workspace, name=name, **fields)
+    for domain in domains:
+        AccountDomain.objects.create(workspace=workspace, account=account, domain=domain)
+    return account
+
+
+def contact_with(
+    workspace: Workspace,
+    first_name: str,
+    last_name: str,
+    *,
+    emails: tuple[str, ...] = (),
+    phones: tuple[str, ...] = (),
+    accounts: tuple[Any, ...] = (),
+    **fields: Any,
+) -> Any:
+    """A contact with its emails (the first is primary), phones (E.164) and accounts."""
+    from amity.customers.models import AccountContact, ContactEmail, ContactPhone
+
+    contact = ContactFactory(
+        workspace=workspace,
+        first_name=first_name,
+        last_name=last_name,
+        primary_email=emails[0] if emails else "",
+        primary_phone=phones[0] if phones else "",
+        **fields,
+    )
+    for position, address in enumerate(emails):
+        ContactEmail.objects.create(workspace=workspace, contact=contact, address=address, is_primary=position == 0)
+    for position, number in enumerate(phones):
+        ContactPhone.objects.create(workspace=workspace, contact=contact, number=number, is_primary=position == 0)
+    for account in accounts:
+        AccountContact.objects.create(workspace=workspace, account=account, contact=contact)
+    return contact

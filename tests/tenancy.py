@@ -15,7 +15,7 @@ from django.db import models
 
 from amity.core.models import AuditEntry, Invitation, Membership, TaskFailure, Workspace
 from amity.core.permissions import Role
-from tests.factories import TeamFactory, member, token_for
+from tests.factories import TeamFactory, account_with, contact_with, member, token_for
 
 # Every record another workspace owns carries this in its text, so a leak shows in any response body.
 MARKER = "zz-other-workspace"
@@ -57,18 +57,20 @@ def _task_failure(workspace: Workspace) -> models.Model:
     return TaskFailure.objects.create(workspace=workspace, task_name=MARKER, attempt=1, max_attempts=5, error=MARKER)
 
 
-def _contact(workspace: Workspace) -> models.Model:
-    from amity.customers.models import Contact, ContactEmail
-
-    contact = Contact.objects.create(workspace=workspace, first_name=MARKER, last_name="Person", primary_email=f"{MARKER}@example.com")
-    ContactEmail.objects.create(workspace=workspace, contact=contact, address=f"{MARKER}@example.com", is_primary=True)
-    return contact
-
-
 def _account(workspace: Workspace) -> models.Model:
-    from amity.customers.models import Account
+    from amity.search.services import index_records
 
-    return Account.objects.create(workspace=workspace, name=f"{MARKER} Inc")
+    account = account_with(workspace, f"{MARKER} account", domains=(f"{MARKER}-{workspace.pk}.example",))
+    index_records(object_type="account", ids=[account.pk])
+    return account
+
+
+def _contact(workspace: Workspace) -> models.Model:
+    from amity.search.services import index_records
+
+    contact = contact_with(workspace, MARKER, "Person", emails=(f"{MARKER}@example.com",), phones=("+14155550199",))
+    index_records(object_type="contact", ids=[contact.pk])
+    return contact
 
 
 def _field_definition(workspace: Workspace) -> models.Model:
@@ -107,6 +109,11 @@ MAKERS: dict[str, Maker] = {
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
 LIST_ONLY_MAKERS: list[Maker] = [_task_failure]
+
+# Query parameters a list endpoint needs to answer 200; search asks for the other workspace's marker by name.
+LIST_PARAMS: dict[str, dict[str, str]] = {
+    "/api/v1/search": {"q": MARKER.removeprefix("zz-"), "limit": "50"},  # not the whole marker: the query is echoed
+}
 
 # A body that passes validation for each write endpoint, so that the harness reaches the lookup.
 SAMPLE_BODIES: dict[tuple[str, str], Any] = {

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "amity.core",
     "amity.customers",
     "amity.imports",
+    "amity.search",
     "amity.web",
 ]
 

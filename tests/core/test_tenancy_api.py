@@ -17,7 +17,7 @@ from amity.api.main import api as ninja_api
 from amity.core.models import Workspace
 from amity.core.permissions import Role
 from tests.factories import member
-from tests.tenancy import LIST_ONLY_MAKERS, MAKERS, MARKER, SAMPLE_BODIES
+from tests.tenancy import LIST_ONLY_MAKERS, LIST_PARAMS, MAKERS, MARKER, SAMPLE_BODIES
 
 PREFIX = "/api/v1"
 PUBLIC = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
@@ -80,7 +80,7 @@ def test_lists_never_show_another_workspaces_records(method: str, path: str, int
     for make in [*MAKERS.values(), *LIST_ONLY_MAKERS]:
         make(other_workspace)
 
-    response = intruder_api.get(path)
+    response = intruder_api.get(path, LIST_PARAMS.get(path))
 
     assert response.status_code == 200, f"GET {path} answered {response.status_code}: {response.content[:300]!r}"
     assert MARKER not in response.content.decode()

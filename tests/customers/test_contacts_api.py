@@ -194,3 +194,24 @@ def test_a_viewer_reads_but_cannot_write(api_as: Any, workspace: Workspace) -> N
     assert viewer.get("/api/v1/contacts").status_code == 200
     assert viewer.post("/api/v1/contacts", {"first_name": "X"}).status_code == 403
     assert Contact.objects.count() == 0
+
+
+def test_search_follows_every_change(api: Any, django_capture_on_commit_callbacks: Any) -> None:
+    def found(query: str) -> list[str]:
+        groups = api.get("/api/v1/search", {"q": query}).json()["groups"]
+        return sorted(result["title"] for group in groups for result in group["results"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account = api.post("/api/v1/accounts", {"name": "Babbage Works"}).json()
+        contact = _contact(api, first_name="Charlotte", last_name="Brontë", account_ids=[account["id"]])
+    assert "Charlotte Brontë" in found("Charlotte")
+    assert "Charlotte Brontë" in found("Babbage")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api.patch(f"/api/v1/accounts/{account['id']}", {"name": "Difference Engines"})
+    assert "Charlotte Brontë" in found("Difference")
+    assert "Charlotte Brontë" not in found("Babbage")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api.delete(f"/api/v1/contacts/{contact['id']}")
+    assert found("Charlotte") == []

@@ -9,6 +9,7 @@ from amity.api.auth import TokenAuth
 from amity.core.api import router as core_router
 from amity.customers.api import router as customers_router
 from amity.imports.api import router as imports_router
+from amity.search.api import router as search_router
 
 api = NinjaAPI(
     title="Amity API",
@@ -28,3 +29,4 @@ problems.install(api)
 api.add_router("", core_router)
 api.add_router("", customers_router)
 api.add_router("", imports_router)
+api.add_router("", search_router)

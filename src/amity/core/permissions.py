@@ -67,6 +67,7 @@ NOTHING = Grant(frozenset())
 READ = Grant(frozenset({Action.VIEW}))
 FULL = Grant(frozenset(Action))
 OWN_FULL = Grant(frozenset(Action), Scope.OWN)
+EDIT = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}))
 
 # Every role keeps its own API tokens; only owners and admins see everyone's.
 _ADMINISTRATION: dict[ObjectType, Grant] = {
@@ -91,16 +92,15 @@ _MANAGER: dict[ObjectType, Grant] = {**_STAFF, ObjectType.TEAM: Grant(frozenset(
 
 # Customer records: everyone in a workspace sees every customer (one shared 360° view); the
 # customer-facing roles create and edit them; only owners and admins delete.
-_CUSTOMERS_EDIT = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}))
 _CUSTOMER_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     role: {ObjectType.ACCOUNT: grant, ObjectType.CONTACT: grant, ObjectType.CUSTOM_FIELD: READ}
     for role, grant in {
         Role.OWNER: FULL,
         Role.ADMIN: FULL,
-        Role.MANAGER: _CUSTOMERS_EDIT,
-        Role.SALES: _CUSTOMERS_EDIT,
-        Role.MARKETING: _CUSTOMERS_EDIT,
-        Role.SUPPORT: _CUSTOMERS_EDIT,
+        Role.MANAGER: EDIT,
+        Role.SALES: EDIT,
+        Role.MARKETING: EDIT,
+        Role.SUPPORT: EDIT,
         Role.SUPPLY: READ,
         Role.VIEWER: READ,
     }.items()
@@ -114,7 +114,7 @@ _IMPORT_OWN = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}), Scope.O
 for _role, _grant in {
     Role.OWNER: FULL,
     Role.ADMIN: FULL,
-    Role.MANAGER: Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE})),
+    Role.MANAGER: EDIT,
     Role.SALES: _IMPORT_OWN,
     Role.MARKETING: _IMPORT_OWN,
     Role.SUPPORT: _IMPORT_OWN,

@@ -8,7 +8,7 @@ selectors, so a result is never something the actor could not open.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -28,7 +28,8 @@ MAX_QUERY_LENGTH = 100
 class SearchResult:
     title: str
     subtitle: str
-    url: str
+    url: str | None  # None while the record has no page of its own
+    id: int | None = None
 
 
 SearchFunction = Callable[[User, Workspace, str, int], list[SearchResult]]
@@ -62,13 +63,25 @@ def providers() -> list[SearchProvider]:
     return sorted(_providers.values(), key=lambda provider: (provider.order, provider.label))
 
 
-def search(*, actor: User, workspace: Workspace, query: str, limit: int = 5) -> list[SearchGroup]:
-    """Ask every provider for its best `limit` matches; groups with no match are left out."""
+def provider_keys() -> list[str]:
+    return [provider.key for provider in providers()]
+
+
+def _type_key(name: str) -> str:
+    # "contact" and "contacts" both name the contacts group.
+    return name.strip().lower().removesuffix("s")
+
+
+def search(*, actor: User, workspace: Workspace, query: str, limit: int = 5, types: Collection[str] | None = None) -> list[SearchGroup]:
+    """Ask every provider (or those of `types`) for its best `limit` matches; groups with no match are left out."""
     query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     if len(query) < MIN_QUERY_LENGTH:
         return []
+    wanted = {_type_key(name) for name in types} if types else None
     groups = []
     for provider in providers():
+        if wanted is not None and _type_key(provider.key) not in wanted:
+            continue
         try:
             results = provider.search(actor, workspace, query, limit)
         except PermissionDenied:
@@ -91,6 +104,7 @@ def _search_members(actor: User, workspace: Workspace, query: str, limit: int) -
             title=membership.user.display_name,
             subtitle=f"{membership.user.email} · {membership.get_role_display()}",
             url=f"{url}#member-{membership.pk}",
+            id=membership.pk,
         )
         for membership in memberships.order_by("user__full_name", "user__email")[:limit]
     ]
@@ -107,7 +121,7 @@ def _search_teams(actor: User, workspace: Workspace, query: str, limit: int) -> 
             url = reverse("settings_team_edit", kwargs={"slug": workspace.slug, "pk": team.pk})
         else:
             url = reverse("settings_teams", kwargs={"slug": workspace.slug}) + f"#team-{team.pk}"
-        results.append(SearchResult(title=team.name, subtitle=f"{count} member{'s' if count != 1 else ''}{manager}", url=url))
+        results.append(SearchResult(title=team.name, subtitle=f"{count} member{'s' if count != 1 else ''}{manager}", url=url, id=team.pk))
     return results
 
 

@@ -16,6 +16,7 @@ from faker import Faker
 from amity.core.models import User, Workspace
 from amity.core.permissions import Role
 from amity.customers.models import Account, AccountContact, AccountDomain, Contact, ContactEmail, ContactPhone, LifecycleStage, Tag
+from amity.search.services import reindex_workspace
 
 ACCOUNTS = 600
 CONTACTS = 3000
@@ -111,3 +112,4 @@ def load_customers(workspace: Workspace, users: dict[Role, User]) -> None:
     AccountContact.objects.bulk_create(links, ignore_conflicts=True)
     tagged = Contact.tags.through
     tagged.objects.bulk_create(tagged(contact_id=contact.pk, tag_id=rng.choice(tags).pk) for contact in contacts if rng.random() < 0.3)
+    reindex_workspace(workspace=workspace)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,6 +34,7 @@ from amity.customers.models import (
     LifecycleStage,
     Tag,
 )
+from amity.search.services import index_records
 
 CONTACT_TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 150, "language": 10, "time_zone": 64, "source": 100}
 ACCOUNT_TEXT_FIELDS = {"name": 200, "industry": 100, "source": 100}
@@ -258,6 +260,25 @@ def clean_contact(contact: Contact, checks: RecordChecks, data: Mapping[str, Any
     return children
 
 
+def _record_change(*, actor: User, record: Account | Contact, creating: bool, changes: dict[str, Any]) -> None:
+    """Audit a create or a real change, and keep the search index current once it commits."""
+    if creating or changes:
+        action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
+        audit.record(actor=actor, workspace=record.workspace, action=action, obj=record, changes=changes)
+        reindex_after_commit(record, with_contacts="name" in changes)
+
+
+def reindex_after_commit(record: Account | Contact, *, with_contacts: bool = False) -> None:
+    """Search finds contacts by their accounts' names too, so an account's change reaches its people."""
+    if isinstance(record, Contact):
+        transaction.on_commit(partial(index_records, object_type="contact", ids=[record.pk]))
+        return
+    transaction.on_commit(partial(index_records, object_type="account", ids=[record.pk]))
+    if with_contacts:
+        contact_ids = list(AccountContact.objects.filter(account=record).values_list("contact_id", flat=True))
+        transaction.on_commit(partial(index_records, object_type="contact", ids=contact_ids))
+
+
 def _save_contact(*, actor: User, workspace: Workspace, contact: Contact, data: Mapping[str, Any]) -> Contact:
     creating = contact.pk is None
     before = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact)}
@@ -266,10 +287,7 @@ def _save_contact(*, actor: User, workspace: Workspace, contact: Contact, data: 
     contact.save()
     write_contact_children(contact, workspace, children)
     after = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact)}
-    changes = audit.diff(before, after)
-    if creating or changes:
-        action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
-        audit.record(actor=actor, workspace=workspace, action=action, obj=contact, changes=changes)
+    _record_change(actor=actor, record=contact, creating=creating, changes=audit.diff(before, after))
     return contact
 
 
@@ -364,10 +382,7 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
     if "tags" in children:
         set_tags(account, workspace, children["tags"])
     after = {**_snapshot(account, AUDITED_ACCOUNT_FIELDS), "domains": sorted(account.domains.values_list("domain", flat=True))}
-    changes = audit.diff(before, after)
-    if creating or changes:
-        action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
-        audit.record(actor=actor, workspace=workspace, action=action, obj=account, changes=changes)
+    _record_change(actor=actor, record=account, creating=creating, changes=audit.diff(before, after))
     return account
 
 
@@ -402,6 +417,7 @@ def record_soft_delete(*, actor: User, record: Account | Contact) -> None:
         audit.record(
             actor=actor, workspace=record.workspace, action=AuditEntry.Action.DELETE, obj=record, changes={"deleted": [False, True]}
         )
+        reindex_after_commit(record, with_contacts=True)
 
 
 @transaction.atomic
@@ -414,6 +430,7 @@ def record_restore(*, actor: User, record: Account | Contact) -> None:
         audit.record(
             actor=actor, workspace=record.workspace, action=AuditEntry.Action.RESTORE, obj=record, changes={"deleted": [True, False]}
         )
+        reindex_after_commit(record, with_contacts=True)
 
 
 BULK_LIMIT = 1000

@@ -40,6 +40,7 @@ from amity.customers.services import (
 from amity.imports import mapping as mappings
 from amity.imports import reading, writing
 from amity.imports.models import Import, ImportBatch, ImportRowError
+from amity.search.services import index_records
 
 ProgressCallback = Callable[[Import], None]
 TAG_SPLIT = re.compile(r"[;,]")
@@ -652,6 +653,8 @@ def _commit_batch(import_run: Import, number: int, batch: list[tuple[int, list[s
                 "updated": result.changes,
             },
         )
+    if not import_run.dry_run:
+        _reindex_after_commit(import_run, [*result.created_ids, *map(int, result.changes)], result.created_account_ids)
     import_run.last_batch = number
     import_run.processed += len(batch)
     for outcome, count in result.counts.items():
@@ -682,6 +685,15 @@ def import_note_error(*, import_id: int, error: Exception) -> None:
     )
 
 
+def _reindex_after_commit(import_run: Import, record_ids: list[int], account_ids: list[int]) -> None:
+    """Keep search current with what a batch wrote (or undid), once its transaction commits."""
+    object_type = "contact" if import_run.kind == Import.Kind.CONTACTS else "account"
+    if record_ids:
+        transaction.on_commit(partial(index_records, object_type=object_type, ids=record_ids))
+    if account_ids:
+        transaction.on_commit(partial(index_records, object_type="account", ids=account_ids))
+
+
 # --- Undo -------------------------------------------------------------------------------------------
 
 
@@ -702,6 +714,7 @@ def import_undo(*, actor: User, import_run: Import) -> Import:
         Account.objects.filter(workspace=workspace, pk__in=batch.created_account_ids, deleted_at__isnull=True).update(
             deleted_at=now, updated_at=now
         )
+        _reindex_after_commit(import_run, [*batch.created_ids, *map(int, batch.before)], batch.created_account_ids)
         records = model.objects.filter(workspace=workspace).in_bulk([int(pk) for pk in batch.before])
         for pk, before in batch.before.items():
             record = records.get(int(pk))

@@ -1,0 +1,178 @@
+"""Reading the search index: candidates from the database's own text index, ranked here, checked against access rules.
+
+A query is answered in up to four steps, each one SQL query whatever the size of the workspace:
+
+1. titles that start with the query (a B-tree range on the folded title);
+2. records whose text contains every word of the query (PostgreSQL: a pg_trgm GIN index serves
+   `LIKE '%word%'`; SQLite: an FTS5 trigram table), at most `CANDIDATES` of them;
+3. only when those give too few results: each word of the query is corrected against the
+   workspace's vocabulary of title words (Jhon → John, Acmee → Acme), and step 2 runs again;
+4. the best few are checked with the record type's own access rules (`visible_ids`).
+
+Ranking is done in Python with rapidfuzz, the same on both databases: exact title first, then
+titles that start with the query, then words that start with each query word, then substrings,
+then typo matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from amity.core.access import role_of, team_member_ids
+from amity.core.models import User, Workspace
+from amity.core.permissions import Scope, visibility
+from amity.core.search import SearchFunction, SearchResult
+from amity.search.models import SearchDocument, SearchTerm
+from amity.search.registry import RecordType
+from amity.search.text import fold, query_tokens
+
+CANDIDATES = 200
+PREFIX_CANDIDATES = 50
+MIN_WORD = 3  # the trigram indexes serve words of three characters or more
+TYPO_SIMILARITY = 0.6  # Damerau-Levenshtein similarity: one slip in a four-letter word is 0.75
+FTS_TABLE = "search_document_fts"
+
+
+@dataclass(frozen=True)
+class Hit:
+    object_id: int
+    title: str
+    subtitle: str
+    score: float
+
+
+def _owner_filter(actor: User, workspace: Workspace, kind: RecordType) -> Q:
+    scope = visibility(role_of(actor, workspace), kind.object_type)
+    if scope == Scope.NONE:
+        raise PermissionDenied(f"Your role does not allow you to see {kind.object_type}s.")
+    if scope == Scope.OWN:
+        return Q(owner=actor)
+    if scope == Scope.TEAM:
+        return Q(owner__in=team_member_ids(actor, workspace))
+    return Q()
+
+
+def _contains_all(word_groups: Sequence[Sequence[str]]) -> Q:
+    """Text holding, for each group, one of its words (a query word or its corrections)."""
+    if connection.vendor == "sqlite":
+        long_groups = [group for group in word_groups if all(len(word) >= MIN_WORD for word in group)]
+        short_groups = [group for group in word_groups if group not in long_groups]
+        conditions = [reduce(or_, [Q(text__contains=word) for word in group]) for group in short_groups]
+        if long_groups:
+            expression = " AND ".join(
+                "(" + " OR ".join('"' + word.replace('"', '""') + '"' for word in group) + ")" for group in long_groups
+            )
+            conditions.append(Q(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])))
+        return reduce(and_, conditions)
+    return reduce(and_, [reduce(or_, [Q(text__contains=word) for word in group]) for group in word_groups])
+
+
+def _documents(workspace: Workspace, kind: RecordType, owner_filter: Q) -> QuerySet[SearchDocument]:
+    return SearchDocument.objects.filter(owner_filter, workspace=workspace, object_type=str(kind.object_type)).only(
+        "object_id", "title", "subtitle", "title_key", "text"
+    )
+
+
+def _after(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _word_score(token: str, words: list[str], typos: bool) -> float:
+    best = 0.0
+    for word in words:
+        if word == token:
+            return 100.0
+        if word.startswith(token):
+            best = max(best, 90.0)
+        elif token in word:
+            best = max(best, 75.0)
+        elif typos and len(token) >= MIN_WORD:
+            best = max(best, 60.0 * DamerauLevenshtein.normalized_similarity(token, word, score_cutoff=TYPO_SIMILARITY))
+    return best
+
+
+def _score(tokens: list[str], query_key: str, document: SearchDocument, typos: bool) -> float:
+    words = document.text.split()
+    scores = [_word_score(token, words, typos) for token in tokens]
+    if min(scores) == 0:
+        return 0.0
+    bonus = 40.0 if document.title_key == query_key else 20.0 if document.title_key.startswith(query_key) else 0.0
+    return sum(scores) / len(scores) + bonus
+
+
+def _corrections(workspace: Workspace, tokens: list[str]) -> list[list[str]] | None:
+    """Each word with the vocabulary's closest spellings (same first letter, about the same length); None when nothing changes."""
+    fixable = [token for token in tokens if len(token) >= MIN_WORD and token.isalpha()]
+    if not fixable:
+        return None
+    ranges = reduce(or_, [Q(term__gte=token[0], term__lt=_after(token[0])) for token in fixable])
+    vocabulary = list(SearchTerm.objects.filter(ranges, workspace=workspace).values_list("term", flat=True))
+    known = set(vocabulary)
+    groups: list[list[str]] = []
+    changed = False
+    for token in tokens:
+        if token not in fixable or token in known or any(term.startswith(token) for term in vocabulary if term[0] == token[0]):
+            groups.append([token])
+            continue
+        nearby = [term for term in vocabulary if term[0] == token[0] and abs(len(term) - len(token)) <= 2]
+        matches = process.extract(token, nearby, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=TYPO_SIMILARITY, limit=3)
+        if not matches:
+            return None
+        top = matches[0][1]
+        groups.append([term for term, score, _ in matches if score >= top])
+        changed = True
+    return groups if changed else None
+
+
+def search_index(*, actor: User, workspace: Workspace, kind: RecordType, query: str, limit: int) -> list[Hit]:
+    """The best `limit` records of one type for `query` that the actor may open, best first."""
+    tokens = query_tokens(query)
+    if not tokens or limit < 1:
+        return []
+    documents = _documents(workspace, kind, _owner_filter(actor, workspace, kind))
+    query_key = fold(query) if len(tokens) > 1 or not tokens[0].isdigit() else tokens[0]
+    found: dict[int, tuple[SearchDocument, float]] = {}
+
+    def consider(rows: QuerySet[SearchDocument], typos: bool) -> None:
+        for document in rows:
+            score = _score(tokens, query_key, document, typos)
+            if score > 0 and score > found.get(document.object_id, (document, 0.0))[1]:
+                found[document.object_id] = (document, score)
+
+    consider(
+        documents.filter(title_key__gte=query_key, title_key__lt=_after(query_key), title_key__startswith=query_key)[:PREFIX_CANDIDATES],
+        False,
+    )
+    if any(len(token) >= MIN_WORD for token in tokens):
+        consider(documents.filter(_contains_all([[token] for token in tokens]))[:CANDIDATES], False)
+        if len(found) < limit and (groups := _corrections(workspace, tokens)):
+            consider(documents.filter(_contains_all(groups))[:CANDIDATES], True)
+    ranked = sorted(found.values(), key=lambda pair: (-pair[1], pair[0].title_key, pair[0].object_id))[: limit * 2]
+    allowed = kind.visible_ids(actor, workspace, [document.object_id for document, _ in ranked]) if ranked else set()
+    return [
+        Hit(object_id=document.object_id, title=document.title, subtitle=document.subtitle, score=score)
+        for document, score in ranked
+        if document.object_id in allowed
+    ][:limit]
+
+
+def provider_for(kind: RecordType) -> SearchFunction:
+    """The search box's provider function for a registered record type."""
+
+    def search(actor: User, workspace: Workspace, query: str, limit: int) -> list[SearchResult]:
+        return [
+            SearchResult(title=hit.title, subtitle=hit.subtitle, url=kind.url(workspace, hit.object_id), id=hit.object_id)
+            for hit in search_index(actor=actor, workspace=workspace, kind=kind, query=query, limit=limit)
+        ]
+
+    return search

@@ -1,0 +1,58 @@
+"""How text is folded for the index and for queries: lower case, no accents, phone numbers as digits."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+
+from amity.core.phones import DEFAULT_REGION
+
+# Characters kept inside a word: they hold emails and domains together (ana.lopez@acme.com).
+_NOT_WORD = re.compile(r"[^\w@.+-]+")
+_EDGE_PUNCTUATION = ".@+-_"
+_PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
+
+
+def fold(text: str) -> str:
+    """Lower-case `text`, drop accents and collapse everything that is not part of a word into single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    words = (word.strip(_EDGE_PUNCTUATION) for word in _NOT_WORD.split(plain))
+    return " ".join(word for word in words if word)
+
+
+def phone_forms(e164: str) -> list[str]:
+    """The digits of a number as people type it: international (14155550123) and national (4155550123)."""
+    if len(e164) == 12 and e164.startswith("+1") and e164[1:].isdigit():  # North America: no trunk prefix; skip the slow parse
+        return [e164[1:], e164[2:]]
+    try:
+        number = phonenumbers.parse(e164, None if e164.startswith("+") else DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        digits = re.sub(r"\D", "", e164)
+        return [digits] if digits else []
+    international = f"{number.country_code}{number.national_number}"
+    national = re.sub(r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+    return list(dict.fromkeys([international, national]))
+
+
+def looks_like_phone(query: str) -> bool:
+    return bool(_PHONE_LIKE.match(query)) and sum(char.isdigit() for char in query) >= 3
+
+
+def query_tokens(query: str) -> list[str]:
+    """The words of a query; a phone number typed with spaces, dashes or brackets becomes one run of digits."""
+    if looks_like_phone(query.strip()):
+        return [re.sub(r"\D", "", query)]
+    return fold(query).split()
+
+
+def document_text(*parts: str) -> str:
+    """The searchable text of a record: its folded parts, each word once, in order."""
+    return " ".join(dict.fromkeys(fold(" ".join(part for part in parts if part)).split()))
+
+
+def title_words(title: str) -> list[str]:
+    """The words of a title that typo correction may suggest (names, not emails or numbers)."""
+    return [word for word in fold(title).split() if len(word) >= 3 and word.isalpha()]
