@@ -63,3 +63,29 @@ def member(workspace: Workspace, role: str = Role.SALES, **user_fields: Any) -> 
 
 def token_for(user: User, workspace: Workspace, name: str = "tests") -> tuple[ApiToken, str]:
     return services.token_create(actor=user, workspace=workspace, name=name)
+
+
+class AccountFactory(DjangoModelFactory):
+    class Meta:
+        model = "customers.Account"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Account {n}")
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = "customers.Contact"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Sequence(lambda n: f"Person{n}")
+
+
+def contact_at(account: Any, **fields: Any) -> Any:
+    """A contact who works at `account` (linked through AccountContact)."""
+    from amity.customers.models import AccountContact
+
+    contact = ContactFactory(workspace=account.workspace, **fields)
+    AccountContact.objects.create(workspace=account.workspace, account=account, contact=contact)
+    return contact

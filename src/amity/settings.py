@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "amity.core",
     "amity.customers",
+    "amity.activities",
     "amity.web",
 ]
 
@@ -236,6 +237,8 @@ else:
 TASK_MAX_ATTEMPTS = int(os.environ.get("AMITY_TASK_MAX_ATTEMPTS", "5"))
 TASK_RETRY_BASE_SECONDS = float(os.environ.get("AMITY_TASK_RETRY_BASE_SECONDS", "10"))
 WORKER_HEARTBEAT_SECONDS = 10
+# How often each worker enqueues the periodic jobs (due task reminders); claims make extra runs harmless.
+SCHEDULER_SECONDS = float(os.environ.get("AMITY_SCHEDULER_SECONDS", "60"))
 
 # --- Caches -----------------------------------------------------------------------------------
 if REDIS_URL:

@@ -46,6 +46,30 @@ task_failure  view     o a
 task_failure  add
 task_failure  change
 task_failure  delete
+contact       view     o a m s k u p v
+contact       add      o a m s k u
+contact       change   o a m s k u
+contact       delete   o a m
+account       view     o a m s k u p v
+account       add      o a m s k u
+account       change   o a m s k u
+account       delete   o a m
+interaction   view     o a m s k u p v
+interaction   add      o a m s k u
+interaction   change   o a m s k u
+interaction   delete   o a m s k u
+note          view     o a m s k u p v
+note          add      o a m s k u
+note          change   o a m s k u
+note          delete   o a m s k u
+task          view     o a m s k u p v
+task          add      o a m s k u
+task          change   o a m s k u
+task          delete   o a m s k u
+notification  view     o a m s k u p v
+notification  add
+notification  change   o a m s k u p v
+notification  delete
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -77,6 +101,12 @@ def test_staff_see_only_their_own_tokens_and_admins_see_all() -> None:
     assert visibility("viewer", ObjectType.TOKEN) == "own"
     assert visibility("admin", ObjectType.TOKEN) == "all"
     assert visibility("sales", ObjectType.AUDIT_ENTRY) == "none"
+
+
+def test_tasks_are_seen_by_team_below_managers_and_notifications_only_by_their_recipient() -> None:
+    assert [visibility(role, ObjectType.TASK) for role in ROLES] == ["all", "all", "all", "team", "team", "team", "team", "team"]
+    assert {visibility(role, ObjectType.NOTIFICATION) for role in ROLES} == {"own"}
+    assert {visibility(role, ObjectType.INTERACTION) for role in ROLES} == {"all"}
 
 
 # Through the API: one request per (object type, action), expected status for allowed / refused.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from amity.activities.api import router as activities_router
 from amity.api import problems
 from amity.api.auth import TokenAuth
 from amity.core.api import router as core_router
@@ -24,3 +25,4 @@ api = NinjaAPI(
 )
 problems.install(api)
 api.add_router("", core_router)
+api.add_router("", activities_router)

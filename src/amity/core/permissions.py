@@ -51,6 +51,12 @@ class ObjectType(StrEnum):
     TOKEN = "token"
     AUDIT_ENTRY = "audit_entry"
     TASK_FAILURE = "task_failure"
+    CONTACT = "contact"
+    ACCOUNT = "account"
+    INTERACTION = "interaction"
+    NOTE = "note"
+    TASK = "task"
+    NOTIFICATION = "notification"
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,37 @@ NOTHING = Grant(frozenset())
 READ = Grant(frozenset({Action.VIEW}))
 FULL = Grant(frozenset(Action))
 OWN_FULL = Grant(frozenset(Action), Scope.OWN)
+WRITE = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}))
+TEAM_FULL = Grant(frozenset(Action), Scope.TEAM)
+
+# Customers and their timeline. Everyone who works with customers reads every customer and every
+# interaction and note (a shared history is the point of a CRM); sales, marketing, support and
+# managers log and edit them (services let only the author or a manager+ change someone else's entry).
+# Tasks are visible by assignee: owners, admins and managers see all; staff see their team's
+# (their own included), so a rep is not flooded by the whole company's to-dos; supply and viewers
+# only read. Notifications are personal: each person sees and marks only their own.
+_CUSTOMER_WORK: dict[ObjectType, Grant] = {
+    ObjectType.CONTACT: FULL,
+    ObjectType.ACCOUNT: FULL,
+    ObjectType.INTERACTION: FULL,
+    ObjectType.NOTE: FULL,
+    ObjectType.TASK: FULL,
+    ObjectType.NOTIFICATION: Grant(frozenset({Action.VIEW, Action.CHANGE}), Scope.OWN),
+}
+_STAFF_CUSTOMER_WORK: dict[ObjectType, Grant] = {
+    **_CUSTOMER_WORK,
+    ObjectType.CONTACT: WRITE,
+    ObjectType.ACCOUNT: WRITE,
+    ObjectType.TASK: TEAM_FULL,
+}
+_READ_CUSTOMER_WORK: dict[ObjectType, Grant] = {
+    **_CUSTOMER_WORK,
+    ObjectType.CONTACT: READ,
+    ObjectType.ACCOUNT: READ,
+    ObjectType.INTERACTION: READ,
+    ObjectType.NOTE: READ,
+    ObjectType.TASK: Grant(frozenset({Action.VIEW}), Scope.TEAM),
+}
 
 # Every role keeps its own API tokens; only owners and admins see everyone's.
 _ADMINISTRATION: dict[ObjectType, Grant] = {
@@ -86,14 +123,14 @@ _STAFF: dict[ObjectType, Grant] = {
 _MANAGER: dict[ObjectType, Grant] = {**_STAFF, ObjectType.TEAM: Grant(frozenset({Action.VIEW, Action.CHANGE}), Scope.ALL)}
 
 GRANTS: dict[Role, dict[ObjectType, Grant]] = {
-    Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
-    Role.ADMIN: _ADMINISTRATION,
-    Role.MANAGER: _MANAGER,
-    Role.SALES: _STAFF,
-    Role.MARKETING: _STAFF,
-    Role.SUPPORT: _STAFF,
-    Role.SUPPLY: _STAFF,
-    Role.VIEWER: _STAFF,
+    Role.OWNER: {**_ADMINISTRATION, **_CUSTOMER_WORK, ObjectType.WORKSPACE: FULL},
+    Role.ADMIN: {**_ADMINISTRATION, **_CUSTOMER_WORK},
+    Role.MANAGER: {**_MANAGER, **_CUSTOMER_WORK},
+    Role.SALES: {**_STAFF, **_STAFF_CUSTOMER_WORK},
+    Role.MARKETING: {**_STAFF, **_STAFF_CUSTOMER_WORK},
+    Role.SUPPORT: {**_STAFF, **_STAFF_CUSTOMER_WORK},
+    Role.SUPPLY: {**_STAFF, **_READ_CUSTOMER_WORK},
+    Role.VIEWER: {**_STAFF, **_READ_CUSTOMER_WORK},
 }
 
 # Roles an inviter may hand out: nobody can grant more than they hold.
