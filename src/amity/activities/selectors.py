@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.html import strip_tags
@@ -15,9 +15,9 @@ from django.utils.text import Truncator
 
 from amity.activities.models import Interaction, Note, Task
 from amity.activities.timeline import TimelineItem, TimelinePage, TimelineQuery, timeline_page
-from amity.core.access import visible
+from amity.core.access import role_of, team_member_ids, visible
 from amity.core.models import AuditEntry, User, Workspace
-from amity.core.permissions import ObjectType
+from amity.core.permissions import ObjectType, Scope, visibility
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Account, AccountContact, Contact
 
@@ -140,11 +140,21 @@ class TaskFilter:
     account_id: int | None = None
 
 
+def visible_tasks(queryset: models.QuerySet[Task], *, actor: User, workspace: Workspace) -> models.QuerySet[Task]:
+    """Tasks within the role's scope by assignee (own / team / all), plus those the actor gave anyone."""
+    scoped = queryset.filter(workspace=workspace)
+    scope = visibility(role_of(actor, workspace), ObjectType.TASK)
+    if scope == Scope.NONE:
+        raise PermissionDenied("Your role does not allow you to see tasks.")
+    if scope == Scope.ALL:
+        return scoped
+    assignees = [actor.pk] if scope == Scope.OWN else team_member_ids(actor, workspace)
+    return scoped.filter(Q(assignee__in=assignees) | Q(created_by=actor))
+
+
 def task_list(*, actor: User, workspace: Workspace, filters: TaskFilter | None = None) -> models.QuerySet[Task]:
-    """Tasks the actor may see: by assignee, within their role's own / team / all scope."""
-    tasks = visible(
-        Task.objects.select_related("assignee"), actor=actor, workspace=workspace, object_type=ObjectType.TASK, owner_field="assignee"
-    )
+    """Tasks the actor may see: by assignee, within their role's own / team / all scope, and the ones they handed out."""
+    tasks = visible_tasks(Task.objects.select_related("assignee"), actor=actor, workspace=workspace)
     filters = filters or TaskFilter()
     lookups = {
         "assignee_id": filters.assignee_id,
@@ -270,12 +280,10 @@ def timeline_notes(query: TimelineQuery) -> list[TimelineItem]:
 
 def timeline_tasks(query: TimelineQuery) -> list[TimelineItem]:
     """Tasks about any of the contacts or accounts that the actor may see (one query)."""
-    tasks = visible(
+    tasks = visible_tasks(
         Task.objects.filter(_linked(query, contact_field="contact_id", account_field="account_id")),
         actor=query.actor,
         workspace=query.workspace,
-        object_type=ObjectType.TASK,
-        owner_field="assignee",
     )
     rows = query.window(tasks.select_related("assignee"), kind="task", time_field="created_at")
     return [
