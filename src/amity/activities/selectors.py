@@ -319,7 +319,7 @@ def timeline_task_items(rows: models.QuerySet[Task]) -> list[TimelineItem]:
     ]
 
 
-CHANGE_TITLES = {
+CHANGE_TITLES: dict[str, str] = {
     AuditEntry.Action.CREATE: "Created",
     AuditEntry.Action.UPDATE: "Changed",
     AuditEntry.Action.DELETE: "Deleted",
