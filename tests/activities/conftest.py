@@ -9,6 +9,7 @@ import pytest
 from amity.core.models import User, Workspace
 from amity.core.permissions import Role
 from amity.customers.models import Account, Contact
+from tests.core.test_processes import amity_env, prepared  # noqa: F401 - the real-process fixtures, for the reminder worker test
 from tests.factories import AccountFactory, ContactFactory, contact_at, member
 
 
