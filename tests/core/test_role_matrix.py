@@ -12,7 +12,7 @@ import pytest
 
 from amity.core.models import Membership, Team, Workspace
 from amity.core.permissions import Action, ObjectType, Role, can, visibility
-from tests.factories import TeamFactory, member
+from tests.factories import ContactFactory, TeamFactory, member
 
 ROLES = ["owner", "admin", "manager", "sales", "marketing", "support", "supply", "viewer"]
 
@@ -114,7 +114,15 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
     victim = member(workspace, Role.VIEWER, email="victim@acme.test")
     membership = Membership.objects.get(user=victim, workspace=workspace)
     team = TeamFactory(workspace=workspace, name="Field sales")
+    contact = ContactFactory(workspace=workspace)
     return {
+        ("interaction", "view"): ("get", "/api/v1/interactions", None),
+        ("interaction", "add"): ("post", "/api/v1/interactions", {"channel": "phone", "contact_ids": [contact.pk]}),
+        ("note", "add"): ("post", "/api/v1/notes", {"body": "Met at the fair", "contact_id": contact.pk}),
+        ("task", "view"): ("get", "/api/v1/tasks", None),
+        ("task", "add"): ("post", "/api/v1/tasks", {"title": "Call back", "contact_id": contact.pk}),
+        ("contact", "view"): ("get", f"/api/v1/contacts/{contact.pk}/timeline", None),
+        ("notification", "view"): ("get", "/api/v1/notifications", None),
         ("member", "view"): ("get", "/api/v1/members", None),
         ("member", "change"): ("patch", f"/api/v1/members/{membership.pk}", {"role": "support"}),
         ("member", "delete"): ("delete", f"/api/v1/members/{membership.pk}", None),
@@ -131,6 +139,13 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
 
 
 API_ACTIONS = [
+    ("interaction", "view"),
+    ("interaction", "add"),
+    ("note", "add"),
+    ("task", "view"),
+    ("task", "add"),
+    ("contact", "view"),
+    ("notification", "view"),
     ("member", "view"),
     ("member", "change"),
     ("member", "delete"),
