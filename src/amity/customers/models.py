@@ -116,9 +116,7 @@ class Contact(CustomerRecord):
     language = models.CharField(max_length=10, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
     social = models.JSONField(default=dict, blank=True, help_text='Handles by network, e.g. {"linkedin": "…"}.')
-    accounts: models.ManyToManyField[Account, AccountContact] = models.ManyToManyField(
-        Account, through="AccountContact", related_name="contacts"
-    )
+    accounts: models.ManyToManyField[Account, AccountContact] = models.ManyToManyField(Account, through="AccountContact", related_name="contacts")
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
 
     class Meta:
