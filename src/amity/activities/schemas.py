@@ -173,10 +173,6 @@ class TimelineItemOut(Schema):
     actor_name: str
     extra: dict[str, Any]
 
-    @staticmethod
-    def resolve_object_id(item: Any) -> str:
-        return str(item.object_id)
-
 
 class TimelineFilterIn(Schema):
     kind: list[str] = Field(default_factory=list, description="Only these kinds (repeat the parameter, or separate by commas).")
