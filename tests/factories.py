@@ -65,9 +65,6 @@ def token_for(user: User, workspace: Workspace, name: str = "tests") -> tuple[Ap
     return services.token_create(actor=user, workspace=workspace, name=name)
 
 
-# --- Customers (built straight through the ORM until the customers services land) ----------------
-
-
 class AccountFactory(DjangoModelFactory):
     class Meta:
         model = "customers.Account"
@@ -122,4 +119,13 @@ def contact_with(
         ContactPhone.objects.create(workspace=workspace, contact=contact, number=number, is_primary=position == 0)
     for account in accounts:
         AccountContact.objects.create(workspace=workspace, account=account, contact=contact)
+    return contact
+
+
+def contact_at(account: Any, **fields: Any) -> Any:
+    """A contact who works at `account` (linked through AccountContact)."""
+    from amity.customers.models import AccountContact
+
+    contact = ContactFactory(workspace=account.workspace, **fields)
+    AccountContact.objects.create(workspace=account.workspace, account=account, contact=contact)
     return contact

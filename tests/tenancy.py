@@ -95,6 +95,44 @@ def _import(workspace: Workspace) -> models.Model:
     return import_run
 
 
+def _interaction(workspace: Workspace) -> models.Model:
+    from amity.activities.models import Interaction
+
+    interaction = Interaction.objects.create(workspace=workspace, channel="phone", subject=f"{MARKER} call", body=MARKER)
+    interaction.contacts.add(_contact(workspace))
+    return interaction
+
+
+def _note(workspace: Workspace) -> models.Model:
+    from amity.activities.models import Note
+
+    return Note.objects.create(workspace=workspace, body=MARKER, contact=_contact(workspace))
+
+
+def _task(workspace: Workspace) -> models.Model:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from amity.activities.models import Task
+
+    assignee = member(workspace, Role.SALES, email=f"{MARKER}-task-{workspace.pk}-{Task.objects.count()}@example.com")
+    return Task.objects.create(
+        workspace=workspace,
+        title=f"{MARKER} task",
+        due_at=timezone.now() + timedelta(days=1),
+        assignee=assignee,
+        contact=_contact(workspace),
+    )
+
+
+def _notification(workspace: Workspace) -> models.Model:
+    from amity.core.models import Notification
+
+    recipient = member(workspace, Role.SALES, email=f"{MARKER}-notified-{workspace.pk}-{Notification.objects.count()}@example.com")
+    return Notification.objects.create(workspace=workspace, recipient=recipient, kind="mention", title=MARKER, body=MARKER)
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -105,6 +143,10 @@ MAKERS: dict[str, Maker] = {
     "account_id": _account,
     "field_id": _field_definition,
     "import_id": _import,
+    "interaction_id": _interaction,
+    "note_id": _note,
+    "task_id": _task,
+    "notification_id": _notification,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -126,4 +168,11 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/accounts/{account_id}/restore"): {},
     ("POST", "/api/v1/imports/{import_id}/start"): {},
     ("POST", "/api/v1/imports/{import_id}/undo"): {},
+    ("PATCH", "/api/v1/interactions/{interaction_id}"): {"subject": "Renamed"},
+    ("PATCH", "/api/v1/notes/{note_id}"): {"body": "Rewritten"},
+    ("PATCH", "/api/v1/tasks/{task_id}"): {"title": "Renamed"},
+    ("POST", "/api/v1/tasks/{task_id}/complete"): {},
+    ("POST", "/api/v1/tasks/{task_id}/cancel"): {},
+    ("POST", "/api/v1/tasks/{task_id}/reopen"): {},
+    ("POST", "/api/v1/notifications/{notification_id}/read"): {},
 }

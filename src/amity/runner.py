@@ -52,6 +52,27 @@ def _heartbeat(worker_id: str, backend: str, stop: threading.Event) -> None:
     connection.close()
 
 
+# Jobs every worker enqueues every SCHEDULER_SECONDS. Each must be safe to run twice at once
+# (several workers, a restart): they claim their rows with a conditional UPDATE before acting.
+PERIODIC_TASKS = ["amity.activities.tasks.send_due_reminders"]
+
+
+def _scheduler(stop: threading.Event) -> None:
+    from django.db import close_old_connections, connection
+    from django.utils.module_loading import import_string
+
+    while True:
+        for path in PERIODIC_TASKS:
+            try:
+                close_old_connections()
+                import_string(path).enqueue()
+            except Exception as error:  # the next tick tries again; a reminder is late, never lost
+                print(f"amity worker: could not enqueue {path}: {error}", file=sys.stderr)
+        if stop.wait(settings.SCHEDULER_SECONDS):
+            break
+    connection.close()
+
+
 def run_worker(*, queues: str) -> int:
     """Run the worker of the configured backend, beating a heartbeat that /healthz reads."""
     from django.core.management import call_command
@@ -60,6 +81,7 @@ def run_worker(*, queues: str) -> int:
     worker_id = f"{socket.gethostname()}:{os.getpid()}"[:64]
     stop = threading.Event()
     threading.Thread(target=_heartbeat, args=(worker_id, backend, stop), daemon=True, name="heartbeat").start()
+    threading.Thread(target=_scheduler, args=(stop,), daemon=True, name="scheduler").start()
     print(f"amity worker {worker_id}: {backend} backend, queues {queues}", flush=True)
     try:
         if backend == "rq":

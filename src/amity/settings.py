@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "amity.customers",
     "amity.imports",
     "amity.search",
+    "amity.activities",
     "amity.web",
 ]
 
@@ -240,6 +241,8 @@ else:
 TASK_MAX_ATTEMPTS = int(os.environ.get("AMITY_TASK_MAX_ATTEMPTS", "5"))
 TASK_RETRY_BASE_SECONDS = float(os.environ.get("AMITY_TASK_RETRY_BASE_SECONDS", "10"))
 WORKER_HEARTBEAT_SECONDS = 10
+# How often each worker enqueues the periodic jobs (due task reminders); claims make extra runs harmless.
+SCHEDULER_SECONDS = float(os.environ.get("AMITY_SCHEDULER_SECONDS", "60"))
 
 # --- Caches -----------------------------------------------------------------------------------
 if REDIS_URL:

@@ -12,7 +12,7 @@ import pytest
 
 from amity.core.models import Membership, Team, Workspace
 from amity.core.permissions import Action, ObjectType, Role, can, visibility
-from tests.factories import TeamFactory, member
+from tests.factories import ContactFactory, TeamFactory, member
 
 ROLES = ["owner", "admin", "manager", "sales", "marketing", "support", "supply", "viewer"]
 
@@ -62,6 +62,22 @@ import        view     o a m s k u
 import        add      o a m s k u
 import        change   o a m s k u
 import        delete   o a
+interaction   view     o a m s k u p v
+interaction   add      o a m s k u
+interaction   change   o a m s k u
+interaction   delete   o a m s k u
+note          view     o a m s k u p v
+note          add      o a m s k u
+note          change   o a m s k u
+note          delete   o a m s k u
+task          view     o a m s k u p v
+task          add      o a m s k u
+task          change   o a m s k u
+task          delete   o a m s k u
+notification  view     o a m s k u p v
+notification  add
+notification  change   o a m s k u p v
+notification  delete
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -97,12 +113,26 @@ def test_staff_see_only_their_own_tokens_and_admins_see_all() -> None:
     assert visibility("manager", ObjectType.IMPORT) == "all"
 
 
+def test_tasks_are_seen_by_team_below_managers_and_notifications_only_by_their_recipient() -> None:
+    assert [visibility(role, ObjectType.TASK) for role in ROLES] == ["all", "all", "all", "team", "team", "team", "team", "team"]
+    assert {visibility(role, ObjectType.NOTIFICATION) for role in ROLES} == {"own"}
+    assert {visibility(role, ObjectType.INTERACTION) for role in ROLES} == {"all"}
+
+
 # Through the API: one request per (object type, action), expected status for allowed / refused.
 def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any]]:
     victim = member(workspace, Role.VIEWER, email="victim@acme.test")
     membership = Membership.objects.get(user=victim, workspace=workspace)
     team = TeamFactory(workspace=workspace, name="Field sales")
+    contact = ContactFactory(workspace=workspace)
     return {
+        ("interaction", "view"): ("get", "/api/v1/interactions", None),
+        ("interaction", "add"): ("post", "/api/v1/interactions", {"channel": "phone", "contact_ids": [contact.pk]}),
+        ("note", "add"): ("post", "/api/v1/notes", {"body": "Met at the fair", "contact_id": contact.pk}),
+        ("task", "view"): ("get", "/api/v1/tasks", None),
+        ("task", "add"): ("post", "/api/v1/tasks", {"title": "Call back", "contact_id": contact.pk}),
+        ("contact", "view"): ("get", f"/api/v1/contacts/{contact.pk}/timeline", None),
+        ("notification", "view"): ("get", "/api/v1/notifications", None),
         ("member", "view"): ("get", "/api/v1/members", None),
         ("member", "change"): ("patch", f"/api/v1/members/{membership.pk}", {"role": "support"}),
         ("member", "delete"): ("delete", f"/api/v1/members/{membership.pk}", None),
@@ -119,6 +149,13 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
 
 
 API_ACTIONS = [
+    ("interaction", "view"),
+    ("interaction", "add"),
+    ("note", "add"),
+    ("task", "view"),
+    ("task", "add"),
+    ("contact", "view"),
+    ("notification", "view"),
     ("member", "view"),
     ("member", "change"),
     ("member", "delete"),

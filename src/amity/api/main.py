@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from amity.activities.api import router as activities_router
 from amity.api import problems
 from amity.api.auth import TokenAuth
 from amity.core.api import router as core_router
@@ -30,3 +31,4 @@ api.add_router("", core_router)
 api.add_router("", customers_router)
 api.add_router("", imports_router)
 api.add_router("", search_router)
+api.add_router("", activities_router)

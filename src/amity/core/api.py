@@ -20,6 +20,9 @@ from amity.core.schemas import (
     MemberOut,
     MemberUpdateIn,
     MeOut,
+    NotificationCountOut,
+    NotificationFilterIn,
+    NotificationOut,
     TaskFailureOut,
     TeamIn,
     TeamOut,
@@ -231,3 +234,32 @@ def get_audit_entry(request: HttpRequest, entry_id: int) -> Any:
 def list_task_failures(request: HttpRequest, page: Query[PageParams]) -> Any:
     actor, workspace = actor_and_workspace(request)
     return paginate(selectors.task_failure_list(actor=actor, workspace=workspace), ordering=("-id",), cursor=page.cursor, limit=page.limit)
+
+
+# --- Notifications ------------------------------------------------------------------------------------
+
+
+@router.get("/notifications", response=page_of(NotificationOut), tags=["notifications"], summary="My notifications, newest first")
+def list_notifications(request: HttpRequest, page: Query[PageParams], filters: Query[NotificationFilterIn]) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    notifications = selectors.notification_list(actor=actor, workspace=workspace, unread=filters.unread)
+    return paginate(notifications, ordering=("-id",), cursor=page.cursor, limit=page.limit)
+
+
+@router.get("/notifications/unread-count", response=NotificationCountOut, tags=["notifications"], summary="How many are unread")
+def count_unread_notifications(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return {"unread": selectors.notification_unread_count(actor=actor, workspace=workspace)}
+
+
+@router.post("/notifications/read", response=NotificationCountOut, tags=["notifications"], summary="Mark all my notifications read")
+def read_all_notifications(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return {"unread": 0, "marked": services.notification_mark_all_read(actor=actor, workspace=workspace)}
+
+
+@router.post("/notifications/{notification_id}/read", response=NotificationOut, tags=["notifications"], summary="Mark one read")
+def read_notification(request: HttpRequest, notification_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    notification = selectors.notification_get(actor=actor, workspace=workspace, pk=notification_id)
+    return services.notification_mark_read(actor=actor, workspace=workspace, notification=notification)

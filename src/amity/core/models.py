@@ -299,3 +299,24 @@ class FieldDefinition(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.object_type}.{self.key}"
+
+
+class Notification(WorkspaceScopedModel):
+    """A message to one person in the app (a mention, a due task, an alert), unread until they open it."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40, help_text="What it is about, e.g. `mention` or `task_reminder`.")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="Where to go to see it, relative to the site.")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "recipient", "-id"], name="notification_ws_recipient"),
+            models.Index(fields=["workspace", "recipient"], condition=models.Q(read_at__isnull=True), name="notification_ws_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}: {self.title}"

@@ -55,6 +55,10 @@ class ObjectType(StrEnum):
     CONTACT = "contact"
     CUSTOM_FIELD = "custom_field"
     IMPORT = "import"
+    INTERACTION = "interaction"
+    NOTE = "note"
+    TASK = "task"
+    NOTIFICATION = "notification"
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ READ = Grant(frozenset({Action.VIEW}))
 FULL = Grant(frozenset(Action))
 OWN_FULL = Grant(frozenset(Action), Scope.OWN)
 EDIT = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}))
+TEAM_FULL = Grant(frozenset(Action), Scope.TEAM)
 
 # Every role keeps its own API tokens; only owners and admins see everyone's.
 _ADMINISTRATION: dict[ObjectType, Grant] = {
@@ -89,6 +94,37 @@ _STAFF: dict[ObjectType, Grant] = {
     ObjectType.TASK_FAILURE: NOTHING,
 }
 _MANAGER: dict[ObjectType, Grant] = {**_STAFF, ObjectType.TEAM: Grant(frozenset({Action.VIEW, Action.CHANGE}), Scope.ALL)}
+
+# The timeline. Everyone who works with customers reads every interaction and note (a shared
+# history is the point of a CRM); sales, marketing, support and managers log and edit them
+# (services let only the author or a manager+ change someone else's entry). Tasks are visible by
+# assignee: owners, admins and managers see all; staff see their team's (their own included), so
+# a rep is not flooded by the whole company's to-dos; supply and viewers only read. Notifications
+# are personal: each person sees and marks only their own.
+_OWN_NOTIFICATIONS = Grant(frozenset({Action.VIEW, Action.CHANGE}), Scope.OWN)
+_TIMELINE_FULL: dict[ObjectType, Grant] = {
+    ObjectType.INTERACTION: FULL,
+    ObjectType.NOTE: FULL,
+    ObjectType.TASK: FULL,
+    ObjectType.NOTIFICATION: _OWN_NOTIFICATIONS,
+}
+_TIMELINE_STAFF: dict[ObjectType, Grant] = {**_TIMELINE_FULL, ObjectType.TASK: TEAM_FULL}
+_TIMELINE_READ: dict[ObjectType, Grant] = {
+    ObjectType.INTERACTION: READ,
+    ObjectType.NOTE: READ,
+    ObjectType.TASK: Grant(frozenset({Action.VIEW}), Scope.TEAM),
+    ObjectType.NOTIFICATION: _OWN_NOTIFICATIONS,
+}
+_TIMELINE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    Role.OWNER: _TIMELINE_FULL,
+    Role.ADMIN: _TIMELINE_FULL,
+    Role.MANAGER: _TIMELINE_FULL,
+    Role.SALES: _TIMELINE_STAFF,
+    Role.MARKETING: _TIMELINE_STAFF,
+    Role.SUPPORT: _TIMELINE_STAFF,
+    Role.SUPPLY: _TIMELINE_READ,
+    Role.VIEWER: _TIMELINE_READ,
+}
 
 # Customer records: everyone in a workspace sees every customer (one shared 360° view); the
 # customer-facing roles create and edit them; only owners and admins delete.
@@ -131,7 +167,9 @@ _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.SUPPLY: _STAFF,
     Role.VIEWER: _STAFF,
 }
-GRANTS: dict[Role, dict[ObjectType, Grant]] = {role: {**_BASE_GRANTS[role], **_CUSTOMER_GRANTS[role]} for role in Role}
+GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    role: {**_BASE_GRANTS[role], **_CUSTOMER_GRANTS[role], **_TIMELINE_GRANTS[role]} for role in Role
+}
 
 # Roles an inviter may hand out: nobody can grant more than they hold.
 ASSIGNABLE_ROLES: dict[Role, frozenset[Role]] = {

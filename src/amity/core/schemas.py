@@ -135,3 +135,21 @@ class TaskFailureOut(Schema):
     error: str
     retry_at: datetime | None
     created_at: datetime
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationFilterIn(Schema):
+    unread: bool | None = Field(None, description="true: only unread; false: only read.")
+
+
+class NotificationCountOut(Schema):
+    unread: int

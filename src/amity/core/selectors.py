@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from amity.core.access import require, visible
-from amity.core.models import ApiToken, AuditEntry, Invitation, Membership, TaskFailure, Team, User, Workspace
+from amity.core.models import ApiToken, AuditEntry, Invitation, Membership, Notification, TaskFailure, Team, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 
@@ -131,3 +131,21 @@ def member_people(*, actor: User, workspace: Workspace) -> models.QuerySet[User]
 def account_exists(*, email: str) -> bool:
     """Whether someone already signs in with this email (an invitation then asks them to sign in)."""
     return User.objects.filter(email=email.strip().lower()).exists()
+
+
+def notification_list(*, actor: User, workspace: Workspace, unread: bool | None = None) -> models.QuerySet[Notification]:
+    """My notifications in this workspace (nobody sees anyone else's)."""
+    notifications = visible(
+        Notification.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.NOTIFICATION, owner_field="recipient"
+    )
+    if unread is not None:
+        notifications = notifications.filter(read_at__isnull=unread)
+    return notifications
+
+
+def notification_get(*, actor: User, workspace: Workspace, pk: int) -> Notification:
+    return get_scoped_or_404(notification_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def notification_unread_count(*, actor: User, workspace: Workspace) -> int:
+    return int(notification_list(actor=actor, workspace=workspace, unread=True).count())

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from amity.web.views import auth, invitations, profile, settings, workspaces
+from amity.web.views import activities, auth, invitations, profile, settings, workspaces
 
 settings_urls: list[URLPattern | URLResolver] = [
     path("", settings.settings_index, name="settings"),
@@ -23,6 +23,12 @@ settings_urls: list[URLPattern | URLResolver] = [
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
+    path("tasks/", activities.my_tasks, name="my_tasks"),
+    path("tasks/<int:pk>/toggle/", activities.my_task_toggle, name="my_task_toggle"),
+    path("notifications/", activities.notifications, name="notifications"),
+    path("notifications/read/", activities.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/read/", activities.notification_read, name="notification_read"),
+    path("notifications/bell/", activities.notifications_bell, name="notifications_bell"),
     path("settings/", include(settings_urls)),
 ]
 
