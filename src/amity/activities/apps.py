@@ -10,3 +10,9 @@ class ActivitiesConfig(AppConfig):
         from amity.activities import timeline
 
         timeline.register_builtin_sources()
+
+        from amity.activities.demo import load_history
+        from amity.core.demo import DEMO_LOADERS
+
+        if load_history not in DEMO_LOADERS:
+            DEMO_LOADERS.append(load_history)
