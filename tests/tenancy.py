@@ -77,6 +77,15 @@ def _field_definition(workspace: Workspace) -> models.Model:
     return FieldDefinition.objects.create(workspace=workspace, object_type="contact", key="zz_other", label=MARKER, type="text")
 
 
+def _saved_view(workspace: Workspace) -> models.Model:
+    from amity.customers.models import SavedView
+
+    creator = member(workspace, Role.SALES, email=f"{MARKER}-view-{workspace.pk}-{SavedView.objects.count()}@example.com")
+    return SavedView.objects.create(
+        workspace=workspace, owner=creator, name=f"{MARKER} view", object_type="contact", shared=True, filters={"source": MARKER}
+    )
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -86,6 +95,7 @@ MAKERS: dict[str, Maker] = {
     "contact_id": _contact,
     "account_id": _account,
     "field_id": _field_definition,
+    "view_id": _saved_view,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -98,6 +108,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/contacts/{contact_id}"): {"first_name": "Renamed"},
     ("PATCH", "/api/v1/accounts/{account_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/custom-fields/{field_id}"): {"label": "Renamed"},
+    ("PATCH", "/api/v1/saved-views/{view_id}"): {"name": "Renamed"},
     ("POST", "/api/v1/contacts/{contact_id}/restore"): {},
     ("POST", "/api/v1/accounts/{account_id}/restore"): {},
 }

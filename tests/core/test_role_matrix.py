@@ -58,6 +58,10 @@ custom_field  view     o a m s k u p v
 custom_field  add      o a
 custom_field  change   o a
 custom_field  delete   o a
+saved_view    view     o a m s k u p v
+saved_view    add      o a m s k u p v
+saved_view    change   o a m s k u p v
+saved_view    delete   o a m s k u p v
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -89,6 +93,8 @@ def test_staff_see_only_their_own_tokens_and_admins_see_all() -> None:
     assert visibility("viewer", ObjectType.TOKEN) == "own"
     assert visibility("admin", ObjectType.TOKEN) == "all"
     assert visibility("sales", ObjectType.AUDIT_ENTRY) == "none"
+    assert visibility("viewer", ObjectType.SAVED_VIEW) == "own"
+    assert visibility("admin", ObjectType.SAVED_VIEW) == "all"
 
 
 # Through the API: one request per (object type, action), expected status for allowed / refused.

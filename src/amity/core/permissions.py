@@ -54,6 +54,7 @@ class ObjectType(StrEnum):
     ACCOUNT = "account"
     CONTACT = "contact"
     CUSTOM_FIELD = "custom_field"
+    SAVED_VIEW = "saved_view"
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,10 @@ _CUSTOMER_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
 }
 for _role in (Role.OWNER, Role.ADMIN):
     _CUSTOMER_GRANTS[_role][ObjectType.CUSTOM_FIELD] = FULL
+# Saved list views: everyone keeps their own (private or shared); owners and admins also manage others'
+# shared views. A private view is seen by its owner alone, whatever the role (the selector says so).
+for _role in Role:
+    _CUSTOMER_GRANTS[_role][ObjectType.SAVED_VIEW] = FULL if _role in (Role.OWNER, Role.ADMIN) else OWN_FULL
 
 _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
