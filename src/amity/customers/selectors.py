@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 
-from amity.core.access import allowed, require, visible
+from amity.core.access import allowed, require, role_of, visible
 from amity.core.models import FieldDefinition, User, Workspace
-from amity.core.permissions import Action, ObjectType
+from amity.core.permissions import Action, ObjectType, Scope, visibility
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Account, AccountContact, Contact, ContactEmail, ContactPhone, SavedView, Tag
 
@@ -214,3 +214,10 @@ def saved_view_list(*, actor: User, workspace: Workspace, object_type: str | Non
 
 def saved_view_get(*, actor: User, workspace: Workspace, pk: int) -> SavedView:
     return get_scoped_or_404(saved_view_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def saved_view_manageable(*, actor: User, view: SavedView) -> bool:
+    """Whether the actor may change or delete the view: its maker always; owners and admins when it is shared."""
+    if view.owner_id == actor.pk:
+        return True
+    return view.shared and visibility(role_of(actor, view.workspace), ObjectType.SAVED_VIEW) == Scope.ALL

@@ -16,11 +16,11 @@ from django.db.models import Model
 from django.utils import timezone
 
 from amity.core import audit
-from amity.core.access import require, role_of
+from amity.core.access import require
 from amity.core.custom_fields import clean_custom
 from amity.core.custom_fields import definitions as custom_definitions
 from amity.core.models import AuditEntry, Membership, Team, User, Workspace
-from amity.core.permissions import Action, ObjectType, Scope, visibility
+from amity.core.permissions import Action, ObjectType
 from amity.customers import listing, normalize
 from amity.customers.models import (
     Account,
@@ -35,6 +35,7 @@ from amity.customers.models import (
     SavedView,
     Tag,
 )
+from amity.customers.selectors import saved_view_manageable
 
 CONTACT_TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 150, "language": 10, "time_zone": 64, "source": 100}
 ACCOUNT_TEXT_FIELDS = {"name": 200, "industry": 100, "source": 100}
@@ -448,13 +449,6 @@ def bulk_restore(*, actor: User, records: list[Account] | list[Contact]) -> int:
 # --- Saved views -------------------------------------------------------------------------------------
 
 
-def _may_manage_view(actor: User, view: SavedView) -> bool:
-    """Its creator always; owners and admins also manage views shared with the workspace."""
-    if view.owner_id == actor.pk:
-        return True
-    return view.shared and visibility(role_of(actor, view.workspace), ObjectType.SAVED_VIEW) == Scope.ALL
-
-
 def _apply_view(view: SavedView, workspace: Workspace, data: Mapping[str, Any]) -> None:
     errors: dict[str, str] = {}
     if "name" in data:
@@ -515,7 +509,7 @@ def saved_view_create(*, actor: User, workspace: Workspace, data: Mapping[str, A
 def saved_view_update(*, actor: User, view: SavedView, data: Mapping[str, Any]) -> SavedView:
     """Rename a view, share or unshare it, or replace what it shows."""
     require(actor, view.workspace, Action.CHANGE, ObjectType.SAVED_VIEW)
-    if not _may_manage_view(actor, view):
+    if not saved_view_manageable(actor=actor, view=view):
         raise PermissionDenied("Only the person who made this view, or an admin when it is shared, may change it.")
     before = audit.snapshot(view, AUDITED_VIEW_FIELDS)
     _apply_view(view, view.workspace, {key: value for key, value in data.items() if key != "object_type"})
@@ -530,7 +524,7 @@ def saved_view_update(*, actor: User, view: SavedView, data: Mapping[str, Any]) 
 def saved_view_delete(*, actor: User, view: SavedView) -> None:
     """Remove a saved view; the records it listed are untouched."""
     require(actor, view.workspace, Action.DELETE, ObjectType.SAVED_VIEW)
-    if not _may_manage_view(actor, view):
+    if not saved_view_manageable(actor=actor, view=view):
         raise PermissionDenied("Only the person who made this view, or an admin when it is shared, may delete it.")
     audit.record(actor=actor, workspace=view.workspace, action=AuditEntry.Action.DELETE, obj=view, changes={"name": [view.name, None]})
     view.delete()
