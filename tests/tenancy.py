@@ -133,6 +133,15 @@ def _notification(workspace: Workspace) -> models.Model:
     return Notification.objects.create(workspace=workspace, recipient=recipient, kind="mention", title=MARKER, body=MARKER)
 
 
+def _saved_view(workspace: Workspace) -> models.Model:
+    from amity.customers.models import SavedView
+
+    creator = member(workspace, Role.SALES, email=f"{MARKER}-view-{workspace.pk}-{SavedView.objects.count()}@example.com")
+    return SavedView.objects.create(
+        workspace=workspace, owner=creator, name=f"{MARKER} view", object_type="contact", shared=True, filters={"source": MARKER}
+    )
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -147,6 +156,7 @@ MAKERS: dict[str, Maker] = {
     "note_id": _note,
     "task_id": _task,
     "notification_id": _notification,
+    "view_id": _saved_view,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -164,6 +174,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/contacts/{contact_id}"): {"first_name": "Renamed"},
     ("PATCH", "/api/v1/accounts/{account_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/custom-fields/{field_id}"): {"label": "Renamed"},
+    ("PATCH", "/api/v1/saved-views/{view_id}"): {"name": "Renamed"},
     ("POST", "/api/v1/contacts/{contact_id}/restore"): {},
     ("POST", "/api/v1/accounts/{account_id}/restore"): {},
     ("POST", "/api/v1/imports/{import_id}/start"): {},

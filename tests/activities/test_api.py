@@ -129,7 +129,7 @@ def test_note_crud_and_mentions_through_the_api(rep_api, api_as, colleague, work
     assert note["mention_ids"] == [colleague.pk]
 
     inbox = api_as(colleague, workspace).get("/api/v1/notifications").json()["items"]
-    assert [(item["kind"], item["url"]) for item in inbox] == [("mention", f"/api/v1/notes/{note['id']}")]
+    assert [(item["kind"], item["url"]) for item in inbox] == [("mention", f"/w/{workspace.slug}/contacts/{contact.pk}/")]
     assert rep_api.get("/api/v1/notes", {"contact_id": contact.pk}).json()["items"][0]["id"] == note["id"]
     assert rep_api.patch(f"/api/v1/notes/{note['id']}", {"body": "Cold lead"}).json()["body"] == "Cold lead"
     assert api_as(colleague, workspace).patch(f"/api/v1/notes/{note['id']}", {"body": "Mine now"}).status_code == 403

@@ -37,7 +37,7 @@ def test_a_due_reminder_sends_one_notification_and_one_email_once(rep, workspace
 
     notification = Notification.objects.get()
     assert (notification.recipient, notification.kind, notification.title) == (rep, "task_reminder", "Reminder: Call Peter back")
-    assert notification.url == f"/api/v1/tasks/{task.pk}"
+    assert notification.url == f"/w/{task.workspace.slug}/tasks/"
     assert [(message.to, message.subject) for message in mail.outbox] == [(["rep@acme.test"], "Reminder: Call Peter back")]
     assert "Peter Gibbons" in mail.outbox[0].body
     task.refresh_from_db()

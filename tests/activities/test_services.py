@@ -86,7 +86,7 @@ def test_mentions_notify_each_member_once_and_ignore_strangers(rep, colleague, m
     assert sorted(user.email for user in note.mentions.all()) == ["colleague@acme.test", "manager@acme.test", "rep@acme.test"]
     notified = sorted(Notification.objects.values_list("recipient__email", "kind"))
     assert notified == [("colleague@acme.test", "mention"), ("manager@acme.test", "mention")]
-    assert Notification.objects.get(recipient=colleague).url == f"/api/v1/notes/{note.pk}"
+    assert Notification.objects.get(recipient=colleague).url == f"/w/{note.workspace.slug}/contacts/{note.contact_id}/"
 
     services.note_update(actor=rep, workspace=workspace, note=note, body=body + " Also @viewer@acme.test")
     assert Notification.objects.count() == 2, "the people already mentioned are not told again; viewer is no member here"

@@ -78,6 +78,10 @@ notification  view     o a m s k u p v
 notification  add
 notification  change   o a m s k u p v
 notification  delete
+saved_view    view     o a m s k u p v
+saved_view    add      o a m s k u p v
+saved_view    change   o a m s k u p v
+saved_view    delete   o a m s k u p v
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -117,6 +121,8 @@ def test_tasks_are_seen_by_team_below_managers_and_notifications_only_by_their_r
     assert [visibility(role, ObjectType.TASK) for role in ROLES] == ["all", "all", "all", "team", "team", "team", "team", "team"]
     assert {visibility(role, ObjectType.NOTIFICATION) for role in ROLES} == {"own"}
     assert {visibility(role, ObjectType.INTERACTION) for role in ROLES} == {"all"}
+    assert visibility("viewer", ObjectType.SAVED_VIEW) == "own"
+    assert visibility("admin", ObjectType.SAVED_VIEW) == "all"
 
 
 # Through the API: one request per (object type, action), expected status for allowed / refused.

@@ -33,12 +33,21 @@ def test_results_are_grouped_by_type(api: Any, records: dict[str, Any]) -> None:
             {
                 "type": "contacts",
                 "label": "Contacts",
-                "results": [{"id": records["john"].pk, "title": "John Smith", "subtitle": "john.smith@acme.com · Acme", "url": None}],
+                "results": [
+                    {
+                        "id": records["john"].pk,
+                        "title": "John Smith",
+                        "subtitle": "john.smith@acme.com · Acme",
+                        "url": f"/w/acme/contacts/{records['john'].pk}/",
+                    }
+                ],
             },
             {
                 "type": "accounts",
                 "label": "Accounts",
-                "results": [{"id": records["acme"].pk, "title": "Acme", "subtitle": "acme.com", "url": None}],
+                "results": [
+                    {"id": records["acme"].pk, "title": "Acme", "subtitle": "acme.com", "url": f"/w/acme/accounts/{records['acme'].pk}/"}
+                ],
             },
         ],
     }

@@ -11,6 +11,7 @@ import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from amity.activities.models import Channel, Direction, Interaction, Note, Task
@@ -200,7 +201,13 @@ def mentioned_members(workspace: Workspace, body: str) -> list[User]:
 
 
 def _note_url(note: Note) -> str:
-    return f"/api/v1/notes/{note.pk}"
+    """The page of the contact or account the note is on, where it shows on the timeline."""
+    slug = note.workspace.slug
+    if note.contact_id:
+        return reverse("contact_detail", kwargs={"slug": slug, "pk": note.contact_id})
+    if note.account_id:
+        return reverse("account_detail", kwargs={"slug": slug, "pk": note.account_id})
+    return reverse("notifications", kwargs={"slug": slug})
 
 
 def _notify_mentions(*, actor: User, workspace: Workspace, note: Note, people: list[User]) -> None:
@@ -473,7 +480,7 @@ def task_send_reminder(*, task_id: int, now: datetime | None = None) -> bool:
         kind="task_reminder",
         title=f"Reminder: {task.title}"[:200],
         body=f"Due {task.due_at:%Y-%m-%d %H:%M} UTC" + (f" — {about}" if about else "") + f" ({task.get_priority_display()} priority).",
-        url=f"/api/v1/tasks/{task.pk}",
+        url=reverse("my_tasks", kwargs={"slug": task.workspace.slug}),
         email=True,
     )
     return True

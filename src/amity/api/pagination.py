@@ -8,7 +8,7 @@ the order is total, and its columns must not be null.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -102,3 +102,14 @@ def page_of(item: type[Schema]) -> type[Schema]:
             next_cursor=(str | None, None),
         )
     return _page_schemas[item]
+
+
+def iterate(queryset: models.QuerySet[M], *, ordering: Sequence[str], batch_size: int = 500) -> Iterator[M]:
+    """Every row of `queryset` in `ordering`, fetched one keyset page at a time (for exports of any size)."""
+    cursor: str | None = None
+    while True:
+        page = paginate(queryset, ordering=ordering, cursor=cursor, limit=batch_size)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor

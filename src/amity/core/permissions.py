@@ -59,6 +59,7 @@ class ObjectType(StrEnum):
     NOTE = "note"
     TASK = "task"
     NOTIFICATION = "notification"
+    SAVED_VIEW = "saved_view"
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,10 @@ _CUSTOMER_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
 }
 for _role in (Role.OWNER, Role.ADMIN):
     _CUSTOMER_GRANTS[_role][ObjectType.CUSTOM_FIELD] = FULL
+# Saved list views: everyone keeps their own (private or shared); owners and admins also manage others'
+# shared views. A private view is seen by its owner alone, whatever the role (the selector says so).
+for _role in Role:
+    _CUSTOMER_GRANTS[_role][ObjectType.SAVED_VIEW] = FULL if _role in (Role.OWNER, Role.ADMIN) else OWN_FULL
 
 # Imports: the roles that add customers may import them and undo their own imports; owners,
 # admins and managers see and undo everyone's.

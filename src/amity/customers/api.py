@@ -33,6 +33,9 @@ from amity.customers.schemas import (
     FieldDefinitionIn,
     FieldDefinitionOut,
     FieldDefinitionPatch,
+    SavedViewIn,
+    SavedViewOut,
+    SavedViewPatch,
 )
 
 router = Router()
@@ -287,4 +290,41 @@ def delete_custom_field(request: HttpRequest, field_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     definition = selectors.field_definition_get(actor=actor, workspace=workspace, pk=field_id)
     custom_fields.field_definition_delete(actor=actor, workspace=workspace, definition=definition)
+    return Status(204, None)
+
+
+# --- Saved views of the lists -------------------------------------------------------------------------
+
+
+@router.get("/saved-views", response=page_of(SavedViewOut), tags=["saved views"])
+def list_saved_views(request: HttpRequest, page: Query[PageParams], object_type: str | None = None) -> Any:
+    """Your views and those shared with the workspace."""
+    actor, workspace = actor_and_workspace(request)
+    views = selectors.saved_view_list(actor=actor, workspace=workspace, object_type=object_type)
+    return paginate(views, ordering=("name", "id"), cursor=page.cursor, limit=page.limit)
+
+
+@router.post("/saved-views", response={201: SavedViewOut}, tags=["saved views"])
+def create_saved_view(request: HttpRequest, payload: SavedViewIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.saved_view_create(actor=actor, workspace=workspace, data=payload.model_dump()))
+
+
+@router.get("/saved-views/{view_id}", response=SavedViewOut, tags=["saved views"])
+def get_saved_view(request: HttpRequest, view_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return selectors.saved_view_get(actor=actor, workspace=workspace, pk=view_id)
+
+
+@router.patch("/saved-views/{view_id}", response=SavedViewOut, tags=["saved views"])
+def update_saved_view(request: HttpRequest, view_id: int, payload: SavedViewPatch) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    view = selectors.saved_view_get(actor=actor, workspace=workspace, pk=view_id)
+    return services.saved_view_update(actor=actor, view=view, data=payload.model_dump(exclude_unset=True))
+
+
+@router.delete("/saved-views/{view_id}", response={204: None}, tags=["saved views"])
+def delete_saved_view(request: HttpRequest, view_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    services.saved_view_delete(actor=actor, view=selectors.saved_view_get(actor=actor, workspace=workspace, pk=view_id))
     return Status(204, None)

@@ -247,3 +247,27 @@ class ConsentEvent(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.channel} {self.status}"
+
+
+class SavedView(WorkspaceScopedModel):
+    """A named list setup (filters, sort, columns) of contacts or accounts: private to its owner, or shared with the workspace."""
+
+    class RecordType(models.TextChoices):
+        CONTACT = "contact", "Contacts"
+        ACCOUNT = "account", "Accounts"
+
+    name = models.CharField(max_length=120)
+    object_type = models.CharField(max_length=20, choices=RecordType.choices)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", help_text="Who made it; only they see it unless shared.")
+    shared = models.BooleanField(default=False, help_text="Visible to everyone in the workspace.")
+    filters = models.JSONField(default=dict, blank=True, help_text='The list\'s filters, e.g. {"lifecycle_stage": "lead"}.')
+    sort = models.CharField(max_length=30, blank=True)
+    columns = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "object_type", "owner"], name="savedview_ws_type_owner")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -236,3 +236,36 @@ class FieldDefinitionOut(Schema):
     max_value: Decimal | None
     max_length: int | None
     position: int
+
+
+class SavedViewIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    object_type: str = Field(..., description="contact or account")
+    shared: bool = Field(False, description="Visible to everyone in the workspace; otherwise only to you.")
+    filters: dict[str, str] = Field(
+        default_factory=dict,
+        description="List filters by parameter: owner_id, team_id, lifecycle_stage, source, tag, created_after, created_before (YYYY-MM-DD), custom.<key>.",
+    )
+    sort: str = Field("", max_length=30, description="One of the list's sorts, e.g. -created_at.")
+    columns: list[str] = Field(default_factory=list, max_length=100, description="Column keys, e.g. email, owner, custom.tier.")
+
+
+class SavedViewPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    shared: bool | None = None
+    filters: dict[str, str] | None = None
+    sort: str | None = Field(None, max_length=30)
+    columns: list[str] | None = Field(None, max_length=100)
+
+
+class SavedViewOut(Schema):
+    id: int
+    name: str
+    object_type: str
+    owner_id: int
+    shared: bool
+    filters: dict[str, str]
+    sort: str
+    columns: list[str]
+    created_at: datetime
+    updated_at: datetime

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 
-from amity.core.access import allowed, visible
+from amity.core.access import allowed, require, role_of, visible
 from amity.core.models import FieldDefinition, User, Workspace
-from amity.core.permissions import Action, ObjectType
+from amity.core.permissions import Action, ObjectType, Scope, visibility
 from amity.core.tenancy import get_scoped_or_404
-from amity.customers.models import Account, AccountContact, Contact, ContactEmail, ContactPhone
+from amity.customers.models import Account, AccountContact, Contact, ContactEmail, ContactPhone, SavedView, Tag
 
 CONTACT_SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -159,9 +159,14 @@ def account_get(*, actor: User, workspace: Workspace, pk: int, include_deleted: 
     return get_scoped_or_404(accounts.select_related("parent").prefetch_related("domains", "tags"), pk=pk)
 
 
-def records_by_ids(*, actor: User, workspace: Workspace, model: type[Account] | type[Contact], ids: list[int]) -> list[Any]:
-    """The visible, not deleted records among `ids`; an id that is not there is a field error."""
-    records = list(_scoped(actor, workspace, model).filter(pk__in=ids).prefetch_related("tags"))
+def records_by_ids(
+    *, actor: User, workspace: Workspace, model: type[Account] | type[Contact], ids: list[int], deleted: bool = False
+) -> list[Any]:
+    """The visible records among `ids`, not deleted (or, with `deleted`, in the bin); an id that is not there is a field error."""
+    scoped = _scoped(actor, workspace, model, include_deleted=deleted)
+    if deleted:
+        scoped = scoped.filter(deleted_at__isnull=False)
+    records = list(scoped.filter(pk__in=ids).prefetch_related("tags"))
     missing = sorted(set(ids) - {record.pk for record in records})
     if missing:
         raise ValidationError({"ids": f"No {model._meta.verbose_name_plural} with ids {missing} in this workspace."})
@@ -175,3 +180,44 @@ def field_definition_list(*, actor: User, workspace: Workspace, object_type: str
 
 def field_definition_get(*, actor: User, workspace: Workspace, pk: int) -> FieldDefinition:
     return get_scoped_or_404(field_definition_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def tag_names(*, actor: User, workspace: Workspace, limit: int = 200) -> list[str]:
+    """The workspace's tag names, alphabetically, for pickers."""
+    require(actor, workspace, Action.VIEW, ObjectType.CONTACT)
+    return list(Tag.objects.filter(workspace=workspace).order_by("name").values_list("name", flat=True)[:limit])
+
+
+def account_choices(*, actor: User, workspace: Workspace, limit: int = 200) -> list[Account]:
+    """Accounts by name for a picker (the first `limit`; typing a name finds any other)."""
+    return list(_scoped(actor, workspace, Account).order_by("name", "id")[:limit])
+
+
+def accounts_by_names(*, actor: User, workspace: Workspace, names: list[str]) -> dict[str, list[int]]:
+    """The ids of the visible accounts with each of these exact names (case-insensitive), by lower-cased name."""
+    found: dict[str, list[int]] = {name.lower(): [] for name in names}
+    lookup = models.Q()
+    for name in names:
+        lookup |= models.Q(name__iexact=name)
+    if names:
+        for pk, name in _scoped(actor, workspace, Account).filter(lookup).values_list("pk", "name"):
+            found.setdefault(name.lower(), []).append(pk)
+    return found
+
+
+def saved_view_list(*, actor: User, workspace: Workspace, object_type: str | None = None) -> models.QuerySet[SavedView]:
+    """The views the actor may apply: their own, and those shared with the workspace (others' private views never)."""
+    require(actor, workspace, Action.VIEW, ObjectType.SAVED_VIEW)
+    views = SavedView.objects.filter(workspace=workspace).filter(models.Q(owner=actor) | models.Q(shared=True)).select_related("owner")
+    return views.filter(object_type=object_type) if object_type else views
+
+
+def saved_view_get(*, actor: User, workspace: Workspace, pk: int) -> SavedView:
+    return get_scoped_or_404(saved_view_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def saved_view_manageable(*, actor: User, view: SavedView) -> bool:
+    """Whether the actor may change or delete the view: its maker always; owners and admins when it is shared."""
+    if view.owner_id == actor.pk:
+        return True
+    return view.shared and visibility(role_of(actor, view.workspace), ObjectType.SAVED_VIEW) == Scope.ALL

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -19,9 +19,10 @@ from django.utils import timezone
 from amity.core import audit
 from amity.core.access import require
 from amity.core.custom_fields import clean_custom
+from amity.core.custom_fields import definitions as custom_definitions
 from amity.core.models import AuditEntry, FieldDefinition, Membership, Team, User, Workspace
 from amity.core.permissions import Action, ObjectType
-from amity.customers import normalize
+from amity.customers import listing, normalize
 from amity.customers.models import (
     Account,
     AccountContact,
@@ -32,8 +33,10 @@ from amity.customers.models import (
     ContactPhone,
     CustomerRecord,
     LifecycleStage,
+    SavedView,
     Tag,
 )
+from amity.customers.selectors import saved_view_manageable
 from amity.search.services import index_records
 
 CONTACT_TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 150, "language": 10, "time_zone": 64, "source": 100}
@@ -503,3 +506,95 @@ def bulk_soft_delete(*, actor: User, records: list[Account] | list[Contact]) -> 
     for record in records:
         record_soft_delete(actor=actor, record=record)
     return len(records)
+
+
+@transaction.atomic
+def bulk_restore(*, actor: User, records: list[Account] | list[Contact]) -> int:
+    """Bring many records back from the bin at once."""
+    for record in records:
+        record_restore(actor=actor, record=record)
+    return len(records)
+
+
+# --- Saved views -------------------------------------------------------------------------------------
+
+
+def _apply_view(view: SavedView, workspace: Workspace, data: Mapping[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if "name" in data:
+        view.name = " ".join(str(data["name"] or "").split())
+        if not view.name or len(view.name) > 120:
+            errors["name"] = "A view's name has 1 to 120 characters."
+    if "shared" in data:
+        view.shared = bool(data["shared"])
+    definitions = custom_definitions(workspace, view.object_type)
+    if "filters" in data:
+        try:
+            view.filters = listing.clean_filters(dict(data["filters"] or {}), definitions)
+        except ValidationError as error:
+            errors.update({f"filters.{field}": " ".join(messages) for field, messages in error.message_dict.items()})
+    if "sort" in data:
+        sort = str(data["sort"] or "")
+        if sort and sort not in listing.SORTS[view.object_type]:
+            errors["sort"] = f"Sort by one of: {', '.join(sorted(listing.SORTS[view.object_type]))}."
+        view.sort = sort
+    if "columns" in data:
+        available = listing.columns_for(view.object_type, definitions)
+        columns = [str(key) for key in data["columns"] or []]
+        unknown = [key for key in columns if key not in available]
+        if unknown:
+            errors["columns"] = f"No such column: {', '.join(unknown)}."
+        view.columns = list(dict.fromkeys(columns))
+    if (
+        view.name
+        and SavedView.objects.filter(workspace=workspace, owner_id=view.owner_id, object_type=view.object_type, name__iexact=view.name)
+        .exclude(pk=view.pk)
+        .exists()
+    ):
+        errors["name"] = f"You already have a view named {view.name!r}."
+    _raise(errors)
+
+
+AUDITED_VIEW_FIELDS = ["name", "shared", "filters", "sort", "columns"]
+
+
+@transaction.atomic
+def saved_view_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any]) -> SavedView:
+    """Save a list's filters, sort and columns under a name, for oneself or for the whole workspace."""
+    require(actor, workspace, Action.ADD, ObjectType.SAVED_VIEW)
+    object_type = data.get("object_type")
+    if object_type not in listing.OBJECT_TYPES:
+        raise ValidationError({"object_type": f"Choose one of: {', '.join(listing.OBJECT_TYPES)}."})
+    view = SavedView(workspace=workspace, owner=actor, object_type=object_type)
+    _apply_view(view, workspace, {"name": "", "filters": {}, "sort": "", "columns": [], **data})
+    view.save()
+    audit.record(
+        actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=view,
+        changes=audit.diff({}, audit.snapshot(view, AUDITED_VIEW_FIELDS)),
+    )  # fmt: skip
+    return view
+
+
+@transaction.atomic
+def saved_view_update(*, actor: User, view: SavedView, data: Mapping[str, Any]) -> SavedView:
+    """Rename a view, share or unshare it, or replace what it shows."""
+    require(actor, view.workspace, Action.CHANGE, ObjectType.SAVED_VIEW)
+    if not saved_view_manageable(actor=actor, view=view):
+        raise PermissionDenied("Only the person who made this view, or an admin when it is shared, may change it.")
+    before = audit.snapshot(view, AUDITED_VIEW_FIELDS)
+    _apply_view(view, view.workspace, {key: value for key, value in data.items() if key != "object_type"})
+    view.save()
+    changes = audit.diff(before, audit.snapshot(view, AUDITED_VIEW_FIELDS))
+    if changes:
+        audit.record(actor=actor, workspace=view.workspace, action=AuditEntry.Action.UPDATE, obj=view, changes=changes)
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, actor: User, view: SavedView) -> None:
+    """Remove a saved view; the records it listed are untouched."""
+    require(actor, view.workspace, Action.DELETE, ObjectType.SAVED_VIEW)
+    if not saved_view_manageable(actor=actor, view=view):
+        raise PermissionDenied("Only the person who made this view, or an admin when it is shared, may delete it.")
+    audit.record(actor=actor, workspace=view.workspace, action=AuditEntry.Action.DELETE, obj=view, changes={"name": [view.name, None]})
+    view.delete()

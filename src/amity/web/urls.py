@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from amity.web.views import activities, auth, invitations, profile, settings, workspaces
+from amity.web.views import activities, auth, customers, invitations, profile, records, settings, workspaces
 
 settings_urls: list[URLPattern | URLResolver] = [
     path("", settings.settings_index, name="settings"),
@@ -20,6 +20,22 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("profile/", profile.profile, name="profile"),
 ]
 
+
+def record_urls(kind: str) -> list[URLPattern | URLResolver]:
+    """The list, export, bulk actions, saved views, new-record form and detail page of contacts or accounts."""
+    extra = {"kind": kind}
+    return [
+        path("", customers.record_list, extra, name=f"{kind}_list"),
+        path("new/", customers.record_create, extra, name=f"{kind}_create"),
+        path("bulk/", customers.record_bulk, extra, name=f"{kind}_bulk"),
+        path("export.<str:file_format>", customers.record_export, extra, name=f"{kind}_export"),
+        path("views/", customers.saved_view_create, extra, name=f"{kind}_view_create"),
+        path("views/<int:pk>/", customers.saved_view_update, extra, name=f"{kind}_view_update"),
+        path("views/<int:pk>/delete/", customers.saved_view_delete, extra, name=f"{kind}_view_delete"),
+        path("<int:pk>/", records.record_detail, extra, name=f"{kind}_detail"),
+    ]
+
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
@@ -29,6 +45,8 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("notifications/read/", activities.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/read/", activities.notification_read, name="notification_read"),
     path("notifications/bell/", activities.notifications_bell, name="notifications_bell"),
+    path("contacts/", include(record_urls("contact"))),
+    path("accounts/", include(record_urls("account"))),
     path("settings/", include(settings_urls)),
 ]
 

@@ -159,3 +159,58 @@ if (document.readyState === "loading") {
 } else {
   start();
 }
+
+// --- Lists: select-all, the bulk-actions bar, and confirmations on one submit button ---------------
+function bulkParts() {
+  const bar = document.querySelector("[data-bulk-bar]");
+  const checks = Array.from(document.querySelectorAll("input[data-row-check]"));
+  const all = document.querySelector("input[data-select-all]");
+  return { bar, checks, all };
+}
+
+function updateBulkBar() {
+  const { bar, checks, all } = bulkParts();
+  const ticked = checks.filter((check) => check.checked).length;
+  if (bar) {
+    bar.hidden = ticked === 0;
+    const count = bar.querySelector("[data-bulk-count]");
+    if (count) count.textContent = `${ticked} selected`;
+  }
+  if (all) {
+    all.checked = ticked > 0 && ticked === checks.length;
+    all.indeterminate = ticked > 0 && ticked < checks.length;
+  }
+}
+
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement)) return;
+  if (field.matches("[data-select-all]")) {
+    bulkParts().checks.forEach((check) => { check.checked = field.checked; });
+    updateBulkBar();
+  } else if (field.matches("[data-row-check]")) {
+    updateBulkBar();
+  }
+});
+
+document.addEventListener("htmx:afterSettle", updateBulkBar);
+
+// A submit button with data-confirm asks before its form is sent.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  if (button instanceof HTMLElement && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// Enter in <input data-enter-clicks="#button"> presses that button, not the form's first one.
+document.addEventListener("keydown", (event) => {
+  const field = event.target;
+  if (event.key !== "Enter" || !(field instanceof HTMLInputElement) || !field.dataset.enterClicks) return;
+  const button = document.querySelector(field.dataset.enterClicks);
+  if (button instanceof HTMLButtonElement) {
+    event.preventDefault();
+    button.click();
+  }
+});

@@ -1,0 +1,226 @@
+"""What a list of contacts or accounts can show and be narrowed by: its columns and its filter parameters.
+
+The web lists, their exports and saved views all speak this one vocabulary, so a view saved in the
+browser filters and exports the same rows, and a column means the same thing on screen and in a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from amity.core.models import FieldDefinition
+from amity.customers.models import LifecycleStage
+from amity.customers.selectors import ACCOUNT_SORTS, CONTACT_SORTS, CustomerFilter
+
+OBJECT_TYPES = ("contact", "account")
+SORTS: dict[str, Mapping[str, Any]] = {"contact": CONTACT_SORTS, "account": ACCOUNT_SORTS}
+DEFAULT_SORT = "-created_at"
+STANDARD_FILTERS = ("owner_id", "team_id", "lifecycle_stage", "source", "tag", "created_after", "created_before")
+# Custom field types a list can filter on by equality, as the selectors do.
+FILTERABLE_TYPES = {
+    FieldDefinition.Type.TEXT,
+    FieldDefinition.Type.CHOICE,
+    FieldDefinition.Type.MULTI_CHOICE,
+    FieldDefinition.Type.BOOLEAN,
+    FieldDefinition.Type.NUMBER,
+    FieldDefinition.Type.DATE,
+    FieldDefinition.Type.EMAIL,
+    FieldDefinition.Type.URL,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list: its key (`email`, `custom.tier`), its heading, how to read it, and the sort it offers."""
+
+    key: str
+    label: str
+    value: Callable[[Any], Any]
+    sort: str | None = None
+
+
+def _names(items: Iterable[Any]) -> list[str]:
+    return [str(item) for item in items]
+
+
+def _contact_columns() -> list[Column]:
+    return [
+        Column("name", "Name", lambda c: c.full_name, "name"),
+        Column("email", "Email", lambda c: c.primary_email, "email"),
+        Column("phone", "Phone", lambda c: c.primary_phone),
+        Column("title", "Title", lambda c: c.title),
+        Column("accounts", "Accounts", lambda c: sorted(link.account.name for link in c.account_contacts.all())),
+        Column("owner", "Owner", lambda c: c.owner.display_name if c.owner else ""),
+        Column("team", "Team", lambda c: c.team.name if c.team else ""),
+        Column("lifecycle_stage", "Stage", lambda c: c.get_lifecycle_stage_display() if c.lifecycle_stage else ""),
+        Column("source", "Source", lambda c: c.source),
+        Column("tags", "Tags", lambda c: sorted(_names(c.tags.all()))),
+        Column("external_id", "External id", lambda c: c.external_id or ""),
+        Column("language", "Language", lambda c: c.language),
+        Column("created_at", "Created", lambda c: c.created_at, "created_at"),
+        Column("updated_at", "Updated", lambda c: c.updated_at, "updated_at"),
+    ]
+
+
+def _account_columns() -> list[Column]:
+    return [
+        Column("name", "Name", lambda a: a.name, "name"),
+        Column("domains", "Domains", lambda a: _names(d.domain for d in a.domains.all())),
+        Column("industry", "Industry", lambda a: a.industry),
+        Column("size", "Size", lambda a: a.get_size_display() if a.size else ""),
+        Column(
+            "annual_revenue", "Annual revenue", lambda a: f"{a.annual_revenue} {a.revenue_currency}".strip() if a.annual_revenue else ""
+        ),
+        Column("parent", "Parent", lambda a: a.parent.name if a.parent else ""),
+        Column("owner", "Owner", lambda a: a.owner.display_name if a.owner else ""),
+        Column("team", "Team", lambda a: a.team.name if a.team else ""),
+        Column("lifecycle_stage", "Stage", lambda a: a.get_lifecycle_stage_display() if a.lifecycle_stage else ""),
+        Column("source", "Source", lambda a: a.source),
+        Column("tags", "Tags", lambda a: sorted(_names(a.tags.all()))),
+        Column("external_id", "External id", lambda a: a.external_id or ""),
+        Column("created_at", "Created", lambda a: a.created_at, "created_at"),
+        Column("updated_at", "Updated", lambda a: a.updated_at, "updated_at"),
+    ]
+
+
+DEFAULT_COLUMNS = {
+    "contact": ["name", "email", "phone", "accounts", "owner", "lifecycle_stage", "tags", "created_at"],
+    "account": ["name", "domains", "industry", "owner", "lifecycle_stage", "tags", "created_at"],
+}
+
+
+def _custom_value(key: str) -> Callable[[Any], Any]:
+    def read(record: Any) -> Any:
+        value = (record.custom or {}).get(key)
+        if isinstance(value, dict) and "amount" in value:
+            return f"{value['amount']} {value.get('currency', '')}".strip()
+        return value
+
+    return read
+
+
+def columns_for(object_type: str, definitions: Iterable[FieldDefinition]) -> dict[str, Column]:
+    """Every column a list of `object_type` can show: the standard ones, then one per custom field."""
+    standard = _contact_columns() if object_type == "contact" else _account_columns()
+    custom = [Column(f"custom.{d.key}", d.label, _custom_value(d.key)) for d in definitions]
+    return {column.key: column for column in [*standard, *custom]}
+
+
+def chosen_columns(keys: Iterable[str], available: Mapping[str, Column], object_type: str) -> list[Column]:
+    """The columns asked for, in the order given, ignoring unknown ones; the defaults when none is left. Name always comes first."""
+    picked = [available[key] for key in dict.fromkeys(keys) if key in available and key != "name"]
+    if not picked:
+        picked = [available[key] for key in DEFAULT_COLUMNS[object_type] if key != "name"]
+    return [available["name"], *picked]
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text, the same on screen and in exports: lists joined, booleans as Yes/No, times in the current zone."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list | tuple):
+        return ", ".join(cell_text(item) for item in value)
+    return str(value)
+
+
+def filterable_definitions(definitions: Iterable[FieldDefinition]) -> list[FieldDefinition]:
+    return [d for d in definitions if d.type in FILTERABLE_TYPES]
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
+
+
+def _day(params: Mapping[str, Any], key: str, errors: dict[str, str]) -> dt.date | None:
+    raw = str(params.get(key) or "").strip()
+    if not raw:
+        return None
+    day = parse_date(raw) if len(raw) == 10 else None
+    if day is None:
+        errors[key] = "Enter a date as YYYY-MM-DD."
+    return day
+
+
+def _int(params: Mapping[str, Any], key: str, errors: dict[str, str]) -> int | None:
+    raw = str(params.get(key) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        errors[key] = "Choose one of the offered values."
+        return None
+    return int(raw)
+
+
+def clean_filters(params: Mapping[str, Any], definitions: Iterable[FieldDefinition]) -> dict[str, str]:
+    """Only the filter parameters, non-empty, as strings; raises a ValidationError naming each bad one."""
+    fields = {d.key: d for d in filterable_definitions(definitions)}
+    errors: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
+    for key, raw in params.items():
+        value = str(raw if raw is not None else "").strip()
+        if not value:
+            continue
+        if key in STANDARD_FILTERS:
+            cleaned[key] = value
+        elif key.startswith("custom."):
+            definition = fields.get(key.removeprefix("custom."))
+            if definition is None:
+                errors[key] = "There is no such custom field to filter on."
+            elif definition.type == FieldDefinition.Type.NUMBER:
+                try:
+                    cleaned[key] = str(Decimal(value))
+                except InvalidOperation:
+                    errors[key] = "Enter a number."
+            elif definition.type == FieldDefinition.Type.BOOLEAN:
+                cleaned[key] = "true" if value.lower() in {"true", "yes", "1"} else "false"
+            else:
+                cleaned[key] = value
+    if cleaned.get("lifecycle_stage") and cleaned["lifecycle_stage"] not in LifecycleStage.values:
+        errors["lifecycle_stage"] = f"Choose one of: {', '.join(LifecycleStage.values)}."
+    _customer_filter(cleaned, errors)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _customer_filter(cleaned: Mapping[str, str], errors: dict[str, str], *, deleted: bool = False) -> CustomerFilter:
+    after, before = _day(cleaned, "created_after", errors), _day(cleaned, "created_before", errors)
+    if after and before and after > before:
+        errors["created_before"] = "The end date is before the start date."
+    return CustomerFilter(
+        owner_id=_int(cleaned, "owner_id", errors),
+        team_id=_int(cleaned, "team_id", errors),
+        lifecycle_stage=cleaned.get("lifecycle_stage") or None,
+        source=cleaned.get("source") or None,
+        tag=cleaned.get("tag") or None,
+        created_after=_start_of_day(after) if after else None,
+        # The end date is included: everything created before the next midnight.
+        created_before=_start_of_day(before + dt.timedelta(days=1)) if before else None,
+        deleted=deleted,
+        custom={key.removeprefix("custom."): value for key, value in cleaned.items() if key.startswith("custom.")},
+    )
+
+
+def customer_filter(cleaned: Mapping[str, str], *, deleted: bool = False) -> CustomerFilter:
+    """The selectors' filter for parameters that `clean_filters` accepted."""
+    errors: dict[str, str] = {}
+    result = _customer_filter(cleaned, errors, deleted=deleted)
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def sort_or_default(sort: str | None, object_type: str) -> str:
+    return sort if sort and sort in SORTS[object_type] else DEFAULT_SORT
