@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from amity.core.models import FieldDefinition
+from amity.core.phones import national
 from amity.customers.models import LifecycleStage
 from amity.customers.selectors import ACCOUNT_SORTS, CONTACT_SORTS, CustomerFilter
 
@@ -45,6 +46,10 @@ class Column:
     label: str
     value: Callable[[Any], Any]
     sort: str | None = None
+    shown: Callable[[Any], Any] | None = None  # how the screen shows it, when that differs from the export
+
+    def display(self, record: Any) -> Any:
+        return (self.shown or self.value)(record)
 
 
 def _names(items: Iterable[Any]) -> list[str]:
@@ -55,7 +60,7 @@ def _contact_columns() -> list[Column]:
     return [
         Column("name", "Name", lambda c: c.full_name, "name"),
         Column("email", "Email", lambda c: c.primary_email, "email"),
-        Column("phone", "Phone", lambda c: c.primary_phone),
+        Column("phone", "Phone", lambda c: c.primary_phone, shown=lambda c: national(c.primary_phone) if c.primary_phone else ""),
         Column("title", "Title", lambda c: c.title),
         Column("accounts", "Accounts", lambda c: sorted(link.account.name for link in c.account_contacts.all())),
         Column("owner", "Owner", lambda c: c.owner.display_name if c.owner else ""),

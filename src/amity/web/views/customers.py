@@ -150,7 +150,7 @@ def _rows(records: list[Any], columns: list[listing.Column], detail_url: str) ->
         {
             "record": record,
             "url": detail_url.replace("/0/", f"/{record.pk}/"),
-            "cells": [{"key": column.key, "value": column.value(record)} for column in columns],
+            "cells": [{"key": column.key, "value": column.display(record)} for column in columns],
         }
         for record in records
     ]
