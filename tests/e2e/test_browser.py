@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from amity.core import services
 from amity.core.models import ApiToken, Membership
@@ -41,16 +42,16 @@ def test_sign_in_and_switch_workspace(open_page, acme):
     page.get_by_label("Email").fill("owner@acme.test")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("That email and password do not match an account").is_visible()
+    expect(page.get_by_text("That email and password do not match an account")).to_be_visible()
     sign_in(page, "owner@acme.test", PASSWORD)
     assert page.url.endswith("/w/acme/")
-    assert page.get_by_role("heading", name="Welcome, Olga Owner").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Olga Owner")).to_be_visible()
     screenshot(page, "home")
 
     page.get_by_role("button", name="Switch workspace").click()
     page.get_by_role("link", name="Globex").click()
     page.wait_for_url("**/w/globex/")
-    assert page.get_by_text("You are viewer here.").is_visible()
+    expect(page.get_by_text("You are viewer here.")).to_be_visible()
     owner.refresh_from_db()
     assert owner.last_workspace == globex
 
@@ -67,8 +68,8 @@ def test_invite_a_member_who_accepts_from_the_email(open_page, acme, live_server
     admin_page.get_by_label("Email address").fill("newbie@example.com")
     admin_page.get_by_label("Role", exact=True).select_option("marketing")
     admin_page.get_by_role("button", name="Send invitation").click()
-    assert admin_page.get_by_text("Invitation sent to newbie@example.com.").is_visible()
-    assert admin_page.locator("#invitations").get_by_text("newbie@example.com").is_visible()
+    expect(admin_page.get_by_text("Invitation sent to newbie@example.com.")).to_be_visible()
+    expect(admin_page.locator("#invitations").get_by_text("newbie@example.com")).to_be_visible()
     screenshot(admin_page, "members")
 
     assert len(mail.outbox) == 1
@@ -77,14 +78,14 @@ def test_invite_a_member_who_accepts_from_the_email(open_page, acme, live_server
 
     guest = open_page()  # a second browser context: nobody is signed in there
     guest.goto(path)
-    assert guest.get_by_role("heading", name="Join Acme Trading").is_visible()
+    expect(guest.get_by_role("heading", name="Join Acme Trading")).to_be_visible()
     guest.get_by_label("Your name").fill("Nina New")
     guest.get_by_label("Choose a password").fill("a-long-secret-1")
     guest.get_by_label("Repeat the password").fill("a-long-secret-1")
     screenshot(guest, "invitation")
     guest.get_by_role("button", name="Create my account and join").click()
     guest.wait_for_url("**/w/acme/")
-    assert guest.get_by_role("heading", name="Welcome, Nina New").is_visible()
+    expect(guest.get_by_role("heading", name="Welcome, Nina New")).to_be_visible()
     assert Membership.objects.get(workspace=workspace, user__email="newbie@example.com").role == Role.MARKETING
 
 
@@ -98,7 +99,7 @@ def test_create_a_token_copy_it_and_revoke_it(open_page, acme):
     secret = page.locator("#token-secret").inner_text().strip()
     assert secret.startswith("amity_")
     page.get_by_role("button", name="Copy").click()
-    assert page.get_by_role("button", name="Copied").is_visible()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == secret
     screenshot(page, "tokens")
 
@@ -106,8 +107,8 @@ def test_create_a_token_copy_it_and_revoke_it(open_page, acme):
     assert secret not in page.content()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Revoke").click()
-    assert page.get_by_text("Token Invoicing sync revoked").is_visible()
-    assert page.get_by_text("Revoked", exact=True).is_visible()
+    expect(page.get_by_text("Token Invoicing sync revoked")).to_be_visible()
+    expect(page.get_by_text("Revoked", exact=True)).to_be_visible()
     assert ApiToken.objects.get().revoked_at is not None
 
 
@@ -122,13 +123,13 @@ def test_search_box_with_the_keyboard(open_page, acme):
     search.press_sequentially("rit", delay=30)
     results = page.locator("#search-results")
     results.get_by_text("Rita Rep").wait_for()
-    assert results.get_by_role("heading", name="Members").is_visible() or results.get_by_text("Members").is_visible()
-    assert results.get_by_text("Rita's pod").is_visible()
+    expect(results.get_by_text("Members").first).to_be_visible()
+    expect(results.get_by_text("Rita's pod")).to_be_visible()
     screenshot(page, "search")
     page.keyboard.press("Escape")
-    assert not results.is_visible()
+    expect(results).to_be_hidden()
     search.focus()
-    assert results.is_visible()
+    expect(results).to_be_visible()
     page.keyboard.press("ArrowDown")
     assert results.locator("a.search-result.active").inner_text().startswith("Rita Rep")
     page.keyboard.press("Enter")
@@ -158,7 +159,7 @@ def test_on_a_phone_the_navigation_is_behind_a_menu_button(open_page, acme):
     page = open_page(PHONE)
     sign_in(page, "owner@acme.test", PASSWORD)
     screenshot(page, "home")
-    assert not page.get_by_role("link", name="Teams").first.is_visible()
+    expect(page.get_by_role("link", name="Teams").first).to_be_hidden()
     page.get_by_role("button", name="Open the menu").click()
     nav = page.locator("#sidebar")
     nav.get_by_role("link", name="Teams").wait_for()
@@ -167,7 +168,7 @@ def test_on_a_phone_the_navigation_is_behind_a_menu_button(open_page, acme):
     screenshot(page, "menu")
     nav.get_by_role("link", name="Teams").click()
     page.wait_for_url("**/settings/teams/")
-    assert page.get_by_role("heading", name="Teams").is_visible()
+    expect(page.get_by_role("heading", name="Teams")).to_be_visible()
     screenshot(page, "teams")
     page.goto("/w/acme/settings/members/")
     screenshot(page, "members")
@@ -182,10 +183,10 @@ def test_a_viewer_does_not_see_admin_pages(open_page, acme):
     page = open_page()
     sign_in(page, "val@acme.test", PASSWORD)
     sidebar = page.locator("#sidebar")
-    assert sidebar.get_by_role("link", name="Members").is_visible()
+    expect(sidebar.get_by_role("link", name="Members")).to_be_visible()
     assert sidebar.get_by_role("link", name="Audit log").count() == 0
     assert sidebar.get_by_role("link", name="Workspace").count() == 0
     response = page.goto("/w/acme/settings/audit-log/")
     assert response.status == 403
-    assert page.get_by_text("Your role does not allow this").is_visible()
+    expect(page.get_by_text("Your role does not allow this")).to_be_visible()
     screenshot(page, "forbidden")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from amity.core.models import FieldDefinition
 from amity.core.permissions import Role
@@ -67,7 +68,7 @@ def test_contacts_filter_sort_columns_view_bulk_tag_and_export(open_page, acme, 
     page.locator(".amity-columns-menu").get_by_label("Tier").check()
     page.get_by_role("button", name="Apply columns").click()
     page.wait_for_url("**columns=custom.tier**")
-    assert page.locator("#records-table thead").get_by_text("Tier").is_visible()
+    expect(page.locator("#records-table thead").get_by_text("Tier")).to_be_visible()
     screenshot(page, "contacts")
 
     page.get_by_role("button", name="Views").click()
@@ -76,7 +77,7 @@ def test_contacts_filter_sort_columns_view_bulk_tag_and_export(open_page, acme, 
     page.get_by_label("Share with everyone in Acme").check()
     page.locator("#save-view").get_by_role("button", name="Save view").click()
     page.wait_for_url("**view=**")
-    assert page.get_by_text("View “Leads by name” saved").is_visible()
+    expect(page.get_by_text("View “Leads by name” saved")).to_be_visible()
     view = SavedView.objects.get()
     assert view.filters == {"lifecycle_stage": "lead"} and view.sort == "name" and view.shared
 
@@ -86,13 +87,13 @@ def test_contacts_filter_sort_columns_view_bulk_tag_and_export(open_page, acme, 
     page.get_by_role("link", name="Leads by name").click()
     page.wait_for_url(f"**view={view.pk}")
     assert row_names(page) == ["Grace Hopper", "Alan Turing"]
-    assert page.locator("#records-table thead").get_by_text("Tier").is_visible()
+    expect(page.locator("#records-table thead").get_by_text("Tier")).to_be_visible()
 
     bar = page.locator("#bulk-form")
-    assert not bar.is_visible()
+    expect(bar).to_be_hidden()
     page.get_by_label("Select Grace Hopper").check()
     page.get_by_label("Select Alan Turing").check()
-    assert bar.get_by_text("2 selected").is_visible()
+    expect(bar.get_by_text("2 selected")).to_be_visible()
     bar.get_by_label("Tags to add").fill("Conference 2026")
     screenshot(page, "contacts-bulk")
     bar.get_by_role("button", name="Add tags").click()
@@ -116,7 +117,7 @@ def test_contacts_on_a_phone(open_page, acme):
     page = open_page(PHONE)
     sign_in(page, "owner@acme.test", PASSWORD)
     page.goto("/w/acme/contacts/")
-    assert not page.locator("#filters").get_by_label("Stage").is_visible()  # the filters wait behind a button
+    expect(page.locator("#filters").get_by_label("Stage")).to_be_hidden()  # the filters wait behind a button
     screenshot(page, "contacts")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.get_by_role("button", name="Filters").click()
@@ -131,10 +132,10 @@ def test_contacts_on_a_phone(open_page, acme):
     scroller = page.locator(".amity-list-scroll")
     scroller.evaluate("element => element.scrollLeft = 400")
     name = page.locator("#records-table tbody th.amity-col-name").first
-    assert name.is_visible()
+    expect(name).to_be_visible()
     box = name.bounding_box()
     assert box is not None and box["x"] < 100
     screenshot(page, "contacts-scrolled")
     page.get_by_label("Select Ada Lovelace").check()
-    assert page.locator("#bulk-form").get_by_text("1 selected").is_visible()
+    expect(page.locator("#bulk-form").get_by_text("1 selected")).to_be_visible()
     screenshot(page, "contacts-bulk")
