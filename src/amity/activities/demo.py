@@ -142,6 +142,7 @@ def load_history(workspace: Workspace, users: dict[Role, User]) -> None:
                 created_by=users[Role.MANAGER],
                 contact_id=contact_id,
                 reminder_at=due_at - timedelta(hours=1) if due_soon else None,
+                created_at=min(due_at, now) - timedelta(days=rng.randrange(1, 10)),
             )
         )
     for account_id in rng.sample(sorted(set(accounts)), k=min(len(set(accounts)), 100)):

@@ -138,8 +138,9 @@ class Presenter:
     def _interaction(self, entry: Entry) -> None:
         extra = entry.item.extra
         entry.summary = entry.item.summary if entry.item.summary != extra.get("outcome") else ""
-        if entry.item.direction in DIRECTIONS:
-            entry.facts.append(DIRECTIONS[entry.item.direction])  # type: ignore[index]
+        direction = DIRECTIONS.get(entry.item.direction, "")  # type: ignore[call-overload]
+        if direction and direction not in entry.item.title.lower():  # "Phone call (outbound)" says it already
+            entry.facts.append(direction)
         if extra.get("duration_seconds"):
             entry.facts.append(duration(int(extra["duration_seconds"])))
         if extra.get("outcome"):
@@ -176,13 +177,15 @@ class Presenter:
             if name == "deleted" or not isinstance(values, list) or len(values) != 2:
                 continue
             before, after = values
+            if created and after in (None, "", [], {}):
+                continue  # a creation lists what was set, not every empty field
             if name == "custom":
                 lines += self._custom_changes(before or {}, after or {}, labels)
             elif name in CHANGED_ONLY:
                 lines.append(Change(FIELD_LABELS.get(name, name), only_changed=True))
             else:
                 lines.append(Change(FIELD_LABELS.get(name, _label(name)), self.value(name, before), self.value(name, after)))
-        return [line for line in lines if not created or line.after or line.only_changed]
+        return lines
 
     def _custom_changes(self, before: Mapping[str, Any], after: Mapping[str, Any], labels: Mapping[str, str]) -> list[Change]:
         keys = sorted({*before, *after} - {key for key in before if before.get(key) == after.get(key)})

@@ -249,7 +249,7 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;
   if (target instanceof HTMLElement && target.id === "composer" && target.querySelector("form")) {
-    target.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    if (getComputedStyle(target.firstElementChild).position !== "fixed") target.scrollIntoView({ block: "nearest", behavior: "smooth" });
     const first = target.querySelector("[autofocus]") || target.querySelector("input:checked, input, select, textarea");
     if (first instanceof HTMLElement) first.focus({ preventScroll: true });
   }

@@ -132,7 +132,7 @@ def _contact_sections(contact: Contact, workspace_slug: str) -> list[Section]:
     ]
     return [
         Section("details", "About", "user", about),
-        Section("reach", "Emails and phones", "address-book", emails + phones, empty_text="No email address or phone number yet."),
+        Section("reach", "Email and phone", "address-book", emails + phones, empty_text="No email address or phone number yet."),
         Section("accounts", "Accounts", "building", accounts, empty_text="Not linked to any account."),
     ]
 
@@ -373,7 +373,7 @@ def _save_account_links(request: WorkspaceRequest, contact: Contact, form: Accou
 EDITORS: dict[str, dict[str, Editor]] = {
     "contact": {
         "details": Editor("About", _contact_details, _save_form),
-        "reach": Editor("Emails and phones", _reach, _save_reach, rows=True),
+        "reach": Editor("Email and phone", _reach, _save_reach, rows=True),
         "accounts": Editor("Accounts", _account_links, _save_account_links, rows=True, account_names=True),
         "custom": Editor("More fields", _custom_values, _save_form),
     },
