@@ -45,6 +45,18 @@ NOTES = [
     "Very happy with the onboarding; could be a reference customer.",
     "Complained about slow delivery last month — keep an eye on it.",
 ]
+ACCOUNT_NOTES = [
+    "Their fiscal year ends in March: budgets are set in January.",
+    "Procurement requires three quotes above 50k.",
+    "New CTO since spring; worth an introduction meeting.",
+    "Part of a group; the parent negotiates framework agreements.",
+]
+ACCOUNT_TASKS = [
+    "Plan the quarterly business review",
+    "Renew the framework agreement",
+    "Update the account plan",
+    "Check the open invoices",
+]
 TASKS = ["Send the proposal", "Call back about the renewal", "Prepare the QBR deck", "Check the delivery date", "Send the contract"]
 
 
@@ -101,6 +113,17 @@ def load_history(workspace: Workspace, users: dict[Role, User]) -> None:
         )
         for contact_id, owner_id in sample[:800]
     )
+    accounts = list(account_of.values())
+    Note.objects.bulk_create(
+        Note(
+            workspace=workspace,
+            body=f"<p>{rng.choice(ACCOUNT_NOTES)}</p>",
+            author=users[Role.MANAGER],
+            account_id=account_id,
+            created_at=now - timedelta(days=rng.randrange(1, 300)),
+        )
+        for account_id in rng.sample(sorted(set(accounts)), k=min(len(set(accounts)), 150))
+    )
     assignees = [users[Role.SALES], users[Role.MANAGER], users[Role.SUPPORT]]
     tasks = []
     for index, (contact_id, _) in enumerate(sample[800:]):
@@ -119,6 +142,21 @@ def load_history(workspace: Workspace, users: dict[Role, User]) -> None:
                 created_by=users[Role.MANAGER],
                 contact_id=contact_id,
                 reminder_at=due_at - timedelta(hours=1) if due_soon else None,
+                created_at=min(due_at, now) - timedelta(days=rng.randrange(1, 10)),
+            )
+        )
+    for account_id in rng.sample(sorted(set(accounts)), k=min(len(set(accounts)), 100)):
+        due_at = now + timedelta(days=rng.randrange(0, 21), hours=rng.randrange(0, 9))
+        tasks.append(
+            Task(
+                workspace=workspace,
+                title=rng.choice(ACCOUNT_TASKS),
+                due_at=due_at,
+                priority=rng.choice(list(Task.Priority)),
+                assignee=rng.choice(assignees),
+                created_by=users[Role.MANAGER],
+                account_id=account_id,
+                created_at=now - timedelta(days=rng.randrange(1, 20)),
             )
         )
     Task.objects.bulk_create(tasks)

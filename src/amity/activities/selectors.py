@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from amity.activities.models import Interaction, Note, Task
 from amity.activities.timeline import TimelineItem, TimelinePage, TimelineQuery, timeline_page
@@ -180,6 +180,34 @@ def task_get(*, actor: User, workspace: Workspace, pk: int) -> Task:
     return get_scoped_or_404(task_list(actor=actor, workspace=workspace), pk=pk)
 
 
+def _about(workspace: Workspace, contact: Contact | None, account: Account | None) -> Q:
+    """Tasks about a contact, or about an account and the people who work there."""
+    about = Q(pk__in=[])
+    if contact is not None:
+        about |= Q(contact=contact)
+    if account is not None:
+        people = AccountContact.objects.filter(workspace=workspace, account=account).values("contact_id")
+        about |= Q(account=account) | Q(contact_id__in=people)
+    return about
+
+
+def open_tasks_about(
+    *, actor: User, workspace: Workspace, contact: Contact | None = None, account: Account | None = None, limit: int
+) -> tuple[list[Task], int]:
+    """The open tasks about a contact, or about an account and its people: the first `limit`, soonest due first, and how many."""
+    tasks = visible_tasks(
+        Task.objects.filter(_about(workspace, contact, account), status=Task.Status.OPEN), actor=actor, workspace=workspace
+    )
+    soonest = tasks.select_related("assignee", "contact").order_by("due_at", "id")
+    return list(soonest[:limit]), tasks.count()
+
+
+def task_about_get(*, actor: User, workspace: Workspace, pk: int, contact: Contact | None = None, account: Account | None = None) -> Task:
+    """A task the actor may see that is about this contact or account (or one of its people); any other is a 404."""
+    tasks = visible_tasks(Task.objects.filter(_about(workspace, contact, account)), actor=actor, workspace=workspace)
+    return get_scoped_or_404(tasks, pk=pk)
+
+
 # --- Timeline -------------------------------------------------------------------------------------------
 
 
@@ -211,6 +239,14 @@ def account_timeline(
         cursor=cursor,
         limit=limit,
     )
+
+
+# The few columns a timeline entry needs of the contacts it concerns.
+TIMELINE_CONTACTS = Prefetch("contacts", queryset=Contact.objects.only("id", "first_name", "last_name", "primary_email").order_by("id"))
+
+
+def _people(contacts: Iterable[Contact]) -> list[dict[str, Any]]:
+    return [{"id": contact.pk, "name": contact.full_name} for contact in contacts]
 
 
 def _linked(query: TimelineQuery, *, contact_field: str, account_field: str) -> Q:
@@ -257,9 +293,9 @@ def timeline_interaction_items(rows: models.QuerySet[Interaction]) -> list[Timel
             object_id=row.pk,
             url=f"/api/v1/interactions/{row.pk}",
             actor_name=row.created_by.display_name if row.created_by else "",
-            extra={"outcome": row.outcome, "duration_seconds": row.duration_seconds},
+            extra={"outcome": row.outcome, "duration_seconds": row.duration_seconds, "contacts": _people(row.contacts.all())},
         )
-        for row in rows.select_related("created_by")
+        for row in rows.select_related("created_by").prefetch_related(TIMELINE_CONTACTS)
     ]
 
 
@@ -286,8 +322,9 @@ def timeline_note_items(rows: models.QuerySet[Note]) -> list[TimelineItem]:
             object_id=row.pk,
             url=f"/api/v1/notes/{row.pk}",
             actor_name=row.author.display_name if row.author else "",
+            extra={"body": row.body, "contacts": _people([row.contact] if row.contact else [])},
         )
-        for row in rows.select_related("author")
+        for row in rows.select_related("author", "contact")
     ]
 
 
@@ -313,9 +350,14 @@ def timeline_task_items(rows: models.QuerySet[Task]) -> list[TimelineItem]:
             object_id=row.pk,
             url=f"/api/v1/tasks/{row.pk}",
             actor_name=row.assignee.display_name if row.assignee else "",
-            extra={"status": row.status, "priority": row.priority, "due_at": row.due_at.isoformat()},
+            extra={
+                "status": row.status,
+                "priority": row.priority,
+                "due_at": row.due_at.isoformat(),
+                "contacts": _people([row.contact] if row.contact else []),
+            },
         )
-        for row in rows.select_related("assignee")
+        for row in rows.select_related("assignee", "contact")
     ]
 
 
@@ -360,10 +402,10 @@ def timeline_change_items(rows: models.QuerySet[AuditEntry]) -> list[TimelineIte
             summary=_describe_changes(row.changes),
             object_type=row.object_type,
             object_id=row.object_id,
-            actor_name=row.actor_label,
+            actor_name=row.actor.display_name if row.actor else row.actor_label,
             extra={"action": row.action, "changes": row.changes},
         )
-        for row in rows
+        for row in rows.select_related("actor")
     ]
 
 

@@ -25,3 +25,11 @@ def national(e164: str) -> str:
         return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.NATIONAL)
     except phonenumbers.NumberParseException:
         return e164
+
+
+def international(e164: str) -> str:
+    """The number with its country code, spaced as people write it, e.g. +44 20 7946 0958 (what a form shows to edit)."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164

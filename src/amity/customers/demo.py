@@ -13,13 +13,27 @@ from decimal import Decimal
 from django.utils import timezone
 from faker import Faker
 
-from amity.core.models import User, Workspace
+from amity.core.models import AuditEntry, Door, User, Workspace
 from amity.core.permissions import Role
-from amity.customers.models import Account, AccountContact, AccountDomain, Contact, ContactEmail, ContactPhone, LifecycleStage, Tag
+from amity.customers.models import (
+    Account,
+    AccountContact,
+    AccountDomain,
+    Address,
+    Channel,
+    ConsentEvent,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    LifecycleStage,
+    Tag,
+)
 from amity.search.services import reindex_workspace
 
 ACCOUNTS = 600
 CONTACTS = 3000
+GROUPS = 40  # accounts that own two or three subsidiaries among the others
+CONSENT_METHODS = ["web form", "phone call", "import", "event sign-up"]
 INDUSTRIES = ["Software", "Retail", "Manufacturing", "Healthcare", "Logistics", "Finance", "Education", "Hospitality", "Energy", "Media"]
 TAGS = ["VIP", "Newsletter", "Trade show 2026", "Partner", "Key account", "Renewal due"]
 COUNTRY_LOCALES = [("en_US", "US"), ("en_GB", "GB"), ("de_DE", "DE"), ("fr_FR", "FR")]
@@ -35,7 +49,7 @@ STAGE_WEIGHTS = {
 
 def _phone(faker: Faker, region: str, rng: random.Random) -> str:
     """A valid-looking number in the contact's country, in E.164 (from the countries' fictional ranges)."""
-    prefixes = {"US": "+1202555", "GB": "+44207946", "DE": "+49301234", "FR": "+33123456"}
+    prefixes = {"US": "+1202555", "GB": "+44207946", "DE": "+49301234", "FR": "+3312345"}
     return f"{prefixes[region]}{rng.randrange(1000, 9999) if region != 'GB' else rng.randrange(100, 999)}"
 
 
@@ -112,4 +126,110 @@ def load_customers(workspace: Workspace, users: dict[Role, User]) -> None:
     AccountContact.objects.bulk_create(links, ignore_conflicts=True)
     tagged = Contact.tags.through
     tagged.objects.bulk_create(tagged(contact_id=contact.pk, tag_id=rng.choice(tags).pk) for contact in contacts if rng.random() < 0.3)
+    _groups(accounts, rng)
+    _addresses(workspace, accounts, contacts, fakers, rng)
+    _consent(workspace, contacts, rng)
+    _record_history(workspace, accounts, contacts, rng)
     reindex_workspace(workspace=workspace)
+
+
+def _groups(accounts: list[Account], rng: random.Random) -> None:
+    """Some accounts belong to a group: a parent account with two or three subsidiaries."""
+    parents, others = accounts[:GROUPS], accounts[GROUPS:]
+    children = rng.sample(others, k=GROUPS * 3)
+    for index, child in enumerate(children):
+        if index % 3 < 2 or rng.random() < 0.5:
+            child.parent = parents[index // 3]
+    Account.objects.bulk_update([child for child in children if child.parent_id], ["parent"])
+
+
+def _addresses(
+    workspace: Workspace, accounts: list[Account], contacts: list[Contact], fakers: dict[str, Faker], rng: random.Random
+) -> None:
+    """An office address for every account (and a billing one for some), a home address for a few people."""
+    addresses = []
+    for account in accounts:
+        region = rng.choice(list(fakers))
+        kinds = [Address.Kind.OFFICE, Address.Kind.BILLING] if rng.random() < 0.3 else [Address.Kind.OFFICE]
+        addresses += [_address(fakers[region], region, kind, account=account) for kind in kinds]
+    for contact in rng.sample(contacts, k=len(contacts) // 5):
+        region = rng.choice(list(fakers))
+        addresses.append(_address(fakers[region], region, Address.Kind.HOME, contact=contact))
+    for address in addresses:
+        address.workspace = workspace
+    Address.objects.bulk_create(addresses)
+
+
+def _address(faker: Faker, region: str, kind: str, **owner: Account | Contact) -> Address:
+    return Address(
+        kind=kind, street=faker.street_address()[:200], city=faker.city()[:100], postcode=faker.postcode()[:20], country=region, **owner
+    )
+
+
+def _consent(workspace: Workspace, contacts: list[Contact], rng: random.Random) -> None:
+    """Most people agreed to marketing emails; some to texts; a few withdrew later."""
+    events = []
+    for contact in contacts:
+        for channel, chance in ((Channel.EMAIL, 0.8), (Channel.SMS, 0.3), (Channel.POST, 0.1)):
+            if rng.random() >= chance:
+                continue
+            granted_at = contact.created_at + timedelta(hours=rng.randrange(1, 72))
+            method = rng.choice(CONSENT_METHODS)
+            events.append(
+                ConsentEvent(
+                    workspace=workspace,
+                    contact=contact,
+                    channel=channel,
+                    status=ConsentEvent.Status.GRANTED,
+                    occurred_at=granted_at,
+                    method=method,
+                )
+            )
+            if rng.random() < 0.1:
+                withdrawn_at = granted_at + timedelta(days=rng.randrange(5, 200))
+                events.append(
+                    ConsentEvent(
+                        workspace=workspace,
+                        contact=contact,
+                        channel=channel,
+                        status=ConsentEvent.Status.WITHDRAWN,
+                        occurred_at=withdrawn_at,
+                        method="unsubscribe link",
+                    )
+                )
+    ConsentEvent.objects.bulk_create(events, batch_size=5000)
+
+
+def _record_history(workspace: Workspace, accounts: list[Account], contacts: list[Contact], rng: random.Random) -> None:
+    """Audit entries for the records' creation and, for some, a later move to their current stage: the timelines' changes."""
+    entries = []
+    stages = list(STAGE_WEIGHTS)
+    now = timezone.now()
+    for record in [*accounts, *contacts]:
+        object_type = "customers.account" if isinstance(record, Account) else "customers.contact"
+        common = {
+            "workspace": workspace, "actor_id": record.owner_id, "object_type": object_type, "object_id": str(record.pk),
+            "object_repr": str(record)[:200],
+        }  # fmt: skip
+        moved = rng.random() < 0.6
+        first_stage = rng.choice([stage for stage in stages if stage != record.lifecycle_stage]) if moved else record.lifecycle_stage
+        created = {"lifecycle_stage": [None, first_stage], "owner": [None, record.owner_id], "source": [None, record.source]}
+        entries.append(
+            AuditEntry(
+                **common,
+                actor_label="import",
+                door=Door.IMPORT,
+                action=AuditEntry.Action.CREATE,
+                changes=created,
+                created_at=record.created_at,
+            )
+        )
+        if moved:
+            entries.append(
+                AuditEntry(
+                    **common, actor_label="demo", door=Door.WEB, action=AuditEntry.Action.UPDATE,
+                    changes={"lifecycle_stage": [first_stage, record.lifecycle_stage]},
+                    created_at=min(record.created_at + timedelta(days=rng.randrange(1, 60)), now - timedelta(hours=1)),
+                )
+            )  # fmt: skip
+    AuditEntry.objects.bulk_create(entries, batch_size=5000)

@@ -14,7 +14,17 @@ from amity.core.access import allowed, require, role_of, visible
 from amity.core.models import FieldDefinition, User, Workspace
 from amity.core.permissions import Action, ObjectType, Scope, visibility
 from amity.core.tenancy import get_scoped_or_404
-from amity.customers.models import Account, AccountContact, Contact, ContactEmail, ContactPhone, SavedView, Tag
+from amity.customers.models import (
+    Account,
+    AccountContact,
+    Address,
+    ConsentEvent,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    SavedView,
+    Tag,
+)
 
 CONTACT_SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -157,6 +167,45 @@ def account_list(*, actor: User, workspace: Workspace, filters: CustomerFilter |
 def account_get(*, actor: User, workspace: Workspace, pk: int, include_deleted: bool = False) -> Account:
     accounts = _scoped(actor, workspace, Account, include_deleted=include_deleted)
     return get_scoped_or_404(accounts.select_related("parent").prefetch_related("domains", "tags"), pk=pk)
+
+
+# --- A record's own page --------------------------------------------------------------------------------
+
+ADDRESSES = Prefetch("addresses", queryset=Address._default_manager.order_by("kind", "id"))
+
+
+def contact_profile(*, actor: User, workspace: Workspace, pk: int, include_deleted: bool = False) -> Contact:
+    """A contact with everything their page shows (owner, team, emails, phones, accounts, tags, addresses, consent) prefetched."""
+    contacts = _with_contact_details(_scoped(actor, workspace, Contact, include_deleted=include_deleted).select_related("owner", "team"))
+    consent = Prefetch("consent_events", queryset=ConsentEvent._default_manager.order_by("channel", "purpose", "-occurred_at", "-id"))
+    return get_scoped_or_404(contacts.prefetch_related(ADDRESSES, consent), pk=pk)  # type: ignore[type-var]  # a mix of Prefetch objects
+
+
+def account_profile(*, actor: User, workspace: Workspace, pk: int, include_deleted: bool = False) -> Account:
+    """An account with everything its page shows (owner, team, parent, domains, tags, addresses) prefetched."""
+    accounts = _scoped(actor, workspace, Account, include_deleted=include_deleted).select_related("parent", "owner", "team")
+    return get_scoped_or_404(accounts.prefetch_related("domains", "tags", ADDRESSES), pk=pk)
+
+
+def current_consent(contact: Contact) -> list[ConsentEvent]:
+    """The latest consent event per channel and purpose: what the contact agreed to now (from the prefetched events)."""
+    latest: dict[tuple[str, str], ConsentEvent] = {}
+    for event in contact.consent_events.all():
+        latest.setdefault((event.channel, event.purpose), event)
+    return list(latest.values())
+
+
+def account_people(*, actor: User, workspace: Workspace, account: Account, limit: int) -> tuple[list[AccountContact], int]:
+    """The first `limit` people who work at an account, by name, with their role there, and how many there are."""
+    links = AccountContact.objects.filter(workspace=workspace, account=account, contact__in=_scoped(actor, workspace, Contact))
+    people = links.select_related("contact").order_by("contact__last_name", "contact__first_name", "id")
+    return list(people[:limit]), links.count()
+
+
+def account_children(*, actor: User, workspace: Workspace, account: Account, limit: int) -> tuple[list[Account], int]:
+    """The first `limit` accounts whose parent this account is, by name, and how many there are."""
+    children = _scoped(actor, workspace, Account).filter(parent=account)
+    return list(children.order_by("name", "id")[:limit]), children.count()
 
 
 def records_by_ids(

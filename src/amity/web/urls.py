@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from amity.web.views import activities, auth, customers, invitations, profile, records, settings, workspaces
+from amity.web.views import activities, auth, customers, invitations, profile, record_activity, records, settings, workspaces
 
 settings_urls: list[URLPattern | URLResolver] = [
     path("", settings.settings_index, name="settings"),
@@ -33,6 +33,12 @@ def record_urls(kind: str) -> list[URLPattern | URLResolver]:
         path("views/<int:pk>/", customers.saved_view_update, extra, name=f"{kind}_view_update"),
         path("views/<int:pk>/delete/", customers.saved_view_delete, extra, name=f"{kind}_view_delete"),
         path("<int:pk>/", records.record_detail, extra, name=f"{kind}_detail"),
+        path("<int:pk>/profile/<slug:section>/", records.profile_section, extra, name=f"{kind}_profile"),
+        path("<int:pk>/profile/<slug:section>/edit/", records.profile_section_edit, extra, name=f"{kind}_profile_edit"),
+        path("<int:pk>/timeline/", record_activity.record_timeline, extra, name=f"{kind}_timeline"),
+        path("<int:pk>/log/<slug:what>/", record_activity.record_log, extra, name=f"{kind}_log"),
+        path("<int:pk>/tasks/<int:task_pk>/complete/", record_activity.record_task_complete, extra, name=f"{kind}_task_complete"),
+        path("<int:pk>/panels/<slug:key>/", record_activity.record_panel, extra, name=f"{kind}_panel"),
     ]
 
 

@@ -214,3 +214,142 @@ document.addEventListener("keydown", (event) => {
     button.click();
   }
 });
+
+// --- Forms swapped in by htmx: a 422 answer is the form again with its errors, so show it -------------
+htmx.config.responseHandling = [
+  { code: "204", swap: false },
+  { code: "[23]..", swap: true },
+  { code: "422", swap: true },
+  { code: "[45]..", swap: false, error: true },
+  { code: "...", swap: false },
+];
+
+// A fragment may bring a toast (a flash message); it can land outside the swapped element (outerHTML, out of band).
+document.addEventListener("htmx:afterSettle", () => showToasts(document));
+
+// --- A record's page: the quick-log form above the timeline ---------------------------------------
+function closeComposer() {
+  const composer = document.getElementById("composer");
+  if (composer) composer.replaceChildren();
+}
+
+document.addEventListener("click", (event) => {
+  if (event.target instanceof Element && event.target.closest("[data-composer-close]")) {
+    event.preventDefault();
+    closeComposer();
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && event.target instanceof Element && event.target.closest("#composer") && !document.querySelector(".amity-mention-menu.show")) {
+    closeComposer();
+  }
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (target instanceof HTMLElement && target.id === "composer" && target.querySelector("form")) {
+    if (getComputedStyle(target.firstElementChild).position !== "fixed") target.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    const first = target.querySelector("[autofocus]") || target.querySelector("input:checked, input, select, textarea");
+    if (first instanceof HTMLElement) first.focus({ preventScroll: true });
+  }
+});
+
+// --- @mentions in a note: type @ and a few letters, pick a colleague, get @[Name](user:12) ---------------
+const MENTION_QUERY = /(^|\s)@([^\s@[\]()]{0,40})$/;
+const MENTION_LIMIT = 6;
+
+function mentionParts(textarea) {
+  const wrap = textarea.closest(".amity-mention-wrap");
+  const menu = wrap ? wrap.querySelector(".amity-mention-menu") : null;
+  const list = textarea.form ? textarea.form.querySelector("[data-mention-people]") : null;
+  return { menu, list };
+}
+
+function mentionQuery(textarea) {
+  const before = textarea.value.slice(0, textarea.selectionStart);
+  const match = MENTION_QUERY.exec(before);
+  return match ? { query: match[2], start: before.length - match[2].length - 1 } : null;
+}
+
+function closeMentions(menu) {
+  if (!menu) return;
+  menu.classList.remove("show");
+  menu.replaceChildren();
+}
+
+function showMentions(textarea) {
+  const { menu, list } = mentionParts(textarea);
+  if (!menu || !list) return;
+  const found = mentionQuery(textarea);
+  if (!found) {
+    closeMentions(menu);
+    return;
+  }
+  const wanted = found.query.toLowerCase();
+  const people = Array.from(list.children)
+    .filter((person) => person.dataset.name.toLowerCase().split(/\s+/).some((part) => part.startsWith(wanted)) || person.dataset.email.startsWith(wanted))
+    .slice(0, MENTION_LIMIT);
+  menu.replaceChildren(
+    ...people.map((person, index) => {
+      const item = document.createElement("button");
+      item.type = "button";
+      item.className = `dropdown-item${index === 0 ? " active" : ""}`;
+      item.setAttribute("role", "option");
+      item.dataset.id = person.dataset.id;
+      item.dataset.name = person.dataset.name;
+      const name = document.createElement("span");
+      name.textContent = person.dataset.name;
+      const email = document.createElement("span");
+      email.className = "text-secondary ms-2 small";
+      email.textContent = person.dataset.email;
+      item.append(name, email);
+      return item;
+    }),
+  );
+  menu.classList.toggle("show", people.length > 0);
+}
+
+function insertMention(textarea, item) {
+  const found = mentionQuery(textarea);
+  if (!found) return;
+  const mention = `@[${item.dataset.name}](user:${item.dataset.id}) `;
+  const after = textarea.value.slice(textarea.selectionStart);
+  textarea.value = textarea.value.slice(0, found.start) + mention + after;
+  const caret = found.start + mention.length;
+  textarea.setSelectionRange(caret, caret);
+  textarea.focus();
+  closeMentions(mentionParts(textarea).menu);
+}
+
+document.addEventListener("input", (event) => {
+  if (event.target instanceof HTMLTextAreaElement && event.target.hasAttribute("data-mentions")) showMentions(event.target);
+});
+
+document.addEventListener("keydown", (event) => {
+  const textarea = event.target;
+  if (!(textarea instanceof HTMLTextAreaElement) || !textarea.hasAttribute("data-mentions")) return;
+  const { menu } = mentionParts(textarea);
+  if (!menu || !menu.classList.contains("show")) return;
+  const items = Array.from(menu.querySelectorAll(".dropdown-item"));
+  const current = items.findIndex((item) => item.classList.contains("active"));
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const next = (current + (event.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
+    items.forEach((item, index) => item.classList.toggle("active", index === next));
+  } else if (event.key === "Enter" || event.key === "Tab") {
+    event.preventDefault();
+    insertMention(textarea, items[Math.max(current, 0)]);
+  } else if (event.key === "Escape") {
+    event.preventDefault();
+    closeMentions(menu);
+  }
+});
+
+document.addEventListener("mousedown", (event) => {
+  const item = event.target instanceof Element ? event.target.closest(".amity-mention-menu .dropdown-item") : null;
+  if (!item) return;
+  event.preventDefault(); // keep the focus (and the caret) in the note
+  const textarea = item.closest(".amity-mention-wrap").querySelector("textarea[data-mentions]");
+  if (textarea) insertMention(textarea, item);
+});

@@ -6,19 +6,22 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 
 register = template.Library()
 
 
 @register.filter
-def ago(moment: dt.datetime | None) -> str:
-    """'just now', '5 minutes ago', '2 days ago'."""
+def ago(moment: dt.datetime | None, depth: int = 2) -> str:
+    """'just now', '5 minutes ago', '2 months, 1 week ago' ('2 months ago' with a depth of 1), 'in 3 days'."""
     if moment is None:
         return ""
-    if timezone.now() - moment < dt.timedelta(minutes=1):
+    since = timezone.now() - moment
+    if abs(since) < dt.timedelta(minutes=1):
         return "just now"
-    return f"{timesince(moment)} ago"
+    if since < dt.timedelta(0):
+        return f"in {timeuntil(moment, depth=depth)}"
+    return f"{timesince(moment, depth=depth)} ago"
 
 
 @register.filter
