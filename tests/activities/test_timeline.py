@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from datetime import timedelta
 
 import pytest
@@ -172,22 +170,3 @@ def test_another_app_adds_a_kind_through_the_registry(rep_api, rep, workspace, c
 
     assert [(item["kind"], item["id"], item["title"]) for item in items] == [("opportunity", deal.pk, "Big deal")]
     assert filtered == []
-
-
-def test_500_entries_page_within_the_budget(rep_api, rep, workspace, contact):
-    """p95 ≤ 100 ms for the first page of a 500-entry contact; the best of five rounds, so that a busy shared machine's
-    noise is not mistaken for slowness (a real regression, like a query per entry, fails every round)."""
-    _history(rep, workspace, contact, 125)  # 500 entries
-    path = f"/api/v1/contacts/{contact.pk}/timeline"
-    rep_api.get(path)  # warm up
-    rounds = []
-    for _ in range(5):
-        timings = []
-        for _ in range(20):
-            started = time.perf_counter()
-            response = rep_api.get(path)
-            timings.append(time.perf_counter() - started)
-            assert response.status_code == 200
-        rounds.append(statistics.quantiles(timings, n=20)[-1])
-    print(f"timeline of 500 entries, first page: p95 {min(rounds) * 1000:.1f} ms (rounds: {[round(r * 1000) for r in rounds]})")
-    assert min(rounds) <= 0.1

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import statistics
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -388,33 +386,3 @@ def test_the_page_and_its_timeline_run_a_constant_number_of_queries(
     assert [count(path) for path in paths] == few
     with django_assert_max_num_queries(30):
         client.get(paths[0])
-
-
-def test_a_busy_contacts_page_answers_within_the_budget(client_as: Any, rep: Any, workspace: Any, peter: Contact, initech: Account) -> None:
-    """p95 ≤ 100 ms for the page of a contact with 500 timeline entries; the best of five rounds, so that a busy shared
-    machine's noise is not mistaken for slowness (a query per entry would fail every round)."""
-    now = timezone.now()
-    for n in range(125):
-        at = now - timedelta(hours=n + 1)
-        Interaction.objects.create(workspace=workspace, channel="email", occurred_at=at, subject=f"I{n}", created_by=rep).contacts.add(
-            peter
-        )
-        Note.objects.create(workspace=workspace, body=f"<p>N{n}</p>", contact=peter, author=rep, created_at=at)
-        Task.objects.create(workspace=workspace, title=f"T{n}", contact=peter, assignee=rep, due_at=now + timedelta(days=n), created_at=at)
-        AuditEntry.objects.create(
-            workspace=workspace, actor=rep, actor_label=rep.email, door="web", action="update", object_type="customers.contact",
-            object_id=str(peter.pk), object_repr=str(peter), changes={"title": ["A", "B"]}, created_at=at,
-        )  # fmt: skip
-    client = client_as(rep)
-    path = f"/w/acme/contacts/{peter.pk}/"
-    client.get(path)  # warm up
-    rounds = []
-    for _ in range(5):
-        timings = []
-        for _ in range(20):
-            started = time.perf_counter()
-            assert client.get(path).status_code == 200
-            timings.append(time.perf_counter() - started)
-        rounds.append(statistics.quantiles(timings, n=20)[-1])
-    print(f"contact page with 500 entries: p95 {min(rounds) * 1000:.1f} ms (rounds: {[round(r * 1000) for r in rounds]})")
-    assert min(rounds) <= 0.1
