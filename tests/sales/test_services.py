@@ -156,7 +156,7 @@ def test_line_items_price_from_the_catalog_and_make_the_amount(rep, deal, desk, 
     )
 
     lines = list(LineItem.objects.filter(opportunity=deal).order_by("position"))
-    assert [(l.name, l.unit_price, l.net_amount, l.tax_amount, l.total_amount) for l in lines] == [
+    assert [(line.name, line.unit_price, line.net_amount, line.tax_amount, line.total_amount) for line in lines] == [
         ("Standing desk", Decimal("649.00"), Decimal("1752.30"), Decimal("332.94"), Decimal("2085.24")),
         ("Chair", Decimal("400.00"), Decimal("800.00"), Decimal("152.00"), Decimal("952.00")),
         ("Installation", Decimal("85.00"), Decimal("127.50"), Decimal("0.00"), Decimal("127.50")),
@@ -173,7 +173,12 @@ def test_bad_lines_name_their_row_and_change_nothing(rep, deal, desk):
         services.opportunity_set_line_items(
             actor=rep,
             opportunity=deal,
-            items=[{"product_id": desk.pk, "quantity": 0}, {"product_id": 99999}, {"quantity": 1}, {"product_id": desk.pk, "discount_percent": 120}],
+            items=[
+                {"product_id": desk.pk, "quantity": 0},
+                {"product_id": 99999},
+                {"quantity": 1},
+                {"product_id": desk.pk, "discount_percent": 120},
+            ],
         )
     assert set(_errors(raised)) == {
         "line_items.0.quantity", "line_items.1.product_id", "line_items.2.name", "line_items.2.unit_price", "line_items.3.discount_percent",
@@ -191,11 +196,15 @@ def test_a_product_without_a_price_in_the_deals_currency_asks_for_one(rep, works
 
 
 def test_contacts_with_roles(rep, deal, contact, workspace):
-    services.opportunity_set_contacts(actor=rep, opportunity=deal, contacts=[{"contact_id": contact.pk, "role": "champion", "is_primary": True}])
+    services.opportunity_set_contacts(
+        actor=rep, opportunity=deal, contacts=[{"contact_id": contact.pk, "role": "champion", "is_primary": True}]
+    )
     assert [(r.contact, r.role, r.is_primary) for r in deal.contact_roles.all()] == [(contact, "champion", True)]
 
     with pytest.raises(ValidationError) as raised:
-        services.opportunity_set_contacts(actor=rep, opportunity=deal, contacts=[{"contact_id": contact.pk, "role": "boss"}, {"contact_id": 0}])
+        services.opportunity_set_contacts(
+            actor=rep, opportunity=deal, contacts=[{"contact_id": contact.pk, "role": "boss"}, {"contact_id": 0}]
+        )
     assert set(_errors(raised)) == {"contacts.0.role", "contacts.1.contact_id"}
     assert deal.contact_roles.count() == 1
 
@@ -204,7 +213,11 @@ def test_pipelines_keep_one_default_and_refuse_removing_stages_with_deals(owner,
     renewals = services.pipeline_create(
         actor=owner,
         workspace=workspace,
-        data={"name": "Renewals", "is_default": True, "stages": [{"name": "Due"}, {"name": "Renewed", "kind": "won"}, {"name": "Churned", "kind": "lost"}]},
+        data={
+            "name": "Renewals",
+            "is_default": True,
+            "stages": [{"name": "Due"}, {"name": "Renewed", "kind": "won"}, {"name": "Churned", "kind": "lost"}],
+        },
     )
     pipeline.refresh_from_db()
     assert renewals.is_default and not pipeline.is_default
@@ -280,7 +293,9 @@ def test_external_ids_are_unique_per_workspace(rep, workspace, account, pipeline
 def test_an_account_of_another_workspace_cannot_be_used(rep, workspace, other_workspace, pipeline):
     with pytest.raises(ValidationError) as raised:
         services.opportunity_create(
-            actor=rep, workspace=workspace, data={"name": "X", "account_id": AccountFactory(workspace=other_workspace).pk, "currency": "EUR"}
+            actor=rep,
+            workspace=workspace,
+            data={"name": "X", "account_id": AccountFactory(workspace=other_workspace).pk, "currency": "EUR"},
         )
     assert list(_errors(raised)) == ["account_id"]
 

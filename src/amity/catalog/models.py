@@ -10,7 +10,6 @@ from amity.core.tenancy import WorkspaceScopedModel
 from amity.customers.models import Account, Tag
 
 
-
 class Product(WorkspaceScopedModel):
     """Something the company sells: a product, a service, or a bundle of other products at one price."""
 

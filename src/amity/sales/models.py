@@ -94,7 +94,10 @@ class Opportunity(WorkspaceScopedModel):
         max_length=4, choices=Status.choices, default=Status.OPEN, help_text="The kind of its stage, kept here for lists."
     )
     amount = models.DecimalField(
-        max_digits=18, decimal_places=2, default=Decimal(0), help_text="Net of discounts and before tax; the line items' sum when it has any."
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text="Net of discounts and before tax; the line items' sum when it has any.",
     )
     currency = models.CharField(max_length=3)
     expected_close_date = models.DateField()

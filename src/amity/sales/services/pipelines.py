@@ -101,7 +101,8 @@ def _clean_stages(pipeline: Pipeline, raw: Sequence[Mapping[str, Any]], errors: 
         elif stage.pk in holding and kind != stage.kind:
             errors[f"stages.{index}.kind"] = f"Deals are in {stage.name!r}; move them out before making it {kind}."
         default_probability = {Stage.Kind.WON: 100, Stage.Kind.LOST: 0}.get(kind, 50)
-        probability = row.get("probability", default_probability)
+        probability = row.get("probability")
+        probability = default_probability if probability is None else probability
         if not isinstance(probability, int) or not 0 <= probability <= 100:
             errors[f"stages.{index}.probability"] = "A probability is a whole percent from 0 to 100."
         stage.name, stage.kind, stage.probability, stage.position = name, kind, probability, index
