@@ -122,7 +122,7 @@ def _write_stages(pipeline: Pipeline, stages: list[Stage]) -> None:
     # Renaming A→B and B→A in one go would trip the unique name; park the kept stages' names first.
     for stage in stages:
         if stage.pk:
-            Stage.objects.filter(pk=stage.pk).update(name=f"\x00{stage.pk}")
+            Stage.objects.filter(pk=stage.pk).update(name=f"(renaming stage {stage.pk})")
     for stage in stages:
         stage.pipeline = pipeline
         stage.save()
