@@ -142,6 +142,63 @@ def _saved_view(workspace: Workspace) -> models.Model:
     )
 
 
+def _product(workspace: Workspace) -> models.Model:
+    from amity.catalog.models import Product
+    from amity.search.services import index_records
+
+    product = Product.objects.create(
+        workspace=workspace, sku=f"{MARKER}-{Product.objects.count()}", name=f"{MARKER} product", currency="EUR", list_price=1
+    )
+    index_records(object_type="product", ids=[product.pk])
+    return product
+
+
+def _price_book(workspace: Workspace) -> models.Model:
+    from amity.catalog.models import PriceBook, PriceBookEntry
+
+    book = PriceBook.objects.create(workspace=workspace, name=f"{MARKER} book {PriceBook.objects.count()}", currency="EUR")
+    PriceBookEntry.objects.create(workspace=workspace, price_book=book, product=_product(workspace), unit_price=1)
+    return book
+
+
+def _pipeline(workspace: Workspace) -> models.Model:
+    from amity.sales.models import Pipeline, Stage
+
+    pipeline = Pipeline.objects.create(workspace=workspace, name=f"{MARKER} pipeline {Pipeline.objects.count()}")
+    for position, (name, kind) in enumerate([("Open", "open"), ("Won", "won"), ("Lost", "lost")]):
+        Stage.objects.create(workspace=workspace, pipeline=pipeline, name=f"{MARKER} {name}", kind=kind, probability=50, position=position)
+    return pipeline
+
+
+def _lost_reason(workspace: Workspace) -> models.Model:
+    from amity.sales.models import LostReason
+
+    return LostReason.objects.create(workspace=workspace, name=f"{MARKER} reason {LostReason.objects.count()}")
+
+
+def _opportunity(workspace: Workspace) -> models.Model:
+    from amity.sales import services
+    from amity.sales.models import Opportunity
+    from amity.search.services import index_records
+
+    seller = member(workspace, Role.OWNER, email=f"{MARKER}-seller-{workspace.pk}-{Opportunity.objects.count()}@example.com")
+    contact = _contact(workspace)
+    deal = services.opportunity_create(
+        actor=seller,
+        workspace=workspace,
+        data={
+            "name": f"{MARKER} deal",
+            "account_id": account_with(workspace, f"{MARKER} buyer").pk,
+            "currency": "EUR",
+            "next_step": MARKER,
+            "contacts": [{"contact_id": contact.pk, "role": "champion"}],
+            "line_items": [{"product_id": _product(workspace).pk, "quantity": 1}],
+        },
+    )
+    index_records(object_type="opportunity", ids=[deal.pk])
+    return deal
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -157,6 +214,11 @@ MAKERS: dict[str, Maker] = {
     "task_id": _task,
     "notification_id": _notification,
     "view_id": _saved_view,
+    "product_id": _product,
+    "price_book_id": _price_book,
+    "pipeline_id": _pipeline,
+    "reason_id": _lost_reason,
+    "opportunity_id": _opportunity,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -186,4 +248,17 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/tasks/{task_id}/cancel"): {},
     ("POST", "/api/v1/tasks/{task_id}/reopen"): {},
     ("POST", "/api/v1/notifications/{notification_id}/read"): {},
+    ("PATCH", "/api/v1/products/{product_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/price-books/{price_book_id}"): {"name": "Renamed"},
+    ("POST", "/api/v1/price-books/{price_book_id}/entries"): {"entries": [{"product_id": 1, "unit_price": "1"}]},
+    ("PATCH", "/api/v1/pipelines/{pipeline_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/lost-reasons/{reason_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/opportunities/{opportunity_id}"): {"name": "Renamed"},
+    ("POST", "/api/v1/opportunities/{opportunity_id}/restore"): {},
+    ("POST", "/api/v1/opportunities/{opportunity_id}/stage"): {"stage_id": 1},
+    ("POST", "/api/v1/opportunities/{opportunity_id}/win"): {},
+    ("POST", "/api/v1/opportunities/{opportunity_id}/lose"): {"lost_reason_id": 1},
+    ("POST", "/api/v1/opportunities/{opportunity_id}/reopen"): {},
+    ("PUT", "/api/v1/opportunities/{opportunity_id}/line-items"): {"items": []},
+    ("PUT", "/api/v1/opportunities/{opportunity_id}/contacts"): {"contacts": []},
 }

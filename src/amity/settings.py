@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "amity.imports",
     "amity.search",
     "amity.activities",
+    "amity.catalog",
+    "amity.sales",
     "amity.web",
 ]
 

@@ -152,21 +152,21 @@ def test_a_soft_deleted_contact_has_no_timeline(rep_api, contact):
 
 
 def test_another_app_adds_a_kind_through_the_registry(rep_api, rep, workspace, contact):
-    """A later app (opportunities, orders, cases) plugs in with rows + render; here, interactions dressed as deals."""
+    """A later app (orders, cases…) plugs in with rows + render; here, interactions dressed as another kind of record."""
     deal = Interaction.objects.create(workspace=workspace, channel="meeting", subject="Big deal", occurred_at=timezone.now())
 
     def deal_rows(query):
         return Interaction.objects.filter(workspace=query.workspace, subject="Big deal")
 
     def deal_items(rows):
-        return [timeline.TimelineItem(kind="opportunity", id=row.pk, occurred_at=row.occurred_at, title=row.subject) for row in rows]
+        return [timeline.TimelineItem(kind="example", id=row.pk, occurred_at=row.occurred_at, title=row.subject) for row in rows]
 
-    timeline.register(timeline.TimelineSource(kind="opportunity", rows=deal_rows, render=deal_items))
+    timeline.register(timeline.TimelineSource(kind="example", rows=deal_rows, render=deal_items))
     try:
         items = rep_api.get(f"/api/v1/contacts/{contact.pk}/timeline").json()["items"]
         filtered = rep_api.get(f"/api/v1/contacts/{contact.pk}/timeline", {"kind": "note"}).json()["items"]
     finally:
-        timeline._sources.pop("opportunity")
+        timeline._sources.pop("example")
 
-    assert [(item["kind"], item["id"], item["title"]) for item in items] == [("opportunity", deal.pk, "Big deal")]
+    assert [(item["kind"], item["id"], item["title"]) for item in items] == [("example", deal.pk, "Big deal")]
     assert filtered == []

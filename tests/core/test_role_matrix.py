@@ -12,7 +12,7 @@ import pytest
 
 from amity.core.models import Membership, Team, Workspace
 from amity.core.permissions import Action, ObjectType, Role, can, visibility
-from tests.factories import ContactFactory, TeamFactory, member
+from tests.factories import AccountFactory, ContactFactory, TeamFactory, member
 
 ROLES = ["owner", "admin", "manager", "sales", "marketing", "support", "supply", "viewer"]
 
@@ -82,6 +82,22 @@ saved_view    view     o a m s k u p v
 saved_view    add      o a m s k u p v
 saved_view    change   o a m s k u p v
 saved_view    delete   o a m s k u p v
+opportunity   view     o a m s k u v
+opportunity   add      o a m s
+opportunity   change   o a m s
+opportunity   delete   o a m s
+pipeline      view     o a m s k u v
+pipeline      add      o a m
+pipeline      change   o a m
+pipeline      delete   o a
+product       view     o a m s k u p v
+product       add      o a m
+product       change   o a m
+product       delete   o a
+price_book    view     o a m s k u p v
+price_book    add      o a m
+price_book    change   o a m
+price_book    delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -125,13 +141,27 @@ def test_tasks_are_seen_by_team_below_managers_and_notifications_only_by_their_r
     assert visibility("admin", ObjectType.SAVED_VIEW) == "all"
 
 
+def test_deals_are_seen_by_team_for_reps_and_managers_and_by_all_above() -> None:
+    assert [visibility(role, ObjectType.OPPORTUNITY) for role in ROLES] == ["all", "all", "team", "team", "all", "all", "none", "all"]
+    assert {visibility(role, ObjectType.PRODUCT) for role in ROLES} == {"all"}
+
+
 # Through the API: one request per (object type, action), expected status for allowed / refused.
 def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any]]:
     victim = member(workspace, Role.VIEWER, email="victim@acme.test")
     membership = Membership.objects.get(user=victim, workspace=workspace)
     team = TeamFactory(workspace=workspace, name="Field sales")
     contact = ContactFactory(workspace=workspace)
+    account = AccountFactory(workspace=workspace)
+    stages = [{"name": "Open"}, {"name": "Won", "kind": "won"}, {"name": "Lost", "kind": "lost"}]
     return {
+        ("opportunity", "view"): ("get", "/api/v1/opportunities", None),
+        ("opportunity", "add"): ("post", "/api/v1/opportunities", {"name": "Deal", "account_id": account.pk, "currency": "EUR"}),
+        ("pipeline", "view"): ("get", "/api/v1/pipelines", None),
+        ("pipeline", "add"): ("post", "/api/v1/pipelines", {"name": "Renewals", "stages": stages}),
+        ("product", "view"): ("get", "/api/v1/products", None),
+        ("product", "add"): ("post", "/api/v1/products", {"sku": "S-1", "name": "Desk", "currency": "EUR", "list_price": "10"}),
+        ("price_book", "add"): ("post", "/api/v1/price-books", {"name": "USD list", "currency": "USD"}),
         ("interaction", "view"): ("get", "/api/v1/interactions", None),
         ("interaction", "add"): ("post", "/api/v1/interactions", {"channel": "phone", "contact_ids": [contact.pk]}),
         ("note", "add"): ("post", "/api/v1/notes", {"body": "Met at the fair", "contact_id": contact.pk}),
@@ -155,6 +185,13 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
 
 
 API_ACTIONS = [
+    ("opportunity", "view"),
+    ("opportunity", "add"),
+    ("pipeline", "view"),
+    ("pipeline", "add"),
+    ("product", "view"),
+    ("product", "add"),
+    ("price_book", "add"),
     ("interaction", "view"),
     ("interaction", "add"),
     ("note", "add"),

@@ -42,6 +42,11 @@ TASK_SORTS: dict[str, Sequence[str]] = {
 }
 
 
+def _deal(actor: Any, workspace: Any, pk: int | None) -> Any:
+    """A linked deal by id (None stays None); one the actor cannot see is a field error."""
+    return selectors.resolve_opportunity(actor=actor, workspace=workspace, pk=pk) if pk is not None else None
+
+
 def _one(actor: Any, workspace: Any, kind: str, pk: int | None, field: str) -> Any:
     """A linked contact or account by id (None stays None); another workspace's is a field error."""
     if pk is None:
@@ -73,6 +78,7 @@ def log_interaction(request: HttpRequest, payload: InteractionIn) -> Any:
         contacts=selectors.resolve_contacts(actor=actor, workspace=workspace, pks=data.pop("contact_ids")),
         accounts=selectors.resolve_accounts(actor=actor, workspace=workspace, pks=data.pop("account_ids")),
         users=selectors.resolve_members(workspace=workspace, pks=data.pop("user_ids")),
+        opportunity=_deal(actor, workspace, data.pop("opportunity_id")),
         **data,
     )
     return Status(201, interaction)
@@ -96,6 +102,8 @@ def update_interaction(request: HttpRequest, interaction_id: int, payload: Inter
         links["accounts"] = selectors.resolve_accounts(actor=actor, workspace=workspace, pks=data.pop("account_ids") or [])
     if "user_ids" in data:
         links["users"] = selectors.resolve_members(workspace=workspace, pks=data.pop("user_ids") or [])
+    if "opportunity_id" in data:
+        data["opportunity"] = _deal(actor, workspace, data.pop("opportunity_id"))
     services.interaction_update(actor=actor, workspace=workspace, interaction=interaction, **links, **data)
     return selectors.interaction_get(actor=actor, workspace=workspace, pk=interaction_id)
 
@@ -115,7 +123,13 @@ def delete_interaction(request: HttpRequest, interaction_id: int) -> Any:
 def list_notes(request: HttpRequest, page: Query[PageParams], filters: Query[NoteFilterIn]) -> Any:
     actor, workspace = actor_and_workspace(request)
     ordering = sort_ordering(filters.sort, allowed=NOTE_SORTS, default="-created_at")
-    notes = selectors.note_list(actor=actor, workspace=workspace, contact_id=filters.contact_id, account_id=filters.account_id)
+    notes = selectors.note_list(
+        actor=actor,
+        workspace=workspace,
+        contact_id=filters.contact_id,
+        account_id=filters.account_id,
+        opportunity_id=filters.opportunity_id,
+    )
     return paginate(notes, ordering=ordering, cursor=page.cursor, limit=page.limit)
 
 
@@ -128,6 +142,7 @@ def create_note(request: HttpRequest, payload: NoteIn) -> Any:
         body=payload.body,
         contact=_one(actor, workspace, "contact", payload.contact_id, "contact_id"),
         account=_one(actor, workspace, "account", payload.account_id, "account_id"),
+        opportunity=_deal(actor, workspace, payload.opportunity_id),
     )
     return Status(201, note)
 
@@ -194,6 +209,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Any:
         assignee=assignee,
         contact=_one(actor, workspace, "contact", payload.contact_id, "contact_id"),
         account=_one(actor, workspace, "account", payload.account_id, "account_id"),
+        opportunity=_deal(actor, workspace, payload.opportunity_id),
         reminder_at=payload.reminder_at,
     )
     return Status(201, task)
@@ -217,6 +233,8 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> Any:
         data["contact"] = _one(actor, workspace, "contact", data.pop("contact_id"), "contact_id")
     if "account_id" in data:
         data["account"] = _one(actor, workspace, "account", data.pop("account_id"), "account_id")
+    if "opportunity_id" in data:
+        data["opportunity"] = _deal(actor, workspace, data.pop("opportunity_id"))
     return services.task_update(actor=actor, workspace=workspace, task=task, **data)
 
 
@@ -252,8 +270,8 @@ def delete_task(request: HttpRequest, task_id: int) -> Any:
 # --- Timelines ---------------------------------------------------------------------------------------------------
 
 
-def _timeline_body(page: TimelinePage) -> dict[str, Any]:
-    """Plain dicts: pydantic checks them several times faster than it reads attributes off objects."""
+def timeline_body(page: TimelinePage) -> dict[str, Any]:
+    """A timeline page as the API answers it (the deals' API uses it too); plain dicts: pydantic checks them several times faster than it reads attributes off objects."""
     return {"items": [{**vars(item), "object_id": str(item.object_id)} for item in page.items], "next_cursor": page.next_cursor}
 
 
@@ -279,7 +297,7 @@ def contact_timeline(request: HttpRequest, contact_id: int, page: Query[PagePara
         cursor=page.cursor,
         limit=page.limit,
     )
-    return _timeline_body(page_)
+    return timeline_body(page_)
 
 
 @router.get(
@@ -300,4 +318,4 @@ def account_timeline(request: HttpRequest, account_id: int, page: Query[PagePara
         cursor=page.cursor,
         limit=page.limit,
     )
-    return _timeline_body(page_)
+    return timeline_body(page_)

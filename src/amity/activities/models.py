@@ -44,6 +44,14 @@ class Interaction(WorkspaceScopedModel):
     contacts = models.ManyToManyField(Contact, blank=True, related_name="interactions", help_text="The customers who took part.")
     accounts = models.ManyToManyField(Account, blank=True, related_name="interactions", help_text="The organizations it concerns.")
     users = models.ManyToManyField(User, blank=True, related_name="interactions", help_text="The colleagues who took part.")
+    opportunity = models.ForeignKey(
+        "sales.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+        help_text="The deal it was about.",
+    )
 
     class Meta:
         indexes = [
@@ -63,6 +71,7 @@ class Note(WorkspaceScopedModel):
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="notes")
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="notes")
     mentions = models.ManyToManyField(User, blank=True, related_name="mentioned_in_notes")
+    opportunity = models.ForeignKey("sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="notes")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -100,6 +109,7 @@ class Task(WorkspaceScopedModel):
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    opportunity = models.ForeignKey("sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     reminder_at = models.DateTimeField(null=True, blank=True, help_text="When to remind the assignee, in the app and by email.")
     reminded_at = models.DateTimeField(null=True, blank=True, help_text="When the reminder went out; set once, so it goes once.")
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -25,6 +25,7 @@ class InteractionOut(Schema):
     contact_ids: list[int]
     account_ids: list[int]
     user_ids: list[int]
+    opportunity_id: int | None
     created_at: datetime
     updated_at: datetime
 
@@ -52,6 +53,7 @@ class InteractionIn(Schema):
     contact_ids: list[int] = Field(default_factory=list, max_length=MAX_LINKS)
     account_ids: list[int] = Field(default_factory=list, max_length=MAX_LINKS)
     user_ids: list[int] = Field(default_factory=list, max_length=MAX_LINKS, description="Colleagues who took part.")
+    opportunity_id: int | None = Field(None, description="The deal it was about; with no contact or account, the deal's account is linked.")
 
 
 class InteractionPatch(Schema):
@@ -65,6 +67,7 @@ class InteractionPatch(Schema):
     contact_ids: list[int] | None = Field(None, max_length=MAX_LINKS)
     account_ids: list[int] | None = Field(None, max_length=MAX_LINKS)
     user_ids: list[int] | None = Field(None, max_length=MAX_LINKS)
+    opportunity_id: int | None = None
 
 
 class InteractionFilterIn(Schema):
@@ -72,6 +75,7 @@ class InteractionFilterIn(Schema):
     direction: Direction | None = None
     contact_id: int | None = None
     account_id: int | None = None
+    opportunity_id: int | None = None
     occurred_after: datetime | None = None
     occurred_before: datetime | None = None
     sort: str | None = Field(None, description="-occurred_at (default) or occurred_at.")
@@ -83,6 +87,7 @@ class NoteOut(Schema):
     author_id: int | None
     contact_id: int | None
     account_id: int | None
+    opportunity_id: int | None
     mention_ids: list[int]
     created_at: datetime
     updated_at: datetime
@@ -96,6 +101,7 @@ class NoteIn(Schema):
     body: str = Field(..., min_length=1, max_length=100_000, description="Rich text; mention people as @[Name](user:ID) or @email.")
     contact_id: int | None = None
     account_id: int | None = None
+    opportunity_id: int | None = Field(None, description="A deal; with no contact or account, the note goes on the deal's account too.")
 
 
 class NotePatch(Schema):
@@ -105,6 +111,7 @@ class NotePatch(Schema):
 class NoteFilterIn(Schema):
     contact_id: int | None = None
     account_id: int | None = None
+    opportunity_id: int | None = None
     sort: str | None = Field(None, description="-created_at (default) or created_at.")
 
 
@@ -119,6 +126,7 @@ class TaskOut(Schema):
     created_by_id: int | None
     contact_id: int | None
     account_id: int | None
+    opportunity_id: int | None
     reminder_at: datetime | None
     reminded_at: datetime | None
     completed_at: datetime | None
@@ -134,6 +142,7 @@ class TaskIn(Schema):
     assignee_id: int | None = Field(None, description="A member of the workspace; yourself if left out.")
     contact_id: int | None = None
     account_id: int | None = None
+    opportunity_id: int | None = Field(None, description="The deal it is for.")
     reminder_at: datetime | None = Field(None, description="When to remind the assignee, in the app and by email.")
 
 
@@ -145,6 +154,7 @@ class TaskPatch(Schema):
     assignee_id: int | None = None
     contact_id: int | None = None
     account_id: int | None = None
+    opportunity_id: int | None = None
     reminder_at: datetime | None = None
 
 
@@ -156,6 +166,7 @@ class TaskFilterIn(Schema):
     due_after: datetime | None = None
     contact_id: int | None = None
     account_id: int | None = None
+    opportunity_id: int | None = None
     sort: str | None = Field(None, description="due_at (default), -due_at, created_at or -created_at.")
 
 

@@ -20,6 +20,7 @@ from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import ObjectType, Scope, visibility
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Account, AccountContact, Contact
+from amity.sales.models import Opportunity
 
 SUMMARY_LENGTH = 200
 
@@ -78,6 +79,7 @@ class InteractionFilter:
     direction: str | None = None
     contact_id: int | None = None
     account_id: int | None = None
+    opportunity_id: int | None = None
     occurred_after: datetime | None = None
     occurred_before: datetime | None = None
 
@@ -102,6 +104,7 @@ def interaction_list(*, actor: User, workspace: Workspace, filters: InteractionF
     lookups = {
         "channel": filters.channel,
         "direction": filters.direction,
+        "opportunity_id": filters.opportunity_id,
         "occurred_at__gte": filters.occurred_after,
         "occurred_at__lt": filters.occurred_before,
     }
@@ -115,7 +118,9 @@ def interaction_get(*, actor: User, workspace: Workspace, pk: int) -> Interactio
 # --- Notes --------------------------------------------------------------------------------------------
 
 
-def note_list(*, actor: User, workspace: Workspace, contact_id: int | None = None, account_id: int | None = None) -> models.QuerySet[Note]:
+def note_list(
+    *, actor: User, workspace: Workspace, contact_id: int | None = None, account_id: int | None = None, opportunity_id: int | None = None
+) -> models.QuerySet[Note]:
     notes = visible(
         Note.objects.select_related("author").prefetch_related("mentions"),
         actor=actor,
@@ -127,6 +132,8 @@ def note_list(*, actor: User, workspace: Workspace, contact_id: int | None = Non
         notes = notes.filter(contact_id=contact_id)
     if account_id is not None:
         notes = notes.filter(account_id=account_id)
+    if opportunity_id is not None:
+        notes = notes.filter(opportunity_id=opportunity_id)
     return notes
 
 
@@ -146,6 +153,7 @@ class TaskFilter:
     due_after: datetime | None = None
     contact_id: int | None = None
     account_id: int | None = None
+    opportunity_id: int | None = None
 
 
 def visible_tasks(queryset: models.QuerySet[Task], *, actor: User, workspace: Workspace) -> models.QuerySet[Task]:
@@ -172,6 +180,7 @@ def task_list(*, actor: User, workspace: Workspace, filters: TaskFilter | None =
         "due_at__gte": filters.due_after,
         "contact_id": filters.contact_id,
         "account_id": filters.account_id,
+        "opportunity_id": filters.opportunity_id,
     }
     return tasks.filter(**{key: value for key, value in lookups.items() if value not in (None, "")})
 
@@ -255,6 +264,8 @@ def _linked(query: TimelineQuery, *, contact_field: str, account_field: str) -> 
         condition |= Q(**{f"{contact_field}__in": sorted(query.contact_ids)})
     if query.account_ids:
         condition |= Q(**{f"{account_field}__in": sorted(query.account_ids)})
+    if query.opportunity_ids:
+        condition |= Q(opportunity_id__in=sorted(query.opportunity_ids))
     return condition
 
 
@@ -267,6 +278,8 @@ def timeline_interaction_rows(query: TimelineQuery) -> models.QuerySet[Interacti
     if query.account_ids:
         with_accounts = Interaction.accounts.through.objects.filter(account_id__in=sorted(query.account_ids))
         linked |= Q(pk__in=with_accounts.values("interaction_id"))
+    if query.opportunity_ids:
+        linked |= Q(opportunity_id__in=sorted(query.opportunity_ids))
     interactions = visible(
         Interaction.objects.filter(linked),
         actor=query.actor,
@@ -433,6 +446,20 @@ def resolve_accounts(*, actor: User, workspace: Workspace, pks: Iterable[int], f
     if missing:
         raise ValidationError({field: f"No accounts with ids {missing} in this workspace."})
     return accounts
+
+
+def resolve_opportunity(*, actor: User, workspace: Workspace, pk: int, field: str = "opportunity_id") -> Opportunity:
+    """A deal by id that the actor may see; any other id is a field error."""
+    deal = (
+        visible(
+            Opportunity.objects.filter(pk=pk, deleted_at__isnull=True), actor=actor, workspace=workspace, object_type=ObjectType.OPPORTUNITY
+        )
+        .select_related("account")
+        .first()
+    )
+    if deal is None:
+        raise ValidationError({field: f"No deal with id {pk} in this workspace."})
+    return deal
 
 
 def resolve_members(*, workspace: Workspace, pks: Iterable[int], field: str = "user_ids") -> list[User]:

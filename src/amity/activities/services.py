@@ -21,6 +21,7 @@ from amity.core.models import AuditEntry, Membership, User, Workspace
 from amity.core.permissions import Action, ObjectType, Role
 from amity.core.services import notify
 from amity.customers.models import Account, Contact
+from amity.sales.models import Opportunity
 
 # Roles that may change or delete an entry someone else wrote.
 MODERATORS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER})
@@ -46,9 +47,16 @@ def _require_author_or_moderator(actor: User, workspace: Workspace, author_id: i
 
 
 def _check_links(
-    workspace: Workspace, *, contacts: Sequence[Contact] = (), accounts: Sequence[Account] = (), users: Sequence[User] = ()
+    workspace: Workspace,
+    *,
+    contacts: Sequence[Contact] = (),
+    accounts: Sequence[Account] = (),
+    users: Sequence[User] = (),
+    opportunity: Opportunity | None = None,
 ) -> None:
     """The last wall: everything linked belongs to this workspace (selectors already resolved the ids)."""
+    if opportunity is not None and opportunity.workspace_id != workspace.pk:
+        raise ValidationError({"opportunity_id": "Link only deals of this workspace."})
     for name, records in (("contact_ids", contacts), ("account_ids", accounts)):
         if any(record.workspace_id != workspace.pk for record in records):
             raise ValidationError({name: "Link only records of this workspace."})
@@ -66,7 +74,7 @@ def _choice(value: str, choices: type[Any], field: str) -> str:
 
 # --- Interactions --------------------------------------------------------------------------------------
 
-INTERACTION_FIELDS = ["channel", "direction", "occurred_at", "duration_seconds", "subject", "body", "outcome"]
+INTERACTION_FIELDS = ["channel", "direction", "occurred_at", "duration_seconds", "subject", "body", "outcome", "opportunity"]
 
 
 @transaction.atomic
@@ -84,10 +92,13 @@ def interaction_log(
     contacts: Sequence[Contact] = (),
     accounts: Sequence[Account] = (),
     users: Sequence[User] = (),
+    opportunity: Opportunity | None = None,
 ) -> Interaction:
-    """Log something that happened with customers: a call, an email, a meeting."""
+    """Log something that happened with customers: a call, an email, a meeting; about a deal, it shows on the deal's account too."""
     require(actor, workspace, Action.ADD, ObjectType.INTERACTION)
-    _check_links(workspace, contacts=contacts, accounts=accounts, users=users)
+    _check_links(workspace, contacts=contacts, accounts=accounts, users=users, opportunity=opportunity)
+    if not contacts and not accounts and opportunity is not None:
+        accounts = [opportunity.account]
     if not contacts and not accounts:
         raise ValidationError({"contact_ids": "Link the interaction to at least one contact or account."})
     interaction = Interaction(
@@ -100,8 +111,9 @@ def interaction_log(
         body=sanitize(body),
         outcome=outcome.strip(),
         created_by=actor,
+        opportunity=opportunity,
     )
-    interaction.full_clean(exclude=["workspace", "created_by"])
+    interaction.full_clean(exclude=["workspace", "created_by", "opportunity"])
     interaction.save()
     interaction.contacts.set(contacts)
     interaction.accounts.set(accounts)
@@ -141,7 +153,9 @@ def interaction_update(
     _check_links(workspace, contacts=contacts or (), accounts=accounts or (), users=users or ())
     before = audit.snapshot(interaction, INTERACTION_FIELDS)
     for name, value in fields.items():
-        if name == "channel":
+        if name == "opportunity":
+            _check_links(workspace, opportunity=value)
+        elif name == "channel":
             value = _choice(value, Channel, "channel")
         elif name == "direction":
             value = _choice(value, Direction, "direction")
@@ -152,7 +166,7 @@ def interaction_update(
         if name == "occurred_at" and value is None:
             raise ValidationError({"occurred_at": "An interaction needs a time."})
         setattr(interaction, name, value)
-    interaction.full_clean(exclude=["workspace", "created_by"])
+    interaction.full_clean(exclude=["workspace", "created_by", "opportunity"])
     interaction.save()
     changes: dict[str, Any] = audit.diff(before, audit.snapshot(interaction, INTERACTION_FIELDS))
     if contacts is not None:
@@ -224,21 +238,31 @@ def _notify_mentions(*, actor: User, workspace: Workspace, note: Note, people: l
         )
 
 
-def _check_note_links(contact: Contact | None, account: Account | None, workspace: Workspace) -> None:
+def _check_note_links(contact: Contact | None, account: Account | None, opportunity: Opportunity | None, workspace: Workspace) -> None:
     if contact is None and account is None:
-        raise ValidationError({"contact_id": "Attach the note to a contact or an account."})
-    _check_links(workspace, contacts=[contact] if contact else [], accounts=[account] if account else [])
+        raise ValidationError({"contact_id": "Attach the note to a contact, an account or a deal."})
+    _check_links(workspace, contacts=[contact] if contact else [], accounts=[account] if account else [], opportunity=opportunity)
 
 
 @transaction.atomic
-def note_create(*, actor: User, workspace: Workspace, body: str, contact: Contact | None = None, account: Account | None = None) -> Note:
-    """Write a note on a contact or an account; everyone @mentioned in it is notified once."""
+def note_create(
+    *,
+    actor: User,
+    workspace: Workspace,
+    body: str,
+    contact: Contact | None = None,
+    account: Account | None = None,
+    opportunity: Opportunity | None = None,
+) -> Note:
+    """Write a note on a contact, an account or a deal (it shows on the deal's account too); everyone @mentioned is notified once."""
     require(actor, workspace, Action.ADD, ObjectType.NOTE)
-    _check_note_links(contact, account, workspace)
+    if contact is None and account is None and opportunity is not None:
+        account = opportunity.account
+    _check_note_links(contact, account, opportunity, workspace)
     clean = sanitize(body)
     if not nh3.clean(clean, tags=set()).strip():
         raise ValidationError({"body": "A note needs some text."})
-    note = Note.objects.create(workspace=workspace, body=clean, author=actor, contact=contact, account=account)
+    note = Note.objects.create(workspace=workspace, body=clean, author=actor, contact=contact, account=account, opportunity=opportunity)
     people = mentioned_members(workspace, body)
     note.mentions.set(people)
     audit.record(
@@ -246,7 +270,12 @@ def note_create(*, actor: User, workspace: Workspace, body: str, contact: Contac
         workspace=workspace,
         action=AuditEntry.Action.CREATE,
         obj=note,
-        changes={"body": [None, clean], "contact": [None, note.contact_id], "account": [None, note.account_id]},
+        changes={
+            "body": [None, clean],
+            "contact": [None, note.contact_id],
+            "account": [None, note.account_id],
+            **({"opportunity": [None, note.opportunity_id]} if note.opportunity_id else {}),
+        },
     )
     # Notifications are rows in this transaction: no note, no notification; and they are visible once it commits.
     _notify_mentions(actor=actor, workspace=workspace, note=note, people=people)
@@ -284,7 +313,9 @@ def note_delete(*, actor: User, workspace: Workspace, note: Note) -> None:
 
 # --- Tasks ------------------------------------------------------------------------------------------------
 
-TASK_FIELDS = ["title", "description", "due_at", "priority", "status", "assignee", "contact", "account", "reminder_at", "completed_at"]
+TASK_FIELDS = [
+    "title", "description", "due_at", "priority", "status", "assignee", "contact", "account", "opportunity", "reminder_at", "completed_at",
+]  # fmt: skip
 DEFAULT_DUE = timedelta(days=1)
 
 
@@ -310,13 +341,16 @@ def task_create(
     description: str = "",
     contact: Contact | None = None,
     account: Account | None = None,
+    opportunity: Opportunity | None = None,
     reminder_at: datetime | None = None,
 ) -> Task:
-    """Give someone (by default oneself) something to do by a time, with an optional reminder."""
+    """Give someone (by default oneself) something to do by a time, with an optional reminder; about a deal, it shows on its account."""
     require(actor, workspace, Action.ADD, ObjectType.TASK)
     assignee = assignee or actor
     _check_assignee(workspace, assignee)
-    _check_links(workspace, contacts=[contact] if contact else [], accounts=[account] if account else [])
+    _check_links(workspace, contacts=[contact] if contact else [], accounts=[account] if account else [], opportunity=opportunity)
+    if contact is None and account is None and opportunity is not None:
+        account = opportunity.account
     task = Task(
         workspace=workspace,
         title=title.strip(),
@@ -327,12 +361,13 @@ def task_create(
         created_by=actor,
         contact=contact,
         account=account,
+        opportunity=opportunity,
         reminder_at=reminder_at,
     )
     if not task.title:
         raise ValidationError({"title": "A task needs a title."})
     _check_reminder(task)
-    task.full_clean(exclude=["workspace", "created_by", "assignee", "contact", "account"])
+    task.full_clean(exclude=["workspace", "created_by", "assignee", "contact", "account", "opportunity"])
     task.save()
     changes = {name: [None, value] for name, value in audit.snapshot(task, TASK_FIELDS).items() if value not in (None, "")}
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=task, changes=changes)
@@ -355,6 +390,7 @@ def task_update(
     assignee: User | None = UNSET,
     contact: Contact | None = UNSET,
     account: Account | None = UNSET,
+    opportunity: Opportunity | None = UNSET,
     reminder_at: datetime | None = UNSET,
 ) -> Task:
     """Change a task: only the arguments given change; a moved reminder goes out again at its new time."""
@@ -381,11 +417,14 @@ def task_update(
     if account is not UNSET:
         _check_links(workspace, accounts=[account] if account else [])
         task.account = account
+    if opportunity is not UNSET:
+        _check_links(workspace, opportunity=opportunity)
+        task.opportunity = opportunity
     if reminder_at is not UNSET and reminder_at != task.reminder_at:
         task.reminder_at = reminder_at
         task.reminded_at = None
     _check_reminder(task)
-    task.full_clean(exclude=["workspace", "created_by", "assignee", "contact", "account"])
+    task.full_clean(exclude=["workspace", "created_by", "assignee", "contact", "account", "opportunity"])
     task.save()
     changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
     if changes:

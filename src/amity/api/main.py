@@ -7,9 +7,11 @@ from ninja import NinjaAPI
 from amity.activities.api import router as activities_router
 from amity.api import problems
 from amity.api.auth import TokenAuth
+from amity.catalog.api import router as catalog_router
 from amity.core.api import router as core_router
 from amity.customers.api import router as customers_router
 from amity.imports.api import router as imports_router
+from amity.sales.api import router as sales_router
 from amity.search.api import router as search_router
 
 api = NinjaAPI(
@@ -32,3 +34,5 @@ api.add_router("", customers_router)
 api.add_router("", imports_router)
 api.add_router("", search_router)
 api.add_router("", activities_router)
+api.add_router("", catalog_router)
+api.add_router("", sales_router)

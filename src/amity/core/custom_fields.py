@@ -206,7 +206,28 @@ def clean_custom(
     return merged
 
 
-CUSTOM_FIELD_OBJECT_TYPES = {"contact", "account"}
+CUSTOM_FIELD_OBJECT_TYPES = {"contact", "account", "opportunity", "product"}
+
+
+def filter_lookups(workspace: Workspace, object_type: str, wanted: dict[str, str]) -> dict[str, Any]:
+    """ORM lookups on the `custom` column for `?custom.<key>=<value>` list filters; an unknown key is a field error."""
+    fields = {d.key: d for d in FieldDefinition.objects.filter(workspace=workspace, object_type=object_type, key__in=list(wanted))}
+    lookups: dict[str, Any] = {}
+    for key, value in wanted.items():
+        definition = fields.get(key)
+        if definition is None:
+            raise ValidationError({f"custom.{key}": "There is no such custom field."})
+        if definition.type == Type.MULTI_CHOICE:
+            lookups[f"custom__{key}__contains"] = value
+        elif definition.type == Type.BOOLEAN:
+            lookups[f"custom__{key}"] = value.lower() in {"true", "yes", "1"}
+        elif definition.type == Type.USER:
+            lookups[f"custom__{key}"] = int(value) if value.isdigit() else -1
+        elif definition.type == Type.MONEY:
+            lookups[f"custom__{key}__amount"] = value
+        else:
+            lookups[f"custom__{key}"] = value
+    return lookups
 
 
 def _definition_errors(workspace: Workspace, data: dict[str, Any], instance_pk: int | None) -> dict[str, str]:

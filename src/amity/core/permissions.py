@@ -60,6 +60,10 @@ class ObjectType(StrEnum):
     TASK = "task"
     NOTIFICATION = "notification"
     SAVED_VIEW = "saved_view"
+    OPPORTUNITY = "opportunity"
+    PIPELINE = "pipeline"
+    PRODUCT = "product"
+    PRICE_BOOK = "price_book"
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,26 @@ for _role, _grant in {
 }.items():
     _CUSTOMER_GRANTS[_role][ObjectType.IMPORT] = _grant
 
+# Sales. Opportunities are seen by owner: reps and managers work their team's deals (a colleague
+# can cover for a rep on holiday), owners and admins see every deal; marketing and support read
+# them (campaign results, a customer's open deals); supply does not need them; viewers read.
+# Pipelines (with their stages and lost reasons) are configured by owners, admins and managers and
+# read by everyone who sees deals. The catalog (products, bundles, price books) is kept by owners,
+# admins and managers and read by every role: reps price deals with it, supply plans with it.
+_SALES_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    role: {ObjectType.OPPORTUNITY: opportunity, ObjectType.PIPELINE: pipeline, ObjectType.PRODUCT: catalog, ObjectType.PRICE_BOOK: catalog}
+    for role, (opportunity, pipeline, catalog) in {
+        Role.OWNER: (FULL, FULL, FULL),
+        Role.ADMIN: (FULL, FULL, FULL),
+        Role.MANAGER: (TEAM_FULL, EDIT, EDIT),
+        Role.SALES: (TEAM_FULL, READ, READ),
+        Role.MARKETING: (READ, READ, READ),
+        Role.SUPPORT: (READ, READ, READ),
+        Role.SUPPLY: (NOTHING, NOTHING, READ),
+        Role.VIEWER: (READ, READ, READ),
+    }.items()
+}
+
 _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
     Role.ADMIN: _ADMINISTRATION,
@@ -173,7 +197,7 @@ _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.VIEWER: _STAFF,
 }
 GRANTS: dict[Role, dict[ObjectType, Grant]] = {
-    role: {**_BASE_GRANTS[role], **_CUSTOMER_GRANTS[role], **_TIMELINE_GRANTS[role]} for role in Role
+    role: {**_BASE_GRANTS[role], **_CUSTOMER_GRANTS[role], **_TIMELINE_GRANTS[role], **_SALES_GRANTS[role]} for role in Role
 }
 
 # Roles an inviter may hand out: nobody can grant more than they hold.

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Prefetch
 
 from amity.core.access import allowed, require, role_of, visible
+from amity.core.custom_fields import filter_lookups
 from amity.core.models import FieldDefinition, User, Workspace
 from amity.core.permissions import Action, ObjectType, Scope, visibility
 from amity.core.tenancy import get_scoped_or_404
@@ -66,26 +67,6 @@ class CustomerFilter:
     custom: dict[str, str] = field(default_factory=dict)
 
 
-def _custom_lookups(workspace: Workspace, object_type: str, wanted: dict[str, str]) -> dict[str, Any]:
-    definitions = {d.key: d for d in FieldDefinition.objects.filter(workspace=workspace, object_type=object_type, key__in=list(wanted))}
-    lookups: dict[str, Any] = {}
-    for key, value in wanted.items():
-        definition = definitions.get(key)
-        if definition is None:
-            raise ValidationError({f"custom.{key}": "There is no such custom field."})
-        if definition.type == FieldDefinition.Type.MULTI_CHOICE:
-            lookups[f"custom__{key}__contains"] = value
-        elif definition.type == FieldDefinition.Type.BOOLEAN:
-            lookups[f"custom__{key}"] = value.lower() in {"true", "yes", "1"}
-        elif definition.type == FieldDefinition.Type.USER:
-            lookups[f"custom__{key}"] = int(value) if value.isdigit() else -1
-        elif definition.type == FieldDefinition.Type.MONEY:
-            lookups[f"custom__{key}__amount"] = value
-        else:
-            lookups[f"custom__{key}"] = value
-    return lookups
-
-
 def _filtered(records: models.QuerySet[Any], workspace: Workspace, object_type: str, filters: CustomerFilter) -> models.QuerySet[Any]:
     lookups = {
         "owner_id": filters.owner_id,
@@ -101,7 +82,7 @@ def _filtered(records: models.QuerySet[Any], workspace: Workspace, object_type: 
     records = records.filter(**{key: value for key, value in lookups.items() if value not in (None, "")})
     records = records.filter(deleted_at__isnull=not filters.deleted)
     if filters.custom:
-        records = records.filter(**_custom_lookups(workspace, object_type, filters.custom))
+        records = records.filter(**filter_lookups(workspace, object_type, filters.custom))
     return records
 
 

@@ -163,8 +163,8 @@ def _common(record: Account | Contact, checks: RecordChecks, data: Mapping[str, 
             errors.update({field: " ".join(messages) for field, messages in error.message_dict.items()})
 
 
-def set_tags(record: Account | Contact, workspace: Workspace, names: list[str]) -> None:
-    """Give a record exactly these tags, creating the workspace's missing ones."""
+def set_tags(record: Any, workspace: Workspace, names: list[str]) -> None:
+    """Give a record (an account, a contact, a deal…) exactly these tags, creating the workspace's missing ones."""
     existing = {tag.name.lower(): tag for tag in Tag.objects.filter(workspace=workspace, name__in=names)}
     missing = [Tag(workspace=workspace, name=name) for name in names if name.lower() not in existing]
     Tag.objects.bulk_create(missing, ignore_conflicts=True)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from amity.core.models import Workspace
+from amity.search.registry import record_type
 from amity.search.services import BATCH_SIZE, reindex_workspace
 
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--workspace", help="The workspace's slug; every workspace when absent.")
-        parser.add_argument("--type", action="append", dest="types", help="Only this record type (contact, account); repeatable.")
+        parser.add_argument(
+            "--type", action="append", dest="types", help="Only this record type (contact, account, opportunity, product); repeatable."
+        )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,5 +32,5 @@ class Command(BaseCommand):
                 counts = reindex_workspace(workspace=workspace, object_types=options["types"], batch_size=options["batch_size"])
             except LookupError as error:
                 raise CommandError(str(error)) from None
-            summary = ", ".join(f"{count} {object_type}s" for object_type, count in counts.items())
+            summary = ", ".join(f"{count} {record_type(object_type).key}" for object_type, count in counts.items())
             self.stdout.write(f"{workspace.slug}: indexed {summary or 'nothing'}")

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class SalesConfig(AppConfig):
+    name = "amity.sales"
+    label = "sales"
+    verbose_name = "Sales"
+
+    def ready(self) -> None:
+        # Deals and their stage changes join the timelines of their accounts and contacts, and global search.
+        from amity.sales import search  # noqa: F401
+        from amity.sales.timeline import register_sources
+
+        register_sources()
+
+        from amity.core.demo import DEMO_LOADERS
+        from amity.sales.demo import load_sales
+
+        if load_sales not in DEMO_LOADERS:
+            DEMO_LOADERS.append(load_sales)

@@ -1,0 +1,69 @@
+"""Deals in global search: found by their name, their account's name and their external id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+
+from amity.core.access import visible
+from amity.core.models import User, Workspace
+from amity.core.permissions import ObjectType
+from amity.sales.models import Opportunity
+from amity.search.registry import Document, RecordType, register
+from amity.search.text import document_text
+
+
+def opportunity_documents(ids: Iterable[int]) -> list[Document]:
+    rows = Opportunity.objects.filter(pk__in=list(ids), deleted_at__isnull=True).values_list(
+        "pk", "workspace_id", "owner_id", "name", "account__name", "stage__name", "amount", "currency", "external_id"
+    )
+    return [
+        Document(
+            object_id=pk,
+            workspace_id=workspace_id,
+            owner_id=owner_id,
+            title=name,
+            subtitle=" · ".join([account_name, stage_name, f"{amount} {currency}"]),
+            text=document_text(name, account_name, external_id or ""),
+        )
+        for pk, workspace_id, owner_id, name, account_name, stage_name, amount, currency, external_id in rows
+    ]
+
+
+def opportunity_live_ids(workspace: Workspace) -> QuerySet[Any, int]:
+    return Opportunity.objects.filter(workspace=workspace, deleted_at__isnull=True).values_list("pk", flat=True)
+
+
+def opportunity_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -> set[int]:
+    deals = visible(
+        Opportunity.objects.filter(pk__in=ids, deleted_at__isnull=True),
+        actor=actor,
+        workspace=workspace,
+        object_type=ObjectType.OPPORTUNITY,
+    )
+    return set(deals.values_list("pk", flat=True))
+
+
+def _url(workspace: Workspace, pk: int) -> str | None:
+    try:
+        return reverse("opportunity_detail", kwargs={"slug": workspace.slug, "pk": pk})
+    except NoReverseMatch:  # the deal page comes with the sales web UI
+        return None
+
+
+OPPORTUNITIES = register(
+    RecordType(
+        key="opportunities",
+        object_type=ObjectType.OPPORTUNITY,
+        label="Deals",
+        icon="briefcase",
+        order=3,
+        documents=opportunity_documents,
+        live_ids=opportunity_live_ids,
+        visible_ids=opportunity_visible_ids,
+        url=_url,
+    )
+)

@@ -1,0 +1,53 @@
+"""Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py)."""
+
+from amity.sales.services.opportunities import (
+    bulk_assign_owner,
+    bulk_save,
+    bulk_soft_delete,
+    bulk_tag,
+    clean_opportunity,
+    opportunity_create,
+    opportunity_lose,
+    opportunity_move_stage,
+    opportunity_reopen,
+    opportunity_restore,
+    opportunity_set_contacts,
+    opportunity_set_line_items,
+    opportunity_soft_delete,
+    opportunity_update,
+    opportunity_win,
+)
+from amity.sales.services.pipelines import (
+    lost_reason_create,
+    lost_reason_delete,
+    lost_reason_update,
+    pipeline_create,
+    pipeline_delete,
+    pipeline_update,
+    sales_setup,
+)
+
+__all__ = [
+    "bulk_assign_owner",
+    "bulk_save",
+    "bulk_soft_delete",
+    "bulk_tag",
+    "clean_opportunity",
+    "lost_reason_create",
+    "lost_reason_delete",
+    "lost_reason_update",
+    "opportunity_create",
+    "opportunity_lose",
+    "opportunity_move_stage",
+    "opportunity_reopen",
+    "opportunity_restore",
+    "opportunity_set_contacts",
+    "opportunity_set_line_items",
+    "opportunity_soft_delete",
+    "opportunity_update",
+    "opportunity_win",
+    "pipeline_create",
+    "pipeline_delete",
+    "pipeline_update",
+    "sales_setup",
+]

@@ -1,0 +1,58 @@
+"""The demo's catalog and deals: believable, consistent, loaded once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from amity.catalog.demo import load_catalog
+from amity.catalog.models import PriceBook, Product
+from amity.core.demo import load_demo
+from amity.sales.demo import load_sales
+from amity.sales.models import LineItem, Opportunity, Pipeline, StageChange
+
+
+def test_the_demo_has_a_catalog_and_two_years_of_consistent_deals(db: Any) -> None:
+    summary = load_demo()
+    workspace = summary.workspace
+
+    products = Product.objects.filter(workspace=workspace)
+    assert 38 <= products.count() <= 45
+    assert products.filter(kind="bundle").count() == 4
+    assert set(PriceBook.objects.filter(workspace=workspace, is_default=True).values_list("currency", flat=True)) == {"EUR", "USD"}
+    assert list(Pipeline.objects.filter(workspace=workspace).order_by("position").values_list("name", flat=True)) == ["Sales", "Renewals"]
+
+    deals = Opportunity.objects.filter(workspace=workspace)
+    assert deals.count() >= 1000
+    by_status = dict(deals.values_list("status").annotate(n=Count("id")))
+    assert by_status["won"] > 200 and by_status["lost"] > 300 and by_status["open"] > 80, by_status
+    assert deals.filter(pipeline__name="Renewals").count() > 30
+    assert not deals.filter(status="lost", lost_reason__isnull=True).exists()
+    assert not deals.filter(status="open", closed_at__isnull=False).exists()
+    assert deals.order_by("created_at").first().created_at < timezone.now() - timezone.timedelta(days=700)
+
+    net_by_deal = dict(LineItem.objects.filter(workspace=workspace).values_list("opportunity_id").annotate(net=Sum("net_amount")))
+    history: dict[int, list[StageChange]] = defaultdict(list)
+    for change in StageChange.objects.filter(workspace=workspace).order_by("changed_at", "id"):
+        history[change.opportunity_id].append(change)
+    now = timezone.now()
+    for deal in deals:
+        assert deal.amount == net_by_deal[deal.pk] > Decimal(0)
+        changes = history[deal.pk]
+        assert changes[0].from_stage_id is None and changes[0].changed_at == deal.created_at
+        assert changes[-1].to_stage_id == deal.stage_id and changes[-1].changed_at == deal.stage_changed_at <= now
+        assert all(a.to_stage_id == b.from_stage_id for a, b in pairwise(changes))
+
+
+def test_loading_again_adds_nothing(db: Any) -> None:
+    summary = load_demo()
+    workspace, counts = summary.workspace, (Product.objects.count(), Opportunity.objects.count(), StageChange.objects.count())
+    load_catalog(workspace, {})  # a workspace that has products and deals is left alone
+    load_sales(workspace, {})
+    load_demo()
+    assert (Product.objects.count(), Opportunity.objects.count(), StageChange.objects.count()) == counts
