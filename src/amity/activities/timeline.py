@@ -109,6 +109,10 @@ class TimelineSource:
     time_field: str = "occurred_at"
     label: str = ""
     has_channels: bool = False
+    # How one entry looks on a record page: a Tabler icon, a colour and a singular label ("Deal").
+    icon: str = "point"
+    tone: str = "secondary"
+    entry_label: str = ""
 
 
 _sources: dict[str, TimelineSource] = {}
@@ -117,6 +121,10 @@ _sources: dict[str, TimelineSource] = {}
 def register(source: TimelineSource) -> None:
     """Add a kind of entry to every timeline; registering the same kind again replaces it."""
     _sources[source.kind] = source
+
+
+def source(kind: str) -> TimelineSource | None:
+    return _sources.get(kind)
 
 
 def sources() -> list[TimelineSource]:

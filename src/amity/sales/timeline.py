@@ -86,8 +86,26 @@ def stage_change_items(rows: models.QuerySet[StageChange]) -> list[TimelineItem]
 
 def register_sources() -> None:
     timeline.register(
-        TimelineSource(kind="opportunity", label="Deals", rows=opportunity_rows, render=opportunity_items, time_field="created_at")
+        TimelineSource(
+            kind="opportunity",
+            label="Deals",
+            rows=opportunity_rows,
+            render=opportunity_items,
+            time_field="created_at",
+            icon="currency-dollar",
+            tone="indigo",
+            entry_label="Deal",
+        )
     )
     timeline.register(
-        TimelineSource(kind="stage_change", label="Deal stages", rows=stage_change_rows, render=stage_change_items, time_field="changed_at")
+        TimelineSource(
+            kind="stage_change",
+            label="Deal stages",
+            rows=stage_change_rows,
+            render=stage_change_items,
+            time_field="changed_at",
+            icon="arrow-big-right-lines",
+            tone="indigo",
+            entry_label="Deal stage",
+        )
     )

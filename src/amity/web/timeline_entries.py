@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from amity.activities import timeline
 from amity.activities.models import Channel, Direction
 from amity.activities.timeline import TimelineItem
 from amity.core.models import AuditEntry, FieldDefinition
@@ -54,6 +55,12 @@ FIELD_LABELS = {
 CHANGED_ONLY = {"team", "parent", "accounts", "social"}
 SHOWN_CHANGES = 6
 MENTION = re.compile(r"@\[([^\]]{0,200})\]\(user:\d{1,18}\)")
+
+
+def _registered_look(kind: str) -> tuple[str, str, str]:
+    """The icon, colour and label another app gave its kind of entry when it registered it."""
+    source = timeline.source(kind)
+    return (source.icon, source.tone, source.entry_label) if source else OTHER_LOOK
 
 
 @dataclass(frozen=True)
@@ -118,7 +125,7 @@ class Presenter:
             entry = Entry(item, icon, tone, label or item.channel.capitalize())
             self._interaction(entry)
         else:
-            icon, tone, label = KIND_LOOKS.get(item.kind, OTHER_LOOK)
+            icon, tone, label = KIND_LOOKS.get(item.kind) or _registered_look(item.kind)
             entry = Entry(item, icon, tone, label or item.kind.replace("_", " ").capitalize())
             if item.kind == "note":
                 entry.body = note_html(str(item.extra.get("body", "")))
