@@ -119,8 +119,14 @@ def suggest(kind: str, headers: list[str], workspace: Workspace) -> dict[str, st
     return suggestion
 
 
-def resolve(kind: str, headers: list[str], workspace: Workspace, overrides: Mapping[str, str] | None) -> dict[str, str]:
-    """The suggestion with the user's choices laid over it; unknown columns or fields are refused by name."""
+def resolve(
+    kind: str, headers: list[str], workspace: Workspace, overrides: Mapping[str, str] | None, *, complete: bool = True
+) -> dict[str, str]:
+    """The suggestion with the user's choices laid over it; unknown columns or fields are refused by name.
+
+    With `complete`, the mapping must also be enough to make a record (see `check_complete`); an upload
+    that waits for the user to map its columns is not held to that yet.
+    """
     known = fields_for(kind, workspace)
     mapping = suggest(kind, headers, workspace)
     errors: dict[str, str] = {}
@@ -138,9 +144,15 @@ def resolve(kind: str, headers: list[str], workspace: Workspace, overrides: Mapp
             mapping[column] = field
     if errors:
         raise ValidationError(errors)
+    if complete:
+        check_complete(kind, mapping)
+    return mapping
+
+
+def check_complete(kind: str, mapping: Mapping[str, str]) -> None:
+    """Refuse a mapping that could not make a single record: a contact needs a name, email or phone; an account a name."""
     targets = set(mapping.values())
     if kind == "contacts" and not targets & {"first_name", "last_name", "full_name", "email", "phone", "mobile"}:
         raise ValidationError({"mapping": "Map at least one column to a name, an email or a phone of the contact."})
     if kind == "accounts" and "name" not in targets and "external_id" not in targets and "domains" not in targets:
         raise ValidationError({"mapping": "Map a column to the account's name."})
-    return mapping

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from amity.web.views import activities, auth, customers, invitations, profile, records, settings, workspaces
+from amity.web.views import activities, auth, customers, imports, invitations, profile, records, settings, workspaces
 
 settings_urls: list[URLPattern | URLResolver] = [
     path("", settings.settings_index, name="settings"),
@@ -36,6 +36,17 @@ def record_urls(kind: str) -> list[URLPattern | URLResolver]:
     ]
 
 
+import_urls: list[URLPattern | URLResolver] = [
+    path("", imports.import_list, name="import_list"),
+    path("new/", imports.import_upload, name="import_upload"),
+    path("<int:pk>/", imports.import_detail, name="import_detail"),
+    path("<int:pk>/start/", imports.import_start, name="import_start"),
+    path("<int:pk>/again/", imports.import_again, name="import_again"),
+    path("<int:pk>/undo/", imports.import_undo, name="import_undo"),
+    path("<int:pk>/log.csv", imports.import_log, name="import_log"),
+    path("<int:pk>/errors.csv", imports.import_error_report, name="import_error_report"),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
@@ -48,6 +59,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("contacts/", include(record_urls("contact"))),
     path("accounts/", include(record_urls("account"))),
     path("settings/", include(settings_urls)),
+    path("imports/", include(import_urls)),
 ]
 
 urlpatterns = [

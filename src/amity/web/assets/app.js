@@ -214,3 +214,43 @@ document.addEventListener("keydown", (event) => {
     button.click();
   }
 });
+
+// --- Imports: drop a file on a [data-dropzone] to put it into the zone's file input ----------------
+function dropzoneOf(event) {
+  return event.target instanceof Element ? event.target.closest("[data-dropzone]") : null;
+}
+
+function showChosenFile(zone) {
+  const input = zone.querySelector("input[type=file]");
+  const name = zone.querySelector("[data-dropzone-name]");
+  if (input && name) name.textContent = input.files.length ? `Chosen: ${input.files[0].name}` : "";
+}
+
+["dragenter", "dragover"].forEach((type) => document.addEventListener(type, (event) => {
+  const zone = dropzoneOf(event);
+  if (!zone) return;
+  event.preventDefault();
+  zone.classList.add("is-dragover");
+}));
+
+document.addEventListener("dragleave", (event) => {
+  const zone = dropzoneOf(event);
+  if (zone && !(event.relatedTarget instanceof Node && zone.contains(event.relatedTarget))) zone.classList.remove("is-dragover");
+});
+
+document.addEventListener("drop", (event) => {
+  const zone = dropzoneOf(event);
+  if (!zone) return;
+  event.preventDefault();
+  zone.classList.remove("is-dragover");
+  const input = zone.querySelector("input[type=file]");
+  if (input && event.dataTransfer && event.dataTransfer.files.length) {
+    input.files = event.dataTransfer.files;
+    showChosenFile(zone);
+  }
+});
+
+document.addEventListener("change", (event) => {
+  const zone = dropzoneOf(event);
+  if (zone && event.target instanceof HTMLInputElement && event.target.type === "file") showChosenFile(zone);
+});
