@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from amity.core.models import FieldDefinition, Workspace
 
@@ -89,12 +90,17 @@ def object_type(kind: str) -> str:
     return "contact" if kind == "contacts" else "account"
 
 
+def _definitions(kind: str, workspace: Workspace) -> QuerySet[FieldDefinition]:
+    """The custom fields a column can go to: archived ones are not offered."""
+    return FieldDefinition.objects.filter(workspace=workspace, object_type=object_type(kind), archived_at__isnull=True)
+
+
 def fields_for(kind: str, workspace: Workspace) -> dict[str, str]:
     """Every field a column of this kind of import can go to, with its label."""
     standard = CONTACT_FIELDS if kind == "contacts" else ACCOUNT_FIELDS
     custom = {
         f"custom.{definition.key}": f"{definition.label} (custom field)"
-        for definition in FieldDefinition.objects.filter(workspace=workspace, object_type=object_type(kind)).order_by("position", "id")
+        for definition in _definitions(kind, workspace).order_by("position", "id")
     }
     return {**standard, **custom}
 
@@ -102,7 +108,7 @@ def fields_for(kind: str, workspace: Workspace) -> dict[str, str]:
 def suggest(kind: str, headers: list[str], workspace: Workspace) -> dict[str, str]:
     """A field for each header that looks like one, each field used once; '' for a column to ignore."""
     lookup: dict[str, str] = {}
-    for definition in FieldDefinition.objects.filter(workspace=workspace, object_type=object_type(kind)):
+    for definition in _definitions(kind, workspace):
         lookup.setdefault(squash(definition.key), f"custom.{definition.key}")
         lookup.setdefault(squash(definition.label), f"custom.{definition.key}")
     for field, spellings in SYNONYMS[kind].items():

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from amity.web.views import activities, auth, customers, imports, invitations, profile, records, settings, workspaces
+from amity.web.views import activities, auth, custom_fields, customers, imports, invitations, profile, records, settings, workspaces
 
 settings_urls: list[URLPattern | URLResolver] = [
     path("", settings.settings_index, name="settings"),
@@ -17,6 +17,12 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("tokens/<int:pk>/revoke/", settings.settings_token_revoke, name="settings_token_revoke"),
     path("audit-log/", settings.settings_audit, name="settings_audit"),
     path("tasks/", settings.settings_tasks, name="settings_tasks"),
+    path("custom-fields/", custom_fields.settings_custom_fields, name="settings_custom_fields"),
+    path("custom-fields/new/", custom_fields.settings_custom_field_create, name="settings_custom_field_create"),
+    path("custom-fields/<int:pk>/", custom_fields.settings_custom_field_edit, name="settings_custom_field_edit"),
+    path("custom-fields/<int:pk>/move/", custom_fields.settings_custom_field_move, name="settings_custom_field_move"),
+    path("custom-fields/<int:pk>/archive/", custom_fields.settings_custom_field_archive, name="settings_custom_field_archive"),
+    path("custom-fields/<int:pk>/delete/", custom_fields.settings_custom_field_delete, name="settings_custom_field_delete"),
     path("profile/", profile.profile, name="profile"),
 ]
 
