@@ -211,6 +211,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# The largest file an import accepts (web and API alike); a proxy in front must allow at least this much.
+IMPORT_MAX_BYTES = int(float(os.environ.get("AMITY_IMPORT_MAX_MB", "100")) * 1024 * 1024)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("AMITY_FROM_EMAIL", "Amity <amity@localhost>")

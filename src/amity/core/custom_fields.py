@@ -8,13 +8,17 @@ users as ids, multiple choices as lists.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import regex
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import slugify
 
 from amity.core import audit
 from amity.core.access import require
@@ -23,6 +27,16 @@ from amity.core.permissions import Action, ObjectType
 from amity.core.phones import to_e164
 
 Type = FieldDefinition.Type
+# An admin's pattern runs on every value written: the `regex` module stops one that would take too long.
+PATTERN_TIMEOUT_SECONDS = 0.05
+KEY_FORMAT = re.compile(r"[a-z][a-z0-9_]{0,59}")
+TEXT_TYPES = {Type.TEXT, Type.LONG_TEXT}
+NUMERIC_TYPES = {Type.NUMBER, Type.MONEY}
+CHOICE_TYPES = {Type.CHOICE, Type.MULTI_CHOICE}
+# Letters that Unicode does not decompose into a plain one, as people spell them in ASCII (app.js does the same).
+SPELLED_OUT = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}
+)
 
 
 def definitions(workspace: Workspace, object_type: str) -> list[FieldDefinition]:
@@ -51,7 +65,17 @@ def _text(definition: FieldDefinition, value: Any) -> str:
     limit = definition.max_length or (10000 if definition.type == Type.LONG_TEXT else 500)
     if len(text) > limit:
         raise ValueError(f"Use at most {limit} characters.")
+    if definition.pattern and not _matches(definition.pattern, text):
+        expected = definition.help_text or f"the pattern {definition.pattern}"
+        raise ValueError(f"Does not have the expected form: {expected}")
     return text
+
+
+def _matches(pattern: str, text: str) -> bool:
+    try:
+        return regex.fullmatch(pattern, text, timeout=PATTERN_TIMEOUT_SECONDS) is not None
+    except TimeoutError:
+        raise ValueError("Could not be checked against the field's pattern in time; ask an admin to simplify it.") from None
 
 
 def _number(definition: FieldDefinition, value: Any) -> str:
@@ -187,6 +211,10 @@ def clean_custom(
         if definition is None:
             errors[f"{field_prefix}.{key}"] = "There is no such custom field."
             continue
+        if definition.archived_at is not None:
+            if raw != merged.get(key) and not (_empty(raw) and key not in merged):
+                errors[f"{field_prefix}.{key}"] = f"{definition.label} is archived; restore it in Settings to change its values."
+            continue
         if _empty(raw):
             merged.pop(key, None)
             continue
@@ -195,6 +223,8 @@ def clean_custom(
         except ValueError as error:
             errors[f"{field_prefix}.{key}"] = str(error)
     for key, definition in fields.items():
+        if definition.archived_at is not None:
+            continue
         if definition.required and _empty(merged.get(key)) and f"{field_prefix}.{key}" not in errors:
             errors[f"{field_prefix}.{key}"] = f"{definition.label} is required."
         if definition.unique and model is not None and not _empty(merged.get(key)) and key in values:
@@ -230,45 +260,136 @@ def filter_lookups(workspace: Workspace, object_type: str, wanted: dict[str, str
     return lookups
 
 
-def _definition_errors(workspace: Workspace, data: dict[str, Any], instance_pk: int | None) -> dict[str, str]:
+EDITABLE_DEFINITION_FIELDS = [
+    "label", "options", "required", "unique", "min_value", "max_value", "max_length", "pattern", "help_text", "position"
+]  # fmt: skip
+AUDITED_DEFINITION_FIELDS = [*EDITABLE_DEFINITION_FIELDS, "archived_at"]
+
+
+def key_from_label(label: str) -> str:
+    """The key a new field gets from its label: `Contract value (€)` → `contract_value`."""
+    key = slugify(label.translate(SPELLED_OUT)).replace("-", "_")[:60].strip("_")
+    if not key or not key[0].isalpha():
+        key = f"field_{key}".rstrip("_")[:60]
+    return key
+
+
+def _rule_errors(definition: FieldDefinition) -> dict[str, str]:
+    """Rules that do not fit the field's type, or that contradict each other."""
     errors: dict[str, str] = {}
-    if data.get("object_type") not in CUSTOM_FIELD_OBJECT_TYPES:
-        errors["object_type"] = f"Choose one of: {', '.join(sorted(CUSTOM_FIELD_OBJECT_TYPES))}."
-    if data.get("type") not in Type.values:
-        errors["type"] = f"Choose one of: {', '.join(Type.values)}."
-    if data.get("type") in {Type.CHOICE, Type.MULTI_CHOICE} and not data.get("options"):
+    kind = definition.type
+    if kind in CHOICE_TYPES and not definition.options:
         errors["options"] = "A choice field needs at least one option."
-    clash = FieldDefinition.objects.filter(workspace=workspace, object_type=data.get("object_type"), key=data.get("key")).exclude(
-        pk=instance_pk or 0
-    )
-    if clash.exists():
+    if kind not in CHOICE_TYPES and definition.options:
+        errors["options"] = "Only single and multiple choice fields have options."
+    if kind not in NUMERIC_TYPES:
+        for name in ("min_value", "max_value"):
+            if getattr(definition, name) is not None:
+                errors[name] = "Only number and money fields have a minimum and a maximum."
+    elif definition.min_value is not None and definition.max_value is not None and definition.min_value > definition.max_value:
+        errors["max_value"] = "The maximum is smaller than the minimum."
+    if kind not in TEXT_TYPES:
+        if definition.max_length is not None:
+            errors["max_length"] = "Only text fields have a maximum length."
+        if definition.pattern:
+            errors["pattern"] = "Only text fields have a pattern."
+    elif definition.pattern:
+        try:
+            regex.compile(definition.pattern)
+        except regex.error as error:
+            errors["pattern"] = f"This is not a regular expression: {error}."
+    return errors
+
+
+def _definition_errors(workspace: Workspace, definition: FieldDefinition) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if definition.object_type not in CUSTOM_FIELD_OBJECT_TYPES:
+        errors["object_type"] = f"Choose one of: {', '.join(sorted(CUSTOM_FIELD_OBJECT_TYPES))}."
+    if definition.type not in Type.values:
+        errors["type"] = f"Choose one of: {', '.join(Type.values)}."
+    elif not errors:
+        errors.update(_rule_errors(definition))
+    if definition._state.adding and not KEY_FORMAT.fullmatch(definition.key or ""):
+        errors["key"] = "Use lower-case letters, digits and underscores, starting with a letter (at most 60)."
+    clash = FieldDefinition.objects.filter(workspace=workspace, object_type=definition.object_type, key=definition.key)
+    if clash.exclude(pk=definition.pk or 0).exists():
         errors["key"] = "Another field of this record type has this key."
     return errors
+
+
+def _next_position(workspace: Workspace, object_type: str) -> int:
+    """A new field goes after the others of its record type."""
+    highest = FieldDefinition.objects.filter(workspace=workspace, object_type=object_type).aggregate(models.Max("position"))[
+        "position__max"
+    ]
+    return 0 if highest is None else min(highest + 1, 32767)
+
+
+def _clean_options(options: Any) -> list[str]:
+    """Options trimmed, blanks dropped, each once, in the order given."""
+    return list(dict.fromkeys(str(option).strip() for option in options or [] if str(option).strip()))
 
 
 @transaction.atomic
 def field_definition_save(
     *, actor: User, workspace: Workspace, data: dict[str, Any], definition: FieldDefinition | None = None
 ) -> FieldDefinition:
-    """Define a custom field, or change one; the key and record type of an existing field stay fixed."""
+    """Define a custom field, or change one; the key, type and record type of an existing field stay fixed.
+
+    `data` may say `archived: true` to hide the field from forms, lists and imports (values are kept), or false to restore it.
+    """
     require(actor, workspace, Action.CHANGE if definition else Action.ADD, ObjectType.CUSTOM_FIELD)
     creating = definition is None
     definition = definition or FieldDefinition(workspace=workspace)
-    before = audit.snapshot(definition, EDITABLE_DEFINITION_FIELDS) if not creating else {}
-    if not creating:
-        data = {**data, "object_type": definition.object_type, "key": definition.key, "type": definition.type}
-    errors = _definition_errors(workspace, data, definition.pk)
+    before = audit.snapshot(definition, AUDITED_DEFINITION_FIELDS) if not creating else {}
+    for name in [*(["object_type", "key", "type"] if creating else []), *EDITABLE_DEFINITION_FIELDS]:
+        if name in data and not (name == "position" and data[name] is None):
+            setattr(definition, name, data[name])
+    if creating and data.get("position") is None:
+        definition.position = _next_position(workspace, definition.object_type)
+    if "archived" in data:
+        definition.archived_at = (definition.archived_at or timezone.now()) if data["archived"] else None
+    definition.options = _clean_options(definition.options)
+    definition.pattern = (definition.pattern or "").strip()
+    definition.help_text = (definition.help_text or "").strip()
+    errors = _definition_errors(workspace, definition)
     if errors:
         raise ValidationError(errors)
-    for name in ["object_type", "key", "type", *EDITABLE_DEFINITION_FIELDS]:
-        if name in data:
-            setattr(definition, name, data[name])
-    definition.options = [str(option).strip() for option in definition.options if str(option).strip()]
     definition.full_clean()
     definition.save()
     action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
-    after = audit.snapshot(definition, EDITABLE_DEFINITION_FIELDS)
+    after = audit.snapshot(definition, AUDITED_DEFINITION_FIELDS)
     audit.record(actor=actor, workspace=workspace, action=action, obj=definition, changes=audit.diff(before, after))
+    return definition
+
+
+@transaction.atomic
+def field_definition_move(*, actor: User, workspace: Workspace, definition: FieldDefinition, step: int) -> FieldDefinition:
+    """Move a field up (step -1) or down (+1) among its record type's fields, in forms, lists and imports alike."""
+    require(actor, workspace, Action.CHANGE, ObjectType.CUSTOM_FIELD)
+    siblings = list(
+        FieldDefinition.objects.select_for_update()
+        .filter(workspace=workspace, object_type=definition.object_type)
+        .order_by("position", "id")
+    )
+    index = next(n for n, sibling in enumerate(siblings) if sibling.pk == definition.pk)
+    before = siblings[index].position
+    siblings.insert(max(0, min(len(siblings) - 1, index + step)), siblings.pop(index))
+    moved = []
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            sibling.position = position
+            moved.append(sibling)
+    FieldDefinition.objects.bulk_update(moved, ["position"])
+    definition.position = next(sibling.position for sibling in siblings if sibling.pk == definition.pk)
+    if definition.position != before:
+        audit.record(
+            actor=actor,
+            workspace=workspace,
+            action=AuditEntry.Action.UPDATE,
+            obj=definition,
+            changes={"position": [before, definition.position]},
+        )
     return definition
 
 
@@ -278,6 +399,3 @@ def field_definition_delete(*, actor: User, workspace: Workspace, definition: Fi
     require(actor, workspace, Action.DELETE, ObjectType.CUSTOM_FIELD)
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.DELETE, obj=definition, changes={"key": [definition.key, None]})
     definition.delete()
-
-
-EDITABLE_DEFINITION_FIELDS = ["label", "options", "required", "unique", "min_value", "max_value", "max_length", "position"]

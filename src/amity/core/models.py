@@ -290,7 +290,12 @@ class FieldDefinition(WorkspaceScopedModel):
     min_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     max_length = models.PositiveIntegerField(null=True, blank=True)
+    pattern = models.CharField(
+        max_length=200, blank=True, help_text="A regular expression a text value must match in full, e.g. `[A-Z]{2}-\\d{4}`."
+    )
+    help_text = models.CharField(max_length=300, blank=True, help_text="Shown under the field in forms.")
     position = models.PositiveSmallIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True, help_text="Hidden from forms, lists and imports; values are kept.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

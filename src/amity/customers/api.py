@@ -260,7 +260,7 @@ RecordRoutes(
 @router.get("/custom-fields", response=page_of(FieldDefinitionOut), tags=["custom fields"])
 def list_custom_fields(request: HttpRequest, page: Query[PageParams], object_type: str | None = None) -> Any:
     actor, workspace = actor_and_workspace(request)
-    definitions = selectors.field_definition_list(actor=actor, workspace=workspace, object_type=object_type)
+    definitions = selectors.field_definition_list(actor=actor, workspace=workspace, object_type=object_type, include_archived=True)
     return paginate(definitions, ordering=("object_type", "position", "id"), cursor=page.cursor, limit=page.limit)
 
 

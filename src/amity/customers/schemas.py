@@ -209,7 +209,11 @@ class FieldDefinitionIn(Schema):
     min_value: Decimal | None = None
     max_value: Decimal | None = None
     max_length: int | None = Field(None, ge=1, le=10000)
-    position: int = Field(0, ge=0, le=1000)
+    pattern: str = Field("", max_length=200, description="Text fields: a regular expression the whole value must match.")
+    help_text: str = Field(
+        "", max_length=300, description="Shown under the field in forms, and in the error when a value does not match the pattern."
+    )
+    position: int | None = Field(None, ge=0, le=1000, description="Omitted: after the record type's other fields.")
 
 
 class FieldDefinitionPatch(Schema):
@@ -220,7 +224,12 @@ class FieldDefinitionPatch(Schema):
     min_value: Decimal | None = None
     max_value: Decimal | None = None
     max_length: int | None = Field(None, ge=1, le=10000)
+    pattern: str | None = Field(None, max_length=200)
+    help_text: str | None = Field(None, max_length=300)
     position: int | None = Field(None, ge=0, le=1000)
+    archived: bool | None = Field(
+        None, description="true hides the field from forms, lists and imports (values are kept); false restores it."
+    )
 
 
 class FieldDefinitionOut(Schema):
@@ -235,7 +244,10 @@ class FieldDefinitionOut(Schema):
     min_value: Decimal | None
     max_value: Decimal | None
     max_length: int | None
+    pattern: str
+    help_text: str
     position: int
+    archived_at: datetime | None
 
 
 class SavedViewIn(Schema):

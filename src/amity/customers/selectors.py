@@ -203,13 +203,32 @@ def records_by_ids(
     return records
 
 
-def field_definition_list(*, actor: User, workspace: Workspace, object_type: str | None = None) -> models.QuerySet[FieldDefinition]:
+def field_definition_list(
+    *, actor: User, workspace: Workspace, object_type: str | None = None, include_archived: bool = False
+) -> models.QuerySet[FieldDefinition]:
+    """The custom fields forms, lists and filters show (archived ones too for the settings page and the API)."""
     definitions = visible(FieldDefinition.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CUSTOM_FIELD)
+    if not include_archived:
+        definitions = definitions.filter(archived_at__isnull=True)
     return definitions.filter(object_type=object_type) if object_type else definitions
 
 
 def field_definition_get(*, actor: User, workspace: Workspace, pk: int) -> FieldDefinition:
-    return get_scoped_or_404(field_definition_list(actor=actor, workspace=workspace), pk=pk)
+    return get_scoped_or_404(field_definition_list(actor=actor, workspace=workspace, include_archived=True), pk=pk)
+
+
+def field_definition_usage(*, actor: User, workspace: Workspace, definitions: list[FieldDefinition]) -> dict[int, int]:
+    """How many records (those in the bin too) hold a value in each of these custom fields, by field id."""
+    require(actor, workspace, Action.VIEW, ObjectType.CUSTOM_FIELD)
+    usage: dict[int, int] = {}
+    for object_type, model in (("contact", Contact), ("account", Account)):
+        keys = {d.key: d.pk for d in definitions if d.object_type == object_type}
+        if keys:
+            counts = model.objects.filter(workspace=workspace).aggregate(
+                **{f"n{pk}": models.Count("pk", filter=models.Q(custom__has_key=key)) for key, pk in keys.items()}
+            )
+            usage.update({pk: counts[f"n{pk}"] for pk in keys.values()})
+    return usage
 
 
 def tag_names(*, actor: User, workspace: Workspace, limit: int = 200) -> list[str]:

@@ -42,6 +42,7 @@ def create_import(
     start: Form[bool] = True,
 ) -> Any:
     actor, workspace = actor_and_workspace(request)
+    services.check_upload_size(file)
     import_run = services.import_create(
         actor=actor,
         workspace=workspace,

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from amity.core.models import FieldDefinition, Workspace
 
@@ -89,12 +90,17 @@ def object_type(kind: str) -> str:
     return "contact" if kind == "contacts" else "account"
 
 
+def _definitions(kind: str, workspace: Workspace) -> QuerySet[FieldDefinition]:
+    """The custom fields a column can go to: archived ones are not offered."""
+    return FieldDefinition.objects.filter(workspace=workspace, object_type=object_type(kind), archived_at__isnull=True)
+
+
 def fields_for(kind: str, workspace: Workspace) -> dict[str, str]:
     """Every field a column of this kind of import can go to, with its label."""
     standard = CONTACT_FIELDS if kind == "contacts" else ACCOUNT_FIELDS
     custom = {
         f"custom.{definition.key}": f"{definition.label} (custom field)"
-        for definition in FieldDefinition.objects.filter(workspace=workspace, object_type=object_type(kind)).order_by("position", "id")
+        for definition in _definitions(kind, workspace).order_by("position", "id")
     }
     return {**standard, **custom}
 
@@ -102,7 +108,7 @@ def fields_for(kind: str, workspace: Workspace) -> dict[str, str]:
 def suggest(kind: str, headers: list[str], workspace: Workspace) -> dict[str, str]:
     """A field for each header that looks like one, each field used once; '' for a column to ignore."""
     lookup: dict[str, str] = {}
-    for definition in FieldDefinition.objects.filter(workspace=workspace, object_type=object_type(kind)):
+    for definition in _definitions(kind, workspace):
         lookup.setdefault(squash(definition.key), f"custom.{definition.key}")
         lookup.setdefault(squash(definition.label), f"custom.{definition.key}")
     for field, spellings in SYNONYMS[kind].items():
@@ -119,8 +125,14 @@ def suggest(kind: str, headers: list[str], workspace: Workspace) -> dict[str, st
     return suggestion
 
 
-def resolve(kind: str, headers: list[str], workspace: Workspace, overrides: Mapping[str, str] | None) -> dict[str, str]:
-    """The suggestion with the user's choices laid over it; unknown columns or fields are refused by name."""
+def resolve(
+    kind: str, headers: list[str], workspace: Workspace, overrides: Mapping[str, str] | None, *, complete: bool = True
+) -> dict[str, str]:
+    """The suggestion with the user's choices laid over it; unknown columns or fields are refused by name.
+
+    With `complete`, the mapping must also be enough to make a record (see `check_complete`); an upload
+    that waits for the user to map its columns is not held to that yet.
+    """
     known = fields_for(kind, workspace)
     mapping = suggest(kind, headers, workspace)
     errors: dict[str, str] = {}
@@ -138,9 +150,15 @@ def resolve(kind: str, headers: list[str], workspace: Workspace, overrides: Mapp
             mapping[column] = field
     if errors:
         raise ValidationError(errors)
+    if complete:
+        check_complete(kind, mapping)
+    return mapping
+
+
+def check_complete(kind: str, mapping: Mapping[str, str]) -> None:
+    """Refuse a mapping that could not make a single record: a contact needs a name, email or phone; an account a name."""
     targets = set(mapping.values())
     if kind == "contacts" and not targets & {"first_name", "last_name", "full_name", "email", "phone", "mobile"}:
         raise ValidationError({"mapping": "Map at least one column to a name, an email or a phone of the contact."})
     if kind == "accounts" and "name" not in targets and "external_id" not in targets and "domains" not in targets:
         raise ValidationError({"mapping": "Map a column to the account's name."})
-    return mapping

@@ -18,6 +18,15 @@ from typing import IO, Any
 SAMPLE_BYTES = 1 << 20
 DELIMITERS = [",", ";", "\t", "|"]
 XLSX_MAGIC = b"PK\x03\x04"
+# Files people upload by mistake, told apart by their first bytes, with what to tell them.
+NOT_TABLES = {
+    b"\xd0\xcf\x11\xe0": "This is an old Excel .xls workbook (or another Office 97 file): save it as .xlsx or CSV and upload that.",
+    b"%PDF": "This is a PDF document, not a CSV or XLSX file.",
+    b"\x89PNG": "This is a PNG image, not a CSV or XLSX file.",
+    b"\xff\xd8\xff": "This is a JPEG image, not a CSV or XLSX file.",
+    b"GIF8": "This is a GIF image, not a CSV or XLSX file.",
+    b"\x1f\x8b": "This is a gzip archive, not a CSV or XLSX file: unpack it first.",
+}
 
 csv.field_size_limit(10 * 1024 * 1024)
 
@@ -96,8 +105,11 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        # Excel keeps 15 significant digits and stores 19.99*3 as 59.970000000000006: show what Excel shows.
+        return format(Decimal(format(value, ".15g")), "f")
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
@@ -119,12 +131,43 @@ def _headers(raw: list[str]) -> list[str]:
     return headers
 
 
-def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+class _QuoteCount:
+    """The lines of a text stream, counting the double quotes that pass, to notice a quote never closed."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.quotes = 0
+
+    def __iter__(self) -> _QuoteCount:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.quotes += line.count('"')
+        return line
+
+
+def _csv_rows(reader: Any, quotes: _QuoteCount) -> Iterator[tuple[int, list[str]]]:
+    """Records with their row numbers; a quote left open (which swallows the rest of the file into one cell) is refused."""
     number = 1
+    lines_before = reader.line_num
+    pending: tuple[int, list[str]] | None = None
+    last_lines = 0
     for row in reader:
         number += 1
+        last_lines, lines_before = reader.line_num - lines_before, reader.line_num
+        if pending is not None:
+            yield pending
+            pending = None
         if any(cell.strip() for cell in row):
-            yield number, [cell.strip() for cell in row]
+            pending = number, [cell.strip() for cell in row]
+    if last_lines > 1 and quotes.quotes % 2:
+        raise UnreadableFile(
+            f'Row {number} opens a quote (") that is never closed, so the rest of the file would be read as one cell. '
+            "Close the quote and upload the file again."
+        )
+    if pending is not None:
+        yield pending
 
 
 def _xlsx_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[str]]]:
@@ -142,20 +185,36 @@ def open_source(stream: IO[bytes], name: str = "") -> SourceFile:
         return _open_xlsx(stream)
     if not head.strip():
         raise UnreadableFile("The file is empty.")
+    _refuse_binary(head)
     encoding = detect_encoding(head)
+    if b"\x00" in head and not encoding.startswith("utf-16"):
+        raise UnreadableFile("The file holds binary data, not text: upload a CSV file (or an XLSX workbook).")
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     sample = head.decode(encoding, errors="ignore")
     delimiter = detect_delimiter(sample)
-    reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=False, strict=False)
+    quotes = _QuoteCount(text)
+    reader = csv.reader(quotes, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=False, strict=False)
     try:
         header = next(reader)
     except StopIteration:
         raise UnreadableFile("The file is empty.") from None
     except UnicodeDecodeError:
         raise UnreadableFile(f"The file is not valid {encoding}; save it as UTF-8 and try again.") from None
+    except csv.Error as error:
+        raise UnreadableFile(f"The file is not a CSV file we can read: {error}.") from None
     return SourceFile(
-        headers=_headers(header), rows=_decode_guard(_csv_rows(reader), encoding), encoding=encoding, delimiter=delimiter, closer=text
+        headers=_headers(header),
+        rows=_decode_guard(_csv_rows(reader, quotes), encoding),
+        encoding=encoding,
+        delimiter=delimiter,
+        closer=text,
     )
+
+
+def _refuse_binary(head: bytes) -> None:
+    for magic, message in NOT_TABLES.items():
+        if head.startswith(magic):
+            raise UnreadableFile(message)
 
 
 def _decode_guard(rows: Iterator[tuple[int, list[str]]], encoding: str) -> Iterator[tuple[int, list[str]]]:

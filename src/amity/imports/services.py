@@ -17,6 +17,7 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
@@ -109,7 +110,7 @@ def import_create(
     except reading.UnreadableFile as error:
         import_run.file.delete(save=False)
         raise ValidationError({"file": str(error)}) from None
-    import_run.mapping = mappings.resolve(kind, headers, workspace, mapping)
+    import_run.mapping = mappings.resolve(kind, headers, workspace, mapping, complete=start)
     import_run.save()
     audit.record(
         actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=import_run, changes={"file": [None, import_run.file_name]}
@@ -138,6 +139,7 @@ def import_start(
         headers, _ = reading.sample_rows(stream, import_run.file_name, limit=1)
     if mapping is not None:
         import_run.mapping = mappings.resolve(import_run.kind, headers, import_run.workspace, mapping)
+    mappings.check_complete(import_run.kind, import_run.mapping)
     import_run.on_match = on_match or import_run.on_match
     import_run.all_or_nothing = import_run.all_or_nothing if all_or_nothing is None else all_or_nothing
     import_run.dry_run = import_run.dry_run if dry_run is None else dry_run
@@ -750,3 +752,32 @@ def _restore(record: Account | Contact, before: dict[str, Any]) -> None:
             )
         if "tags" in children:
             set_tags(record, record.workspace, children["tags"])
+
+
+# --- Upload limits and repeats (the web UI and the API share these) ----------------------------------
+
+
+def check_upload_size(file: File[Any]) -> None:
+    """Refuse an uploaded file larger than AMITY_IMPORT_MAX_MB before anything is stored (the command line has no limit)."""
+    limit = settings.IMPORT_MAX_BYTES
+    if file.size is not None and file.size > limit:
+        raise ValidationError(
+            {"file": f"The file is {file.size / 1048576:,.1f} MB; an import takes files of up to {limit / 1048576:,.0f} MB."}
+        )
+
+
+def import_again(*, actor: User, import_run: Import, dry_run: bool = False, start: bool = True) -> Import:
+    """A new import of the same file with the same mapping and options: the real run after a dry run, or a fresh mapping."""
+    with import_run.file.open("rb") as stream:
+        return import_create(
+            actor=actor,
+            workspace=import_run.workspace,
+            kind=import_run.kind,
+            file=File(stream),
+            file_name=import_run.file_name,
+            mapping=import_run.mapping,
+            on_match=import_run.on_match,
+            all_or_nothing=import_run.all_or_nothing,
+            dry_run=dry_run,
+            start=start,
+        )

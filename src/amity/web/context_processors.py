@@ -28,6 +28,13 @@ SETTINGS_PAGES: list[tuple[str, str, str, tuple[Action, ObjectType] | None, tupl
     ("settings_workspace", "Workspace", "building", (Action.CHANGE, ObjectType.WORKSPACE), ()),
     ("settings_members", "Members", "users", (Action.VIEW, ObjectType.MEMBER), ()),
     ("settings_teams", "Teams", "users-group", (Action.VIEW, ObjectType.TEAM), ("settings_team_create", "settings_team_edit")),
+    (
+        "settings_custom_fields",
+        "Custom fields",
+        "forms",
+        (Action.CHANGE, ObjectType.CUSTOM_FIELD),
+        ("settings_custom_field_create", "settings_custom_field_edit"),
+    ),
     ("settings_tokens", "API tokens", "key", (Action.VIEW, ObjectType.TOKEN), ()),
     ("settings_audit", "Audit log", "history", (Action.VIEW, ObjectType.AUDIT_ENTRY), ()),
     ("settings_tasks", "Background tasks", "alert-triangle", (Action.VIEW, ObjectType.TASK_FAILURE), ()),

@@ -97,6 +97,12 @@ def _lines(text: str) -> list[str]:
 
 
 def _record_custom_field(definition: FieldDefinition, people: Iterable[User]) -> forms.Field:
+    field = _record_custom_input(definition, people)
+    field.help_text = definition.help_text or field.help_text
+    return field
+
+
+def _record_custom_input(definition: FieldDefinition, people: Iterable[User]) -> forms.Field:
     label, required = definition.label, definition.required
     if definition.type == Type.BOOLEAN:
         return forms.ChoiceField(label=label, required=required, choices=[("", "—"), ("true", "Yes"), ("false", "No")])

@@ -1,6 +1,18 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from amity.web.views import activities, auth, customers, invitations, profile, record_activity, records, settings, workspaces
+from amity.web.views import (
+    activities,
+    auth,
+    custom_fields,
+    customers,
+    imports,
+    invitations,
+    profile,
+    record_activity,
+    records,
+    settings,
+    workspaces,
+)
 
 settings_urls: list[URLPattern | URLResolver] = [
     path("", settings.settings_index, name="settings"),
@@ -17,6 +29,12 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("tokens/<int:pk>/revoke/", settings.settings_token_revoke, name="settings_token_revoke"),
     path("audit-log/", settings.settings_audit, name="settings_audit"),
     path("tasks/", settings.settings_tasks, name="settings_tasks"),
+    path("custom-fields/", custom_fields.settings_custom_fields, name="settings_custom_fields"),
+    path("custom-fields/new/", custom_fields.settings_custom_field_create, name="settings_custom_field_create"),
+    path("custom-fields/<int:pk>/", custom_fields.settings_custom_field_edit, name="settings_custom_field_edit"),
+    path("custom-fields/<int:pk>/move/", custom_fields.settings_custom_field_move, name="settings_custom_field_move"),
+    path("custom-fields/<int:pk>/archive/", custom_fields.settings_custom_field_archive, name="settings_custom_field_archive"),
+    path("custom-fields/<int:pk>/delete/", custom_fields.settings_custom_field_delete, name="settings_custom_field_delete"),
     path("profile/", profile.profile, name="profile"),
 ]
 
@@ -42,6 +60,17 @@ def record_urls(kind: str) -> list[URLPattern | URLResolver]:
     ]
 
 
+import_urls: list[URLPattern | URLResolver] = [
+    path("", imports.import_list, name="import_list"),
+    path("new/", imports.import_upload, name="import_upload"),
+    path("<int:pk>/", imports.import_detail, name="import_detail"),
+    path("<int:pk>/start/", imports.import_start, name="import_start"),
+    path("<int:pk>/again/", imports.import_again, name="import_again"),
+    path("<int:pk>/undo/", imports.import_undo, name="import_undo"),
+    path("<int:pk>/log.csv", imports.import_log, name="import_log"),
+    path("<int:pk>/errors.csv", imports.import_error_report, name="import_error_report"),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
@@ -54,6 +83,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("contacts/", include(record_urls("contact"))),
     path("accounts/", include(record_urls("account"))),
     path("settings/", include(settings_urls)),
+    path("imports/", include(import_urls)),
 ]
 
 urlpatterns = [

@@ -353,3 +353,116 @@ document.addEventListener("mousedown", (event) => {
   const textarea = item.closest(".amity-mention-wrap").querySelector("textarea[data-mentions]");
   if (textarea) insertMention(textarea, item);
 });
+
+
+// --- Imports: drop a file on a [data-dropzone] to put it into the zone's file input ----------------
+function dropzoneOf(event) {
+  return event.target instanceof Element ? event.target.closest("[data-dropzone]") : null;
+}
+
+function showChosenFile(zone) {
+  const input = zone.querySelector("input[type=file]");
+  const name = zone.querySelector("[data-dropzone-name]");
+  if (input && name) name.textContent = input.files.length ? `Chosen: ${input.files[0].name}` : "";
+}
+
+["dragenter", "dragover"].forEach((type) => document.addEventListener(type, (event) => {
+  const zone = dropzoneOf(event);
+  if (!zone) return;
+  event.preventDefault();
+  zone.classList.add("is-dragover");
+}));
+
+document.addEventListener("dragleave", (event) => {
+  const zone = dropzoneOf(event);
+  if (zone && !(event.relatedTarget instanceof Node && zone.contains(event.relatedTarget))) zone.classList.remove("is-dragover");
+});
+
+document.addEventListener("drop", (event) => {
+  const zone = dropzoneOf(event);
+  if (!zone) return;
+  event.preventDefault();
+  zone.classList.remove("is-dragover");
+  const input = zone.querySelector("input[type=file]");
+  if (input && event.dataTransfer && event.dataTransfer.files.length) {
+    input.files = event.dataTransfer.files;
+    showChosenFile(zone);
+  }
+});
+
+document.addEventListener("change", (event) => {
+  const zone = dropzoneOf(event);
+  if (zone && event.target instanceof HTMLInputElement && event.target.type === "file") showChosenFile(zone);
+});
+
+// --- Custom field form: the key follows the label, rules follow the type, options are added, moved, removed ----
+const SPELLED_OUT = { ß: "ss", æ: "ae", Æ: "AE", ø: "o", Ø: "O", œ: "oe", Œ: "OE", ł: "l", Ł: "L", đ: "d", Đ: "D" };
+
+function keyFromLabel(label) {
+  let key = label.replace(/[ßæÆøØœŒłŁđĐ]/g, (letter) => SPELLED_OUT[letter]).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 60).replace(/_+$/, "");
+  if (!/^[a-z]/.test(key)) key = `field_${key}`.replace(/_+$/, "").slice(0, 60);
+  return key;
+}
+
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement)) return;
+  const form = field.form;
+  if (field.matches("[data-key-target]")) {
+    field.dataset.touched = field.value ? "true" : "";
+  } else if (field.matches("[data-key-source]") && form) {
+    const key = form.querySelector("[data-key-target]");
+    if (key instanceof HTMLInputElement && !key.dataset.touched) key.value = keyFromLabel(field.value);
+  }
+});
+
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!(select instanceof HTMLSelectElement) || !select.matches("[data-type-select]") || !select.form) return;
+  select.form.querySelectorAll("[data-for-types]").forEach((group) => {
+    group.hidden = !group.dataset.forTypes.split(" ").includes(select.value);
+  });
+  const list = select.form.querySelector("[data-options]");
+  if (list && !list.children.length && ["choice", "multi_choice"].includes(select.value)) addOption(list, false);
+});
+
+function addOption(list, focus) {
+  const template = list.parentElement.querySelector("template[data-option-template]");
+  if (!template) return;
+  const row = template.content.firstElementChild.cloneNode(true);
+  list.appendChild(row);
+  if (focus) row.querySelector("input").focus();
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-option-add], [data-option-move], [data-option-remove]") : null;
+  if (!button) return;
+  const fieldset = button.closest("fieldset");
+  const list = fieldset && fieldset.querySelector("[data-options]");
+  if (!list) return;
+  if (button.matches("[data-option-add]")) {
+    addOption(list, true);
+    return;
+  }
+  const row = button.closest(".amity-option");
+  if (button.matches("[data-option-remove]")) {
+    row.remove();
+  } else if (button.dataset.optionMove === "-1" && row.previousElementSibling) {
+    list.insertBefore(row, row.previousElementSibling);
+    button.focus();
+  } else if (button.dataset.optionMove === "1" && row.nextElementSibling) {
+    list.insertBefore(row.nextElementSibling, row);
+    button.focus();
+  }
+});
+
+// Enter in an option adds the next one instead of sending the form.
+document.addEventListener("keydown", (event) => {
+  const field = event.target;
+  if (event.key !== "Enter" || !(field instanceof HTMLInputElement) || field.name !== "options") return;
+  const list = field.closest("[data-options]");
+  if (!list) return;
+  event.preventDefault();
+  addOption(list, true);
+});
