@@ -9,17 +9,45 @@ from typing import Any
 
 from bench.scenario import RunContext, Scenario, SeedContext, Stopwatch, scaled
 
-COLUMNS = ["First name", "Last name", "Email", "Phone", "Company", "Tags"]
+COLUMNS = ["First name", "Last name", "Email", "Phone", "Company", "Title", "Tags", "Tier", "External ID"]
+FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "John", "Margaret", "Ken", "Radia", "Tim"]
+TITLES = ["", "CEO", "CTO", "Head of Sales", "Buyer", "Engineer", "Office Manager", "VP Marketing"]
+TAGS = ["", "imported", "newsletter", "trade fair", "partner", "vip"]
+TIERS = ["", "gold", "silver", "bronze"]
+AREAS = [202, 212, 415, 617, 312, 713, 206, 303]
+
+
+def phone(n: int) -> str:
+    """A valid number as people type them: international, US national in three styles, UK; on every third row."""
+    if n % 3:
+        return ""
+    area, exchange, line = AREAS[n % 8], 200 + (n * 7919) % 800, (n * 104729) % 10000
+    styles = [f"+1 {area} {exchange} {line:04d}", f"({area}) {exchange}-{line:04d}", f"{area}.{exchange}.{line:04d}"]
+    return f"+44 20 7946 {line % 1000:04d}" if n % 12 == 9 else styles[n % 4 % 3]
 
 
 def write_csv(path: Path, rows: int) -> None:
-    """People with a name, a unique email, a valid US phone on every fourth row, one of 500 companies and a tag."""
+    """People with a name, a unique email (some in mixed case), a phone on every third row, one of 5,000 companies,
+    a title, a tag, a custom field and an external id: the columns a CRM export has."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for n in range(rows):
-            phone = f"+1 202 555 {n % 10000:04d}" if n % 4 == 0 else ""
-            writer.writerow([f"Person{n}", f"Family{n % 997}", f"person{n}@example{n % 1000}.com", phone, f"Company {n % 500}", "imported"])
+            first, last = FIRST_NAMES[n % len(FIRST_NAMES)], f"Family{n % 9973}"
+            email = f"{first}.{last}.{n}@example{n % 1000}.com"
+            writer.writerow(
+                [
+                    first,
+                    last,
+                    email if n % 5 else email.lower(),
+                    phone(n),
+                    f"Company {n % 5000}",
+                    TITLES[n % len(TITLES)],
+                    TAGS[n % len(TAGS)],
+                    TIERS[n % len(TIERS)],
+                    f"crm-{n:07d}",
+                ]
+            )
 
 
 class ContactImport(Scenario):

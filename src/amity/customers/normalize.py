@@ -5,21 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-
+from amity.core.email_addresses import normalize_email
 from amity.core.phones import to_e164
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
-
-def email_address(raw: str) -> str:
-    address = (raw or "").strip().lower()
-    try:
-        validate_email(address)
-    except ValidationError:
-        raise ValueError("Enter a valid email address.") from None
-    return address
+email_address = normalize_email
 
 
 def web_domain(raw: str) -> str:
