@@ -17,7 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from amity.core import email_addresses, phones
-from amity.customers import normalize
+from amity.core.email_addresses import normalize_email
 from amity.search.text import fold
 
 # --- Email ---------------------------------------------------------------------------------------
@@ -35,7 +35,7 @@ def _django_verdict(raw: str) -> str | None:
 
 def _our_verdict(raw: str) -> str | None:
     try:
-        return normalize.email_address(raw)
+        return normalize_email(raw)
     except ValueError:
         return None
 

@@ -9,7 +9,6 @@ from amity.core.email_addresses import normalize_email
 from amity.core.phones import to_e164
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-email_address = normalize_email
 
 
 def web_domain(raw: str) -> str:
@@ -36,7 +35,7 @@ def emails(raw: list[dict[str, Any]] | None, errors: dict[str, str]) -> list[dic
     seen: set[str] = set()
     for index, item in enumerate(raw or []):
         try:
-            address = email_address(str(item.get("address", "")))
+            address = normalize_email(str(item.get("address", "")))
         except ValueError as error:
             errors[f"emails.{index}.address"] = str(error)
             continue

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amity.core import bulk, custom_fields
+from amity.core.email_addresses import normalize_email
 from amity.core.models import Membership, User, Workspace
 from amity.customers import cleaning, normalize
 from amity.customers.models import Account, AccountDomain, Contact
@@ -133,7 +134,7 @@ class Importer:
     def _key(self, data: Mapping[str, Any]) -> str | None:
         if self.contacts and data.get("emails"):
             try:
-                return normalize.email_address(data["emails"][0]["address"])
+                return normalize_email(data["emails"][0]["address"])
             except ValueError:
                 return None
         if not self.contacts and data.get("domains"):
@@ -206,7 +207,7 @@ class Importer:
         """The fields the rules and the undo need of each record a row updates: one query for the batch."""
         if not rows:
             return
-        fields = ["pk", *self.current_fields, *self.audited_attnames()]
+        fields = list(dict.fromkeys(["pk", *self.current_fields, *self.audited_attnames()]))
         found = {
             values["pk"]: values
             for values in self.model.objects.filter(workspace=self.workspace, pk__in=[row.match for row in rows]).values(*fields)
@@ -217,7 +218,9 @@ class Importer:
                 row.errors["id"] = f"The matching {row.match_reason} is gone."
 
     def audited_attnames(self) -> list[str]:
-        audited = AUDITED_CONTACT_FIELDS if self.contacts else AUDITED_ACCOUNT_FIELDS
+        """The fields an update's before-image keeps: the audited ones, and a contact's primary email and phone,
+        which the undo puts back with the emails and phones."""
+        audited = [*AUDITED_CONTACT_FIELDS, "primary_email", "primary_phone"] if self.contacts else AUDITED_ACCOUNT_FIELDS
         return [bulk.concrete_field(self.model, name).attname for name in audited]
 
     def _decide(self, rows: list[Row]) -> None:

@@ -257,11 +257,10 @@ class Writer:
             return [row.pk for row in rows if row.pk is not None and test(row)]
 
         children: dict[str, dict[int, Any]] = {}
-        children["tags"] = _grouped(
+        children["tags"] = _names(
             self.model.tags.through.objects.filter(**{f"{self.importer.noun}_id__in": wanted(lambda row: "tags" in row.data)})
-            .order_by("tag__name")
-            .values_list(f"{self.importer.noun}_id", "tag__name"),
-            lambda name: name,
+            .order_by("pk")
+            .values_list(f"{self.importer.noun}_id", "tag__name")
         )
         if self.importer.contacts:
             children["emails"] = _grouped(
@@ -298,11 +297,10 @@ class Writer:
     def _after(self, rows: list[Row], account_ids: dict[str, int], before: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The same shape as `_before`, from the values just written."""
         names = [bulk.concrete_field(self.model, attname).name for attname in self.audited]
-        tag_names = _grouped(
+        tag_names = _names(
             self.model.tags.through.objects.filter(**{f"{self.importer.noun}_id__in": [row.pk for row in rows if "tags" in row.children]})
-            .order_by("tag__name")
-            .values_list(f"{self.importer.noun}_id", "tag__name"),
-            lambda name: name,
+            .order_by("pk")
+            .values_list(f"{self.importer.noun}_id", "tag__name")
         )
         after: dict[str, dict[str, Any]] = {}
         for row in rows:
@@ -339,6 +337,11 @@ def _grouped(found: Iterable[tuple[Any, ...]], shape: Callable[..., Any]) -> dic
     for owner_id, *values in found:
         grouped[owner_id].append(shape(*values))
     return grouped
+
+
+def _names(found: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    """Rows of (owner id, name) as {owner id: sorted names}: sorted here, as the API's snapshots are, whatever the collation."""
+    return {owner_id: sorted(names) for owner_id, names in _grouped(found, lambda name: name).items()}
 
 
 def _contact_document(row: Row, values: dict[str, Any], account_ids: dict[str, int]) -> Any:
