@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -97,18 +98,18 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
                 for row in rows:
                     copy.write_row(row)
         else:
-            _insert_many_values(cursor, f"INSERT INTO {table} ({', '.join(names)}) VALUES ", len(columns), rows)
+            _many_values(cursor, f"INSERT INTO {table} ({', '.join(names)}) VALUES ", len(columns), rows)
 
 
 # SQLite's limit on parameters per statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
 SQLITE_MAX_PARAMETERS = 32766
 
 
-def _insert_many_values(cursor: Any, insert: str, width: int, rows: Sequence[Sequence[Any]]) -> None:
-    """Thousands of rows per INSERT … VALUES (…), (…) statement.
+def _many_values(cursor: Any, head: str, width: int, rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+    """Run `head (…), (…), … tail` with thousands of rows of VALUES per statement (SQLite).
 
-    Faster on SQLite than executemany's statement per row, and far faster into a table with
-    triggers: the search index's FTS5 trigger flushes its work at the end of every statement.
+    Faster than executemany's statement per row, and far faster on a table with triggers: the
+    search index's FTS5 trigger flushes its work at the end of every statement.
     """
     chunk = SQLITE_MAX_PARAMETERS // width
     row_placeholder = f"({', '.join(['?'] * width)})"
@@ -117,33 +118,39 @@ def _insert_many_values(cursor: Any, insert: str, width: int, rows: Sequence[Seq
         part = rows[start : start + chunk]
         # Straight to sqlite3 with its own ? placeholders: Django's %s-to-? rewriting of a statement
         # with 30,000 placeholders costs more than running it.
-        sqlite3.Cursor.execute(sqlite_cursor, insert + ", ".join([row_placeholder] * len(part)), [value for row in part for value in row])
+        statement = head + ", ".join([row_placeholder] * len(part)) + tail
+        sqlite3.Cursor.execute(sqlite_cursor, statement, [value for row in part for value in row])
+
+
+def _copy_to_staging(cursor: Any, table: str, staging: str, names: list[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A temporary table shaped like `names` of `table`, filled with COPY (PostgreSQL)."""
+    cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {', '.join(names)} FROM {table} WITH NO DATA")
+    raw: Any = cursor.cursor
+    with raw.copy(f"COPY {staging} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Set the named fields of many rows at once; each tuple is (id, *values).
 
-    PostgreSQL: COPY into a temporary table shaped like the real one, then one UPDATE … FROM.
-    SQLite: one prepared UPDATE run for every row (executemany), which is as fast there.
+    PostgreSQL: COPY into a temporary table, then one UPDATE … FROM it.
+    SQLite: UPDATE … FROM a VALUES list of thousands of rows per statement.
     """
     if not rows:
         return
     table, names = _names(model, columns)
+    assignments = ", ".join(f"{name} = staged.{name}" for name in names)
+    update = f"UPDATE {table} SET {assignments} FROM staged WHERE {table}.id = staged.id"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             staging = connection.ops.quote_name(f"staging_{model._meta.db_table}")
-            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT id, {', '.join(names)} FROM {table} WITH NO DATA")
-            raw: Any = cursor.cursor
-            with raw.copy(f"COPY {staging} (id, {', '.join(names)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            assignments = ", ".join(f"{name} = staged.{name}" for name in names)
-            cursor.execute(f"UPDATE {table} SET {assignments} FROM {staging} AS staged WHERE {table}.id = staged.id")
+            _copy_to_staging(cursor, table, staging, ["id", *names], rows)
+            cursor.execute(f"WITH staged AS (SELECT * FROM {staging}) {update}")
             cursor.execute(f"DROP TABLE {staging}")
         else:
-            assignments = ", ".join(f"{name} = %s" for name in names)
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", [(*row[1:], row[0]) for row in rows])
+            _many_values(cursor, f"WITH staged(id, {', '.join(names)}) AS (VALUES ", len(columns) + 1, rows, f") {update}")
 
 
 def upsert_rows(
@@ -152,28 +159,22 @@ def upsert_rows(
     """Insert rows, or where a row with the same `unique` fields exists, set its `update` fields instead.
 
     PostgreSQL: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO UPDATE.
-    SQLite: one prepared INSERT … ON CONFLICT DO UPDATE run for every row.
+    SQLite: INSERT … VALUES … ON CONFLICT DO UPDATE with thousands of rows per statement.
     """
     if not rows:
         return
     table, names = _names(model, columns)
     _, keys = _names(model, unique)
     _, changing = _names(model, update)
-    conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(f'{name} = EXCLUDED.{name}' for name in changing)}"
+    conflict = f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(f'{name} = EXCLUDED.{name}' for name in changing)}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             staging = connection.ops.quote_name(f"staging_{model._meta.db_table}")
-            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {', '.join(names)} FROM {table} WITH NO DATA")
-            raw: Any = cursor.cursor
-            with raw.copy(f"COPY {staging} ({', '.join(names)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM {staging} {conflict}")
+            _copy_to_staging(cursor, table, staging, names, rows)
+            cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM {staging}{conflict}")
             cursor.execute(f"DROP TABLE {staging}")
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders}) {conflict}", rows)
+            _many_values(cursor, f"INSERT INTO {table} ({', '.join(names)}) VALUES ", len(columns), rows, conflict)
 
 
 def delete_rows(model: type[models.Model], column: str, values: Iterable[Any]) -> None:
@@ -192,6 +193,13 @@ def any_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [list(values)]
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
+
+
+def ids_in(ids: Sequence[int]) -> RawSQL:
+    """For `field__in=`: many ids as one parameter, so the ORM neither compiles nor sends thousands of them."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
 
 
 def select_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

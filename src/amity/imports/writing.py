@@ -258,32 +258,32 @@ class Writer:
 
         children: dict[str, dict[int, Any]] = {}
         children["tags"] = _names(
-            self.model.tags.through.objects.filter(**{f"{self.importer.noun}_id__in": wanted(lambda row: "tags" in row.data)})
+            self.model.tags.through.objects.filter(**{f"{self.importer.noun}_id__in": bulk.ids_in(wanted(lambda row: "tags" in row.data))})
             .order_by("pk")
             .values_list(f"{self.importer.noun}_id", "tag__name")
         )
         if self.importer.contacts:
             children["emails"] = _grouped(
-                ContactEmail.objects.filter(contact_id__in=wanted(lambda row: "emails" in row.data))
+                ContactEmail.objects.filter(contact_id__in=bulk.ids_in(wanted(lambda row: "emails" in row.data)))
                 .order_by("pk")
                 .values_list("contact_id", "address", "is_primary"),
                 lambda address, primary: {"address": address, "primary": primary},
             )
             children["phones"] = _grouped(
-                ContactPhone.objects.filter(contact_id__in=wanted(lambda row: "phones" in row.data))
+                ContactPhone.objects.filter(contact_id__in=bulk.ids_in(wanted(lambda row: "phones" in row.data)))
                 .order_by("pk")
                 .values_list("contact_id", "number", "kind", "is_primary"),
                 lambda number, kind, primary: {"number": number, "kind": kind, "primary": primary},
             )
             children["accounts"] = _grouped(
-                AccountContact.objects.filter(contact_id__in=wanted(lambda row: bool(row.account_name)))
+                AccountContact.objects.filter(contact_id__in=bulk.ids_in(wanted(lambda row: bool(row.account_name))))
                 .order_by("pk")
                 .values_list("contact_id", "account_id", "role", "title"),
                 lambda account_id, role, title: {"account_id": account_id, "role": role, "title": title},
             )
         else:
             children["domains"] = _grouped(
-                AccountDomain.objects.filter(account_id__in=wanted(lambda row: "domains" in row.data))
+                AccountDomain.objects.filter(account_id__in=bulk.ids_in(wanted(lambda row: "domains" in row.data)))
                 .order_by("domain")
                 .values_list("account_id", "domain"),
                 lambda domain: domain,
@@ -298,7 +298,9 @@ class Writer:
         """The same shape as `_before`, from the values just written."""
         names = [bulk.concrete_field(self.model, attname).name for attname in self.audited]
         tag_names = _names(
-            self.model.tags.through.objects.filter(**{f"{self.importer.noun}_id__in": [row.pk for row in rows if "tags" in row.children]})
+            self.model.tags.through.objects.filter(
+                **{f"{self.importer.noun}_id__in": bulk.ids_in([row.pk for row in rows if "tags" in row.children])}
+            )
             .order_by("pk")
             .values_list(f"{self.importer.noun}_id", "tag__name")
         )

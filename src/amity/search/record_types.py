@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from amity.core import bulk
 from amity.core.access import visible
 from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
@@ -33,7 +34,7 @@ def _url(name: str, workspace: Workspace, pk: int) -> str | None:
 
 def contact_documents(ids: Iterable[int]) -> list[Document]:
     # Flat rows rather than prefetched model objects: a bulk rebuild runs this a million times.
-    wanted = list(ids)
+    wanted = bulk.ids_in(list(ids))  # one parameter for thousands of ids: the ORM compiles them once, not 4 × 2,000 times
     emails: dict[int, list[str]] = defaultdict(list)
     for contact_id, address in (
         ContactEmail.objects.filter(contact_id__in=wanted).order_by("contact_id", "-is_primary", "pk").values_list("contact_id", "address")
