@@ -210,9 +210,9 @@ class Importer:
         fields = list(dict.fromkeys(["pk", *self.current_fields, *self.audited_attnames()]))
         found = {
             values["pk"]: values
-            for values in self.model.objects.filter(workspace=self.workspace, pk__in=bulk.ids_in([row.match for row in rows])).values(
-                *fields
-            )
+            for values in self.model.objects.filter(
+                workspace=self.workspace, pk__in=bulk.ids_in([row.match for row in rows if row.match is not None])
+            ).values(*fields)
         }
         for row in rows:
             row.current = found.get(row.match)

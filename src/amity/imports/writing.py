@@ -253,45 +253,41 @@ class Writer:
     def _children_of(self, rows: list[Row]) -> dict[str, dict[int, Any]]:
         """The current children of the records, for the kinds of child each row replaces: one query per kind."""
 
-        def wanted(test: Callable[[Row], bool]) -> list[int]:
-            return [row.pk for row in rows if row.pk is not None and test(row)]
+        def wanted(kind: str) -> list[int]:
+            return [row.pk for row in rows if row.pk is not None and _CHILD_GIVEN[kind](row)]
 
         children: dict[str, dict[int, Any]] = {}
         children["tags"] = _names(
-            self.model.tags.through.objects.filter(**{f"{self.importer.noun}_id__in": bulk.ids_in(wanted(lambda row: "tags" in row.data))})
+            self.model.tags.through.objects.filter(**{f"{self.importer.noun}_id__in": bulk.ids_in(wanted("tags"))})
             .order_by("pk")
             .values_list(f"{self.importer.noun}_id", "tag__name")
         )
         if self.importer.contacts:
             children["emails"] = _grouped(
-                ContactEmail.objects.filter(contact_id__in=bulk.ids_in(wanted(lambda row: "emails" in row.data)))
+                ContactEmail.objects.filter(contact_id__in=bulk.ids_in(wanted("emails")))
                 .order_by("pk")
                 .values_list("contact_id", "address", "is_primary"),
                 lambda address, primary: {"address": address, "primary": primary},
             )
             children["phones"] = _grouped(
-                ContactPhone.objects.filter(contact_id__in=bulk.ids_in(wanted(lambda row: "phones" in row.data)))
+                ContactPhone.objects.filter(contact_id__in=bulk.ids_in(wanted("phones")))
                 .order_by("pk")
                 .values_list("contact_id", "number", "kind", "is_primary"),
                 lambda number, kind, primary: {"number": number, "kind": kind, "primary": primary},
             )
             children["accounts"] = _grouped(
-                AccountContact.objects.filter(contact_id__in=bulk.ids_in(wanted(lambda row: bool(row.account_name))))
+                AccountContact.objects.filter(contact_id__in=bulk.ids_in(wanted("accounts")))
                 .order_by("pk")
                 .values_list("contact_id", "account_id", "role", "title"),
                 lambda account_id, role, title: {"account_id": account_id, "role": role, "title": title},
             )
         else:
-            children["domains"] = _grouped(
-                AccountDomain.objects.filter(account_id__in=bulk.ids_in(wanted(lambda row: "domains" in row.data)))
-                .order_by("domain")
-                .values_list("account_id", "domain"),
-                lambda domain: domain,
+            children["domains"] = _names(
+                AccountDomain.objects.filter(account_id__in=bulk.ids_in(wanted("domains"))).values_list("account_id", "domain")
             )
-        for key, test in _CHILD_GIVEN.items():
-            if key in children:
-                for pk in wanted(test):
-                    children[key].setdefault(pk, [])
+        for kind, found in children.items():
+            for pk in wanted(kind):
+                found.setdefault(pk, [])
         return children
 
     def _after(self, rows: list[Row], account_ids: dict[str, int], before: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -299,7 +295,7 @@ class Writer:
         names = [bulk.concrete_field(self.model, attname).name for attname in self.audited]
         tag_names = _names(
             self.model.tags.through.objects.filter(
-                **{f"{self.importer.noun}_id__in": bulk.ids_in([row.pk for row in rows if "tags" in row.children])}
+                **{f"{self.importer.noun}_id__in": bulk.ids_in([row.pk for row in rows if row.pk is not None and "tags" in row.children])}
             )
             .order_by("pk")
             .values_list(f"{self.importer.noun}_id", "tag__name")
