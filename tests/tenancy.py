@@ -241,6 +241,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/accounts/{account_id}/restore"): {},
     ("POST", "/api/v1/imports/{import_id}/start"): {},
     ("POST", "/api/v1/imports/{import_id}/undo"): {},
+    ("POST", "/api/v1/imports/{import_id}/resume"): {},
     ("PATCH", "/api/v1/interactions/{interaction_id}"): {"subject": "Renamed"},
     ("PATCH", "/api/v1/notes/{note_id}"): {"body": "Rewritten"},
     ("PATCH", "/api/v1/tasks/{task_id}"): {"title": "Renamed"},

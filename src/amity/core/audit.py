@@ -50,7 +50,13 @@ def set_door(door: str, *, token: ApiToken | None = None) -> None:
     _context.set(replace(_context.get(), door=door, token=token))
 
 
-def _jsonable(value: Any) -> Any:
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def jsonable(value: Any) -> Any:
+    """A value as the audit log keeps it: ids for records, ISO text for times, text for decimals."""
+    if value is None or type(value) in _PLAIN:  # most values, at once: an import snapshots millions
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -58,9 +64,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
+        return {str(key): jsonable(item) for key, item in value.items()}
     return value
 
 
@@ -70,7 +76,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     for name in fields:
         field = instance._meta.get_field(name)
         attribute = field.attname if isinstance(field, models.ForeignKey) else name
-        values[name] = _jsonable(getattr(instance, attribute))
+        values[name] = jsonable(getattr(instance, attribute))
     return values
 
 
@@ -101,5 +107,5 @@ def record(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=(object_repr or str(obj))[:200],
-        changes=_jsonable(dict(changes or {})),
+        changes=jsonable(dict(changes or {})),
     )

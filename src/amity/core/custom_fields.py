@@ -14,7 +14,7 @@ from typing import Any
 
 import regex
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from amity.core import audit
 from amity.core.access import require
+from amity.core.email_addresses import normalize_email
 from amity.core.models import AuditEntry, FieldDefinition, Membership, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.core.phones import to_e164
@@ -142,12 +143,7 @@ def _url(definition: FieldDefinition, value: Any) -> str:
 
 
 def _email(definition: FieldDefinition, value: Any) -> str:
-    text = str(value).strip().lower()
-    try:
-        validate_email(text)
-    except ValidationError:
-        raise ValueError("Enter a valid email address.") from None
-    return text
+    return normalize_email(str(value))
 
 
 def _phone(definition: FieldDefinition, value: Any) -> str:
@@ -164,7 +160,7 @@ def _user(definition: FieldDefinition, value: Any) -> int:
     return user_id
 
 
-NORMALIZERS = {
+NORMALIZERS: dict[str, Any] = {
     Type.TEXT: _text,
     Type.LONG_TEXT: _text,
     Type.NUMBER: _number,
@@ -185,25 +181,15 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def clean_custom(
-    *,
-    workspace: Workspace,
-    object_type: str,
-    values: dict[str, Any],
-    existing: dict[str, Any] | None = None,
-    model: type[models.Model] | None = None,
-    instance_pk: int | None = None,
-    field_prefix: str = "custom",
-    fields: dict[str, FieldDefinition] | None = None,
-) -> dict[str, Any]:
-    """Merge `values` into `existing`, normalizing each and checking required and unique rules.
+def clean_custom_values(
+    *, fields: dict[str, FieldDefinition], values: dict[str, Any], existing: dict[str, Any] | None = None, field_prefix: str = "custom"
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """`values` merged into `existing`, each normalized, required fields checked: (merged, errors by `custom.<key>`).
 
-    `fields` are the workspace's definitions for `object_type` when the caller fetched them
-    already (an import checks a million rows against one fetch). Raises one ValidationError
-    naming every bad field (`custom.<key>`).
+    `fields` are the workspace's definitions for the record type, fetched once by the caller (an
+    import checks a million rows against one fetch). Uniqueness is asked of the database for many
+    records at once, by `unique_clashes`.
     """
-    if fields is None:
-        fields = {definition.key: definition for definition in definitions(workspace, object_type)}
     errors: dict[str, str] = {}
     merged = dict(existing or {})
     for key, raw in values.items():
@@ -219,7 +205,7 @@ def clean_custom(
             merged.pop(key, None)
             continue
         try:
-            merged[key] = NORMALIZERS[Type(definition.type)](definition, raw)
+            merged[key] = NORMALIZERS[definition.type](definition, raw)  # str-keyed: no enum built per value
         except ValueError as error:
             errors[f"{field_prefix}.{key}"] = str(error)
     for key, definition in fields.items():
@@ -227,13 +213,80 @@ def clean_custom(
             continue
         if definition.required and _empty(merged.get(key)) and f"{field_prefix}.{key}" not in errors:
             errors[f"{field_prefix}.{key}"] = f"{definition.label} is required."
-        if definition.unique and model is not None and not _empty(merged.get(key)) and key in values:
-            clash = model._default_manager.filter(workspace=workspace, **{f"custom__{key}": merged[key]}).exclude(pk=instance_pk)
-            if clash.exists():
-                errors[f"{field_prefix}.{key}"] = f"Another record already has this {definition.label}."
+    return merged, errors
+
+
+def unique_clashes(
+    *,
+    workspace: Workspace,
+    model: type[models.Model],
+    fields: dict[str, FieldDefinition],
+    records: list[tuple[dict[str, Any], dict[str, Any], int | None]],
+    field_prefix: str = "custom",
+) -> dict[int, dict[str, str]]:
+    """Errors by record index for unique fields whose new value another record holds already.
+
+    `records` are (merged custom values, the values given, the record's id or None); one query
+    per unique field for all of them.
+    """
+    clashes: dict[int, dict[str, str]] = {}
+    for key, definition in fields.items():
+        if not definition.unique:
+            continue
+        wanted = {index: merged[key] for index, (merged, given, _) in enumerate(records) if key in given and not _empty(merged.get(key))}
+        if not wanted:
+            continue
+        holders = _holders(workspace, model, key, list(wanted.values()))
+        for index, value in wanted.items():
+            pk = records[index][2]
+            if holders.get(_hashable(value), set()) - {pk}:
+                clashes.setdefault(index, {})[f"{field_prefix}.{key}"] = taken_message(definition)
+    return clashes
+
+
+def clean_custom(
+    *,
+    workspace: Workspace,
+    object_type: str,
+    values: dict[str, Any],
+    existing: dict[str, Any] | None = None,
+    model: type[models.Model] | None = None,
+    instance_pk: int | None = None,
+    field_prefix: str = "custom",
+) -> dict[str, Any]:
+    """One record's custom values merged into `existing` and checked, uniqueness included; one ValidationError names every bad field."""
+    fields = {definition.key: definition for definition in definitions(workspace, object_type)}
+    merged, errors = clean_custom_values(fields=fields, values=values, existing=existing, field_prefix=field_prefix)
+    if model is not None and not errors:
+        records = [(merged, values, instance_pk)]
+        errors.update(
+            unique_clashes(workspace=workspace, model=model, fields=fields, records=records, field_prefix=field_prefix).get(0, {})
+        )
     if errors:
         raise ValidationError(errors)
     return merged
+
+
+def taken_message(definition: FieldDefinition) -> str:
+    return f"Another record already has this {definition.label}."
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, str | int | bool) else repr(value)
+
+
+def _holders(workspace: Workspace, model: type[models.Model], key: str, values: list[Any]) -> dict[Any, set[int]]:
+    """Which records hold each value of the custom field `key`: one query for scalar values, one per value otherwise."""
+    records = model._default_manager.filter(workspace=workspace)
+    holders: dict[Any, set[int]] = {}
+    scalars = list({value for value in values if isinstance(value, str | int | bool)})
+    if scalars:
+        for pk, value in records.filter(**{f"custom__{key}__in": scalars}).values_list("pk", f"custom__{key}"):
+            holders.setdefault(value, set()).add(pk)
+    for value in values:
+        if not isinstance(value, str | int | bool):
+            holders[repr(value)] = set(records.filter(**{f"custom__{key}": value}).values_list("pk", flat=True))
+    return holders
 
 
 CUSTOM_FIELD_OBJECT_TYPES = {"contact", "account", "opportunity", "product"}

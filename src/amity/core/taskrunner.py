@@ -33,7 +33,11 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=settings.TASK_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
 
 
-def retrying_task(*, queue_name: str = "default", max_attempts: int | None = None) -> Callable[[Callable[..., T]], Task[Any, T]]:
+def retrying_task(
+    *, queue_name: str = "default", max_attempts: int | None = None, on_give_up: Callable[..., None] | None = None
+) -> Callable[[Callable[..., T]], Task[Any, T]]:
+    """`@task` with retries; `on_give_up(*args, error=…, **kwargs)` runs once the last attempt has failed."""
+
     def decorate(function: Callable[..., T]) -> Task[Any, T]:
         @functools.wraps(function)
         def run(*args: Any, attempt: int = 1, **kwargs: Any) -> T:
@@ -46,6 +50,8 @@ def retrying_task(*, queue_name: str = "default", max_attempts: int | None = Non
                 _keep_failure(function, args, kwargs, attempt, limit, error, retry_at)
                 if retry_at is not None:
                     runner.using(run_after=retry_at).enqueue(*args, attempt=attempt + 1, **kwargs)
+                elif on_give_up is not None:
+                    on_give_up(*args, error=error, **kwargs)
                 raise
 
         runner: Task[Any, T] = task(queue_name=queue_name)(run)

@@ -5,21 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-
+from amity.core.email_addresses import normalize_email
 from amity.core.phones import to_e164
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
-
-def email_address(raw: str) -> str:
-    address = (raw or "").strip().lower()
-    try:
-        validate_email(address)
-    except ValidationError:
-        raise ValueError("Enter a valid email address.") from None
-    return address
 
 
 def web_domain(raw: str) -> str:
@@ -46,7 +35,7 @@ def emails(raw: list[dict[str, Any]] | None, errors: dict[str, str]) -> list[dic
     seen: set[str] = set()
     for index, item in enumerate(raw or []):
         try:
-            address = email_address(str(item.get("address", "")))
+            address = normalize_email(str(item.get("address", "")))
         except ValueError as error:
             errors[f"emails.{index}.address"] = str(error)
             continue

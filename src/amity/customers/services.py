@@ -7,40 +7,34 @@ either applies all of them or raises one ValidationError naming every bad field.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from amity.core import audit
 from amity.core.access import require
-from amity.core.custom_fields import clean_custom
 from amity.core.custom_fields import definitions as custom_definitions
-from amity.core.models import AuditEntry, FieldDefinition, Membership, Team, User, Workspace
+from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
-from amity.customers import listing, normalize
+from amity.customers import cleaning, listing
+from amity.customers.cleaning import RecordChecks
 from amity.customers.models import (
     Account,
     AccountContact,
     AccountDomain,
-    Channel,
     Contact,
     ContactEmail,
     ContactPhone,
-    CustomerRecord,
-    LifecycleStage,
     SavedView,
     Tag,
 )
 from amity.customers.selectors import saved_view_manageable
 from amity.search.services import index_records
 
-CONTACT_TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 150, "language": 10, "time_zone": 64, "source": 100}
-ACCOUNT_TEXT_FIELDS = {"name": 200, "industry": 100, "source": 100}
 AUDITED_CONTACT_FIELDS = [
     "first_name", "last_name", "title", "preferred_channel", "language", "time_zone", "lifecycle_stage",
     "source", "external_id", "owner", "team", "custom", "social",
@@ -51,124 +45,28 @@ AUDITED_ACCOUNT_FIELDS = [
 ]  # fmt: skip
 
 
-# Choice lists computed once: an import checks them a million times.
-LIFECYCLE_STAGES = tuple(LifecycleStage.values)
-CHANNELS = tuple(Channel.values)
-ACCOUNT_SIZES = tuple(Account.Size.values)
-PHONE_KINDS = set(ContactPhone.Kind.values)
+# --- Shared by accounts and contacts ------------------------------------------------------------------
 
 
-# --- What checking a record asks the database ------------------------------------------------------
-
-
-class RecordChecks:
-    """The questions a record's checks ask the database, one query each.
-
-    The API and the web UI use this; an import subclasses it to answer from what it fetched
-    once per batch, so that both doors apply the same rules at very different speeds.
-    """
-
-    def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
-
-    def is_member(self, user_id: int) -> bool:
-        return Membership.objects.filter(workspace=self.workspace, user_id=user_id).exists()
-
-    def is_team(self, team_id: int) -> bool:
-        return Team.objects.filter(workspace=self.workspace, pk=team_id).exists()
-
-    def external_id_taken(self, model: type[Account] | type[Contact], external_id: str, pk: int | None) -> bool:
-        return model.objects.filter(workspace=self.workspace, external_id=external_id).exclude(pk=pk or 0).exists()
-
-    def domains_taken(self, domains: list[str], account_pk: int | None) -> list[str]:
-        taken = AccountDomain.objects.filter(workspace=self.workspace, domain__in=domains).exclude(account_id=account_pk or 0)
-        return list(taken.values_list("domain", flat=True))
-
-    def known_accounts(self, ids: set[Any]) -> set[Any]:
-        return set(Account.objects.filter(workspace=self.workspace, pk__in=ids, deleted_at__isnull=True).values_list("pk", flat=True))
-
-    def custom_definitions(self, object_type: str) -> dict[str, FieldDefinition] | None:
-        """None: let clean_custom fetch them itself."""
-        return None
-
-
-# --- Field checks shared by accounts and contacts ---------------------------------------------------
-
-
-def _text(record: Model, data: Mapping[str, Any], limits: dict[str, int], errors: dict[str, str]) -> None:
-    for field, limit in limits.items():
-        if field in data:
-            value = " ".join(str(data[field] or "").split())
-            if len(value) > limit:
-                errors[field] = f"Use at most {limit} characters."
-            setattr(record, field, value)
-
-
-def _choice(record: Model, data: Mapping[str, Any], field: str, choices: Iterable[str], errors: dict[str, str]) -> None:
-    if field in data:
-        value = data[field] or ""
-        if value and value not in choices:
-            allowed = list(choices)
-            errors[field] = f"Choose one of: {', '.join(allowed)}."
-        setattr(record, field, value)
-
-
-def _owner_and_team(record: CustomerRecord, checks: RecordChecks, data: Mapping[str, Any], errors: dict[str, str]) -> None:
-    if "owner_id" in data:
-        owner_id = data["owner_id"]
-        if owner_id is not None and not checks.is_member(owner_id):
-            errors["owner_id"] = f"No member with id {owner_id} in this workspace."
-        record.owner_id = owner_id
-    if "team_id" in data:
-        team_id = data["team_id"]
-        if team_id is not None and not checks.is_team(team_id):
-            errors["team_id"] = f"No team with id {team_id} in this workspace."
-        record.team_id = team_id
-
-
-def _external_id(record: Account | Contact, checks: RecordChecks, data: Mapping[str, Any], errors: dict[str, str]) -> None:
-    if "external_id" not in data:
-        return
-    external_id = str(data["external_id"]).strip() if data["external_id"] not in (None, "") else None
-    if external_id and len(external_id) > 100:
-        errors["external_id"] = "Use at most 100 characters."
-    elif external_id and checks.external_id_taken(type(record), external_id, record.pk):
-        errors["external_id"] = f"Another {type(record)._meta.verbose_name} already has the external id {external_id!r}."
-    record.external_id = external_id
-
-
-def _common(record: Account | Contact, checks: RecordChecks, data: Mapping[str, Any], object_type: str, errors: dict[str, str]) -> None:
-    workspace = checks.workspace
-    _choice(record, data, "lifecycle_stage", LIFECYCLE_STAGES, errors)
-    _owner_and_team(record, checks, data, errors)
-    _external_id(record, checks, data, errors)
-    definitions = checks.custom_definitions(object_type)
-    if "custom" in data:
-        try:
-            record.custom = clean_custom(
-                workspace=workspace,
-                object_type=object_type,
-                values=dict(data["custom"] or {}),
-                existing=record.custom,
-                model=type(record),
-                instance_pk=record.pk,
-                fields=definitions,
-            )
-        except ValidationError as error:
-            errors.update({field: " ".join(messages) for field, messages in error.message_dict.items()})
-    elif record.pk is None:
-        try:
-            record.custom = clean_custom(workspace=workspace, object_type=object_type, values={}, model=type(record), fields=definitions)
-        except ValidationError as error:
-            errors.update({field: " ".join(messages) for field, messages in error.message_dict.items()})
+def tag_ids(workspace: Workspace, names: Iterable[str]) -> dict[str, int]:
+    """The workspace's tag id for each name, by lower-cased name; missing tags are created with the first spelling given."""
+    wanted = {name.lower(): name for name in reversed(list(names))}
+    if not wanted:
+        return {}
+    existing = Tag.objects.filter(workspace=workspace).annotate(lowered=Lower("name")).filter(lowered__in=list(wanted))
+    ids = dict(existing.order_by("-pk").values_list("lowered", "pk"))
+    missing = [Tag(workspace=workspace, name=name) for lowered, name in sorted(wanted.items()) if lowered not in ids]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        created = Tag.objects.filter(workspace=workspace, name__in=[tag.name for tag in missing])
+        ids.update((name.lower(), pk) for name, pk in created.values_list("name", "pk"))
+    return ids
 
 
 def set_tags(record: Any, workspace: Workspace, names: list[str]) -> None:
     """Give a record (an account, a contact, a deal…) exactly these tags, creating the workspace's missing ones."""
-    existing = {tag.name.lower(): tag for tag in Tag.objects.filter(workspace=workspace, name__in=names)}
-    missing = [Tag(workspace=workspace, name=name) for name in names if name.lower() not in existing]
-    Tag.objects.bulk_create(missing, ignore_conflicts=True)
-    record.tags.set(Tag.objects.filter(workspace=workspace, name__in=names))
+    ids = tag_ids(workspace, names)
+    record.tags.set(sorted({ids[name.lower()] for name in names}))
 
 
 def _snapshot(record: Account | Contact, fields: list[str]) -> dict[str, Any]:
@@ -183,28 +81,6 @@ def _raise(errors: dict[str, str]) -> None:
 
 
 # --- Contacts ------------------------------------------------------------------------------------
-
-
-def _contact_children(contact: Contact, checks: RecordChecks, data: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    """Check emails, phones, accounts and tags; return what to write once the contact row is saved."""
-    children: dict[str, Any] = {}
-    if "emails" in data:
-        children["emails"] = normalize.emails(data["emails"], errors)
-        contact.primary_email = next((e["address"] for e in children["emails"] if e["primary"]), "")
-    if "phones" in data:
-        children["phones"] = normalize.phones(data["phones"], errors, PHONE_KINDS)
-        contact.primary_phone = next((p["number"] for p in children["phones"] if p["primary"]), "")
-    if "accounts" in data:
-        links = [dict(link) for link in data["accounts"] or []]
-        wanted = {link.get("account_id") for link in links}
-        known = checks.known_accounts(wanted)
-        for index, link in enumerate(links):
-            if link.get("account_id") not in known:
-                errors[f"accounts.{index}.account_id"] = f"No account with id {link.get('account_id')} in this workspace."
-        children["accounts"] = links
-    if "tags" in data:
-        children["tags"] = normalize.tag_names(data["tags"], errors)
-    return children
 
 
 def write_contact_children(contact: Contact, workspace: Workspace, children: dict[str, Any]) -> None:
@@ -250,17 +126,10 @@ def clean_contact(contact: Contact, checks: RecordChecks, data: Mapping[str, Any
 
     Raises one ValidationError naming every bad field; writes nothing.
     """
-    errors: dict[str, str] = {}
-    _text(contact, data, CONTACT_TEXT_FIELDS, errors)
-    _choice(contact, data, "preferred_channel", CHANNELS, errors)
-    if "social" in data:
-        contact.social = {str(network): str(handle)[:200] for network, handle in dict(data["social"] or {}).items() if handle}
-    _common(contact, checks, data, ObjectType.CONTACT, errors)
-    children = _contact_children(contact, checks, data, errors)
-    if not (contact.first_name or contact.last_name or contact.primary_email or contact.primary_phone):
-        errors.setdefault("last_name", "Give at least a name, an email address or a phone number.")
-    _raise(errors)
-    return children
+    cleaned = cleaning.clean_contacts(checks, [data], [cleaning.current_values(contact)])
+    cleaning.apply(contact, cleaned.values[0])
+    _raise(cleaned.errors[0])
+    return cleaned.children[0]
 
 
 def _record_change(*, actor: User, record: Account | Contact, creating: bool, changes: dict[str, Any]) -> None:
@@ -316,56 +185,30 @@ def clean_account(account: Account, checks: RecordChecks, data: Mapping[str, Any
 
     Raises one ValidationError naming every bad field; writes nothing.
     """
-    workspace = checks.workspace
-    errors: dict[str, str] = {}
-    _text(account, data, ACCOUNT_TEXT_FIELDS, errors)
-    _choice(account, data, "size", ACCOUNT_SIZES, errors)
-    if "annual_revenue" in data:
-        try:
-            account.annual_revenue = (
-                Decimal(str(data["annual_revenue"])).quantize(Decimal("0.01")) if data["annual_revenue"] not in (None, "") else None
-            )
-        except InvalidOperation:
-            errors["annual_revenue"] = "Enter an amount such as 1250000.00."
-    if "revenue_currency" in data:
-        currency = str(data["revenue_currency"] or "").upper()
-        if currency and (len(currency) != 3 or not currency.isalpha()):
-            errors["revenue_currency"] = "Use a three-letter currency code such as EUR."
-        account.revenue_currency = currency
-    if "parent_id" in data:
-        _set_parent(account, workspace, data["parent_id"], errors)
-    _common(account, checks, data, ObjectType.ACCOUNT, errors)
-    if not account.name:
-        errors["name"] = "An account needs a name."
-    children: dict[str, Any] = {}
-    if "domains" in data:
-        children["domains"] = normalize.domains(data["domains"], errors)
-        for domain in checks.domains_taken(children["domains"], account.pk):
-            errors[f"domains.{children['domains'].index(domain)}"] = f"{domain} belongs to another account already."
-    if "tags" in data:
-        children["tags"] = normalize.tag_names(data["tags"], errors)
-    _raise(errors)
-    return children
+    cleaned = cleaning.clean_accounts(checks, [data], [cleaning.current_values(account)], parent=partial(_parent, account))
+    cleaning.apply(account, cleaned.values[0])
+    _raise(cleaned.errors[0])
+    return cleaned.children[0]
 
 
-def _set_parent(account: Account, workspace: Workspace, parent_id: int | None, errors: dict[str, str]) -> None:
+def _parent(account: Account, data: Mapping[str, Any], current: Mapping[str, Any] | None, errors: dict[str, str]) -> Account | None:
     """A parent in the same workspace, and never the account itself or one of its descendants."""
+    parent_id = data["parent_id"]
     if parent_id is None:
-        account.parent = None
-        return
-    parent = Account.objects.filter(workspace=workspace, pk=parent_id).first()
+        return None
+    parent = Account.objects.filter(workspace=account.workspace, pk=parent_id).first()
     if parent is None:
         errors["parent_id"] = f"No account with id {parent_id} in this workspace."
-        return
+        return account.parent
     ancestor: Account | None = parent
     for _ in range(100):
         if ancestor is None:
             break
         if account.pk is not None and ancestor.pk == account.pk:
             errors["parent_id"] = "An account cannot be its own parent or ancestor."
-            return
+            return account.parent
         ancestor = ancestor.parent
-    account.parent = parent
+    return parent
 
 
 def _save_account(*, actor: User, workspace: Workspace, account: Account, data: Mapping[str, Any]) -> Account:

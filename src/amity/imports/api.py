@@ -88,6 +88,14 @@ def start_import(request: HttpRequest, import_id: int, payload: ImportStartIn) -
     return selectors.import_get(actor=actor, workspace=workspace, pk=import_id)
 
 
+@router.post("/imports/{import_id}/resume", response=ImportOut, summary="Go on with an import that an error stopped part-way")
+def resume_import(request: HttpRequest, import_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    import_run = selectors.import_get(actor=actor, workspace=workspace, pk=import_id)
+    services.import_resume(actor=actor, import_run=import_run)
+    return selectors.import_get(actor=actor, workspace=workspace, pk=import_id)
+
+
 @router.get("/imports/{import_id}/errors", response=page_of(ImportErrorOut), summary="Every bad field of every bad row, by row")
 def import_errors(request: HttpRequest, import_id: int, page: Query[PageParams]) -> Any:
     actor, workspace = actor_and_workspace(request)

@@ -66,6 +66,11 @@ class Import(WorkspaceScopedModel):
         return min(1.0, self.processed / self.total) if self.total else 0.0
 
     @property
+    def resumable(self) -> bool:
+        """Stopped by an error part-way: starting it again goes on after the last batch that landed."""
+        return self.status == self.Status.FAILED and self.total is not None and self.processed < self.total
+
+    @property
     def rows_per_second(self) -> float | None:
         if not self.started_at or not self.processed:
             return None

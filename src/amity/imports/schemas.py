@@ -25,6 +25,7 @@ class ImportOut(Schema):
     skipped: int
     failed: int
     rows_per_second: float | None
+    resumable: bool = Field(description="An error stopped it part-way; POST …/resume goes on after the rows that landed.")
     created_by_id: int | None
     created_at: datetime
     started_at: datetime | None

@@ -6,7 +6,11 @@ from amity.core.taskrunner import retrying_task
 from amity.imports import services
 
 
-@retrying_task(max_attempts=3)
+def _give_up(import_id: int, *, error: Exception) -> None:
+    services.import_give_up(import_id=import_id, error=error)
+
+
+@retrying_task(max_attempts=3, on_give_up=_give_up)
 def run_import(import_id: int) -> None:
     """Import a file's rows; a retry goes on after the last batch that landed, so no batch is written twice."""
     try:

@@ -1,81 +1,355 @@
-"""Putting many rows into a table fast: COPY on PostgreSQL, executemany elsewhere, with ids allocated up front.
+"""Writing a checked batch: new records with COPY (PostgreSQL) or executemany (SQLite), updates set-based.
 
-Ids are taken before the rows are written (from the table's sequence on PostgreSQL; from the
-table's highest id under SQLite's write lock elsewhere), so that children (emails, phones,
-tags, links) can be written in the same batch without reading anything back.
+No model instances: a new record is one tuple per table (the record, its emails, phones, account
+link, tags and search index row), written with ids taken up front; updated records get one
+UPDATE … FROM a staging table (PostgreSQL) or one executemany (SQLite), and their children are
+replaced with one DELETE and one insert per table. Everything runs inside the batch's
+transaction, so a batch lands whole or not at all.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
+from django.utils import timezone
+
+from amity.core import audit, bulk
+from amity.customers.models import Account, AccountContact, AccountDomain, ContactEmail, ContactPhone
+from amity.customers.services import tag_ids
+from amity.imports.checking import Importer, Row
+from amity.search import services as search
+from amity.search.record_types import account_document, contact_document
 
 
-def allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """`count` fresh primary keys for `model`; call inside the transaction that writes the rows."""
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
-        highest = cursor.fetchone()[0]
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            sequence = cursor.fetchone()
-            highest = max(highest, sequence[0] if sequence else 0)
-    return list(range(highest + 1, highest + 1 + count))
+@dataclass
+class BatchResult:
+    outcomes: list[list[Any]] = field(default_factory=list)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+    created_account_ids: list[int] = field(default_factory=list)
+    before: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "skipped": 0, "failed": 0})
 
 
-def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-    """How one field's Python value goes to the database, or None when it goes as it is."""
-    kind = field.get_internal_type()
-    if kind == "JSONField":
-        return lambda value: None if value is None else json.dumps(value)
-    if kind == "DateTimeField" and connection.vendor != "postgresql":
-        return _adapted_datetime
-    if kind == "DecimalField":
-        return lambda value: None if value is None else str(value)
-    return None
+class RecordTable:
+    """How a new record's checked values become one row of its table: every concrete column, defaults filled in."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        fields = [field for field in model._meta.concrete_fields if not getattr(field, "generated", False)]
+        self.model = model
+        self.columns = [field.attname for field in fields]
+        self.converters: list[Callable[[Any], Any] | None] = [bulk.converter(field) for field in fields]
+        self.defaults = {
+            field.attname: None if field.has_default() and callable(field.default) else field.get_default() for field in fields
+        }
+        self.defaults.update((field.attname, {}) for field in fields if field.get_internal_type() == "JSONField")
+
+    def row(self, values: dict[str, Any]) -> list[Any]:
+        merged = {**self.defaults, **values}
+        return [
+            merged[column] if convert is None else convert(merged[column])
+            for column, convert in zip(self.columns, self.converters, strict=True)
+        ]
+
+    def insert(self, records: Iterable[dict[str, Any]]) -> None:
+        bulk.insert_rows(self.model, self.columns, [self.row(values) for values in records])
 
 
-@functools.lru_cache(maxsize=64)
-def _adapted_datetime(value: Any) -> Any:
-    """A batch stamps every row with the same time: convert it once."""
-    return None if value is None else connection.ops.adapt_datetimefield_value(value)
+class Writer:
+    """Writes the checked rows of each batch of one import run."""
 
+    def __init__(self, importer: Importer) -> None:
+        self.importer = importer
+        self.workspace_id = importer.workspace.pk
+        self.model = importer.model
+        self.records = RecordTable(importer.model)
+        self.accounts = RecordTable(Account)
+        self.audited = importer.audited_attnames()
 
-def write_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert plain tuples (one value per named field; attnames for foreign keys) into the model's table."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    fields: list[Any] = [model._meta.get_field(column) for column in columns]
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw: Any = cursor.cursor
-            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+    def write(self, rows: list[Row], result: BatchResult) -> None:
+        now = timezone.now()
+        account_ids = self._companies(result, now) if self.importer.contacts else {}
+        new = [row for row in rows if row.outcome == "created"]
+        for row, pk in zip(new, bulk.allocate_ids(self.model, len(new)), strict=True):
+            row.pk = pk
+        self._create(new, account_ids, now)
+        result.created_ids = [row.pk for row in new if row.pk is not None]
+        changed = [row for row in rows if row.outcome == "updated"]
+        for row in changed:
+            row.pk = row.match
+        if changed:
+            self._update(changed, account_ids, now, result)
+
+    # New records ----------------------------------------------------------------------------------
+
+    def _new_values(self, row: Row, now: Any) -> dict[str, Any]:
+        return {
+            "owner_id": self.importer.actor.pk,
+            **row.values,
+            "id": row.pk,
+            "workspace_id": self.workspace_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _companies(self, result: BatchResult, now: Any) -> dict[str, int]:
+        """Account ids by name for the Company column; the accounts checked as new are created now."""
+        importer = self.importer
+        names = sorted(importer.new_companies)
+        ids = dict(importer.company_ids)
+        for name, pk in zip(names, bulk.allocate_ids(Account, len(names)), strict=True):
+            ids[name] = pk
+        new = [
+            {"owner_id": importer.actor.pk, **importer.new_companies[name], "id": ids[name], "workspace_id": self.workspace_id,
+             "created_at": now, "updated_at": now}
+            for name in names
+        ]  # fmt: skip
+        self.accounts.insert(new)
+        search.add_documents(
+            object_type="account",
+            documents=[
+                account_document(
+                    pk=values["id"],
+                    workspace_id=self.workspace_id,
+                    owner_id=values["owner_id"],
+                    name=values["name"],
+                    industry="",
+                    domains=[],
+                )
+                for values in new
+            ],
+        )
+        result.created_account_ids = [ids[name] for name in names]
+        return ids
+
+    def _create(self, new: list[Row], account_ids: dict[str, int], now: Any) -> None:
+        records = [self._new_values(row, now) for row in new]
+        self.records.insert(records)
+        if self.importer.contacts:
+            self._contact_children(new, account_ids)
+            self._link_accounts(new, account_ids, set())
+            documents = [_contact_document(row, values, account_ids) for row, values in zip(new, records, strict=True)]
+            search.add_documents(object_type="contact", documents=documents)
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+            bulk.insert_rows(
+                AccountDomain,
+                ["workspace_id", "account_id", "domain"],
+                [(self.workspace_id, row.pk, domain) for row in new for domain in row.children.get("domains", [])],
+            )
+            documents = [
+                account_document(
+                    pk=values["id"],
+                    workspace_id=self.workspace_id,
+                    owner_id=values["owner_id"],
+                    name=values.get("name", ""),
+                    industry=values.get("industry", ""),
+                    domains=sorted(row.children.get("domains", [])),
+                )
+                for row, values in zip(new, records, strict=True)
+            ]
+            search.add_documents(object_type="account", documents=documents)
+        self._set_tags([row for row in new if "tags" in row.children], replace=False)
+
+    def _contact_children(self, rows: list[Row], account_ids: dict[str, int]) -> None:
+        workspace_id = self.workspace_id
+        bulk.insert_rows(
+            ContactEmail,
+            ["workspace_id", "contact_id", "address", "is_primary"],
+            [(workspace_id, row.pk, email["address"], email["primary"]) for row in rows for email in row.children.get("emails", [])],
+        )
+        bulk.insert_rows(
+            ContactPhone,
+            ["workspace_id", "contact_id", "number", "kind", "is_primary"],
+            [
+                (workspace_id, row.pk, phone["number"], phone["kind"], phone["primary"])
+                for row in rows
+                for phone in row.children.get("phones", [])
+            ],
+        )
+
+    def _link_accounts(self, rows: list[Row], account_ids: dict[str, int], existing: set[tuple[int, int]]) -> None:
+        """Link each contact to its Company's account, unless it is linked already."""
+        links = {(account_ids[row.account_name], row.pk) for row in rows if row.account_name and row.pk is not None}
+        bulk.insert_rows(
+            AccountContact,
+            ["workspace_id", "account_id", "contact_id", "role", "title"],
+            [(self.workspace_id, account_id, contact_id, "", "") for account_id, contact_id in sorted(links - existing)],
+        )
+
+    def _set_tags(self, rows: list[Row], *, replace: bool) -> None:
+        through = self.model.tags.through
+        owner_column = f"{self.model._meta.model_name}_id"
+        if replace:
+            bulk.delete_rows(through, owner_column, [row.pk for row in rows])
+        ids = tag_ids(self.importer.workspace, [name for row in rows for name in row.children["tags"]])
+        pairs = {(row.pk, ids[name.lower()]) for row in rows for name in row.children["tags"]}
+        bulk.insert_rows(through, [owner_column, "tag_id"], sorted(pairs))
+
+    # Updates --------------------------------------------------------------------------------------
+
+    def _update(self, rows: list[Row], account_ids: dict[str, int], now: Any, result: BatchResult) -> None:
+        """Change the matched records in one statement per table, keeping each one's earlier values for the undo."""
+        before = self._before(rows)
+        fields = sorted({name for row in rows for name in row.values})
+        converters = [bulk.converter(bulk.concrete_field(self.model, name)) for name in fields]
+        updated_at = bulk.db_datetime(now)
+        values = []
+        for row in rows:
+            merged = {**(row.current or {}), **row.values}
+            values.append(
+                (
+                    row.pk,
+                    *[merged[name] if convert is None else convert(merged[name]) for name, convert in zip(fields, converters, strict=True)],
+                    None,
+                    updated_at,
+                )
+            )
+        bulk.update_rows(self.model, [*fields, "deleted_at", "updated_at"], values)
+        self._replace_children(rows, account_ids, before)
+        after = self._after(rows, account_ids, before)
+        for row in rows:
+            key = str(row.pk)
+            result.before[key] = before[key]
+            result.changes[key] = audit.diff(before[key], {name: value for name, value in after[key].items() if name in before[key]})
+        search.index_records(object_type=self.importer.noun, ids=[row.pk for row in rows if row.pk is not None])
+
+    def _replace_children(self, rows: list[Row], account_ids: dict[str, int], before: dict[str, dict[str, Any]]) -> None:
+        if self.importer.contacts:
+            for model, key in ((ContactEmail, "emails"), (ContactPhone, "phones")):
+                bulk.delete_rows(model, "contact", [row.pk for row in rows if key in row.children])
+            self._contact_children(rows, account_ids)
+            existing = {(link["account_id"], int(pk)) for pk, values in before.items() for link in values.get("accounts", [])}
+            self._link_accounts(rows, account_ids, existing)
+        else:
+            with_domains = [row for row in rows if "domains" in row.children]
+            bulk.delete_rows(AccountDomain, "account", [row.pk for row in with_domains])
+            bulk.insert_rows(
+                AccountDomain,
+                ["workspace_id", "account_id", "domain"],
+                [(self.workspace_id, row.pk, domain) for row in with_domains for domain in row.children["domains"]],
+            )
+        self._set_tags([row for row in rows if "tags" in row.children], replace=True)
+
+    def _before(self, rows: list[Row]) -> dict[str, dict[str, Any]]:
+        """Each record's audited fields and the children this import replaces, as they were: what the undo puts back."""
+        names = [bulk.concrete_field(self.model, attname).name for attname in self.audited]
+        before: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            current = row.current or {}
+            before[str(row.pk)] = {
+                **{name: audit.jsonable(current[attname]) for name, attname in zip(names, self.audited, strict=True)},
+                "deleted_at": audit.jsonable(current["deleted_at"]),
+            }
+        for key, children in self._children_of(rows).items():
+            for pk, values in children.items():
+                before[str(pk)][key] = values
+        return before
+
+    def _children_of(self, rows: list[Row]) -> dict[str, dict[int, Any]]:
+        """The current children of the records, for the kinds of child each row replaces: one query per kind."""
+
+        def wanted(kind: str) -> list[int]:
+            return [row.pk for row in rows if row.pk is not None and _CHILD_GIVEN[kind](row)]
+
+        children: dict[str, dict[int, Any]] = {}
+        children["tags"] = _names(
+            self.model.tags.through.objects.filter(**{f"{self.importer.noun}_id__in": bulk.ids_in(wanted("tags"))})
+            .order_by("pk")
+            .values_list(f"{self.importer.noun}_id", "tag__name")
+        )
+        if self.importer.contacts:
+            children["emails"] = _grouped(
+                ContactEmail.objects.filter(contact_id__in=bulk.ids_in(wanted("emails")))
+                .order_by("pk")
+                .values_list("contact_id", "address", "is_primary"),
+                lambda address, primary: {"address": address, "primary": primary},
+            )
+            children["phones"] = _grouped(
+                ContactPhone.objects.filter(contact_id__in=bulk.ids_in(wanted("phones")))
+                .order_by("pk")
+                .values_list("contact_id", "number", "kind", "is_primary"),
+                lambda number, kind, primary: {"number": number, "kind": kind, "primary": primary},
+            )
+            children["accounts"] = _grouped(
+                AccountContact.objects.filter(contact_id__in=bulk.ids_in(wanted("accounts")))
+                .order_by("pk")
+                .values_list("contact_id", "account_id", "role", "title"),
+                lambda account_id, role, title: {"account_id": account_id, "role": role, "title": title},
+            )
+        else:
+            children["domains"] = _names(
+                AccountDomain.objects.filter(account_id__in=bulk.ids_in(wanted("domains"))).values_list("account_id", "domain")
+            )
+        for kind, found in children.items():
+            for pk in wanted(kind):
+                found.setdefault(pk, [])
+        return children
+
+    def _after(self, rows: list[Row], account_ids: dict[str, int], before: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The same shape as `_before`, from the values just written."""
+        names = [bulk.concrete_field(self.model, attname).name for attname in self.audited]
+        tag_names = _names(
+            self.model.tags.through.objects.filter(
+                **{f"{self.importer.noun}_id__in": bulk.ids_in([row.pk for row in rows if row.pk is not None and "tags" in row.children])}
+            )
+            .order_by("pk")
+            .values_list(f"{self.importer.noun}_id", "tag__name")
+        )
+        after: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            merged = {**(row.current or {}), **row.values}
+            values = {name: audit.jsonable(merged[attname]) for name, attname in zip(names, self.audited, strict=True)}
+            values["deleted_at"] = None
+            values["tags"] = tag_names.get(row.pk or 0, [])
+            children = row.children
+            values["emails"] = [{"address": email["address"], "primary": email["primary"]} for email in children.get("emails", [])]
+            values["phones"] = [
+                {"number": phone["number"], "kind": phone["kind"], "primary": phone["primary"]} for phone in children.get("phones", [])
+            ]
+            values["domains"] = sorted(children.get("domains", []))
+            links = before[str(row.pk)].get("accounts", [])
+            if row.account_name and all(link["account_id"] != account_ids[row.account_name] for link in links):
+                links = [*links, {"account_id": account_ids[row.account_name], "role": "", "title": ""}]
+            values["accounts"] = links
+            after[str(row.pk)] = values
+        return after
 
 
-def record_rows(model: type[models.Model], instances: list[models.Model]) -> tuple[list[str], list[list[Any]]]:
-    """Every concrete column of each instance (with its id set), converted for the database."""
-    fields = [field for field in model._meta.concrete_fields if not getattr(field, "generated", False)]
-    columns = [field.attname for field in fields]
-    converters = [converter(field) for field in fields]
-    rows = []
-    for instance in instances:
-        values = [getattr(instance, name) for name in columns]
-        rows.append([value if convert is None else convert(value) for convert, value in zip(converters, values, strict=True)])
-    return columns, rows
+_CHILD_GIVEN: dict[str, Callable[[Row], bool]] = {
+    "tags": lambda row: "tags" in row.data,
+    "emails": lambda row: "emails" in row.data,
+    "phones": lambda row: "phones" in row.data,
+    "accounts": lambda row: bool(row.account_name),
+    "domains": lambda row: "domains" in row.data,
+}
+
+
+def _grouped(found: Iterable[tuple[Any, ...]], shape: Callable[..., Any]) -> dict[int, list[Any]]:
+    """Rows of (owner id, *values) as {owner id: [shape(*values), …]} in the order given."""
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for owner_id, *values in found:
+        grouped[owner_id].append(shape(*values))
+    return grouped
+
+
+def _names(found: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    """Rows of (owner id, name) as {owner id: sorted names}: sorted here, as the API's snapshots are, whatever the collation."""
+    return {owner_id: sorted(names) for owner_id, names in _grouped(found, lambda name: name).items()}
+
+
+def _contact_document(row: Row, values: dict[str, Any], account_ids: dict[str, int]) -> Any:
+    return contact_document(
+        pk=values["id"],
+        workspace_id=values["workspace_id"],
+        owner_id=values["owner_id"],
+        first_name=values.get("first_name", ""),
+        last_name=values.get("last_name", ""),
+        addresses=[email["address"] for email in row.children.get("emails", [])],
+        numbers=[phone["number"] for phone in row.children.get("phones", [])],
+        account_names=[row.account_name] if row.account_name in account_ids else [],
+    )

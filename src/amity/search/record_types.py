@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from amity.core import bulk
 from amity.core.access import visible
 from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
@@ -33,7 +34,7 @@ def _url(name: str, workspace: Workspace, pk: int) -> str | None:
 
 def contact_documents(ids: Iterable[int]) -> list[Document]:
     # Flat rows rather than prefetched model objects: a bulk rebuild runs this a million times.
-    wanted = list(ids)
+    wanted = bulk.ids_in(list(ids))  # one parameter for thousands of ids: the ORM compiles them once, not 4 × 2,000 times
     emails: dict[int, list[str]] = defaultdict(list)
     for contact_id, address in (
         ContactEmail.objects.filter(contact_id__in=wanted).order_by("contact_id", "-is_primary", "pk").values_list("contact_id", "address")
@@ -54,25 +55,44 @@ def contact_documents(ids: Iterable[int]) -> list[Document]:
     contacts = Contact.objects.filter(pk__in=wanted, deleted_at__isnull=True).values_list(
         "pk", "workspace_id", "owner_id", "first_name", "last_name", "primary_email", "primary_phone"
     )
-    documents = []
-    for pk, workspace_id, owner_id, first_name, last_name, primary_email, primary_phone in contacts:
-        addresses = emails[pk] or ([primary_email] if primary_email else [])
-        numbers = phones[pk] or ([primary_phone] if primary_phone else [])
-        account_names = accounts[pk]
-        title = " ".join(part for part in [first_name, last_name] if part) or primary_email or f"Contact {pk}"
-        documents.append(
-            Document(
-                object_id=pk,
-                workspace_id=workspace_id,
-                owner_id=owner_id,
-                title=title,
-                subtitle=" · ".join(part for part in [addresses[0] if addresses else "", ", ".join(account_names[:2])] if part),
-                text=document_text(
-                    first_name, last_name, *addresses, *[form for number in numbers for form in phone_forms(number)], *account_names
-                ),
-            )
+    return [
+        contact_document(
+            pk=pk,
+            workspace_id=workspace_id,
+            owner_id=owner_id,
+            first_name=first_name,
+            last_name=last_name,
+            addresses=emails[pk] or ([primary_email] if primary_email else []),
+            numbers=phones[pk] or ([primary_phone] if primary_phone else []),
+            account_names=accounts[pk],
         )
-    return documents
+        for pk, workspace_id, owner_id, first_name, last_name, primary_email, primary_phone in contacts
+    ]
+
+
+def contact_document(
+    *,
+    pk: int,
+    workspace_id: int,
+    owner_id: int | None,
+    first_name: str,
+    last_name: str,
+    addresses: list[str],
+    numbers: list[str],
+    account_names: list[str],
+) -> Document:
+    """A contact as the index sees it; an import builds it from the values it writes, without reading them back."""
+    title = " ".join(part for part in [first_name, last_name] if part) or (addresses[0] if addresses else "") or f"Contact {pk}"
+    return Document(
+        object_id=pk,
+        workspace_id=workspace_id,
+        owner_id=owner_id,
+        title=title,
+        subtitle=" · ".join(part for part in [addresses[0] if addresses else "", ", ".join(account_names[:2])] if part),
+        text=document_text(
+            first_name, last_name, *addresses, *[form for number in numbers for form in phone_forms(number)], *account_names
+        ),
+    )
 
 
 def contact_live_ids(workspace: Workspace) -> QuerySet[Any, int]:
@@ -95,20 +115,29 @@ def account_documents(ids: Iterable[int]) -> list[Document]:
         .only("id", "workspace_id", "owner_id", "name", "industry")
         .prefetch_related("domains")
     )
-    documents = []
-    for account in accounts:
-        domains = sorted(domain.domain for domain in account.domains.all())
-        documents.append(
-            Document(
-                object_id=account.pk,
-                workspace_id=account.workspace_id,
-                owner_id=account.owner_id,
-                title=account.name,
-                subtitle=" · ".join(part for part in [", ".join(domains[:2]), account.industry] if part),
-                text=document_text(account.name, *domains),
-            )
+    return [
+        account_document(
+            pk=account.pk,
+            workspace_id=account.workspace_id,
+            owner_id=account.owner_id,
+            name=account.name,
+            industry=account.industry,
+            domains=sorted(domain.domain for domain in account.domains.all()),
         )
-    return documents
+        for account in accounts
+    ]
+
+
+def account_document(*, pk: int, workspace_id: int, owner_id: int | None, name: str, industry: str, domains: list[str]) -> Document:
+    """An account as the index sees it (`domains` sorted); an import builds it from the values it writes."""
+    return Document(
+        object_id=pk,
+        workspace_id=workspace_id,
+        owner_id=owner_id,
+        title=name,
+        subtitle=" · ".join(part for part in [", ".join(domains[:2]), industry] if part),
+        text=document_text(name, *domains),
+    )
 
 
 def account_live_ids(workspace: Workspace) -> QuerySet[Any, int]:

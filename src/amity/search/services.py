@@ -1,6 +1,7 @@
 """Keeping the search index current: the customers services (and later apps) call these after they commit.
 
 - `index_records(object_type, ids)`: (re)index these records; ones deleted or soft-deleted leave the index.
+- `add_documents(object_type, documents)`: put records new to the index in, built by the caller (an import).
 - `remove_records(object_type, ids, workspace=...)`: take records out of the index (hard delete).
 - `reindex_workspace(workspace)`: rebuild a workspace's index in batches (bulk import, bench, repair).
 """
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
+from amity.core import bulk
 from amity.core.models import Workspace
 from amity.search.models import SearchDocument, SearchTerm
 from amity.search.registry import Document, record_type, record_types
@@ -20,20 +24,23 @@ from amity.search.text import fold, title_words
 logger = logging.getLogger("amity.search")
 
 BATCH_SIZE = 2000
-_DOCUMENT_FIELDS = ["owner_id", "title", "subtitle", "title_key", "text", "updated_at"]
+_COLUMNS = ["workspace_id", "object_type", "object_id", "owner_id", "title", "subtitle", "title_key", "text", "updated_at"]
+_UPDATED_COLUMNS = ["owner_id", "title", "subtitle", "title_key", "text", "updated_at"]
 
 
-def _rows(documents: list[Document], object_type: str) -> list[SearchDocument]:
+def _rows(documents: list[Document], object_type: str) -> list[tuple[Any, ...]]:
+    now = bulk.db_datetime(timezone.now())
     return [
-        SearchDocument(
-            workspace_id=document.workspace_id,
-            object_type=object_type,
-            object_id=document.object_id,
-            owner_id=document.owner_id,
-            title=document.title[:300],
-            subtitle=document.subtitle[:300],
-            title_key=fold(document.title)[:300],
-            text=document.text,
+        (
+            document.workspace_id,
+            object_type,
+            document.object_id,
+            document.owner_id,
+            document.title[:300],
+            document.subtitle[:300],
+            fold(document.title)[:300],
+            document.text,
+            now,
         )
         for document in documents
     ]
@@ -46,6 +53,12 @@ def _add_terms(documents: list[Document]) -> None:
         ignore_conflicts=True,
         batch_size=BATCH_SIZE,
     )
+
+
+def add_documents(*, object_type: str, documents: list[Document]) -> None:
+    """Put records that are new to the index into it, built by the caller from what it just wrote (an import)."""
+    bulk.insert_rows(SearchDocument, _COLUMNS, _rows(documents, object_type))
+    _add_terms(documents)
 
 
 @transaction.atomic
@@ -61,11 +74,12 @@ def index_records(*, object_type: str, ids: Iterable[int]) -> int:
         gone = [pk for pk in batch if pk not in found]
         if gone:
             SearchDocument.objects.filter(object_type=object_type, object_id__in=gone).delete()
-        SearchDocument.objects.bulk_create(
+        bulk.upsert_rows(
+            SearchDocument,
+            _COLUMNS,
             _rows(documents, object_type),
-            update_conflicts=True,
-            unique_fields=["workspace", "object_type", "object_id"],
-            update_fields=_DOCUMENT_FIELDS,
+            unique=["workspace", "object_type", "object_id"],
+            update=_UPDATED_COLUMNS,
         )
         _add_terms(documents)
         total += len(documents)
@@ -108,7 +122,7 @@ def reindex_workspace(
             last_pk = batch[-1]
             with transaction.atomic():
                 documents = kind.documents(batch)
-                SearchDocument.objects.bulk_create(_rows(documents, object_type), batch_size=batch_size)
+                bulk.insert_rows(SearchDocument, _COLUMNS, _rows(documents, object_type))
                 _add_terms(documents)
             written += len(documents)
             if progress:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -17,24 +18,28 @@ _PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
 
 def fold(text: str) -> str:
     """Lower-case `text`, drop accents and collapse everything that is not part of a word into single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    if text.isascii():  # nothing to decompose, and casefold() is lower() for ASCII: the same result, far sooner
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
     words = (word.strip(_EDGE_PUNCTUATION) for word in _NOT_WORD.split(plain))
     return " ".join(word for word in words if word)
 
 
-def phone_forms(e164: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def phone_forms(e164: str) -> tuple[str, ...]:
     """The digits of a number as people type it: international (14155550123) and national (4155550123)."""
     if len(e164) == 12 and e164.startswith("+1") and e164[1:].isdigit():  # North America: no trunk prefix; skip the slow parse
-        return [e164[1:], e164[2:]]
+        return (e164[1:], e164[2:])
     try:
         number = phonenumbers.parse(e164, None if e164.startswith("+") else DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         digits = re.sub(r"\D", "", e164)
-        return [digits] if digits else []
+        return (digits,) if digits else ()
     international = f"{number.country_code}{number.national_number}"
     national = re.sub(r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
-    return list(dict.fromkeys([international, national]))
+    return tuple(dict.fromkeys([international, national]))
 
 
 def looks_like_phone(query: str) -> bool:
