@@ -244,9 +244,12 @@ class SavedViewIn(Schema):
     shared: bool = Field(False, description="Visible to everyone in the workspace; otherwise only to you.")
     filters: dict[str, str] = Field(
         default_factory=dict,
-        description="List filters by parameter: owner_id, team_id, lifecycle_stage, source, tag, created_after, created_before (YYYY-MM-DD), custom.<key>.",
+        description=(
+            "List filters by parameter: owner_id, team_id, lifecycle_stage, source, tag, created_after, created_before (YYYY-MM-DD), "
+            "custom.<key> (several choices separated by ;), custom.<key>__gte / __lte (numbers, money, dates), custom.<key>__contains (text)."
+        ),
     )
-    sort: str = Field("", max_length=30, description="One of the list's sorts, e.g. -created_at.")
+    sort: str = Field("", max_length=80, description="One of the list's sorts, e.g. -created_at or custom.tier.")
     columns: list[str] = Field(default_factory=list, max_length=100, description="Column keys, e.g. email, owner, custom.tier.")
 
 
@@ -254,7 +257,7 @@ class SavedViewPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     shared: bool | None = None
     filters: dict[str, str] | None = None
-    sort: str | None = Field(None, max_length=30)
+    sort: str | None = Field(None, max_length=80)
     columns: list[str] | None = Field(None, max_length=100)
 
 

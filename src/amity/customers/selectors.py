@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,9 @@ from django.db import models
 from django.db.models import Prefetch
 
 from amity.core.access import allowed, require, role_of, visible
+from amity.core.custom_field_queries import is_sortable, parse_filters, sort_key
 from amity.core.models import FieldDefinition, User, Workspace
+from amity.core.ordering import SortKey
 from amity.core.permissions import Action, ObjectType, Scope, visibility
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Account, AccountContact, Contact, ContactEmail, ContactPhone, SavedView, Tag
@@ -38,7 +41,10 @@ ACCOUNT_SORTS = {
 
 @dataclass(frozen=True)
 class CustomerFilter:
-    """What a list of accounts or contacts can be narrowed by; `custom` maps custom field keys to wanted values."""
+    """What a list of accounts or contacts can be narrowed by.
+
+    `custom` maps `<key>` or `<key>__gte` / `__lte` / `__contains` to the wanted value (see `core.custom_field_queries`).
+    """
 
     owner_id: int | None = None
     team_id: int | None = None
@@ -56,24 +62,32 @@ class CustomerFilter:
     custom: dict[str, str] = field(default_factory=dict)
 
 
-def _custom_lookups(workspace: Workspace, object_type: str, wanted: dict[str, str]) -> dict[str, Any]:
-    definitions = {d.key: d for d in FieldDefinition.objects.filter(workspace=workspace, object_type=object_type, key__in=list(wanted))}
-    lookups: dict[str, Any] = {}
-    for key, value in wanted.items():
-        definition = definitions.get(key)
-        if definition is None:
-            raise ValidationError({f"custom.{key}": "There is no such custom field."})
-        if definition.type == FieldDefinition.Type.MULTI_CHOICE:
-            lookups[f"custom__{key}__contains"] = value
-        elif definition.type == FieldDefinition.Type.BOOLEAN:
-            lookups[f"custom__{key}"] = value.lower() in {"true", "yes", "1"}
-        elif definition.type == FieldDefinition.Type.USER:
-            lookups[f"custom__{key}"] = int(value) if value.isdigit() else -1
-        elif definition.type == FieldDefinition.Type.MONEY:
-            lookups[f"custom__{key}__amount"] = value
-        else:
-            lookups[f"custom__{key}"] = value
-    return lookups
+def _custom_conditions(workspace: Workspace, object_type: str, wanted: dict[str, str]) -> list[Any]:
+    definitions = FieldDefinition.objects.filter(workspace=workspace, object_type=object_type)
+    return [
+        custom_filter.condition() for custom_filter in parse_filters(definitions, {f"custom.{name}": raw for name, raw in wanted.items()})
+    ]
+
+
+def record_ordering(*, object_type: str, sort: str, definitions: Iterable[FieldDefinition]) -> Sequence[str | SortKey]:
+    """The total ordering of a list for a `sort` parameter: a standard one (`-created_at`) or `custom.<key>` / `-custom.<key>`."""
+    standard = CONTACT_SORTS if object_type == ObjectType.CONTACT else ACCOUNT_SORTS
+    if sort in standard:
+        return standard[sort]
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-").removeprefix("custom.") if sort.removeprefix("-").startswith("custom.") else None
+    definition = next((d for d in definitions if d.key == key and is_sortable(d)), None) if key else None
+    if definition is None:
+        raise ValidationError({"sort": f"Sort by one of: {', '.join(sorted(standard))}, or custom.<key> (- first for descending)."})
+    return (sort_key(definition, descending=descending), "-id" if descending else "id")
+
+
+def record_ordering_for(*, workspace: Workspace, object_type: str, sort: str) -> Sequence[str | SortKey]:
+    """`record_ordering` with the workspace's custom fields, fetched only when the sort names one."""
+    definitions: Iterable[FieldDefinition] = []
+    if sort.removeprefix("-").startswith("custom."):
+        definitions = FieldDefinition.objects.filter(workspace=workspace, object_type=object_type)
+    return record_ordering(object_type=object_type, sort=sort, definitions=definitions)
 
 
 def _filtered(records: models.QuerySet[Any], workspace: Workspace, object_type: str, filters: CustomerFilter) -> models.QuerySet[Any]:
@@ -91,7 +105,7 @@ def _filtered(records: models.QuerySet[Any], workspace: Workspace, object_type: 
     records = records.filter(**{key: value for key, value in lookups.items() if value not in (None, "")})
     records = records.filter(deleted_at__isnull=not filters.deleted)
     if filters.custom:
-        records = records.filter(**_custom_lookups(workspace, object_type, filters.custom))
+        records = records.filter(*_custom_conditions(workspace, object_type, filters.custom))
     return records
 
 
