@@ -93,7 +93,12 @@ def _create(model: type[models.Model], index: models.Index, *, concurrently: boo
     options: dict[str, Any] = {"concurrently": True} if concurrently else {}
     statement = index.create_sql(model, connection.schema_editor(), **options)
     with connection.cursor() as cursor:
+        settle = connection.vendor == "postgresql" and connection.in_atomic_block
+        if settle:  # PostgreSQL will not index a table with foreign key checks still pending in this transaction: run them now
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(str(statement))
+        if settle:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def sync_index(*, object_type: str, key: str, field_type: str) -> str:
