@@ -208,3 +208,30 @@ def test_the_reindex_command(acme_records: Any, workspace: Workspace) -> None:
 
     assert out.getvalue() == "acme: indexed 3 contacts, 2 accounts\n"
     assert SearchDocument.objects.filter(workspace=workspace).count() == 5
+
+
+def test_an_account_is_found_behind_more_contacts_than_the_candidates(owner: User, workspace: Workspace) -> None:
+    from amity.search.selectors import CANDIDATES
+
+    for number in range(CANDIDATES + 20):
+        contact_with(workspace, "Mara", f"Marsden{number}")
+    account_with(workspace, "Marsden Holdings", domains=("marsden.example",))
+    services.reindex_workspace(workspace=workspace)
+    assert titles(owner, workspace, "marsden", kind="accounts") == ["Marsden Holdings"]
+    assert len(titles(owner, workspace, "marsden", limit=10)) == 10
+
+
+def test_sqlites_text_index_knows_each_documents_workspace_and_type(acme_records: Any, workspace: Workspace) -> None:
+    from django.db import connection
+
+    from amity.search.selectors import fts_scope
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the text index with a scope is SQLite's (PostgreSQL's GIN index holds the columns themselves)")
+    document = SearchDocument.objects.get(object_type="account", object_id=acme_records["acme"].pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT scope FROM search_document_fts WHERE rowid = %s", [document.pk])
+        assert cursor.fetchone() == (fts_scope(workspace, "account"),)
+        SearchDocument.objects.filter(pk=document.pk).update(object_type="opportunity")
+        cursor.execute("SELECT scope FROM search_document_fts WHERE rowid = %s", [document.pk])
+        assert cursor.fetchone() == (fts_scope(workspace, "opportunity"),)

@@ -20,7 +20,7 @@ from amity.core.models import FieldDefinition
 from amity.core.ordering import SortKey
 from amity.core.phones import national
 from amity.customers.models import LifecycleStage
-from amity.customers.selectors import ACCOUNT_SORTS, CONTACT_SORTS, CustomerFilter, record_ordering
+from amity.customers.selectors import ACCOUNT_SORTS, CONTACT_SORTS, CustomerFilter, record_ordering, related
 
 OBJECT_TYPES = ("contact", "account")
 SORTS: dict[str, Mapping[str, Any]] = {"contact": CONTACT_SORTS, "account": ACCOUNT_SORTS}
@@ -54,12 +54,12 @@ def _contact_columns() -> list[Column]:
         Column("email", "Email", lambda c: c.primary_email, "email"),
         Column("phone", "Phone", lambda c: c.primary_phone, shown=lambda c: national(c.primary_phone) if c.primary_phone else ""),
         Column("title", "Title", lambda c: c.title),
-        Column("accounts", "Accounts", lambda c: sorted(link.account.name for link in c.account_contacts.all())),
+        Column("accounts", "Accounts", lambda c: sorted(link.account.name for link in related(c, "account_contacts"))),
         Column("owner", "Owner", lambda c: c.owner.display_name if c.owner else ""),
         Column("team", "Team", lambda c: c.team.name if c.team else ""),
         Column("lifecycle_stage", "Stage", lambda c: c.get_lifecycle_stage_display() if c.lifecycle_stage else ""),
         Column("source", "Source", lambda c: c.source),
-        Column("tags", "Tags", lambda c: sorted(_names(c.tags.all()))),
+        Column("tags", "Tags", lambda c: sorted(_names(related(c, "tags")))),
         Column("external_id", "External id", lambda c: c.external_id or ""),
         Column("language", "Language", lambda c: c.language),
         Column("created_at", "Created", lambda c: c.created_at, "created_at"),
@@ -70,7 +70,7 @@ def _contact_columns() -> list[Column]:
 def _account_columns() -> list[Column]:
     return [
         Column("name", "Name", lambda a: a.name, "name"),
-        Column("domains", "Domains", lambda a: _names(d.domain for d in a.domains.all())),
+        Column("domains", "Domains", lambda a: _names(d.domain for d in related(a, "domains"))),
         Column("industry", "Industry", lambda a: a.industry),
         Column("size", "Size", lambda a: a.get_size_display() if a.size else ""),
         Column(
@@ -81,7 +81,7 @@ def _account_columns() -> list[Column]:
         Column("team", "Team", lambda a: a.team.name if a.team else ""),
         Column("lifecycle_stage", "Stage", lambda a: a.get_lifecycle_stage_display() if a.lifecycle_stage else ""),
         Column("source", "Source", lambda a: a.source),
-        Column("tags", "Tags", lambda a: sorted(_names(a.tags.all()))),
+        Column("tags", "Tags", lambda a: sorted(_names(related(a, "tags")))),
         Column("external_id", "External id", lambda a: a.external_id or ""),
         Column("created_at", "Created", lambda a: a.created_at, "created_at"),
         Column("updated_at", "Updated", lambda a: a.updated_at, "updated_at"),

@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from amity.core.phones import national
+from amity.customers.selectors import related
 
 
 class EmailIn(Schema):
@@ -110,19 +111,19 @@ class ContactOut(Schema):
 
     @staticmethod
     def resolve_emails(contact: Any) -> list[Any]:
-        return list(contact.emails.all())
+        return related(contact, "emails")
 
     @staticmethod
     def resolve_phones(contact: Any) -> list[Any]:
-        return list(contact.phones.all())
+        return related(contact, "phones")
 
     @staticmethod
     def resolve_accounts(contact: Any) -> list[Any]:
-        return list(contact.account_contacts.all())
+        return related(contact, "account_contacts")
 
     @staticmethod
     def resolve_tags(record: Any) -> list[str]:
-        return sorted(tag.name for tag in record.tags.all())
+        return sorted(tag.name for tag in related(record, "tags"))
 
 
 class _AccountFields(Schema):
@@ -175,11 +176,11 @@ class AccountOut(Schema):
 
     @staticmethod
     def resolve_domains(account: Any) -> list[str]:
-        return [domain.domain for domain in account.domains.all()]
+        return [domain.domain for domain in related(account, "domains")]
 
     @staticmethod
     def resolve_tags(record: Any) -> list[str]:
-        return sorted(tag.name for tag in record.tags.all())
+        return sorted(tag.name for tag in related(record, "tags"))
 
 
 class BulkIds(Schema):
