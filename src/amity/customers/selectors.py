@@ -142,7 +142,7 @@ def _with_contact_details(contacts: models.QuerySet[Contact], *, as_lists: bool 
     def into(name: str) -> str | None:
         return f"{LISTED}{name}" if as_lists else None
 
-    return contacts.prefetch_related(
+    return contacts.prefetch_related(  # type: ignore[type-var]  # django-stubs cannot type a mix of Prefetch objects
         Prefetch("emails", queryset=ContactEmail._default_manager.order_by("-is_primary", "id"), to_attr=into("emails")),
         Prefetch("phones", queryset=ContactPhone._default_manager.order_by("-is_primary", "id"), to_attr=into("phones")),
         Prefetch(
