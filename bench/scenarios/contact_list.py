@@ -20,7 +20,7 @@ class ContactList(Scenario):
         "custom field, and pages half-way down."
     )
     seed_version = 2
-    duration = 8.0
+    duration = 6.0
 
     def seed_params(self, scale: float) -> dict[str, Any]:
         return _dataset.params(scale)

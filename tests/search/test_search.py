@@ -184,7 +184,9 @@ def test_a_search_costs_the_same_queries_with_few_or_many_records(
     # More rows never cost more queries (a query with enough plain matches even skips the typo step).
     many = {query: count(query) for query in few}
     assert all(many[query] <= few[query] for query in few), (few, many)
-    with django_assert_max_num_queries(14):
+    # PostgreSQL adds a statement per record type that keeps its planner on the text index (and, in a test's
+    # transaction, a savepoint around it).
+    with django_assert_max_num_queries(14 if connection.vendor == "sqlite" else 20):
         global_search.search(actor=owner, workspace=workspace, query="jhon smiht")
 
 
@@ -235,3 +237,14 @@ def test_sqlites_text_index_knows_each_documents_workspace_and_type(acme_records
         SearchDocument.objects.filter(pk=document.pk).update(object_type="opportunity")
         cursor.execute("SELECT scope FROM search_document_fts WHERE rowid = %s", [document.pk])
         assert cursor.fetchone() == (fts_scope(workspace, "opportunity"),)
+
+
+def test_an_email_at_a_common_domain_is_found_among_many(owner: User, workspace: Workspace) -> None:
+    from amity.search.selectors import CANDIDATES
+
+    for number in range(CANDIDATES + 10):
+        contact_with(workspace, "Pat", f"Person{number}", emails=(f"pat{number}@bigmail.example",))
+    contact_with(workspace, "Ana", "Lopez", emails=("ana.lopez@bigmail.example",))
+    services.reindex_workspace(workspace=workspace)
+    assert titles(owner, workspace, "ana.lopez@bigmail.example") == ["Ana Lopez"]
+    assert titles(owner, workspace, "pat7@bigmail.example") == ["Pat Person7"]

@@ -17,13 +17,15 @@ then typo matches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -41,6 +43,7 @@ PREFIX_CANDIDATES = 50
 MIN_WORD = 3  # the trigram indexes serve words of three characters or more
 TYPO_SIMILARITY = 0.6  # Damerau-Levenshtein similarity: one slip in a four-letter word is 0.75
 FTS_TABLE = "search_document_fts"
+_PIECE_SEPARATORS = re.compile(r"[.@+_-]")
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,49 @@ def _owner_filter(actor: User, workspace: Workspace, kind: RecordType) -> Q:
     return Q()
 
 
+def _narrowing_piece(token: str) -> str:
+    """What the text index is asked for a token: the longest piece of an email or a domain, else the token.
+
+    A text index answers `ana.lopez@acme-industries.com` by intersecting its 35 trigrams, several in every
+    document (`.co`, `com`); its longest piece alone is nearly as selective and costs a third. The ranking
+    then keeps only documents with the whole token.
+    """
+    longest = max(_PIECE_SEPARATORS.split(token), key=len)
+    return longest if len(longest) >= MIN_WORD else token
+
+
+def _candidates(documents: QuerySet[SearchDocument], tokens: list[str], *, scope: str) -> list[SearchDocument]:
+    """Documents holding every token, found by the tokens' narrowing pieces; by the whole tokens when the pieces are common.
+
+    A piece may be common (`gmail` of `ana@gmail.com`): when it fills all the candidates, the document wanted may
+    not be among them, so the whole tokens are asked for instead.
+    """
+    pieces = [_narrowing_piece(token) for token in tokens]
+    found = list(_containing(documents, [[piece] for piece in pieces], scope=scope)[:CANDIDATES])
+    if len(found) == CANDIDATES and pieces != tokens:
+        found = list(_containing(documents, [[token] for token in tokens], scope=scope)[:CANDIDATES])
+    return found
+
+
 def _quoted(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
+
+
+@contextmanager
+def _through_text_index() -> Iterator[None]:
+    """Have PostgreSQL read the candidates through the text index whatever its planner guesses.
+
+    For a common word ("mar": 100,000 of a million contacts) the planner expects to meet 200 matches early
+    in a scan of the table or of the workspace index, and does meet them for contacts, but a type stored
+    together at the end of the table (accounts, after a large import of contacts) is then found only after
+    reading every row before it: 700 ms. The GIN index answers any word of any type in 1 to 50 ms.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)")
+        yield
 
 
 def fts_scope(workspace: Workspace, object_type: str) -> str:
@@ -159,7 +203,7 @@ def search_index(*, actor: User, workspace: Workspace, kind: RecordType, query: 
     query_key = fold(query) if len(tokens) > 1 or not tokens[0].isdigit() else tokens[0]
     found: dict[int, tuple[SearchDocument, float]] = {}
 
-    def consider(rows: QuerySet[SearchDocument], typos: bool) -> None:
+    def consider(rows: Iterable[SearchDocument], typos: bool) -> None:
         for document in rows:
             score = _score(tokens, query_key, document, typos)
             if score > 0 and score > found.get(document.object_id, (document, 0.0))[1]:
@@ -171,9 +215,10 @@ def search_index(*, actor: User, workspace: Workspace, kind: RecordType, query: 
     )
     if any(len(token) >= MIN_WORD for token in tokens):
         scope = fts_scope(workspace, str(kind.object_type))
-        consider(_containing(documents, [[token] for token in tokens], scope=scope)[:CANDIDATES], False)
-        if len(found) < limit and (groups := _corrections(workspace, tokens)):
-            consider(_containing(documents, groups, scope=scope)[:CANDIDATES], True)
+        with _through_text_index():
+            consider(_candidates(documents, tokens, scope=scope), False)
+            if len(found) < limit and (groups := _corrections(workspace, tokens)):
+                consider(_containing(documents, groups, scope=scope)[:CANDIDATES], True)
     ranked = sorted(found.values(), key=lambda pair: (-pair[1], pair[0].title_key, pair[0].object_id))[: limit * 2]
     allowed = kind.visible_ids(actor, workspace, [document.object_id for document, _ in ranked]) if ranked else set()
     return [
