@@ -310,3 +310,13 @@ def test_the_list_query_reads_the_fields_index_for_sorting_and_filtering(
         actor=admin, workspace=workspace, filters=selectors.CustomerFilter(custom={k.removeprefix("custom."): v for k, v in params.items()})
     )
     assert name in plan(filtered.order_by("id")[:51])
+
+
+def test_lists_prefetch_into_plain_lists_and_a_single_record_into_its_managers(workspace: Workspace, admin: Any) -> None:
+    contact = contact_with(workspace, "Ada", "Lovelace", emails=("ada@engines.test",), phones=("+442079460958",))
+    [listed] = selectors.contact_list(actor=admin, workspace=workspace)
+    assert [email.address for email in listed.listed_emails] == ["ada@engines.test"]  # no queryset per row
+    assert [email.address for email in selectors.related(listed, "emails")] == ["ada@engines.test"]
+    single = selectors.contact_get(actor=admin, workspace=workspace, pk=contact.pk)
+    assert not hasattr(single, "listed_emails")
+    assert [phone.number for phone in selectors.related(single, "phones")] == ["+442079460958"]

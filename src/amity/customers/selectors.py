@@ -130,7 +130,7 @@ def contact_list(*, actor: User, workspace: Workspace, filters: CustomerFilter |
         contacts = contacts.filter(
             pk__in=ContactEmail.objects.filter(workspace=workspace, address=filters.email.strip().lower()).values("contact_id")
         )
-    return _with_contact_details(contacts)
+    return _with_contact_details(contacts, as_lists=True)
 
 
 LISTED = "listed_"
