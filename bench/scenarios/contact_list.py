@@ -43,10 +43,9 @@ class ContactList(Scenario):
         ctx.load("deep page (cursor)", [f"/api/v1/contacts?limit={PAGE}&cursor={_cursor_half_way(ctx)}"])
         ctx.load("sorted by custom field", [f"/api/v1/contacts?limit={PAGE}&sort=-custom.score"])
         ctx.load("custom sort, deep page (cursor)", [f"/api/v1/contacts?limit={PAGE}&sort=-custom.score&cursor={_score_cursor(ctx)}"])
-        ctx.load(
-            "filtered by custom range",
-            [f"/api/v1/contacts?limit={PAGE}&custom.score__gte={low}&custom.score__lte={low + 9}" for low in range(0, 1000, 50)],
-        )
+        ranges = [f"custom.score__gte={low}&custom.score__lte={low + 9}" for low in range(0, 1000, 50)]  # 1 % of the contacts each
+        ctx.load("custom range, sorted by it", [f"/api/v1/contacts?limit={PAGE}&sort=custom.score&{bounds}" for bounds in ranges])
+        ctx.load("custom range, newest first", [f"/api/v1/contacts?limit={PAGE}&{bounds}" for bounds in ranges])
 
 
 def _cursor_half_way(ctx: RunContext) -> str:
