@@ -248,3 +248,24 @@ def test_an_email_at_a_common_domain_is_found_among_many(owner: User, workspace:
     services.reindex_workspace(workspace=workspace)
     assert titles(owner, workspace, "ana.lopez@bigmail.example") == ["Ana Lopez"]
     assert titles(owner, workspace, "pat7@bigmail.example") == ["Pat Person7"]
+
+
+def test_a_short_query_with_enough_title_matches_skips_the_text_step(owner: User, workspace: Workspace) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(12):
+        contact_with(workspace, "Mara", f"Quinn{number}")
+    contact_with(workspace, "Olga", "Amarov")  # "mar" inside a word: ranks below every title that starts with it
+    services.reindex_workspace(workspace=workspace)
+    with CaptureQueriesContext(connection) as captured:
+        found = titles(owner, workspace, "mar", limit=5)
+    assert found == ["Mara Quinn0", "Mara Quinn1", "Mara Quinn10", "Mara Quinn11", "Mara Quinn2"]
+    text_step = "search_document_fts" if connection.vendor == "sqlite" else "LIKE '%"
+    contact_text_queries = [
+        query["sql"]
+        for query in captured.captured_queries
+        if "'contact'" in query["sql"] and text_step in query["sql"].partition("WHERE")[2]
+    ]
+    assert contact_text_queries == []  # accounts, with no title starting with "mar", still take the text step
+    assert titles(owner, workspace, "amarov") == ["Olga Amarov"]

@@ -41,6 +41,7 @@ from amity.search.text import fold, query_tokens
 CANDIDATES = 200
 PREFIX_CANDIDATES = 50
 MIN_WORD = 3  # the trigram indexes serve words of three characters or more
+BEST_WORD_SCORE = 100.0  # a document whose title does not start with the query scores at most this
 TYPO_SIMILARITY = 0.6  # Damerau-Levenshtein similarity: one slip in a four-letter word is 0.75
 FTS_TABLE = "search_document_fts"
 _PIECE_SEPARATORS = re.compile(r"[.@+_-]")
@@ -151,7 +152,7 @@ def _word_score(token: str, words: list[str], typos: bool) -> float:
     best = 0.0
     for word in words:
         if word == token:
-            return 100.0
+            return BEST_WORD_SCORE
         if word.startswith(token):
             best = max(best, 90.0)
         elif token in word:
@@ -213,7 +214,10 @@ def search_index(*, actor: User, workspace: Workspace, kind: RecordType, query: 
         documents.filter(title_key__gte=query_key, title_key__lt=_after(query_key), title_key__startswith=query_key)[:PREFIX_CANDIDATES],
         False,
     )
-    if any(len(token) >= MIN_WORD for token in tokens):
+    # A title that starts with the query outranks any document the text step could add (those score at most
+    # BEST_WORD_SCORE): with enough of them, the costliest step for a short, common query ("mar") is not needed.
+    title_matches = sum(1 for _, score in found.values() if score > BEST_WORD_SCORE)
+    if any(len(token) >= MIN_WORD for token in tokens) and title_matches < limit * 2:
         scope = fts_scope(workspace, str(kind.object_type))
         with _through_text_index():
             consider(_candidates(documents, tokens, scope=scope), False)
