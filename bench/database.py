@@ -111,6 +111,35 @@ def delete_marker(scenario: str) -> None:
         cursor.execute(f"DELETE FROM {MARKER_TABLE} WHERE scenario = %s", [scenario])
 
 
+def purge_workspaces(ids: Sequence[int]) -> None:
+    """Delete these workspaces and everything in them with one DELETE per table (a million contacts in seconds).
+
+    Django's own delete would load every row to cascade in Python. Foreign keys are checked at commit
+    (Django declares them deferrable), so the tables can be emptied in any order inside the transaction;
+    only link tables without a workspace column go first, found through the records they link.
+    """
+    from django.apps import apps
+
+    from amity.core.models import Workspace
+
+    if not ids:
+        return
+    wanted = list(ids)
+    scoped = [model for model in apps.get_models(include_auto_created=True) if model is not Workspace and _has_workspace(model)]
+    links = [model for model in apps.get_models(include_auto_created=True) if model._meta.auto_created and not _has_workspace(model)]
+    for link in links:
+        for field in link._meta.concrete_fields:
+            if field.is_relation and _has_workspace(field.related_model):
+                link._base_manager.filter(**{f"{field.name}__workspace_id__in": wanted})._raw_delete(DEFAULT_DB_ALIAS)
+    for model in scoped:
+        model._base_manager.filter(workspace_id__in=wanted)._raw_delete(DEFAULT_DB_ALIAS)
+    Workspace.objects.filter(pk__in=wanted).delete()
+
+
+def _has_workspace(model: Any) -> bool:
+    return any(field.name == "workspace" and field.is_relation for field in model._meta.concrete_fields)
+
+
 def analyze() -> None:
     """Refresh the planner's statistics after a large insert, as an operator's autovacuum eventually would."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:

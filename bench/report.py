@@ -69,7 +69,9 @@ def error_report(results: Sequence[Result]) -> str:
     """A loud paragraph for every result with errors; empty when there are none."""
     parts = []
     for result in results:
-        if result.errors:
+        if result.errors and result.requests is None:  # a seed, a set-up or a whole session that failed
+            parts.append(f"!!! {result.scenario} / {result.case} on {result.database} failed: {result.extra.get('failed', 'see above')}")
+        elif result.errors:
             samples = "\n".join(f"      {sample}" for sample in result.error_samples)
             parts.append(
                 f"!!! {result.scenario} / {result.case} on {result.database}: {result.errors:,} of {result.requests:,} requests failed\n{samples}"

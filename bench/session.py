@@ -46,9 +46,9 @@ def _prepare(url: str, *, fresh: bool) -> None:
 
 
 def _unseed(state: dict[str, Any]) -> None:
-    from amity.core.models import User, Workspace
+    from amity.core.models import User
 
-    Workspace.objects.filter(pk__in=state.get("_owned_workspaces", [])).delete()
+    database.purge_workspaces(state.get("_owned_workspaces", []))
     User.objects.filter(pk__in=state.get("_owned_users", [])).delete()
 
 

@@ -271,17 +271,19 @@ def _linked(query: TimelineQuery, *, contact_field: str, account_field: str) -> 
 
 def timeline_interaction_rows(query: TimelineQuery) -> models.QuerySet[Interaction]:
     """Interactions with any of the contacts or accounts, on the chosen channels."""
-    linked = Q(pk__in=[])
+    links: list[models.QuerySet[Any, Any]] = []
     if query.contact_ids:
-        with_contacts = Interaction.contacts.through.objects.filter(contact_id__in=sorted(query.contact_ids))
-        linked |= Q(pk__in=with_contacts.values("interaction_id"))
+        links.append(Interaction.contacts.through.objects.filter(contact_id__in=sorted(query.contact_ids)).values("interaction_id"))
     if query.account_ids:
-        with_accounts = Interaction.accounts.through.objects.filter(account_id__in=sorted(query.account_ids))
-        linked |= Q(pk__in=with_accounts.values("interaction_id"))
+        links.append(Interaction.accounts.through.objects.filter(account_id__in=sorted(query.account_ids)).values("interaction_id"))
     if query.opportunity_ids:
-        linked |= Q(opportunity_id__in=sorted(query.opportunity_ids))
+        links.append(Interaction.objects.filter(opportunity_id__in=sorted(query.opportunity_ids)).values("id"))
+    # One IN over a UNION, not an OR of two INs: PostgreSQL then starts from the few links and sorts their
+    # interactions, where with the OR it walks the workspace's interactions newest first until it meets
+    # enough of them (a quarter of a million rows for an account at 5 million interactions: 55 ms, not 2).
+    linked = links[0].union(*links[1:]) if links else Interaction.contacts.through.objects.none().values("interaction_id")
     interactions = visible(
-        Interaction.objects.filter(linked),
+        Interaction.objects.filter(pk__in=linked),
         actor=query.actor,
         workspace=query.workspace,
         object_type=ObjectType.INTERACTION,

@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
-from amity.core import audit
+from amity.core import audit, tasks
 from amity.core.access import require
+from amity.core.custom_field_queries import is_sortable
 from amity.core.email_addresses import normalize_email
 from amity.core.models import AuditEntry, FieldDefinition, Membership, User, Workspace
 from amity.core.permissions import Action, ObjectType
@@ -413,7 +414,16 @@ def field_definition_save(
     action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
     after = audit.snapshot(definition, AUDITED_DEFINITION_FIELDS)
     audit.record(actor=actor, workspace=workspace, action=action, obj=definition, changes=audit.diff(before, after))
+    if creating:
+        _sync_index_after_commit(definition)
     return definition
+
+
+def _sync_index_after_commit(definition: FieldDefinition) -> None:
+    """Build (or drop) the field's list index in the background: on a million records it takes a while."""
+    if is_sortable(definition):
+        arguments = (definition.object_type, definition.key, definition.type)
+        transaction.on_commit(lambda: tasks.sync_custom_field_index.enqueue(*arguments))
 
 
 @transaction.atomic
@@ -452,3 +462,4 @@ def field_definition_delete(*, actor: User, workspace: Workspace, definition: Fi
     require(actor, workspace, Action.DELETE, ObjectType.CUSTOM_FIELD)
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.DELETE, obj=definition, changes={"key": [definition.key, None]})
     definition.delete()
+    _sync_index_after_commit(definition)

@@ -2,18 +2,19 @@
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from amity.api.auth import actor_and_workspace
-from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
+from amity.api.pagination import PageParams, page_of, paginate
 from amity.core import custom_fields
+from amity.core.custom_field_queries import ANY_OF_SEPARATOR
 from amity.core.selectors import member_users
 from amity.customers import selectors, services
 from amity.customers.models import Account, Contact
@@ -42,7 +43,13 @@ router = Router()
 
 
 class CustomerFilterIn(Schema):
-    sort: str | None = None
+    sort: str | None = Field(
+        None,
+        description=(
+            "name, created_at, updated_at (contacts: also email), or custom.<key> for a sortable custom field; "
+            "put - first for descending (default -created_at). Records without a value for a custom field come last."
+        ),
+    )
     owner_id: int | None = None
     team_id: int | None = None
     lifecycle_stage: str | None = None
@@ -65,8 +72,12 @@ class AccountFilterIn(CustomerFilterIn):
 
 
 def _custom_filters(request: HttpRequest) -> dict[str, str]:
-    """`?custom.contract_tier=gold` filters on a custom field."""
-    return {key.removeprefix("custom."): str(value) for key, value in request.GET.items() if key.startswith("custom.") and value}
+    """`?custom.tier=gold`, `?custom.seats__gte=10`, …: filters on custom fields; a parameter given twice means any of its values."""
+    return {
+        key.removeprefix("custom."): ANY_OF_SEPARATOR.join(value for value in values if value)
+        for key, values in request.GET.lists()
+        if key.startswith("custom.") and any(values)
+    }
 
 
 def _payload(payload: Schema) -> dict[str, Any]:
@@ -89,7 +100,7 @@ class RecordRoutes:
     patch_in: type[Schema]
     bulk_item: type[Schema]
     filter_in: type[Schema]
-    sorts: Mapping[str, Sequence[str]]
+    object_type: str
     lister: Callable[..., Any]
     getter: Callable[..., Any]
     creator: Callable[..., Any]
@@ -110,7 +121,7 @@ class RecordRoutes:
             records = spec.lister(
                 actor=actor, workspace=workspace, filters=selectors.CustomerFilter(**values, custom=_custom_filters(request))
             )
-            ordering = sort_ordering(filters.sort, allowed=spec.sorts, default="-created_at")
+            ordering = selectors.record_ordering_for(workspace=workspace, object_type=spec.object_type, sort=filters.sort or "-created_at")
             return paginate(records, ordering=ordering, cursor=page.cursor, limit=page.limit)
 
         def get_record(request: HttpRequest, record_id: int) -> Any:
@@ -233,7 +244,7 @@ RecordRoutes(
     patch_in=ContactPatch,
     bulk_item=ContactBulkItem,
     filter_in=ContactFilterIn,
-    sorts=selectors.CONTACT_SORTS,
+    object_type="contact",
     lister=selectors.contact_list,
     getter=selectors.contact_get,
     creator=services.contact_create,
@@ -247,7 +258,7 @@ RecordRoutes(
     patch_in=AccountPatch,
     bulk_item=AccountBulkItem,
     filter_in=AccountFilterIn,
-    sorts=selectors.ACCOUNT_SORTS,
+    object_type="account",
     lister=selectors.account_list,
     getter=selectors.account_get,
     creator=services.account_create,

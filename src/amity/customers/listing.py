@@ -7,35 +7,27 @@ browser filters and exports the same rows, and a column means the same thing on 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from amity.core import custom_field_queries
 from amity.core.models import FieldDefinition
+from amity.core.ordering import SortKey
 from amity.core.phones import national
 from amity.customers.models import LifecycleStage
-from amity.customers.selectors import ACCOUNT_SORTS, CONTACT_SORTS, CustomerFilter
+from amity.customers.selectors import ACCOUNT_SORTS, CONTACT_SORTS, CustomerFilter, record_ordering, related
 
 OBJECT_TYPES = ("contact", "account")
 SORTS: dict[str, Mapping[str, Any]] = {"contact": CONTACT_SORTS, "account": ACCOUNT_SORTS}
 DEFAULT_SORT = "-created_at"
 STANDARD_FILTERS = ("owner_id", "team_id", "lifecycle_stage", "source", "tag", "created_after", "created_before")
-# Custom field types a list can filter on by equality, as the selectors do.
-FILTERABLE_TYPES = {
-    FieldDefinition.Type.TEXT,
-    FieldDefinition.Type.CHOICE,
-    FieldDefinition.Type.MULTI_CHOICE,
-    FieldDefinition.Type.BOOLEAN,
-    FieldDefinition.Type.NUMBER,
-    FieldDefinition.Type.DATE,
-    FieldDefinition.Type.EMAIL,
-    FieldDefinition.Type.URL,
-}
+# Custom field types the filter bar offers (the API filters on these and on users too).
+FILTERABLE_TYPES = custom_field_queries.FILTERABLE_TYPES - {FieldDefinition.Type.USER}
 
 
 @dataclass(frozen=True)
@@ -62,12 +54,12 @@ def _contact_columns() -> list[Column]:
         Column("email", "Email", lambda c: c.primary_email, "email"),
         Column("phone", "Phone", lambda c: c.primary_phone, shown=lambda c: national(c.primary_phone) if c.primary_phone else ""),
         Column("title", "Title", lambda c: c.title),
-        Column("accounts", "Accounts", lambda c: sorted(link.account.name for link in c.account_contacts.all())),
+        Column("accounts", "Accounts", lambda c: sorted(link.account.name for link in related(c, "account_contacts"))),
         Column("owner", "Owner", lambda c: c.owner.display_name if c.owner else ""),
         Column("team", "Team", lambda c: c.team.name if c.team else ""),
         Column("lifecycle_stage", "Stage", lambda c: c.get_lifecycle_stage_display() if c.lifecycle_stage else ""),
         Column("source", "Source", lambda c: c.source),
-        Column("tags", "Tags", lambda c: sorted(_names(c.tags.all()))),
+        Column("tags", "Tags", lambda c: sorted(_names(related(c, "tags")))),
         Column("external_id", "External id", lambda c: c.external_id or ""),
         Column("language", "Language", lambda c: c.language),
         Column("created_at", "Created", lambda c: c.created_at, "created_at"),
@@ -78,7 +70,7 @@ def _contact_columns() -> list[Column]:
 def _account_columns() -> list[Column]:
     return [
         Column("name", "Name", lambda a: a.name, "name"),
-        Column("domains", "Domains", lambda a: _names(d.domain for d in a.domains.all())),
+        Column("domains", "Domains", lambda a: _names(d.domain for d in related(a, "domains"))),
         Column("industry", "Industry", lambda a: a.industry),
         Column("size", "Size", lambda a: a.get_size_display() if a.size else ""),
         Column(
@@ -89,7 +81,7 @@ def _account_columns() -> list[Column]:
         Column("team", "Team", lambda a: a.team.name if a.team else ""),
         Column("lifecycle_stage", "Stage", lambda a: a.get_lifecycle_stage_display() if a.lifecycle_stage else ""),
         Column("source", "Source", lambda a: a.source),
-        Column("tags", "Tags", lambda a: sorted(_names(a.tags.all()))),
+        Column("tags", "Tags", lambda a: sorted(_names(related(a, "tags")))),
         Column("external_id", "External id", lambda a: a.external_id or ""),
         Column("created_at", "Created", lambda a: a.created_at, "created_at"),
         Column("updated_at", "Updated", lambda a: a.updated_at, "updated_at"),
@@ -115,7 +107,10 @@ def _custom_value(key: str) -> Callable[[Any], Any]:
 def columns_for(object_type: str, definitions: Iterable[FieldDefinition]) -> dict[str, Column]:
     """Every column a list of `object_type` can show: the standard ones, then one per custom field."""
     standard = _contact_columns() if object_type == "contact" else _account_columns()
-    custom = [Column(f"custom.{d.key}", d.label, _custom_value(d.key)) for d in definitions]
+    custom = [
+        Column(f"custom.{d.key}", d.label, _custom_value(d.key), f"custom.{d.key}" if custom_field_queries.is_sortable(d) else None)
+        for d in definitions
+    ]
     return {column.key: column for column in [*standard, *custom]}
 
 
@@ -169,10 +164,14 @@ def _int(params: Mapping[str, Any], key: str, errors: dict[str, str]) -> int | N
 
 
 def clean_filters(params: Mapping[str, Any], definitions: Iterable[FieldDefinition]) -> dict[str, str]:
-    """Only the filter parameters, non-empty, as strings; raises a ValidationError naming each bad one."""
-    fields = {d.key: d for d in filterable_definitions(definitions)}
+    """Only the filter parameters, non-empty, as strings; raises a ValidationError naming each bad one.
+
+    Custom field filters (`custom.<key>`, `custom.<key>__gte`, …) come back normalized (`12.50`, `2026-05-01`,
+    several choices joined by `;`), as URLs and saved views keep them.
+    """
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}
+    custom: dict[str, str] = {}
     for key, raw in params.items():
         value = str(raw if raw is not None else "").strip()
         if not value:
@@ -180,18 +179,12 @@ def clean_filters(params: Mapping[str, Any], definitions: Iterable[FieldDefiniti
         if key in STANDARD_FILTERS:
             cleaned[key] = value
         elif key.startswith("custom."):
-            definition = fields.get(key.removeprefix("custom."))
-            if definition is None:
-                errors[key] = "There is no such custom field to filter on."
-            elif definition.type == FieldDefinition.Type.NUMBER:
-                try:
-                    cleaned[key] = str(Decimal(value))
-                except InvalidOperation:
-                    errors[key] = "Enter a number."
-            elif definition.type == FieldDefinition.Type.BOOLEAN:
-                cleaned[key] = "true" if value.lower() in {"true", "yes", "1"} else "false"
-            else:
-                cleaned[key] = value
+            custom[key] = value
+    try:
+        for custom_filter in custom_field_queries.parse_filters(filterable_definitions(definitions), custom):
+            cleaned[custom_filter.parameter] = custom_filter.text()
+    except ValidationError as error:
+        errors.update({field: " ".join(messages) for field, messages in error.message_dict.items()})
     if cleaned.get("lifecycle_stage") and cleaned["lifecycle_stage"] not in LifecycleStage.values:
         errors["lifecycle_stage"] = f"Choose one of: {', '.join(LifecycleStage.values)}."
     _customer_filter(cleaned, errors)
@@ -227,5 +220,19 @@ def customer_filter(cleaned: Mapping[str, str], *, deleted: bool = False) -> Cus
     return result
 
 
-def sort_or_default(sort: str | None, object_type: str) -> str:
-    return sort if sort and sort in SORTS[object_type] else DEFAULT_SORT
+def is_sort(sort: str, object_type: str, definitions: Iterable[FieldDefinition]) -> bool:
+    """Whether a list of `object_type` can be sorted by `sort` (a standard sort or a sortable custom field)."""
+    try:
+        record_ordering(object_type=object_type, sort=sort, definitions=definitions)
+    except ValidationError:
+        return False
+    return True
+
+
+def sort_or_default(sort: str | None, object_type: str, definitions: Iterable[FieldDefinition]) -> str:
+    return sort if sort and is_sort(sort, object_type, definitions) else DEFAULT_SORT
+
+
+def ordering(sort: str, object_type: str, definitions: Iterable[FieldDefinition]) -> Sequence[str | SortKey]:
+    """The keyset ordering of a sort that `sort_or_default` accepted."""
+    return record_ordering(object_type=object_type, sort=sort, definitions=definitions)

@@ -261,7 +261,7 @@ class SavedView(WorkspaceScopedModel):
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", help_text="Who made it; only they see it unless shared.")
     shared = models.BooleanField(default=False, help_text="Visible to everyone in the workspace.")
     filters = models.JSONField(default=dict, blank=True, help_text='The list\'s filters, e.g. {"lifecycle_stage": "lead"}.')
-    sort = models.CharField(max_length=30, blank=True)
+    sort = models.CharField(max_length=80, blank=True, help_text="e.g. -created_at, or custom.tier to sort by a custom field.")
     columns = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

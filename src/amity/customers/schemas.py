@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from amity.core.phones import national
+from amity.customers.selectors import related
 
 
 class EmailIn(Schema):
@@ -110,19 +111,19 @@ class ContactOut(Schema):
 
     @staticmethod
     def resolve_emails(contact: Any) -> list[Any]:
-        return list(contact.emails.all())
+        return related(contact, "emails")
 
     @staticmethod
     def resolve_phones(contact: Any) -> list[Any]:
-        return list(contact.phones.all())
+        return related(contact, "phones")
 
     @staticmethod
     def resolve_accounts(contact: Any) -> list[Any]:
-        return list(contact.account_contacts.all())
+        return related(contact, "account_contacts")
 
     @staticmethod
     def resolve_tags(record: Any) -> list[str]:
-        return sorted(tag.name for tag in record.tags.all())
+        return sorted(tag.name for tag in related(record, "tags"))
 
 
 class _AccountFields(Schema):
@@ -175,11 +176,11 @@ class AccountOut(Schema):
 
     @staticmethod
     def resolve_domains(account: Any) -> list[str]:
-        return [domain.domain for domain in account.domains.all()]
+        return [domain.domain for domain in related(account, "domains")]
 
     @staticmethod
     def resolve_tags(record: Any) -> list[str]:
-        return sorted(tag.name for tag in record.tags.all())
+        return sorted(tag.name for tag in related(record, "tags"))
 
 
 class BulkIds(Schema):
@@ -256,9 +257,12 @@ class SavedViewIn(Schema):
     shared: bool = Field(False, description="Visible to everyone in the workspace; otherwise only to you.")
     filters: dict[str, str] = Field(
         default_factory=dict,
-        description="List filters by parameter: owner_id, team_id, lifecycle_stage, source, tag, created_after, created_before (YYYY-MM-DD), custom.<key>.",
+        description=(
+            "List filters by parameter: owner_id, team_id, lifecycle_stage, source, tag, created_after, created_before (YYYY-MM-DD), "
+            "custom.<key> (several choices separated by ;), custom.<key>__gte / __lte (numbers, money, dates), custom.<key>__contains (text)."
+        ),
     )
-    sort: str = Field("", max_length=30, description="One of the list's sorts, e.g. -created_at.")
+    sort: str = Field("", max_length=80, description="One of the list's sorts, e.g. -created_at or custom.tier.")
     columns: list[str] = Field(default_factory=list, max_length=100, description="Column keys, e.g. email, owner, custom.tier.")
 
 
@@ -266,7 +270,7 @@ class SavedViewPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     shared: bool | None = None
     filters: dict[str, str] | None = None
-    sort: str | None = Field(None, max_length=30)
+    sort: str | None = Field(None, max_length=80)
     columns: list[str] | None = Field(None, max_length=100)
 
 

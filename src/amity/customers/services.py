@@ -378,8 +378,9 @@ def _apply_view(view: SavedView, workspace: Workspace, data: Mapping[str, Any]) 
             errors.update({f"filters.{field}": " ".join(messages) for field, messages in error.message_dict.items()})
     if "sort" in data:
         sort = str(data["sort"] or "")
-        if sort and sort not in listing.SORTS[view.object_type]:
-            errors["sort"] = f"Sort by one of: {', '.join(sorted(listing.SORTS[view.object_type]))}."
+        if sort and not listing.is_sort(sort, view.object_type, definitions):
+            choices = ", ".join(sorted(listing.SORTS[view.object_type]))
+            errors["sort"] = f"Sort by one of: {choices}, or custom.<key> of a sortable custom field (- first for descending)."
         view.sort = sort
     if "columns" in data:
         available = listing.columns_for(view.object_type, definitions)

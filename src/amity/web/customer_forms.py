@@ -5,12 +5,14 @@ They parse what people type into the shapes amity.customers.services takes; the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
+from amity.core.custom_field_queries import ANY_OF_SEPARATOR
 from amity.core.models import FieldDefinition, Team, User
 from amity.customers.listing import filterable_definitions
 from amity.customers.models import Account, LifecycleStage
@@ -40,15 +42,21 @@ class CustomerFilterForm(StyledForm):
     created_before = forms.DateField(label="Created to", required=False, widget=DateInput)
 
     def __init__(
-        self, *args: Any, people: Iterable[User], teams: Iterable[Team], definitions: Iterable[FieldDefinition], **kwargs: Any
+        self,
+        filters: Mapping[str, str],
+        *,
+        people: Iterable[User],
+        teams: Iterable[Team],
+        definitions: Iterable[FieldDefinition],
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        custom = [(name, field) for definition in filterable_definitions(definitions) for name, field in _custom_filter_fields(definition)]
+        super().__init__(_bound_data(filters, {name for name, field in custom if isinstance(field, forms.MultipleChoiceField)}), **kwargs)
         self._choices("owner_id", _people_choices(people, "Anyone"))
         self._choices("team_id", _team_choices(teams, "Any team"))
         self.custom_names: list[str] = []
-        for definition in filterable_definitions(definitions):
-            name = f"custom.{definition.key}"
-            self.fields[name] = _custom_filter_field(definition)
+        for name, field in custom:
+            self.fields[name] = field
             self.custom_names.append(name)
         self._style()
 
@@ -76,17 +84,34 @@ class CustomerFilterForm(StyledForm):
         return sum(1 for value in (self.data or {}).values() if value)
 
 
-def _custom_filter_field(definition: FieldDefinition) -> forms.Field:
-    label = definition.label
+def _bound_data(filters: Mapping[str, str], several: set[str]) -> QueryDict:
+    """The list's filters as form data; a filter on several choices (`gold;silver`) becomes a list."""
+    data = QueryDict(mutable=True)
+    for name, value in filters.items():
+        data.setlist(name, value.split(ANY_OF_SEPARATOR) if name in several else [value])
+    return data
+
+
+def _custom_filter_fields(definition: FieldDefinition) -> list[tuple[str, forms.Field]]:
+    """The filter bar's fields for a custom field, named as the list's parameters: a range, any of some choices, or contains."""
+    name, label = f"custom.{definition.key}", definition.label
     if definition.type == Type.BOOLEAN:
-        return forms.ChoiceField(label=label, required=False, choices=BOOLEAN_CHOICES)
+        return [(name, forms.ChoiceField(label=label, required=False, choices=BOOLEAN_CHOICES))]
     if definition.type in {Type.CHOICE, Type.MULTI_CHOICE}:
-        return forms.ChoiceField(label=label, required=False, choices=[("", "Any"), *((o, o) for o in definition.options)])
-    if definition.type == Type.DATE:
-        return forms.DateField(label=label, required=False, widget=DateInput)
-    if definition.type == Type.NUMBER:
-        return forms.DecimalField(label=label, required=False)
-    return forms.CharField(label=label, required=False)
+        widget = forms.SelectMultiple(attrs={"size": min(3, len(definition.options)), "title": "Any of the chosen values"})
+        choices = [(option, option) for option in definition.options]
+        return [(name, forms.MultipleChoiceField(label=f"{label} (any of)", required=False, choices=choices, widget=widget))]
+    if definition.type in {Type.DATE, Type.DATETIME}:
+        return [
+            (f"{name}__gte", forms.DateField(label=f"{label} from", required=False, widget=DateInput)),
+            (f"{name}__lte", forms.DateField(label=f"{label} to", required=False, widget=DateInput)),
+        ]
+    if definition.type in {Type.NUMBER, Type.MONEY}:
+        return [
+            (f"{name}__gte", forms.DecimalField(label=f"{label} from", required=False, widget=forms.NumberInput(attrs={"step": "any"}))),
+            (f"{name}__lte", forms.DecimalField(label=f"{label} to", required=False, widget=forms.NumberInput(attrs={"step": "any"}))),
+        ]
+    return [(f"{name}__contains", forms.CharField(label=label, required=False, widget=forms.TextInput(attrs={"placeholder": "Contains…"})))]
 
 
 # --- New records -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from amity.api.pagination import Page, iterate, paginate
 from amity.core import exports
 from amity.core import selectors as core_selectors
 from amity.core.access import allowed
+from amity.core.custom_field_queries import ANY_OF_SEPARATOR
 from amity.core.models import FieldDefinition
 from amity.core.permissions import Action, ObjectType
 from amity.customers import listing, selectors, services
@@ -99,8 +100,11 @@ def kind_of(kind: str) -> Kind:
     return KINDS[kind]
 
 
-def _filter_params(params: QueryDict | dict[str, Any]) -> dict[str, str]:
-    return {key: str(params.get(key) or "") for key in params if key in listing.STANDARD_FILTERS or key.startswith("custom.")}
+def _filter_params(params: QueryDict) -> dict[str, str]:
+    """The filter parameters of a list's URL; a custom field filter given several times (a multiple choice) means any of them."""
+    filters = {key: str(params.get(key) or "") for key in params if key in listing.STANDARD_FILTERS}
+    filters |= {key: ANY_OF_SEPARATOR.join(value for value in params.getlist(key) if value) for key in params if key.startswith("custom.")}
+    return filters
 
 
 def _state(request: WorkspaceRequest, kind: Kind, params: QueryDict) -> ListState:
@@ -126,7 +130,7 @@ def _state(request: WorkspaceRequest, kind: Kind, params: QueryDict) -> ListStat
     in_bin = params.get("bin") == "1" and allowed(actor, workspace, Action.DELETE, kind.permission)
     return ListState(
         filters=filters,
-        sort=listing.sort_or_default(sort, kind.object_type),
+        sort=listing.sort_or_default(sort, kind.object_type, definitions),
         columns=listing.chosen_columns(column_keys, available, kind.object_type),
         available=available,
         definitions=definitions,
@@ -172,7 +176,7 @@ def _urls(kind: Kind, slug: str, view: SavedView | None) -> dict[str, str]:
 
 def _page(request: WorkspaceRequest, kind: Kind, state: ListState) -> Page[Any]:
     records = _records(request, kind, state)
-    ordering = listing.SORTS[kind.object_type][state.sort]
+    ordering = listing.ordering(state.sort, kind.object_type, state.definitions)
     try:
         return paginate(records, ordering=ordering, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
     except ValidationError:
@@ -257,7 +261,7 @@ def record_export(request: WorkspaceRequest, kind: str, file_format: str) -> Htt
         messages.error(request, "Fix the filters before exporting.")
         return redirect(f"{spec.url('list', request.workspace.slug)}?{state.query()}")
     records = _records(request, spec, state)
-    ordering = listing.SORTS[spec.object_type][state.sort]
+    ordering = listing.ordering(state.sort, spec.object_type, state.definitions)
     header = [column.label for column in state.columns]
     zone = timezone.get_current_timezone()
 
