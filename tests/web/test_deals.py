@@ -328,11 +328,15 @@ def test_the_list_reads_a_constant_number_of_queries(client_as, rep, initech, pi
 
 def test_the_deal_page_shows_path_lines_people_history_and_timeline(client_as, rep, owner, deal, pipeline, initech, workspace):
     desk = catalog_services.product_create(
-        actor=owner, workspace=workspace, data={"sku": "DSK-1", "name": "Standing desk", "currency": "EUR", "list_price": "649.00", "tax_rate": "19"}
+        actor=owner,
+        workspace=workspace,
+        data={"sku": "DSK-1", "name": "Standing desk", "currency": "EUR", "list_price": "649.00", "tax_rate": "19"},
     )
     services.opportunity_set_line_items(actor=rep, opportunity=deal, items=[{"product_id": desk.pk, "quantity": 2}])
     peter = contact_at(initech, first_name="Peter", last_name="Gibbons")
-    services.opportunity_set_contacts(actor=rep, opportunity=deal, contacts=[{"contact_id": peter.pk, "role": "champion", "is_primary": True}])
+    services.opportunity_set_contacts(
+        actor=rep, opportunity=deal, contacts=[{"contact_id": peter.pk, "role": "champion", "is_primary": True}]
+    )
     services.opportunity_move_stage(actor=rep, opportunity=deal, stage=stage(pipeline, "Proposal"))
 
     page = client_as(rep).get(f"/w/acme/deals/{deal.pk}/")

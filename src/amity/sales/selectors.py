@@ -83,9 +83,7 @@ def opportunity_list(*, actor: User, workspace: Workspace, filters: OpportunityF
     return with_details(opportunities_filtered(actor=actor, workspace=workspace, filters=filters))
 
 
-def opportunities_filtered(
-    *, actor: User, workspace: Workspace, filters: OpportunityFilter | None = None
-) -> models.QuerySet[Opportunity]:
+def opportunities_filtered(*, actor: User, workspace: Workspace, filters: OpportunityFilter | None = None) -> models.QuerySet[Opportunity]:
     """Deals the actor may see (own, team or all by role), filtered, nothing prefetched: for boards and sums."""
     filters = filters or OpportunityFilter()
     _check_status(filters.status)

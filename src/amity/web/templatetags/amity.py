@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import template
 from django.utils import timezone
@@ -37,7 +38,7 @@ def cell(value: object) -> str:
 
 
 @register.filter
-def money(value: object, currency: str) -> str:
+def money(value: Decimal | str | None, currency: str) -> str:
     """An amount written the way its currency is: '€12,000.00', '¥5,000'."""
     from babel.numbers import format_currency
 

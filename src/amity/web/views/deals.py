@@ -131,7 +131,8 @@ def deal_list(request: WorkspaceRequest) -> HttpResponse:
     ensure(request, Action.VIEW, ObjectType.OPPORTUNITY)
     form = _filter_form(request, request.GET)
     pipeline = form.chosen_pipeline()
-    sort = request.GET.get("sort") if request.GET.get("sort") in OPPORTUNITY_SORTS else LIST_DEFAULT_SORT
+    sort = request.GET.get("sort") or LIST_DEFAULT_SORT
+    sort = sort if sort in OPPORTUNITY_SORTS else LIST_DEFAULT_SORT
     deals = board.board_deals(actor=request.user, workspace=request.workspace, pipeline=pipeline, filters=form.filters())
     deals = deals.select_related("account", "owner", "stage")
     ordering = OPPORTUNITY_SORTS[sort]
