@@ -64,7 +64,8 @@ def _cards(deals: models.QuerySet[Opportunity], stage: Stage, *, after: str, lim
 
 def _totals(deals: models.QuerySet[Opportunity]) -> dict[int, tuple[int, list[Total]]]:
     """Per stage: how many deals, and their sums per currency (one aggregate query)."""
-    weighted = ExpressionWrapper(F("amount") * F("probability") / 100, output_field=DecimalField(max_digits=24, decimal_places=4))
+    # Amount × percent, summed; divided by 100 here rather than per row in SQL (cheaper on 100,000 rows).
+    weighted = ExpressionWrapper(F("amount") * F("probability"), output_field=DecimalField(max_digits=24, decimal_places=2))
     rows = deals.order_by().values("stage_id", "currency").annotate(deals=Count("id"), sum_amount=Sum("amount"), sum_weighted=Sum(weighted))
     by_stage: dict[int, tuple[int, list[Total]]] = {}
     for row in rows:
@@ -72,7 +73,7 @@ def _totals(deals: models.QuerySet[Opportunity]) -> dict[int, tuple[int, list[To
         total = Total(
             currency=row["currency"],
             amount=Decimal(row["sum_amount"] or 0).quantize(CENT, rounding=ROUND_HALF_UP),
-            weighted=Decimal(row["sum_weighted"] or 0).quantize(CENT, rounding=ROUND_HALF_UP),
+            weighted=(Decimal(row["sum_weighted"] or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP),
         )
         by_stage[row["stage_id"]] = (count + row["deals"], [*totals, total])
     return {pk: (count, sorted(totals, key=lambda t: (-t.amount, t.currency))) for pk, (count, totals) in by_stage.items()}
