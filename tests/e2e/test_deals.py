@@ -100,6 +100,13 @@ def test_drag_a_deal_mark_one_lost_and_open_a_deal(open_page, board):
     screenshot(page, "deals-detail")
     assert Opportunity.objects.get(pk=deal.pk).amount == Decimal("12000.00")
 
+    # The same deals as a list, sorted by amount.
+    page.goto("/w/acme/deals/")
+    page.get_by_role("link", name="List").click()
+    page.get_by_role("link", name="Amount").click()
+    expect(page.locator("#deal-rows tr").first).to_contain_text("Initech chairs")
+    screenshot(page, "deals-list")
+
 
 def test_a_cancelled_or_refused_drop_puts_the_card_back(open_page, board):
     page = open_page()

@@ -83,7 +83,7 @@ def test_board_shows_each_stage_with_its_count_totals_and_cards(client_as, rep, 
     ]
     assert "€12,000.00" in html and "€3,000.00 weighted" in html and "$500.50" in html
     assert [card.name for card in qualified.cards] == ["Initech office", "Initech chairs"]
-    late = re.search(r'<time class="small ms-auto ([^"]+)" datetime="2020-01-31"', html)
+    late = re.search(r'<time class="small ms-auto text-nowrap ([^"]+)" datetime="2020-01-31"', html)
     assert late is not None and "text-danger" in late.group(1)
     assert 'class="avatar avatar-xs bg-primary-lt text-primary" title="Rita Rep">RR<' in html
 

@@ -555,7 +555,8 @@ function askLostReason(board, event) {
 function startBoard(root) {
   const board = root.querySelector ? root.querySelector("#board") || (root.id === "board" ? root : null) : null;
   if (!board || board.dataset.canMove !== "1") return;
-  board.querySelectorAll(".amity-board-cards").forEach((list) => {
+  board.querySelectorAll(".amity-board-cards:not([data-sortable])").forEach((list) => {
+    list.dataset.sortable = "on"; // once per list, however many fragments settle afterwards
     Sortable.create(list, {
       group: "deals",
       draggable: ".amity-deal-card",
