@@ -13,6 +13,11 @@ class SalesConfig(AppConfig):
 
         register_sources()
 
+        # Their open deals are a panel on contact and account pages.
+        from amity.sales.panels import register_panel
+
+        register_panel()
+
         from amity.core.demo import DEMO_LOADERS
         from amity.sales.demo import load_sales
 

@@ -79,7 +79,12 @@ def _check_status(status: str | None) -> None:
 
 
 def opportunity_list(*, actor: User, workspace: Workspace, filters: OpportunityFilter | None = None) -> models.QuerySet[Opportunity]:
-    """Deals the actor may see (own, team or all by role), filtered."""
+    """Deals the actor may see (own, team or all by role), filtered, with everything a deal's answer shows."""
+    return with_details(opportunities_filtered(actor=actor, workspace=workspace, filters=filters))
+
+
+def opportunities_filtered(*, actor: User, workspace: Workspace, filters: OpportunityFilter | None = None) -> models.QuerySet[Opportunity]:
+    """Deals the actor may see (own, team or all by role), filtered, nothing prefetched: for boards and sums."""
     filters = filters or OpportunityFilter()
     _check_status(filters.status)
     if filters.deleted and not allowed(actor, workspace, Action.DELETE, ObjectType.OPPORTUNITY):
@@ -110,7 +115,7 @@ def opportunity_list(*, actor: User, workspace: Workspace, filters: OpportunityF
         )
     if filters.custom:
         opportunities = opportunities.filter(**filter_lookups(workspace, ObjectType.OPPORTUNITY, filters.custom))
-    return with_details(opportunities)
+    return opportunities
 
 
 def opportunity_get(*, actor: User, workspace: Workspace, pk: int, include_deleted: bool = False) -> Opportunity:

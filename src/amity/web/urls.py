@@ -5,6 +5,7 @@ from amity.web.views import (
     auth,
     custom_fields,
     customers,
+    deals,
     imports,
     invitations,
     profile,
@@ -71,6 +72,15 @@ import_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/errors.csv", imports.import_error_report, name="import_error_report"),
 ]
 
+deal_urls: list[URLPattern | URLResolver] = [
+    path("", deals.deal_board, name="deal_board"),
+    path("list/", deals.deal_list, name="deal_list"),
+    path("new/", deals.deal_create, name="deal_create"),
+    path("columns/<int:stage_pk>/", deals.deal_column, name="deal_column"),
+    path("<int:pk>/", deals.deal_detail, name="deal_detail"),
+    path("<int:pk>/move/", deals.deal_move, name="deal_move"),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
@@ -84,6 +94,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("accounts/", include(record_urls("account"))),
     path("settings/", include(settings_urls)),
     path("imports/", include(import_urls)),
+    path("deals/", include(deal_urls)),
 ]
 
 urlpatterns = [

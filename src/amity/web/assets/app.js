@@ -2,8 +2,9 @@
 // so everything a page does beyond plain HTML and htmx attributes lives here.
 import "./app.css";
 
-import { Toast } from "@tabler/core";
+import { Modal, Toast } from "@tabler/core";
 import htmx from "htmx.org";
+import Sortable from "sortablejs";
 
 window.htmx = htmx;
 
@@ -465,4 +466,121 @@ document.addEventListener("keydown", (event) => {
   if (!list) return;
   event.preventDefault();
   addOption(list, true);
+});
+
+// --- Deal board: drag cards between stage columns (mouse and touch, by SortableJS) ----------------------
+// A drop POSTs to /deals/<id>/move/ (the same service as the API). A lost stage first asks why;
+// if the server refuses, or the dialog is cancelled, the card goes back where it was and a toast says why.
+function csrfToken() {
+  try {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  } catch {
+    return "";
+  }
+}
+
+function toast(text, level = "error") {
+  let box = document.querySelector(".amity-toasts");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "amity-toasts";
+    box.setAttribute("aria-live", "polite");
+    document.body.appendChild(box);
+  }
+  const element = document.createElement("div");
+  element.className = "toast mb-2";
+  element.setAttribute("role", level === "error" ? "alert" : "status");
+  const body = document.createElement("div");
+  body.className = "toast-body d-flex align-items-start gap-2";
+  const icon = document.createElement("i");
+  icon.className = level === "error" ? "ti ti-alert-circle text-danger fs-2" : "ti ti-circle-check text-success fs-2";
+  const message = document.createElement("div");
+  message.className = "flex-fill";
+  message.textContent = text;
+  body.append(icon, message);
+  element.appendChild(body);
+  box.appendChild(element);
+  Toast.getOrCreateInstance(element, { delay: TOAST_DELAY_MS }).show();
+}
+
+function putBack(event) {
+  const { item, from, oldIndex } = event;
+  const anchor = from.children[oldIndex] || null;
+  from.insertBefore(item, anchor === item ? item.nextSibling : anchor);
+}
+
+async function sendMove(board, event, extra = {}) {
+  const body = new URLSearchParams({ stage_id: event.to.dataset.stage, ...extra });
+  let answer;
+  try {
+    const response = await fetch(`${board.dataset.dealsUrl}${event.item.dataset.deal}/move/`, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      body,
+      credentials: "same-origin",
+    });
+    answer = await response.json().catch(() => ({ error: `The server answered ${response.status}.` }));
+    if (!response.ok) throw new Error(answer.error || `The server answered ${response.status}.`);
+  } catch (error) {
+    putBack(event);
+    toast(`“${event.item.dataset.name}” was not moved: ${error.message}`);
+    return;
+  }
+  // Counts and totals of both columns changed: redraw the board (with the page's filters).
+  htmx.ajax("GET", window.location.href, { target: "#board", swap: "outerHTML" });
+}
+
+function askLostReason(board, event) {
+  const dialog = document.getElementById("lost-dialog");
+  const form = document.getElementById("lost-form");
+  form.reset();
+  dialog.querySelector("[data-deal-name]").textContent = event.item.dataset.name;
+  const modal = Modal.getOrCreateInstance(dialog);
+  let sent = false;
+  const onSubmit = (submitEvent) => {
+    submitEvent.preventDefault();
+    if (!form.reportValidity()) return;
+    sent = true;
+    modal.hide();
+    sendMove(board, event, Object.fromEntries(new FormData(form)));
+  };
+  form.addEventListener("submit", onSubmit);
+  dialog.addEventListener("hidden.bs.modal", () => {
+    form.removeEventListener("submit", onSubmit);
+    if (!sent) putBack(event);
+  }, { once: true });
+  modal.show();
+}
+
+function startBoard(root) {
+  const board = root.querySelector ? root.querySelector("#board") || (root.id === "board" ? root : null) : null;
+  if (!board || board.dataset.canMove !== "1") return;
+  board.querySelectorAll(".amity-board-cards:not([data-sortable])").forEach((list) => {
+    list.dataset.sortable = "on"; // once per list, however many fragments settle afterwards
+    Sortable.create(list, {
+      group: "deals",
+      draggable: ".amity-deal-card",
+      animation: 150,
+      delay: 150,
+      delayOnTouchOnly: true,
+      ghostClass: "amity-deal-ghost",
+      onEnd: (event) => {
+        if (event.to === event.from) return;
+        if (event.to.closest(".amity-board-column").dataset.kind === "lost") askLostReason(board, event);
+        else sendMove(board, event);
+      },
+    });
+  });
+}
+
+document.addEventListener("htmx:afterSettle", (event) => startBoard(event.detail.elt.id === "board" ? event.detail.elt : event.detail.elt.parentNode || document));
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => startBoard(document));
+else startBoard(document);
+
+// The close-date filter shows its two dates only for "Custom dates…".
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (field instanceof HTMLSelectElement && field.name === "period" && field.closest("#deal-filters")) {
+    field.closest("#deal-filters").querySelector(".amity-deal-custom-dates").classList.toggle("d-none", field.value !== "custom");
+  }
 });

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import template
 from django.utils import timezone
@@ -34,3 +35,25 @@ def cell(value: object) -> str:
     if isinstance(value, dt.datetime):
         return date_format(timezone.localtime(value), "j M Y")
     return cell_text(value)
+
+
+@register.filter
+def money(value: Decimal | str | None, currency: str) -> str:
+    """An amount written the way its currency is: '€12,000.00', '¥5,000'."""
+    from babel.numbers import format_currency
+
+    if value is None or value == "":
+        return ""
+    return format_currency(value, currency, locale="en")
+
+
+@register.filter
+def duration(seconds: int) -> str:
+    """'3 d 4 h', '2 h 5 min': how long something lasted, in its two largest units."""
+    from amity.web.timeline_entries import duration as short_duration
+
+    days, rest = divmod(int(seconds), 86400)
+    if not days:
+        return short_duration(rest)
+    hours = rest // 3600
+    return f"{days} d {hours} h" if hours else f"{days} d"
