@@ -132,6 +132,45 @@ def test_the_contact_list_costs_the_same_queries_at_any_size(rows: int, api: Any
         assert api.get("/api/v1/accounts", {"limit": 50}).status_code == 200
 
 
+def test_list_rows_are_the_records_the_api_gives_one_by_one(api: Any, workspace: Workspace) -> None:
+    """The lists build their rows from values, not through the schema: every field must still match GET /{id}."""
+    FieldDefinition.objects.create(workspace=workspace, object_type="contact", key="seats", label="Seats", type="number")
+    parent = api.post("/api/v1/accounts", {"name": "Parent", "tags": ["b", "A"]}).json()
+    account = api.post(
+        "/api/v1/accounts",
+        {
+            "name": "Acme",
+            "domains": ["acme.test", "acme.example"],
+            "parent_id": parent["id"],
+            "annual_revenue": "1250000.50",
+            "revenue_currency": "EUR",
+            "tags": ["zeta", "Alpha"],
+            "external_id": "A-1",
+        },
+    ).json()
+    _contact(
+        api,
+        title="CTO",
+        emails=[{"address": "b@acme.test"}, {"address": "a@acme.test", "primary": True}],
+        phones=[{"number": "+442079460958", "kind": "work"}, {"number": "+12025550143", "primary": True}],
+        accounts=[{"account_id": account["id"], "role": "Buyer", "title": "Head of IT"}, {"account_id": parent["id"]}],
+        tags=["vip", "Board"],
+        custom={"seats": 12},
+        social={"linkedin": "ada"},
+        external_id="C-1",
+        language="en",
+        time_zone="Europe/London",
+    )
+    _contact(api, first_name="", last_name="", emails=[{"address": "only@email.test"}])
+    _contact(api)
+
+    for path in ("contacts", "accounts"):
+        listed = api.get(f"/api/v1/{path}", {"limit": 50}).json()["items"]
+        assert len(listed) >= 2
+        for row in listed:
+            assert row == api.get(f"/api/v1/{path}/{row['id']}").json()
+
+
 def test_an_account_domain_belongs_to_one_account_and_parents_never_loop(api: Any) -> None:
     parent = api.post("/api/v1/accounts", {"name": "Parent", "domains": ["acme.com"]}).json()
     clash = api.post("/api/v1/accounts", {"name": "Copycat", "domains": ["ACME.com"]})

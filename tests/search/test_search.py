@@ -269,3 +269,28 @@ def test_a_short_query_with_enough_title_matches_skips_the_text_step(owner: User
     ]
     assert contact_text_queries == []  # accounts, with no title starting with "mar", still take the text step
     assert titles(owner, workspace, "amarov") == ["Olga Amarov"]
+
+
+@pytest.mark.parametrize("owner_only", [False, True])
+def test_sqlite_reads_the_text_index_first_even_without_statistics(
+    owner_only: bool, acme_records: Any, owner: User, workspace: Workspace
+) -> None:
+    """A database never ANALYZEd (every new install) must not walk the workspace's documents asking the text index about each."""
+    from django.db import connection
+    from django.db.models import Q
+
+    from amity.search.registry import record_type
+    from amity.search.selectors import _containing, _documents, fts_scope
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the join with the text index is SQLite's")
+    documents = _documents(workspace, record_type("contact"), Q(owner=owner) if owner_only else Q())
+    query = _containing(documents, [["smith"]], scope=fts_scope(workspace, "contact"))[:200]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        assert cursor.fetchone() == (0,), "this test is about a database without statistics"
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert plan[0].startswith("SCAN search_document_fts VIRTUAL TABLE"), plan
+    assert "USING INTEGER PRIMARY KEY" in plan[1], plan

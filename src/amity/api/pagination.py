@@ -19,7 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.http import HttpResponse
 from ninja import Field, Schema
+from ninja.responses import NinjaJSONEncoder
 
 from amity.core.ordering import SortKey
 
@@ -188,3 +190,13 @@ def iterate(queryset: models.QuerySet[M], *, ordering: Ordering, batch_size: int
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
+
+
+def rows_response(rows: list[dict[str, Any]], next_cursor: str | None) -> HttpResponse:
+    """A page of rows already shaped as the endpoint's schema, rendered as ninja renders it, without re-validating.
+
+    For the busiest lists: walking 50 rows and their children through ninja's schema costs more than the SQL.
+    Each such row builder has a test that holds its rows equal to the schema's output for the same record.
+    """
+    body = json.dumps({"items": rows, "next_cursor": next_cursor}, cls=NinjaJSONEncoder)
+    return HttpResponse(body, content_type="application/json")

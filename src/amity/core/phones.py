@@ -10,6 +10,7 @@ tests/core/test_phones.py checks over generated numbers that both ways give the 
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -60,8 +61,9 @@ def _parsed(text: str, region: str) -> tuple[str, str]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
 
 
+@functools.lru_cache(maxsize=65_536)
 def national(e164: str) -> str:
-    """How the number is written in its own country, e.g. 020 7946 0958."""
+    """How the number is written in its own country, e.g. 020 7946 0958 (remembered: lists show the same numbers again)."""
     try:
         return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.NATIONAL)
     except phonenumbers.NumberParseException:

@@ -2,7 +2,7 @@
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from amity.api.auth import actor_and_workspace
-from amity.api.pagination import PageParams, page_of, paginate
+from amity.api.pagination import PageParams, page_of, paginate, rows_response
 from amity.core import custom_fields
 from amity.core.custom_field_queries import ANY_OF_SEPARATOR
 from amity.core.selectors import member_users
@@ -37,6 +37,8 @@ from amity.customers.schemas import (
     SavedViewIn,
     SavedViewOut,
     SavedViewPatch,
+    account_row,
+    contact_row,
 )
 
 router = Router()
@@ -102,6 +104,8 @@ class RecordRoutes:
     filter_in: type[Schema]
     object_type: str
     lister: Callable[..., Any]
+    list_details: Callable[[Sequence[Any]], selectors.ListedDetails]
+    row: Callable[[Any, selectors.ListedDetails], dict[str, Any]]
     getter: Callable[..., Any]
     creator: Callable[..., Any]
 
@@ -122,7 +126,9 @@ class RecordRoutes:
                 actor=actor, workspace=workspace, filters=selectors.CustomerFilter(**values, custom=_custom_filters(request))
             )
             ordering = selectors.record_ordering_for(workspace=workspace, object_type=spec.object_type, sort=filters.sort or "-created_at")
-            return paginate(records, ordering=ordering, cursor=page.cursor, limit=page.limit)
+            listed = paginate(records.prefetch_related(None), ordering=ordering, cursor=page.cursor, limit=page.limit)
+            details = spec.list_details(listed.items)
+            return rows_response([spec.row(record, details) for record in listed.items], listed.next_cursor)
 
         def get_record(request: HttpRequest, record_id: int) -> Any:
             actor, workspace = actor_and_workspace(request)
@@ -246,6 +252,8 @@ RecordRoutes(
     filter_in=ContactFilterIn,
     object_type="contact",
     lister=selectors.contact_list,
+    list_details=selectors.contact_list_details,
+    row=contact_row,
     getter=selectors.contact_get,
     creator=services.contact_create,
 ).install(router)
@@ -260,6 +268,8 @@ RecordRoutes(
     filter_in=AccountFilterIn,
     object_type="account",
     lister=selectors.account_list,
+    list_details=selectors.account_list_details,
+    row=account_row,
     getter=selectors.account_get,
     creator=services.account_create,
 ).install(router)

@@ -9,7 +9,8 @@ from typing import Any
 from ninja import Field, Schema
 
 from amity.core.phones import national
-from amity.customers.selectors import related
+from amity.customers.models import Account, Contact
+from amity.customers.selectors import ListedDetails, related
 
 
 class EmailIn(Schema):
@@ -124,6 +125,62 @@ class ContactOut(Schema):
     @staticmethod
     def resolve_tags(record: Any) -> list[str]:
         return sorted(tag.name for tag in related(record, "tags"))
+
+
+def contact_row(contact: Contact, details: ListedDetails) -> dict[str, Any]:
+    """A contact as `ContactOut` gives it, built from a list page's values (tests hold the two equal)."""
+    return {
+        "id": contact.pk,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "full_name": contact.full_name,
+        "title": contact.title,
+        "emails": [{"address": address, "primary": primary} for address, primary in details.emails.get(contact.pk, [])],
+        "phones": [
+            {"number": number, "national": national(number), "kind": kind, "primary": primary}
+            for number, kind, primary in details.phones.get(contact.pk, [])
+        ],
+        "accounts": [
+            {"account_id": account_id, "name": name, "role": role, "title": title}
+            for account_id, name, role, title in details.accounts.get(contact.pk, [])
+        ],
+        "tags": sorted(details.tags.get(contact.pk, [])),
+        **_owned_fields(contact),
+        "preferred_channel": contact.preferred_channel,
+        "language": contact.language,
+        "time_zone": contact.time_zone,
+        "social": contact.social,
+    }
+
+
+def account_row(account: Account, details: ListedDetails) -> dict[str, Any]:
+    """An account as `AccountOut` gives it, built from a list page's values (tests hold the two equal)."""
+    return {
+        "id": account.pk,
+        "name": account.name,
+        "domains": details.domains.get(account.pk, []),
+        "industry": account.industry,
+        "size": account.size,
+        "annual_revenue": account.annual_revenue,
+        "revenue_currency": account.revenue_currency,
+        "parent_id": account.parent_id,
+        "tags": sorted(details.tags.get(account.pk, [])),
+        **_owned_fields(account),
+    }
+
+
+def _owned_fields(record: Account | Contact) -> dict[str, Any]:
+    return {
+        "owner_id": record.owner_id,
+        "team_id": record.team_id,
+        "lifecycle_stage": record.lifecycle_stage,
+        "source": record.source,
+        "external_id": record.external_id,
+        "custom": record.custom,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "deleted_at": record.deleted_at,
+    }
 
 
 class _AccountFields(Schema):
