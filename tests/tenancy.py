@@ -238,6 +238,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/custom-fields/{field_id}"): {"label": "Renamed"},
     ("PATCH", "/api/v1/saved-views/{view_id}"): {"name": "Renamed"},
     ("POST", "/api/v1/contacts/{contact_id}/restore"): {},
+    ("POST", "/api/v1/contacts/{contact_id}/consent"): {"channel": "email", "status": "granted"},
     ("POST", "/api/v1/accounts/{account_id}/restore"): {},
     ("POST", "/api/v1/imports/{import_id}/start"): {},
     ("POST", "/api/v1/imports/{import_id}/undo"): {},

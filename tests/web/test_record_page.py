@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -195,6 +196,47 @@ def test_emails_and_phones_keep_their_kind_and_primary(client_as: Any, rep: Any,
     assert sorted(peter.phones.values_list("number", "kind")) == [("+12025550143", "home"), ("+442079460958", "work")]
 
 
+def test_addresses_are_edited_in_place_and_bad_ones_named_on_their_row(client_as: Any, rep: Any, peter: Contact, initech: Account) -> None:
+    client = client_as(rep)
+    url = f"/w/acme/contacts/{peter.pk}/profile/addresses/edit/"
+    form = client.get(url, headers=HTMX).content.decode()
+    assert 'value="1 Main St"' in form and form.count('name="addresses-street"') == 2  # the address and a blank one
+
+    rows = {
+        "addresses-kind": ["home", "office"], "addresses-street": ["1 Main St", ""], "addresses-city": ["Austin", "Oslo"],
+        "addresses-postcode": ["", ""], "addresses-region": ["TX", ""], "addresses-country": ["US", "NO"],
+        "addresses-latitude": ["", "95"], "addresses-longitude": ["", "10.75"],
+    }  # fmt: skip
+    wrong = client.post(url, rows, headers=HTMX)
+    assert wrong.status_code == 422
+    second_row = wrong.content.decode().split('name="addresses-street"')[2]
+    assert "Enter a number between -90 and 90." in second_row
+    assert list(peter.addresses.values_list("city", flat=True)) == ["Austin"]
+
+    saved = client.post(url, {**rows, "addresses-latitude": ["", "59.9139"]}, headers=HTMX)
+    assert saved.status_code == 200 and "Oslo" in saved.content.decode()
+    assert sorted(peter.addresses.values_list("city", "region", "latitude")) == [("Austin", "TX", None), ("Oslo", "", Decimal("59.913900"))]
+    account_url = f"/w/acme/accounts/{initech.pk}/profile/addresses/edit/"
+    assert client.post(account_url, {"addresses-kind": ["billing"], "addresses-postcode": ["10115"]}, headers=HTMX).status_code == 200
+    assert list(initech.addresses.values_list("kind", "postcode")) == [("billing", "10115")]
+
+
+def test_consent_is_granted_or_withdrawn_per_channel_from_the_page(client_as: Any, rep: Any, viewer: Any, peter: Contact) -> None:
+    url = f"/w/acme/contacts/{peter.pk}/profile/consent/edit/"
+    form = client_as(rep).get(url, headers=HTMX).content.decode()
+    assert "No change (granted)" in form and "No change (withdrawn)" in form and "No change (not recorded)" in form
+
+    nothing = client_as(rep).post(url, {"email": "", "method": "Phone call"}, headers=HTMX)
+    assert nothing.status_code == 422 and "at least one channel" in nothing.content.decode()
+    saved = client_as(rep).post(url, {"email": "withdrawn", "post": "granted", "method": "Phone call"}, headers=HTMX)
+
+    assert saved.status_code == 200
+    latest = {event.channel: (event.status, event.method, event.recorded_by_id) for event in peter.consent_events.order_by("id")}
+    assert latest["email"] == ("withdrawn", "Phone call", rep.pk) and latest["post"] == ("granted", "Phone call", rep.pk)
+    assert client_as(viewer).post(url, {"email": "granted"}, headers=HTMX).status_code == 403
+    assert peter.consent_events.count() == 4
+
+
 def test_accounts_by_name_with_role_and_title(
     client_as: Any, rep: Any, admin: Any, workspace: Any, peter: Contact, initech: Account
 ) -> None:
@@ -304,6 +346,8 @@ def test_every_url_of_another_workspaces_record_is_a_404(client_as: Any, admin: 
             base = f"/w/{slug}/{kind}/{record.pk}/"
             for path in ("", "timeline/", "profile/details/", "profile/details/edit/", "log/call/", "log/task/", "panels/tasks/"):
                 assert client.get(base + path, headers=HTMX).status_code == 404, base + path
+            for path in ("profile/addresses/edit/", "profile/consent/edit/"):
+                assert client.post(base + path, {"addresses-city": ["X"], "email": "granted"}, headers=HTMX).status_code == 404
             for path in ("profile/details/edit/", "log/call/", "log/note/", "log/task/", f"tasks/{their_task.pk}/complete/"):
                 assert (
                     client.post(base + path, {"first_name": "X", "body": "X", "title": "X", "name": "X"}, headers=HTMX).status_code == 404
@@ -312,6 +356,7 @@ def test_every_url_of_another_workspaces_record_is_a_404(client_as: Any, admin: 
     assert client.post(f"/w/acme/contacts/{peter.pk}/tasks/{their_task.pk}/complete/", headers=HTMX).status_code == 404
     other_contact = services.contact_create(actor=admin, workspace=peter.workspace, data={"first_name": "Samir"})
     assert client.post(f"/w/acme/contacts/{other_contact.pk}/tasks/{my_task.pk}/complete/", headers=HTMX).status_code == 404
+    assert Address.objects.filter(contact=theirs).count() == 0 and ConsentEvent.objects.filter(contact=theirs).count() == 0
     assert (
         AuditEntry.objects.count() - 1,
         Interaction.objects.count(),

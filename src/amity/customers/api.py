@@ -27,6 +27,9 @@ from amity.customers.schemas import (
     BulkIds,
     BulkResultOut,
     BulkTagIn,
+    ConsentEventOut,
+    ConsentIn,
+    ConsentOut,
     ContactBulkItem,
     ContactIn,
     ContactOut,
@@ -273,6 +276,28 @@ RecordRoutes(
     getter=selectors.account_get,
     creator=services.account_create,
 ).install(router)
+
+
+# --- Consent ----------------------------------------------------------------------------------------
+
+CONSENT_EVENTS_SHOWN = 200
+
+
+@router.get("/contacts/{contact_id}/consent", response=ConsentOut, tags=["contacts"])
+def get_consent(request: HttpRequest, contact_id: int) -> Any:
+    """What the person agreed to now, per channel and purpose, and the log of every grant and withdrawal."""
+    actor, workspace = actor_and_workspace(request)
+    contact = selectors.contact_get(actor=actor, workspace=workspace, pk=contact_id)
+    events = selectors.consent_events(contact=contact, limit=CONSENT_EVENTS_SHOWN)
+    return {"current": selectors.current_consent(contact), "events": events}
+
+
+@router.post("/contacts/{contact_id}/consent", response={201: ConsentEventOut}, tags=["contacts"])
+def record_consent(request: HttpRequest, contact_id: int, payload: ConsentIn) -> Any:
+    """Record a grant or a withdrawal of consent; the log keeps every event, the latest one holds."""
+    actor, workspace = actor_and_workspace(request)
+    contact = selectors.contact_get(actor=actor, workspace=workspace, pk=contact_id)
+    return Status(201, services.consent_record(actor=actor, contact=contact, **payload.model_dump()))
 
 
 # --- Custom field definitions ---------------------------------------------------------------------

@@ -24,6 +24,28 @@ class PhoneIn(Schema):
     primary: bool = False
 
 
+class AddressIn(Schema):
+    kind: str = Field("office", description="billing, shipping, office, home or other.")
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postcode: str = ""
+    country: str = Field("", description="The two-letter ISO 3166 code, e.g. GB.")
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+class AddressOut(Schema):
+    kind: str
+    street: str
+    city: str
+    region: str
+    postcode: str
+    country: str
+    latitude: float | None
+    longitude: float | None
+
+
 class AccountLinkIn(Schema):
     account_id: int
     role: str = ""
@@ -47,6 +69,7 @@ class _ContactFields(Schema):
     language: str | None = None
     time_zone: str | None = None
     social: dict[str, str] | None = None
+    addresses: list[AddressIn] | None = Field(None, max_length=20, description="Replaces the contact's addresses.")
 
 
 class ContactIn(_ContactFields):
@@ -105,10 +128,15 @@ class ContactOut(Schema):
     language: str
     time_zone: str
     social: dict[str, str]
+    addresses: list[AddressOut]
     custom: dict[str, Any]
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+
+    @staticmethod
+    def resolve_addresses(record: Any) -> list[Any]:
+        return related(record, "addresses")
 
     @staticmethod
     def resolve_emails(contact: Any) -> list[Any]:
@@ -150,6 +178,7 @@ def contact_row(contact: Contact, details: ListedDetails) -> dict[str, Any]:
         "language": contact.language,
         "time_zone": contact.time_zone,
         "social": contact.social,
+        "addresses": details.addresses.get(contact.pk, []),
     }
 
 
@@ -165,6 +194,7 @@ def account_row(account: Account, details: ListedDetails) -> dict[str, Any]:
         "revenue_currency": account.revenue_currency,
         "parent_id": account.parent_id,
         "tags": sorted(details.tags.get(account.pk, [])),
+        "addresses": details.addresses.get(account.pk, []),
         **_owned_fields(account),
     }
 
@@ -197,6 +227,7 @@ class _AccountFields(Schema):
     lifecycle_stage: str | None = None
     source: str | None = None
     external_id: str | None = None
+    addresses: list[AddressIn] | None = Field(None, max_length=20, description="Replaces the account's addresses.")
 
 
 class AccountIn(_AccountFields):
@@ -221,6 +252,7 @@ class AccountOut(Schema):
     revenue_currency: str
     parent_id: int | None
     tags: list[str]
+    addresses: list[AddressOut]
     owner_id: int | None
     team_id: int | None
     lifecycle_stage: str
@@ -232,12 +264,39 @@ class AccountOut(Schema):
     deleted_at: datetime | None
 
     @staticmethod
+    def resolve_addresses(record: Any) -> list[Any]:
+        return related(record, "addresses")
+
+    @staticmethod
     def resolve_domains(account: Any) -> list[str]:
         return [domain.domain for domain in related(account, "domains")]
 
     @staticmethod
     def resolve_tags(record: Any) -> list[str]:
         return sorted(tag.name for tag in related(record, "tags"))
+
+
+class ConsentIn(Schema):
+    channel: str = Field(..., description="email, phone, sms or post.")
+    status: str = Field(..., description="granted or withdrawn.")
+    purpose: str = "marketing"
+    method: str = Field("", description="How it was given or withdrawn: web form, phone call, letter…")
+    occurred_at: datetime | None = Field(None, description="When; now if left out.")
+
+
+class ConsentEventOut(Schema):
+    id: int
+    channel: str
+    purpose: str
+    status: str
+    method: str
+    occurred_at: datetime
+    recorded_by_id: int | None
+
+
+class ConsentOut(Schema):
+    current: list[ConsentEventOut] = Field(..., description="The latest event per channel and purpose: what holds now.")
+    events: list[ConsentEventOut] = Field(..., description="The log, newest first (the latest 200).")
 
 
 class BulkIds(Schema):

@@ -184,6 +184,7 @@ class ListedDetails:
     accounts: dict[int, list[tuple[int, str, str, str]]] = field(default_factory=dict)
     domains: dict[int, list[str]] = field(default_factory=dict)
     tags: dict[int, list[str]] = field(default_factory=dict)
+    addresses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[Any]]:
@@ -212,7 +213,21 @@ def contact_list_details(contacts: Sequence[Contact]) -> ListedDetails:
         phones=_grouped(phones.values_list("contact_id", "number", "kind", "is_primary")),
         accounts=_grouped(links.values_list("contact_id", "account_id", "account__name", "role", "title")),
         tags=_grouped(tags.values_list("contact_id", "tag__name")),
+        addresses=_addresses_of("contact_id", ids),
     )
+
+
+ADDRESS_FIELDS = ("kind", "street", "city", "region", "postcode", "country", "latitude", "longitude")
+
+
+def _addresses_of(owner: str, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The addresses of a page's records, as the API shows them (coordinates as numbers)."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in Address._default_manager.filter(**{f"{owner}__in": ids}).order_by("id").values(owner, *ADDRESS_FIELDS):
+        for coordinate in ("latitude", "longitude"):
+            row[coordinate] = None if row[coordinate] is None else float(row[coordinate])
+        grouped.setdefault(row.pop(owner), []).append(row)
+    return grouped
 
 
 def account_list_details(accounts: Sequence[Account]) -> ListedDetails:
@@ -225,7 +240,11 @@ def account_list_details(accounts: Sequence[Account]) -> ListedDetails:
     return ListedDetails(
         domains=_grouped(domains.values_list("account_id", "domain")),
         tags=_grouped(tags.values_list("account_id", "tag__name")),
+        addresses=_addresses_of("account_id", ids),
     )
+
+
+ADDRESSES_IN_ORDER = Prefetch("addresses", queryset=Address._default_manager.order_by("id"))
 
 
 def _scoped(actor: User, workspace: Workspace, model: type[Any], *, include_deleted: bool = False) -> models.QuerySet[Any]:
@@ -236,7 +255,7 @@ def _scoped(actor: User, workspace: Workspace, model: type[Any], *, include_dele
 
 def contact_get(*, actor: User, workspace: Workspace, pk: int, include_deleted: bool = False) -> Contact:
     contacts = _scoped(actor, workspace, Contact, include_deleted=include_deleted)
-    return get_scoped_or_404(_with_contact_details(contacts), pk=pk)
+    return get_scoped_or_404(_with_contact_details(contacts).prefetch_related(ADDRESSES_IN_ORDER), pk=pk)
 
 
 def account_list(*, actor: User, workspace: Workspace, filters: CustomerFilter | None = None) -> models.QuerySet[Account]:
@@ -258,7 +277,7 @@ def account_list(*, actor: User, workspace: Workspace, filters: CustomerFilter |
 
 def account_get(*, actor: User, workspace: Workspace, pk: int, include_deleted: bool = False) -> Account:
     accounts = _scoped(actor, workspace, Account, include_deleted=include_deleted)
-    return get_scoped_or_404(accounts.select_related("parent").prefetch_related("domains", "tags"), pk=pk)
+    return get_scoped_or_404(accounts.select_related("parent").prefetch_related("domains", "tags", ADDRESSES_IN_ORDER), pk=pk)
 
 
 # --- A record's own page --------------------------------------------------------------------------------
@@ -280,11 +299,21 @@ def account_profile(*, actor: User, workspace: Workspace, pk: int, include_delet
 
 
 def current_consent(contact: Contact) -> list[ConsentEvent]:
-    """The latest consent event per channel and purpose: what the contact agreed to now (from the prefetched events)."""
+    """The latest consent event per channel and purpose: what the contact agreed to now.
+
+    Reads the events `contact_profile` prefetched (newest first within each channel and purpose), else asks for them.
+    """
+    prefetched = getattr(contact, "_prefetched_objects_cache", {}).get("consent_events")
+    events = prefetched if prefetched is not None else contact.consent_events.order_by("-occurred_at", "-id")
     latest: dict[tuple[str, str], ConsentEvent] = {}
-    for event in contact.consent_events.all():
+    for event in events:
         latest.setdefault((event.channel, event.purpose), event)
     return list(latest.values())
+
+
+def consent_events(*, contact: Contact, limit: int) -> list[ConsentEvent]:
+    """The contact's consent log, newest first (the contact was fetched through `contact_get`)."""
+    return list(contact.consent_events.order_by("-occurred_at", "-id")[:limit])
 
 
 def account_people(*, actor: User, workspace: Workspace, account: Account, limit: int) -> tuple[list[AccountContact], int]:

@@ -6,7 +6,8 @@ either applies all of them or raises one ValidationError naming every bad field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -21,11 +22,14 @@ from amity.core.custom_fields import definitions as custom_definitions
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.customers import cleaning, listing
+from amity.customers.addresses import address_lines, clean_addresses, write_addresses
 from amity.customers.cleaning import RecordChecks
 from amity.customers.models import (
     Account,
     AccountContact,
     AccountDomain,
+    Channel,
+    ConsentEvent,
     Contact,
     ContactEmail,
     ContactPhone,
@@ -151,14 +155,36 @@ def reindex_after_commit(record: Account | Contact, *, with_contacts: bool = Fal
         transaction.on_commit(partial(index_records, object_type="contact", ids=contact_ids))
 
 
+def _cleaned_with_addresses(
+    data: Mapping[str, Any], clean: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    """The record's children by `clean` and its addresses (None: not sent), or one error naming every bad field of both."""
+    errors: dict[str, list[str]] = {}
+    addresses = None
+    if "addresses" in data:
+        try:
+            addresses = clean_addresses(data["addresses"] or [])
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    try:
+        children = clean({key: value for key, value in data.items() if key != "addresses"})
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
+    return children, addresses
+
+
 def _save_contact(*, actor: User, workspace: Workspace, contact: Contact, data: Mapping[str, Any]) -> Contact:
     creating = contact.pk is None
-    before = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact)}
-    children = clean_contact(contact, RecordChecks(workspace), data)
+    before = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact), "addresses": address_lines(contact)}
+    children, addresses = _cleaned_with_addresses(data, partial(clean_contact, contact, RecordChecks(workspace)))
     contact.workspace = workspace
     contact.save()
     write_contact_children(contact, workspace, children)
-    after = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact)}
+    if addresses is not None:
+        write_addresses(contact, workspace, addresses)
+    after = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact), "addresses": address_lines(contact)}
     _record_change(actor=actor, record=contact, creating=creating, changes=audit.diff(before, after))
     return contact
 
@@ -175,6 +201,66 @@ def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) ->
     """Change some fields of a person; fields not given stay as they are."""
     require(actor, contact.workspace, Action.CHANGE, ObjectType.CONTACT)
     return _save_contact(actor=actor, workspace=contact.workspace, contact=contact, data=data)
+
+
+CONSENT_PURPOSE_MAX = 60
+CONSENT_METHOD_MAX = 100
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    contact: Contact,
+    channel: str,
+    status: str,
+    purpose: str = "marketing",
+    method: str = "",
+    occurred_at: datetime | None = None,
+) -> ConsentEvent:
+    """Record that a person granted or withdrew consent to be contacted on a channel for a purpose; the log keeps every event."""
+    require(actor, contact.workspace, Action.CHANGE, ObjectType.CONTACT)
+    purpose, method = " ".join(purpose.split()).lower(), " ".join(method.split())
+    errors: dict[str, str] = {}
+    if channel not in Channel.values:
+        errors["channel"] = f"Choose one of: {', '.join(Channel.values)}."
+    if status not in ConsentEvent.Status.values:
+        errors["status"] = f"Choose one of: {', '.join(ConsentEvent.Status.values)}."
+    if not purpose or len(purpose) > CONSENT_PURPOSE_MAX:
+        errors["purpose"] = f"Name the purpose in 1 to {CONSENT_PURPOSE_MAX} characters, e.g. marketing."
+    if len(method) > CONSENT_METHOD_MAX:
+        errors["method"] = f"Use at most {CONSENT_METHOD_MAX} characters."
+    occurred_at = occurred_at or timezone.now()
+    if timezone.is_naive(occurred_at):
+        errors["occurred_at"] = "Give the time with its offset from UTC, e.g. 2026-11-23T14:05:00Z."
+    elif occurred_at > timezone.now() + CLOCK_SKEW:
+        errors["occurred_at"] = "Consent cannot be recorded for a time in the future."
+    _raise(errors)
+    previous = (
+        contact.consent_events.filter(channel=channel, purpose=purpose)
+        .order_by("-occurred_at", "-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    event = ConsentEvent.objects.create(
+        workspace=contact.workspace,
+        contact=contact,
+        channel=channel,
+        purpose=purpose,
+        status=status,
+        method=method,
+        occurred_at=occurred_at,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        workspace=contact.workspace,
+        action=AuditEntry.Action.UPDATE,
+        obj=contact,
+        changes={f"consent ({channel}, {purpose})": [previous, status]},
+    )
+    return event
 
 
 # --- Accounts ------------------------------------------------------------------------------------
@@ -216,10 +302,13 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
     before = {
         **_snapshot(account, AUDITED_ACCOUNT_FIELDS),
         "domains": sorted(account.domains.values_list("domain", flat=True)) if account.pk else [],
+        "addresses": address_lines(account),
     }
-    children = clean_account(account, RecordChecks(workspace), data)
+    children, addresses = _cleaned_with_addresses(data, partial(clean_account, account, RecordChecks(workspace)))
     account.workspace = workspace
     account.save()
+    if addresses is not None:
+        write_addresses(account, workspace, addresses)
     if "domains" in children:
         account.domains.all().delete()
         AccountDomain.objects.bulk_create(
@@ -227,7 +316,11 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
         )
     if "tags" in children:
         set_tags(account, workspace, children["tags"])
-    after = {**_snapshot(account, AUDITED_ACCOUNT_FIELDS), "domains": sorted(account.domains.values_list("domain", flat=True))}
+    after = {
+        **_snapshot(account, AUDITED_ACCOUNT_FIELDS),
+        "domains": sorted(account.domains.values_list("domain", flat=True)),
+        "addresses": address_lines(account),
+    }
     _record_change(actor=actor, record=account, creating=creating, changes=audit.diff(before, after))
     return account
 

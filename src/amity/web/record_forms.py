@@ -19,7 +19,8 @@ from django.utils.html import linebreaks
 from amity.activities.models import Direction, Task
 from amity.core.models import FieldDefinition, User
 from amity.core.phones import international
-from amity.customers.models import Account, Channel, Contact, ContactPhone
+from amity.customers.addresses import COUNTRIES
+from amity.customers.models import Account, Address, Channel, ConsentEvent, Contact, ContactPhone
 from amity.web.customer_forms import AccountForm, CustomerRecordForm, apply_service_errors
 from amity.web.forms import StyledForm, time_zone_choices
 
@@ -273,6 +274,61 @@ class ReachForm(RowsForm):
                 for row in self.sent("phones")
             ],
         }
+
+
+ADDRESS_KEYS = ("kind", "street", "city", "region", "postcode", "country", "latitude", "longitude")
+
+
+class AddressesForm(RowsForm):
+    """A record's postal addresses, a row each; a row with nothing but its kind is left out."""
+
+    groups: ClassVar[dict[str, str]] = {"addresses": "street"}
+    KINDS = Address.Kind.choices
+    COUNTRIES = sorted(COUNTRIES.items(), key=lambda item: item[1])
+
+    @classmethod
+    def for_record(cls, record: Account | Contact) -> AddressesForm:
+        rows = [
+            Row(values={key: "" if getattr(address, key) is None else str(getattr(address, key)) for key in ADDRESS_KEYS})
+            for address in record.addresses.order_by("id")
+        ]
+        return cls({"addresses": rows})._with_blank_rows()  # type: ignore[return-value]
+
+    @classmethod
+    def from_post(cls, post: Mapping[str, Any]) -> AddressesForm:
+        return cls({"addresses": _rows_from_post(post, "addresses", ADDRESS_KEYS)})
+
+    def sent(self, group: str) -> list[Row]:
+        if group not in self._sent:
+            self._sent[group] = [row for row in self.rows[group] if any(row.values.get(key, "").strip() for key in ADDRESS_KEYS[1:])]
+        return self._sent[group]
+
+    def service_data(self) -> dict[str, Any]:
+        return {"addresses": [{key: row.values.get(key, "").strip() or None for key in ADDRESS_KEYS} for row in self.sent("addresses")]}
+
+
+class ConsentForm(StyledForm):
+    """Grant or withdraw marketing consent per channel, saying how; a channel left on "No change" stays as it is."""
+
+    UNCHANGED = ""
+
+    def __init__(self, *args: Any, current: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for channel, label in Channel.choices:
+            now = dict(ConsentEvent.Status.choices).get(current.get(channel, ""), "not recorded").lower()
+            self.fields[channel] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=[(self.UNCHANGED, f"No change ({now})"), *ConsentEvent.Status.choices],
+            )
+        self.fields["method"] = forms.CharField(
+            label="How", required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "e.g. Phone call, signed form"})
+        )
+        self.apply_styles()
+
+    def changes(self) -> dict[str, str]:
+        """{channel: new status} for the channels set to something other than "No change"."""
+        return {channel: self.cleaned_data[channel] for channel in Channel.values if self.cleaned_data.get(channel)}
 
 
 class AccountLinksForm(RowsForm):

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,7 +28,16 @@ from amity.customers import listing, selectors, services
 from amity.customers.models import Account, Channel, ConsentEvent, Contact
 from amity.web import record_page
 from amity.web.customer_forms import apply_service_errors
-from amity.web.record_forms import AccountDetailsForm, AccountLinksForm, ContactDetailsForm, CustomValuesForm, ReachForm, RowsForm
+from amity.web.record_forms import (
+    AccountDetailsForm,
+    AccountLinksForm,
+    AddressesForm,
+    ConsentForm,
+    ContactDetailsForm,
+    CustomValuesForm,
+    ReachForm,
+    RowsForm,
+)
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 from amity.web.views.customers import Kind, kind_of
 from amity.web.views.record_activity import (
@@ -370,16 +380,50 @@ def _save_account_links(request: WorkspaceRequest, contact: Contact, form: Accou
     return _update(request, contact, form, form.service_data(found))
 
 
+def _addresses_form(request: WorkspaceRequest, record: Account | Contact, data: Any) -> AddressesForm:
+    return AddressesForm.from_post(data) if data is not None else AddressesForm.for_record(record)
+
+
+def _save_addresses(request: WorkspaceRequest, record: Account | Contact, form: AddressesForm) -> bool:
+    return _update(request, record, form, form.service_data())
+
+
+def _consent_form(request: WorkspaceRequest, contact: Contact, data: Any) -> ConsentForm:
+    current = {event.channel: event.status for event in selectors.current_consent(contact) if event.purpose == "marketing"}
+    return ConsentForm(data, current=current)
+
+
+@transaction.atomic
+def _save_consent(request: WorkspaceRequest, contact: Contact, form: ConsentForm) -> bool:
+    """One consent event per changed channel, all or none."""
+    if not form.is_valid():
+        return False
+    if not form.changes():
+        form.add_error(None, "Choose granted or withdrawn for at least one channel.")
+        return False
+    try:
+        for channel, status in form.changes().items():
+            services.consent_record(actor=request.user, contact=contact, channel=channel, status=status, method=form.cleaned_data["method"])
+    except ValidationError as error:
+        transaction.set_rollback(True)
+        apply_service_errors(form, error)
+        return False
+    return True
+
+
 EDITORS: dict[str, dict[str, Editor]] = {
     "contact": {
         "details": Editor("About", _contact_details, _save_form),
         "reach": Editor("Email and phone", _reach, _save_reach, rows=True),
         "accounts": Editor("Accounts", _account_links, _save_account_links, rows=True, account_names=True),
         "custom": Editor("More fields", _custom_values, _save_form),
+        "addresses": Editor("Addresses", _addresses_form, _save_addresses, rows=True),
+        "consent": Editor("Consent to marketing", _consent_form, _save_consent),
     },
     "account": {
         "details": Editor("About", _account_details, _save_account_details, account_names=True),
         "custom": Editor("More fields", _custom_values, _save_form),
+        "addresses": Editor("Addresses", _addresses_form, _save_addresses, rows=True),
     },
 }
 
