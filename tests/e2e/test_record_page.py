@@ -193,3 +193,45 @@ def test_the_page_on_a_phone(open_page, initech):
     page.locator("#timeline").scroll_into_view_if_needed()
     screenshot(page, "record-timeline")
     assert Contact.objects.get(pk=peter.pk).title == "Programmer"
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["laptop", "phone"])
+def test_addresses_and_consent_are_edited_in_place(open_page, initech, viewport):
+    _, _, peter, _ = initech
+    page = open_page(viewport) if viewport else open_page()
+    sign_in(page, "owner@acme.test", PASSWORD)
+    page.goto(f"/w/acme/contacts/{peter.pk}/")
+    suffix = "-phone" if viewport else ""
+
+    addresses = page.locator("#profile-addresses")
+    addresses.get_by_role("button", name="Edit addresses").click()
+    addresses.get_by_role("button", name="Add an address").click()
+    expect(page.get_by_label("Street of address 3")).to_be_visible()  # the card came back with one more line
+    page.get_by_label("Kind of address 2").select_option("billing")
+    page.get_by_label("Street of address 2").fill("1 Finsbury Avenue")
+    page.get_by_label("Postcode of address 2").fill("EC2M 2PP")
+    page.get_by_label("City of address 2").fill("London")
+    page.get_by_label("Country of address 2").select_option("GB")
+    page.get_by_label("Latitude of address 2").fill("51.5197")
+    addresses.get_by_role("button", name="Save").click()
+    expect(addresses.get_by_text("Give both the latitude and the longitude, or neither.")).to_be_visible()
+    screenshot(page, f"record-addresses-error{suffix}")
+    page.get_by_label("Longitude of address 2").fill("-0.0836")
+    addresses.get_by_role("button", name="Save").click()
+    expect(page.locator("#profile-addresses form")).to_have_count(0)
+    expect(page.locator("#profile-addresses").get_by_text("1 Finsbury Avenue, EC2M 2PP, London, GB")).to_be_visible()
+    assert list(peter.addresses.order_by("id").values_list("kind", "city")) == [("office", "Austin"), ("billing", "London")]
+
+    consent = page.locator("#profile-consent")
+    consent.get_by_role("button", name="Edit consent").click()
+    consent.get_by_label("Email").select_option("withdrawn")
+    consent.get_by_label("Post").select_option("granted")
+    consent.get_by_label("How").fill("Phone call")
+    screenshot(page, f"record-consent-form{suffix}")
+    consent.get_by_role("button", name="Save").click()
+    expect(page.locator("#profile-consent form")).to_have_count(0)
+    expect(page.locator("#profile-consent").get_by_text("Withdrawn")).to_be_visible()
+    expect(page.locator("#profile-consent").get_by_text("Granted")).to_have_count(1)
+    assert ConsentEvent.objects.filter(contact=peter).count() == 3
+    consent.scroll_into_view_if_needed()
+    screenshot(page, f"record-consent{suffix}")

@@ -298,6 +298,10 @@ class AddressesForm(RowsForm):
     def from_post(cls, post: Mapping[str, Any]) -> AddressesForm:
         return cls({"addresses": _rows_from_post(post, "addresses", ADDRESS_KEYS)})
 
+    def add_row(self, group: str) -> None:
+        if group in self.rows:
+            self.rows[group].append(Row(values={"kind": Address.Kind.OFFICE}))
+
     def sent(self, group: str) -> list[Row]:
         if group not in self._sent:
             self._sent[group] = [row for row in self.rows[group] if any(row.values.get(key, "").strip() for key in ADDRESS_KEYS[1:])]
