@@ -205,7 +205,7 @@ class WebFormForm(StyledForm):
     """A web form: its fields, what the visitor sees after sending it, and where its leads go."""
 
     name = forms.CharField(label="Form name", max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Contact us page"}))
-    fields = forms.MultipleChoiceField(label="Fields shown", widget=forms.CheckboxSelectMultiple)
+    shown = forms.MultipleChoiceField(label="Fields shown", widget=forms.CheckboxSelectMultiple)
     required = forms.MultipleChoiceField(label="Required fields", required=False, widget=forms.CheckboxSelectMultiple)
     submit_label = forms.CharField(label="Button label", max_length=60, initial="Send")
     thank_you_message = forms.CharField(
@@ -226,12 +226,13 @@ class WebFormForm(StyledForm):
     def __init__(self, *args: Any, people: Iterable[User], field_labels: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = list(field_labels.items())
-        self.fields["fields"].choices = choices  # type: ignore[attr-defined]
+        self.fields["shown"].choices = choices  # type: ignore[attr-defined]
         self.fields["required"].choices = choices  # type: ignore[attr-defined]
         self.fields["owner_id"].choices = _people_choices(people, "The assignment rules")  # type: ignore[attr-defined]
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data["fields"] = data.pop("shown")
         data["owner_id"] = int(data["owner_id"]) if data.get("owner_id") else None
         data["tags"] = _split(data.get("tags") or "")
         return data

@@ -123,7 +123,7 @@ def _carry_history(lead: Lead, contact: Contact, account: Account | None, deal: 
         Interaction.objects.filter(lead=lead, opportunity__isnull=True).update(opportunity=deal)
     moved = {"interactions": len(interactions)}
     for name, model in (("notes", Note), ("tasks", Task)):
-        rows = model.objects.filter(lead=lead)  # type: ignore[attr-defined]
+        rows = model.objects.filter(lead=lead)
         moved[name] = rows.count()
         rows.filter(contact__isnull=True).update(contact=contact)
         if account is not None:

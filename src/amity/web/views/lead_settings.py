@@ -227,7 +227,11 @@ def _web_form_page(request: WorkspaceRequest, form: WebForm | None) -> HttpRespo
             "campaign",
             "active",
         ]
-        initial = {name: getattr(form, name) for name in names} | {"owner_id": str(form.owner_id or ""), "tags": ", ".join(form.tags)}
+        initial = {name: getattr(form, name) for name in names} | {
+            "shown": form.fields,
+            "owner_id": str(form.owner_id or ""),
+            "tags": ", ".join(form.tags),
+        }
     edit = WebFormForm(posted, initial=initial, people=_people(request), field_labels=labels)
     if posted is not None:
         ensure(request, Action.ADD if form is None else Action.CHANGE, ObjectType.WEB_FORM)

@@ -342,8 +342,9 @@ def lead_timeline(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """The lead's timeline alone: a new filter, or the next page."""
     ensure(request, Action.VIEW, ObjectType.LEAD)
     lead = selectors.lead_get(actor=request.user, workspace=request.workspace, pk=pk)
-    context = {"kind": KIND, "record": lead} | _timeline(request, lead, request.GET)
-    return render(request, f"{PAGE}#{'timeline_more' if context['timeline']['continued'] else 'timeline_body'}", context)
+    shown = _timeline(request, lead, request.GET)
+    partial = "timeline_more" if shown["timeline"]["continued"] else "timeline_body"
+    return render(request, f"{PAGE}#{partial}", {"kind": KIND, "record": lead} | shown)
 
 
 def _save_log(request: WorkspaceRequest, lead: Lead, form: LogForm) -> str:
@@ -368,9 +369,9 @@ def lead_log(request: WorkspaceRequest, pk: int, what: str) -> HttpResponse:
     ensure(request, Action.VIEW, ObjectType.LEAD)
     lead = selectors.lead_get(actor=request.user, workspace=request.workspace, pk=pk)
     form_class = LOG_FORMS[what]
-    options = {"members": _people(request)} if what in {"note", "task"} else {}
+    members = _people(request) if what in {"note", "task"} else []
     posted = request.POST if request.method == "POST" else None
-    form = form_class(posted, initial=log_initial(what, request.user), **options)
+    form = form_class(posted, initial=log_initial(what, request.user), members=members)
     status = 200
     if posted is not None:
         if form.is_valid():
