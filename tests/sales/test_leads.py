@@ -251,8 +251,11 @@ def test_round_robin_is_fair_within_a_team(admin, workspace):
 
 
 def test_territory_then_field_rules_first_match_wins_and_the_assignee_is_told(
-    admin, workspace, smtp_server, django_capture_on_commit_callbacks
-):  # noqa: F811
+    admin,
+    workspace,
+    smtp_server,  # noqa: F811  (the fixture imported above)
+    django_capture_on_commit_callbacks,
+):
     berlin = member(workspace, Role.SALES, email="berlin@acme.test", full_name="Bea Berlin")
     partners = member(workspace, Role.SALES, email="partners@acme.test", full_name="Pat Partner")
     services.assignment_rule_create(

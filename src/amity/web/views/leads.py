@@ -376,20 +376,16 @@ def lead_log(request: WorkspaceRequest, pk: int, what: str) -> HttpResponse:
     if posted is not None:
         if form.is_valid():
             try:
-                saved = _save_log(request, lead, form)
+                _save_log(request, lead, form)
             except ValidationError as error:
                 form.apply_service_errors(error)
             else:
                 messages.success(request, LOGGED[what])
                 if not getattr(request, "htmx", False):
                     return redirect("lead_detail", request.workspace.slug, pk)
-                lead.refresh_from_db()
-                filters = QueryDict(mutable=True)
-                for name in ("kind", "channel"):
-                    filters.setlist(name, request.POST.getlist(name))
-                context = {"kind": KIND, "record": lead} | _timeline(request, lead, filters, highlight=saved)
-                response = render(request, f"{PAGE}#logged", context)
-                response["HX-Trigger"] = "amity:panel-score"
+                # The lead's status, score and heading may all have changed: draw the whole page again.
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
                 return response
         status = 422
     url = reverse("lead_log", args=[request.workspace.slug, pk, what])
