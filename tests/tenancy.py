@@ -199,6 +199,55 @@ def _opportunity(workspace: Workspace) -> models.Model:
     return deal
 
 
+def _lead(workspace: Workspace) -> models.Model:
+    from amity.activities.models import Interaction
+    from amity.sales.models import Lead
+    from amity.search.services import index_records
+
+    lead = Lead.objects.create(
+        workspace=workspace,
+        first_name=MARKER,
+        last_name="Lead",
+        email=f"{MARKER}-{Lead.objects.count()}@example.com",
+        company=f"{MARKER} company",
+        source=MARKER,
+    )
+    Interaction.objects.create(workspace=workspace, channel="email", direction="in", subject=f"{MARKER} mail", body=MARKER, lead=lead)
+    index_records(object_type="lead", ids=[lead.pk])
+    return lead
+
+
+def _scoring_rule(workspace: Workspace) -> models.Model:
+    from amity.sales.models import LeadScoringRule
+
+    return LeadScoringRule.objects.create(
+        workspace=workspace, name=f"{MARKER} rule", kind="field", field="source", operator="equals", value=MARKER, points=5
+    )
+
+
+def _assignment_rule(workspace: Workspace) -> models.Model:
+    from amity.sales.models import LeadAssignmentRule
+
+    seller = member(workspace, Role.SALES, email=f"{MARKER}-assignee-{workspace.pk}-{LeadAssignmentRule.objects.count()}@example.com")
+    return LeadAssignmentRule.objects.create(workspace=workspace, name=f"{MARKER} rule", countries=["DE"], assign_to=seller)
+
+
+def _rescore(workspace: Workspace) -> models.Model:
+    from amity.sales.models import LeadRescore
+
+    return LeadRescore.objects.create(workspace=workspace, status="done", error=MARKER)
+
+
+def _web_form(workspace: Workspace) -> models.Model:
+    from amity.sales.models import WebForm, WebFormSubmission
+
+    form = WebForm.objects.create(
+        workspace=workspace, name=f"{MARKER} form {WebForm.objects.count()}", token=f"{MARKER}-{WebForm.objects.count()}", fields=["email"]
+    )
+    WebFormSubmission.objects.create(workspace=workspace, form=form, data={"email": f"{MARKER}@example.com"})
+    return form
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -219,6 +268,11 @@ MAKERS: dict[str, Maker] = {
     "pipeline_id": _pipeline,
     "reason_id": _lost_reason,
     "opportunity_id": _opportunity,
+    "lead_id": _lead,
+    "scoring_rule_id": _scoring_rule,
+    "assignment_rule_id": _assignment_rule,
+    "rescore_id": _rescore,
+    "form_id": _web_form,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -263,4 +317,10 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/opportunities/{opportunity_id}/reopen"): {},
     ("PUT", "/api/v1/opportunities/{opportunity_id}/line-items"): {"items": []},
     ("PUT", "/api/v1/opportunities/{opportunity_id}/contacts"): {"contacts": []},
+    ("PATCH", "/api/v1/leads/{lead_id}"): {"first_name": "Renamed"},
+    ("POST", "/api/v1/leads/{lead_id}/restore"): {},
+    ("POST", "/api/v1/leads/{lead_id}/convert"): {"create_opportunity": True},
+    ("PATCH", "/api/v1/lead-scoring-rules/{scoring_rule_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/lead-assignment-rules/{assignment_rule_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/web-forms/{form_id}"): {"name": "Renamed"},
 }

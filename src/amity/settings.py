@@ -273,3 +273,13 @@ LOGGING = {
 API_PAGE_SIZE_DEFAULT = 50
 API_PAGE_SIZE_MAX = 200
 IDEMPOTENCY_TTL_HOURS = 24
+
+# --- Web forms' spam limits: (submissions, seconds) per visitor's address and per form -------------
+LEAD_FORM_LIMIT_PER_IP = (
+    int(os.environ.get("AMITY_LEAD_FORM_LIMIT_PER_IP", "5")),
+    int(os.environ.get("AMITY_LEAD_FORM_WINDOW_PER_IP", "600")),
+)
+LEAD_FORM_LIMIT_PER_FORM = (
+    int(os.environ.get("AMITY_LEAD_FORM_LIMIT_PER_FORM", "300")),
+    int(os.environ.get("AMITY_LEAD_FORM_WINDOW_PER_FORM", "3600")),
+)

@@ -98,6 +98,18 @@ price_book    view     o a m s k u p v
 price_book    add      o a m
 price_book    change   o a m
 price_book    delete   o a
+lead          view     o a m s k u v
+lead          add      o a m s k
+lead          change   o a m s k
+lead          delete   o a m s
+lead_rule     view     o a m s k v
+lead_rule     add      o a m
+lead_rule     change   o a m
+lead_rule     delete   o a
+web_form      view     o a m s k v
+web_form      add      o a m k
+web_form      change   o a m k
+web_form      delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -141,6 +153,10 @@ def test_tasks_are_seen_by_team_below_managers_and_notifications_only_by_their_r
     assert visibility("admin", ObjectType.SAVED_VIEW) == "all"
 
 
+def test_leads_are_seen_by_team_for_reps_and_managers_and_by_all_for_marketing() -> None:
+    assert [visibility(role, ObjectType.LEAD) for role in ROLES] == ["all", "all", "team", "team", "all", "all", "none", "all"]
+
+
 def test_deals_are_seen_by_team_for_reps_and_managers_and_by_all_above() -> None:
     assert [visibility(role, ObjectType.OPPORTUNITY) for role in ROLES] == ["all", "all", "team", "team", "all", "all", "none", "all"]
     assert {visibility(role, ObjectType.PRODUCT) for role in ROLES} == {"all"}
@@ -155,6 +171,20 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
     account = AccountFactory(workspace=workspace)
     stages = [{"name": "Open"}, {"name": "Won", "kind": "won"}, {"name": "Lost", "kind": "lost"}]
     return {
+        ("lead", "view"): ("get", "/api/v1/leads", None),
+        ("lead", "add"): (
+            "post",
+            "/api/v1/leads",
+            {"first_name": "Ada", "last_name": "Byron", "email": "ada@example.com", "company": "Acme"},
+        ),
+        ("lead_rule", "view"): ("get", "/api/v1/lead-scoring-rules", None),
+        ("lead_rule", "add"): (
+            "post",
+            "/api/v1/lead-assignment-rules",
+            {"name": "Germany", "countries": ["DE"], "assign_to_id": victim.pk},
+        ),
+        ("web_form", "view"): ("get", "/api/v1/web-forms", None),
+        ("web_form", "add"): ("post", "/api/v1/web-forms", {"name": "Contact us"}),
         ("opportunity", "view"): ("get", "/api/v1/opportunities", None),
         ("opportunity", "add"): ("post", "/api/v1/opportunities", {"name": "Deal", "account_id": account.pk, "currency": "EUR"}),
         ("pipeline", "view"): ("get", "/api/v1/pipelines", None),
@@ -185,6 +215,12 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
 
 
 API_ACTIONS = [
+    ("lead", "view"),
+    ("lead", "add"),
+    ("lead_rule", "view"),
+    ("lead_rule", "add"),
+    ("web_form", "view"),
+    ("web_form", "add"),
     ("opportunity", "view"),
     ("opportunity", "add"),
     ("pipeline", "view"),

@@ -56,3 +56,25 @@ def test_loading_again_adds_nothing(db: Any) -> None:
     load_sales(workspace, {})
     load_demo()
     assert (Product.objects.count(), Opportunity.objects.count(), StageChange.objects.count()) == counts
+
+
+def test_the_demo_has_believable_leads_rules_a_form_and_conversions(db: Any) -> None:
+    from amity.activities.models import Interaction
+    from amity.sales.models import Lead, LeadAssignmentRule, LeadScoringRule, WebForm
+
+    workspace = load_demo().workspace
+    leads = Lead.objects.filter(workspace=workspace)
+    assert leads.count() == 300
+    by_status = dict(leads.values_list("status").annotate(n=Count("id")))
+    assert set(by_status) == {"new", "contacted", "qualified", "unqualified", "converted"}, by_status
+    assert by_status["converted"] == 24
+    converted = leads.filter(status="converted")
+    assert not converted.filter(converted_contact__isnull=True).exists()
+    assert converted.filter(converted_opportunity__isnull=False).count() == 16
+    worked = Interaction.objects.filter(lead__in=converted).first()
+    assert worked is not None and worked.contacts.exists()
+    assert leads.filter(score__gt=0).count() > 100 and leads.filter(first_contacted_at__isnull=True, status="new").exists()
+    assert len({lead.source for lead in leads}) == 5
+    assert LeadScoringRule.objects.filter(workspace=workspace).count() == 6
+    assert LeadAssignmentRule.objects.filter(workspace=workspace).count() == 2
+    assert WebForm.objects.filter(workspace=workspace, name="Contact us").exists()

@@ -29,6 +29,7 @@ from amity.activities.schemas import (
 from amity.activities.timeline import TimelinePage
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
+from amity.sales import selectors as sales_selectors
 
 router = Router()
 
@@ -45,6 +46,11 @@ TASK_SORTS: dict[str, Sequence[str]] = {
 def _deal(actor: Any, workspace: Any, pk: int | None) -> Any:
     """A linked deal by id (None stays None); one the actor cannot see is a field error."""
     return selectors.resolve_opportunity(actor=actor, workspace=workspace, pk=pk) if pk is not None else None
+
+
+def _lead(actor: Any, workspace: Any, pk: int | None) -> Any:
+    """A linked lead by id (None stays None); one the actor cannot see is a field error."""
+    return sales_selectors.resolve_lead(actor=actor, workspace=workspace, pk=pk) if pk is not None else None
 
 
 def _one(actor: Any, workspace: Any, kind: str, pk: int | None, field: str) -> Any:
@@ -79,6 +85,7 @@ def log_interaction(request: HttpRequest, payload: InteractionIn) -> Any:
         accounts=selectors.resolve_accounts(actor=actor, workspace=workspace, pks=data.pop("account_ids")),
         users=selectors.resolve_members(workspace=workspace, pks=data.pop("user_ids")),
         opportunity=_deal(actor, workspace, data.pop("opportunity_id")),
+        lead=_lead(actor, workspace, data.pop("lead_id")),
         **data,
     )
     return Status(201, interaction)
@@ -104,6 +111,8 @@ def update_interaction(request: HttpRequest, interaction_id: int, payload: Inter
         links["users"] = selectors.resolve_members(workspace=workspace, pks=data.pop("user_ids") or [])
     if "opportunity_id" in data:
         data["opportunity"] = _deal(actor, workspace, data.pop("opportunity_id"))
+    if "lead_id" in data:
+        data["lead"] = _lead(actor, workspace, data.pop("lead_id"))
     services.interaction_update(actor=actor, workspace=workspace, interaction=interaction, **links, **data)
     return selectors.interaction_get(actor=actor, workspace=workspace, pk=interaction_id)
 
@@ -129,6 +138,7 @@ def list_notes(request: HttpRequest, page: Query[PageParams], filters: Query[Not
         contact_id=filters.contact_id,
         account_id=filters.account_id,
         opportunity_id=filters.opportunity_id,
+        lead_id=filters.lead_id,
     )
     return paginate(notes, ordering=ordering, cursor=page.cursor, limit=page.limit)
 
@@ -143,6 +153,7 @@ def create_note(request: HttpRequest, payload: NoteIn) -> Any:
         contact=_one(actor, workspace, "contact", payload.contact_id, "contact_id"),
         account=_one(actor, workspace, "account", payload.account_id, "account_id"),
         opportunity=_deal(actor, workspace, payload.opportunity_id),
+        lead=_lead(actor, workspace, payload.lead_id),
     )
     return Status(201, note)
 
@@ -210,6 +221,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Any:
         contact=_one(actor, workspace, "contact", payload.contact_id, "contact_id"),
         account=_one(actor, workspace, "account", payload.account_id, "account_id"),
         opportunity=_deal(actor, workspace, payload.opportunity_id),
+        lead=_lead(actor, workspace, payload.lead_id),
         reminder_at=payload.reminder_at,
     )
     return Status(201, task)
@@ -235,6 +247,8 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> Any:
         data["account"] = _one(actor, workspace, "account", data.pop("account_id"), "account_id")
     if "opportunity_id" in data:
         data["opportunity"] = _deal(actor, workspace, data.pop("opportunity_id"))
+    if "lead_id" in data:
+        data["lead"] = _lead(actor, workspace, data.pop("lead_id"))
     return services.task_update(actor=actor, workspace=workspace, task=task, **data)
 
 

@@ -52,11 +52,15 @@ class Interaction(WorkspaceScopedModel):
         related_name="interactions",
         help_text="The deal it was about.",
     )
+    lead = models.ForeignKey(
+        "sales.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions", help_text="The lead it was with."
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["workspace", "-occurred_at", "-id"], name="interaction_ws_recent"),
             models.Index(fields=["workspace", "channel", "-occurred_at", "-id"], name="interaction_ws_channel"),
+            models.Index(fields=["workspace", "lead", "-occurred_at", "-id"], name="interaction_ws_lead"),
         ]
 
     def __str__(self) -> str:
@@ -72,6 +76,7 @@ class Note(WorkspaceScopedModel):
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="notes")
     mentions = models.ManyToManyField(User, blank=True, related_name="mentioned_in_notes")
     opportunity = models.ForeignKey("sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="notes")
+    lead = models.ForeignKey("sales.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="notes")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,6 +85,7 @@ class Note(WorkspaceScopedModel):
             models.Index(fields=["workspace", "contact", "-created_at", "-id"], name="note_ws_contact"),
             models.Index(fields=["workspace", "account", "-created_at", "-id"], name="note_ws_account"),
             models.Index(fields=["workspace", "-created_at", "-id"], name="note_ws_recent"),
+            models.Index(fields=["workspace", "lead", "-created_at", "-id"], name="note_ws_lead"),
         ]
 
     def __str__(self) -> str:
@@ -110,6 +116,7 @@ class Task(WorkspaceScopedModel):
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
     opportunity = models.ForeignKey("sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    lead = models.ForeignKey("sales.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     reminder_at = models.DateTimeField(null=True, blank=True, help_text="When to remind the assignee, in the app and by email.")
     reminded_at = models.DateTimeField(null=True, blank=True, help_text="When the reminder went out; set once, so it goes once.")
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -123,6 +130,7 @@ class Task(WorkspaceScopedModel):
             models.Index(fields=["workspace", "-created_at", "-id"], name="task_ws_recent"),
             models.Index(fields=["workspace", "contact", "-created_at", "-id"], name="task_ws_contact"),
             models.Index(fields=["workspace", "account", "-created_at", "-id"], name="task_ws_account"),
+            models.Index(fields=["workspace", "lead", "-created_at", "-id"], name="task_ws_lead"),
             models.Index(fields=["reminder_at"], condition=models.Q(reminded_at__isnull=True), name="task_reminder_due"),
         ]
 

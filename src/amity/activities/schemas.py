@@ -26,6 +26,7 @@ class InteractionOut(Schema):
     account_ids: list[int]
     user_ids: list[int]
     opportunity_id: int | None
+    lead_id: int | None
     created_at: datetime
     updated_at: datetime
 
@@ -54,6 +55,7 @@ class InteractionIn(Schema):
     account_ids: list[int] = Field(default_factory=list, max_length=MAX_LINKS)
     user_ids: list[int] = Field(default_factory=list, max_length=MAX_LINKS, description="Colleagues who took part.")
     opportunity_id: int | None = Field(None, description="The deal it was about; with no contact or account, the deal's account is linked.")
+    lead_id: int | None = Field(None, description="The lead it is about (on its own, or beside a contact or account).")
 
 
 class InteractionPatch(Schema):
@@ -68,6 +70,7 @@ class InteractionPatch(Schema):
     account_ids: list[int] | None = Field(None, max_length=MAX_LINKS)
     user_ids: list[int] | None = Field(None, max_length=MAX_LINKS)
     opportunity_id: int | None = None
+    lead_id: int | None = None
 
 
 class InteractionFilterIn(Schema):
@@ -76,6 +79,7 @@ class InteractionFilterIn(Schema):
     contact_id: int | None = None
     account_id: int | None = None
     opportunity_id: int | None = None
+    lead_id: int | None = None
     occurred_after: datetime | None = None
     occurred_before: datetime | None = None
     sort: str | None = Field(None, description="-occurred_at (default) or occurred_at.")
@@ -88,6 +92,7 @@ class NoteOut(Schema):
     contact_id: int | None
     account_id: int | None
     opportunity_id: int | None
+    lead_id: int | None
     mention_ids: list[int]
     created_at: datetime
     updated_at: datetime
@@ -102,6 +107,7 @@ class NoteIn(Schema):
     contact_id: int | None = None
     account_id: int | None = None
     opportunity_id: int | None = Field(None, description="A deal; with no contact or account, the note goes on the deal's account too.")
+    lead_id: int | None = Field(None, description="The lead it is about (on its own, or beside a contact or account).")
 
 
 class NotePatch(Schema):
@@ -112,6 +118,7 @@ class NoteFilterIn(Schema):
     contact_id: int | None = None
     account_id: int | None = None
     opportunity_id: int | None = None
+    lead_id: int | None = None
     sort: str | None = Field(None, description="-created_at (default) or created_at.")
 
 
@@ -127,6 +134,7 @@ class TaskOut(Schema):
     contact_id: int | None
     account_id: int | None
     opportunity_id: int | None
+    lead_id: int | None
     reminder_at: datetime | None
     reminded_at: datetime | None
     completed_at: datetime | None
@@ -143,6 +151,7 @@ class TaskIn(Schema):
     contact_id: int | None = None
     account_id: int | None = None
     opportunity_id: int | None = Field(None, description="The deal it is for.")
+    lead_id: int | None = Field(None, description="The lead it is about (on its own, or beside a contact or account).")
     reminder_at: datetime | None = Field(None, description="When to remind the assignee, in the app and by email.")
 
 
@@ -155,6 +164,7 @@ class TaskPatch(Schema):
     contact_id: int | None = None
     account_id: int | None = None
     opportunity_id: int | None = None
+    lead_id: int | None = None
     reminder_at: datetime | None = None
 
 
@@ -167,6 +177,7 @@ class TaskFilterIn(Schema):
     contact_id: int | None = None
     account_id: int | None = None
     opportunity_id: int | None = None
+    lead_id: int | None = None
     sort: str | None = Field(None, description="due_at (default), -due_at, created_at or -created_at.")
 
 

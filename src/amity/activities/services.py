@@ -21,7 +21,8 @@ from amity.core.models import AuditEntry, Membership, User, Workspace
 from amity.core.permissions import Action, ObjectType, Role
 from amity.core.services import notify
 from amity.customers.models import Account, Contact
-from amity.sales.models import Opportunity
+from amity.sales.models import Lead, Opportunity
+from amity.sales.services.leads import lead_history_changed
 
 # Roles that may change or delete an entry someone else wrote.
 MODERATORS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER})
@@ -53,10 +54,13 @@ def _check_links(
     accounts: Sequence[Account] = (),
     users: Sequence[User] = (),
     opportunity: Opportunity | None = None,
+    lead: Lead | None = None,
 ) -> None:
     """The last wall: everything linked belongs to this workspace (selectors already resolved the ids)."""
     if opportunity is not None and opportunity.workspace_id != workspace.pk:
         raise ValidationError({"opportunity_id": "Link only deals of this workspace."})
+    if lead is not None and lead.workspace_id != workspace.pk:
+        raise ValidationError({"lead_id": "Link only leads of this workspace."})
     for name, records in (("contact_ids", contacts), ("account_ids", accounts)):
         if any(record.workspace_id != workspace.pk for record in records):
             raise ValidationError({name: "Link only records of this workspace."})
@@ -74,7 +78,15 @@ def _choice(value: str, choices: type[Any], field: str) -> str:
 
 # --- Interactions --------------------------------------------------------------------------------------
 
-INTERACTION_FIELDS = ["channel", "direction", "occurred_at", "duration_seconds", "subject", "body", "outcome", "opportunity"]
+INTERACTION_FIELDS = ["channel", "direction", "occurred_at", "duration_seconds", "subject", "body", "outcome", "opportunity", "lead"]
+NO_LINK = "Link the interaction to at least one contact, account or lead."
+
+
+def _lead_touched(actor: User | None, lead_id: int | None, contacted_at: datetime | None = None) -> None:
+    """The lead's score follows its interactions; its first one marks when it was first contacted."""
+    if lead_id is not None:
+        lead = Lead.objects.select_related("workspace").get(pk=lead_id)
+        lead_history_changed(actor=actor, lead=lead, contacted_at=contacted_at)
 
 
 @transaction.atomic
@@ -93,14 +105,18 @@ def interaction_log(
     accounts: Sequence[Account] = (),
     users: Sequence[User] = (),
     opportunity: Opportunity | None = None,
+    lead: Lead | None = None,
 ) -> Interaction:
-    """Log something that happened with customers: a call, an email, a meeting; about a deal, it shows on the deal's account too."""
+    """Log something that happened with customers: a call, an email, a meeting; about a deal, it shows on the deal's account too.
+
+    With a lead it shows on the lead's page, counts towards its score, and the first one marks the lead contacted.
+    """
     require(actor, workspace, Action.ADD, ObjectType.INTERACTION)
-    _check_links(workspace, contacts=contacts, accounts=accounts, users=users, opportunity=opportunity)
+    _check_links(workspace, contacts=contacts, accounts=accounts, users=users, opportunity=opportunity, lead=lead)
     if not contacts and not accounts and opportunity is not None:
         accounts = [opportunity.account]
-    if not contacts and not accounts:
-        raise ValidationError({"contact_ids": "Link the interaction to at least one contact or account."})
+    if not contacts and not accounts and lead is None:
+        raise ValidationError({"contact_ids": NO_LINK})
     interaction = Interaction(
         workspace=workspace,
         channel=_choice(channel, Channel, "channel"),
@@ -112,8 +128,9 @@ def interaction_log(
         outcome=outcome.strip(),
         created_by=actor,
         opportunity=opportunity,
+        lead=lead,
     )
-    interaction.full_clean(exclude=["workspace", "created_by", "opportunity"])
+    interaction.full_clean(exclude=["workspace", "created_by", "opportunity", "lead"])
     interaction.save()
     interaction.contacts.set(contacts)
     interaction.accounts.set(accounts)
@@ -122,6 +139,7 @@ def interaction_log(
     changes["contacts"] = [None, sorted(contact.pk for contact in contacts)]
     changes["accounts"] = [None, sorted(account.pk for account in accounts)]
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=interaction, changes=changes)
+    _lead_touched(actor, interaction.lead_id, interaction.occurred_at)
     return interaction
 
 
@@ -152,9 +170,12 @@ def interaction_update(
         raise ValidationError({sorted(unknown)[0]: "This field cannot be changed."})
     _check_links(workspace, contacts=contacts or (), accounts=accounts or (), users=users or ())
     before = audit.snapshot(interaction, INTERACTION_FIELDS)
+    lead_before = interaction.lead_id
     for name, value in fields.items():
         if name == "opportunity":
             _check_links(workspace, opportunity=value)
+        elif name == "lead":
+            _check_links(workspace, lead=value)
         elif name == "channel":
             value = _choice(value, Channel, "channel")
         elif name == "direction":
@@ -166,7 +187,7 @@ def interaction_update(
         if name == "occurred_at" and value is None:
             raise ValidationError({"occurred_at": "An interaction needs a time."})
         setattr(interaction, name, value)
-    interaction.full_clean(exclude=["workspace", "created_by", "opportunity"])
+    interaction.full_clean(exclude=["workspace", "created_by", "opportunity", "lead"])
     interaction.save()
     changes: dict[str, Any] = audit.diff(before, audit.snapshot(interaction, INTERACTION_FIELDS))
     if contacts is not None:
@@ -175,10 +196,12 @@ def interaction_update(
         _relink(interaction.accounts, accounts, "accounts", changes)
     if users is not None:
         _relink(interaction.users, users, "users", changes)
-    if not interaction.contacts.exists() and not interaction.accounts.exists():
-        raise ValidationError({"contact_ids": "Link the interaction to at least one contact or account."})
+    if interaction.lead_id is None and not interaction.contacts.exists() and not interaction.accounts.exists():
+        raise ValidationError({"contact_ids": NO_LINK})
     if changes:
         audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.UPDATE, obj=interaction, changes=changes)
+    for lead_id in {lead_before, interaction.lead_id} - {None}:
+        _lead_touched(actor, lead_id, interaction.occurred_at if lead_id == interaction.lead_id else None)
     return interaction
 
 
@@ -194,7 +217,9 @@ def interaction_delete(*, actor: User, workspace: Workspace, interaction: Intera
         obj=interaction,
         changes={name: [value, None] for name, value in audit.snapshot(interaction, INTERACTION_FIELDS).items()},
     )
+    lead_id = interaction.lead_id
     interaction.delete()
+    _lead_touched(actor, lead_id)
 
 
 # --- Notes -------------------------------------------------------------------------------------------------
@@ -215,8 +240,10 @@ def mentioned_members(workspace: Workspace, body: str) -> list[User]:
 
 
 def _note_url(note: Note) -> str:
-    """The page of the contact or account the note is on, where it shows on the timeline."""
+    """The page of the contact, account or lead the note is on, where it shows on the timeline."""
     slug = note.workspace.slug
+    if note.lead_id and not note.contact_id:
+        return reverse("lead_detail", kwargs={"slug": slug, "pk": note.lead_id})
     if note.contact_id:
         return reverse("contact_detail", kwargs={"slug": slug, "pk": note.contact_id})
     if note.account_id:
@@ -238,10 +265,13 @@ def _notify_mentions(*, actor: User, workspace: Workspace, note: Note, people: l
         )
 
 
-def _check_note_links(contact: Contact | None, account: Account | None, opportunity: Opportunity | None, workspace: Workspace) -> None:
-    if contact is None and account is None:
-        raise ValidationError({"contact_id": "Attach the note to a contact, an account or a deal."})
-    _check_links(workspace, contacts=[contact] if contact else [], accounts=[account] if account else [], opportunity=opportunity)
+def _check_note_links(
+    contact: Contact | None, account: Account | None, opportunity: Opportunity | None, lead: Lead | None, workspace: Workspace
+) -> None:
+    if contact is None and account is None and lead is None:
+        raise ValidationError({"contact_id": "Attach the note to a contact, an account, a deal or a lead."})
+    contacts, accounts = [contact] if contact else [], [account] if account else []
+    _check_links(workspace, contacts=contacts, accounts=accounts, opportunity=opportunity, lead=lead)
 
 
 @transaction.atomic
@@ -253,16 +283,19 @@ def note_create(
     contact: Contact | None = None,
     account: Account | None = None,
     opportunity: Opportunity | None = None,
+    lead: Lead | None = None,
 ) -> Note:
-    """Write a note on a contact, an account or a deal (it shows on the deal's account too); everyone @mentioned is notified once."""
+    """Write a note on a contact, an account, a deal (it shows on the deal's account too) or a lead; everyone @mentioned is notified once."""
     require(actor, workspace, Action.ADD, ObjectType.NOTE)
     if contact is None and account is None and opportunity is not None:
         account = opportunity.account
-    _check_note_links(contact, account, opportunity, workspace)
+    _check_note_links(contact, account, opportunity, lead, workspace)
     clean = sanitize(body)
     if not nh3.clean(clean, tags=set()).strip():
         raise ValidationError({"body": "A note needs some text."})
-    note = Note.objects.create(workspace=workspace, body=clean, author=actor, contact=contact, account=account, opportunity=opportunity)
+    note = Note.objects.create(
+        workspace=workspace, body=clean, author=actor, contact=contact, account=account, opportunity=opportunity, lead=lead
+    )
     people = mentioned_members(workspace, body)
     note.mentions.set(people)
     audit.record(
@@ -275,6 +308,7 @@ def note_create(
             "contact": [None, note.contact_id],
             "account": [None, note.account_id],
             **({"opportunity": [None, note.opportunity_id]} if note.opportunity_id else {}),
+            **({"lead": [None, note.lead_id]} if note.lead_id else {}),
         },
     )
     # Notifications are rows in this transaction: no note, no notification; and they are visible once it commits.
@@ -314,7 +348,8 @@ def note_delete(*, actor: User, workspace: Workspace, note: Note) -> None:
 # --- Tasks ------------------------------------------------------------------------------------------------
 
 TASK_FIELDS = [
-    "title", "description", "due_at", "priority", "status", "assignee", "contact", "account", "opportunity", "reminder_at", "completed_at",
+    "title", "description", "due_at", "priority", "status", "assignee", "contact", "account", "opportunity", "lead", "reminder_at",
+    "completed_at",
 ]  # fmt: skip
 DEFAULT_DUE = timedelta(days=1)
 
@@ -342,13 +377,16 @@ def task_create(
     contact: Contact | None = None,
     account: Account | None = None,
     opportunity: Opportunity | None = None,
+    lead: Lead | None = None,
     reminder_at: datetime | None = None,
 ) -> Task:
     """Give someone (by default oneself) something to do by a time, with an optional reminder; about a deal, it shows on its account."""
     require(actor, workspace, Action.ADD, ObjectType.TASK)
     assignee = assignee or actor
     _check_assignee(workspace, assignee)
-    _check_links(workspace, contacts=[contact] if contact else [], accounts=[account] if account else [], opportunity=opportunity)
+    _check_links(
+        workspace, contacts=[contact] if contact else [], accounts=[account] if account else [], opportunity=opportunity, lead=lead
+    )
     if contact is None and account is None and opportunity is not None:
         account = opportunity.account
     task = Task(
@@ -362,12 +400,13 @@ def task_create(
         contact=contact,
         account=account,
         opportunity=opportunity,
+        lead=lead,
         reminder_at=reminder_at,
     )
     if not task.title:
         raise ValidationError({"title": "A task needs a title."})
     _check_reminder(task)
-    task.full_clean(exclude=["workspace", "created_by", "assignee", "contact", "account", "opportunity"])
+    task.full_clean(exclude=["workspace", "created_by", "assignee", "contact", "account", "opportunity", "lead"])
     task.save()
     changes = {name: [None, value] for name, value in audit.snapshot(task, TASK_FIELDS).items() if value not in (None, "")}
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=task, changes=changes)
@@ -391,6 +430,7 @@ def task_update(
     contact: Contact | None = UNSET,
     account: Account | None = UNSET,
     opportunity: Opportunity | None = UNSET,
+    lead: Lead | None = UNSET,
     reminder_at: datetime | None = UNSET,
 ) -> Task:
     """Change a task: only the arguments given change; a moved reminder goes out again at its new time."""
@@ -420,11 +460,14 @@ def task_update(
     if opportunity is not UNSET:
         _check_links(workspace, opportunity=opportunity)
         task.opportunity = opportunity
+    if lead is not UNSET:
+        _check_links(workspace, lead=lead)
+        task.lead = lead
     if reminder_at is not UNSET and reminder_at != task.reminder_at:
         task.reminder_at = reminder_at
         task.reminded_at = None
     _check_reminder(task)
-    task.full_clean(exclude=["workspace", "created_by", "assignee", "contact", "account", "opportunity"])
+    task.full_clean(exclude=["workspace", "created_by", "assignee", "contact", "account", "opportunity", "lead"])
     task.save()
     changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
     if changes:

@@ -84,6 +84,7 @@ class TimelineQuery:
     after: Position | None = None
     channels: frozenset[str] = frozenset()
     opportunity_ids: frozenset[int] = frozenset()  # a deal's own timeline: what was logged on it
+    lead_ids: frozenset[int] = frozenset()  # a lead's own timeline: what was logged on it
 
     def window(self, queryset: models.QuerySet[Any], *, kind: str, time_field: str) -> models.QuerySet[Any]:
         """The rows strictly after the cursor in the timeline's order, newest first, at most limit + 1."""
@@ -160,12 +161,13 @@ def timeline_page(
     contact_ids: Iterable[int],
     account_ids: Iterable[int] = (),
     opportunity_ids: Iterable[int] = (),
+    lead_ids: Iterable[int] = (),
     kinds: Sequence[str] = (),
     channels: Sequence[str] = (),
     cursor: str | None = None,
     limit: int = 50,
 ) -> TimelinePage:
-    """One page of the merged timeline of some contacts, accounts and deals, newest first."""
+    """One page of the merged timeline of some contacts, accounts, deals and leads, newest first."""
     unknown = sorted(set(kinds) - set(_sources))
     if unknown:
         raise ValidationError({"kind": f"Unknown kind {', '.join(unknown)}; choose from: {', '.join(sorted(_sources))}."})
@@ -178,8 +180,9 @@ def timeline_page(
         after=decode_cursor(cursor) if cursor else None,
         channels=frozenset(channels),
         opportunity_ids=frozenset(opportunity_ids),
+        lead_ids=frozenset(lead_ids),
     )
-    if not query.contact_ids and not query.account_ids and not query.opportunity_ids:
+    if not (query.contact_ids or query.account_ids or query.opportunity_ids or query.lead_ids):
         return TimelinePage(items=[], next_cursor=None)
     chosen: dict[str, tuple[TimelineSource, models.QuerySet[Any]]] = {}
     keys: list[tuple[dt.datetime, str, int]] = []

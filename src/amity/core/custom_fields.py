@@ -290,7 +290,7 @@ def _holders(workspace: Workspace, model: type[models.Model], key: str, values: 
     return holders
 
 
-CUSTOM_FIELD_OBJECT_TYPES = {"contact", "account", "opportunity", "product"}
+CUSTOM_FIELD_OBJECT_TYPES = {"contact", "account", "opportunity", "product", "lead"}
 
 
 def filter_lookups(workspace: Workspace, object_type: str, wanted: dict[str, str]) -> dict[str, Any]:

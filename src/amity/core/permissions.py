@@ -64,6 +64,9 @@ class ObjectType(StrEnum):
     PIPELINE = "pipeline"
     PRODUCT = "product"
     PRICE_BOOK = "price_book"
+    LEAD = "lead"
+    LEAD_RULE = "lead_rule"
+    WEB_FORM = "web_form"
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,26 @@ _SALES_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     }.items()
 }
 
+# Leads. Like deals, reps and managers work their team's leads and owners and admins see all;
+# marketing brings most leads in (forms, fairs, campaigns), so it creates, reads and edits every
+# lead but deletes none; support and viewers read; supply does not need them. Scoring and
+# assignment rules are set by owners, admins and managers and read by everyone who works leads
+# (a rep may ask why a lead is hot). Web forms are built by owners, admins, managers and marketing.
+_MARKETING_LEADS = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}))
+_LEAD_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    role: {ObjectType.LEAD: lead, ObjectType.LEAD_RULE: rules, ObjectType.WEB_FORM: forms}
+    for role, (lead, rules, forms) in {
+        Role.OWNER: (FULL, FULL, FULL),
+        Role.ADMIN: (FULL, FULL, FULL),
+        Role.MANAGER: (TEAM_FULL, EDIT, EDIT),
+        Role.SALES: (TEAM_FULL, READ, READ),
+        Role.MARKETING: (_MARKETING_LEADS, READ, EDIT),
+        Role.SUPPORT: (READ, NOTHING, NOTHING),
+        Role.SUPPLY: (NOTHING, NOTHING, NOTHING),
+        Role.VIEWER: (READ, READ, READ),
+    }.items()
+}
+
 _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
     Role.ADMIN: _ADMINISTRATION,
@@ -197,7 +220,8 @@ _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.VIEWER: _STAFF,
 }
 GRANTS: dict[Role, dict[ObjectType, Grant]] = {
-    role: {**_BASE_GRANTS[role], **_CUSTOMER_GRANTS[role], **_TIMELINE_GRANTS[role], **_SALES_GRANTS[role]} for role in Role
+    role: {**_BASE_GRANTS[role], **_CUSTOMER_GRANTS[role], **_TIMELINE_GRANTS[role], **_SALES_GRANTS[role], **_LEAD_GRANTS[role]}
+    for role in Role
 }
 
 # Roles an inviter may hand out: nobody can grant more than they hold.

@@ -7,7 +7,7 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        # Deals and their stage changes join the timelines of their accounts and contacts, and global search.
+        # Deals and their stage changes join the timelines of their accounts and contacts; deals and leads join global search.
         from amity.sales import search  # noqa: F401
         from amity.sales.timeline import register_sources
 
@@ -20,6 +20,8 @@ class SalesConfig(AppConfig):
 
         from amity.core.demo import DEMO_LOADERS
         from amity.sales.demo import load_sales
+        from amity.sales.demo_leads import load_leads
 
-        if load_sales not in DEMO_LOADERS:
-            DEMO_LOADERS.append(load_sales)
+        for loader in (load_sales, load_leads):  # leads convert into deals of the pipelines load_sales sets up
+            if loader not in DEMO_LOADERS:
+                DEMO_LOADERS.append(loader)

@@ -1,4 +1,4 @@
-"""Deals in global search: found by their name, their account's name and their external id."""
+"""Deals and leads in global search: deals by their name, their account's name and their external id; leads by name, email, company, phone."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from amity.core.access import visible
 from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
-from amity.sales.models import Opportunity
+from amity.sales.models import Lead, Opportunity
 from amity.search.registry import Document, RecordType, register
 from amity.search.text import document_text
 
@@ -65,5 +65,59 @@ OPPORTUNITIES = register(
         live_ids=opportunity_live_ids,
         visible_ids=opportunity_visible_ids,
         url=_url,
+    )
+)
+
+
+# --- Leads: found by name, email, company and phone ---------------------------------------------------------------
+
+
+def lead_documents(ids: Iterable[int]) -> list[Document]:
+    rows = Lead.objects.filter(pk__in=list(ids), deleted_at__isnull=True).values_list(
+        "pk", "workspace_id", "owner_id", "first_name", "last_name", "email", "company", "phone", "status", "external_id"
+    )
+    documents = []
+    for pk, workspace_id, owner_id, first_name, last_name, email, company, phone, status, external_id in rows:
+        name = " ".join(part for part in (first_name, last_name) if part) or email or company
+        documents.append(
+            Document(
+                object_id=pk,
+                workspace_id=workspace_id,
+                owner_id=owner_id,
+                title=name,
+                subtitle=" · ".join(part for part in (company, email, Lead.Status(status).label) if part),
+                text=document_text(first_name, last_name, email, company, phone, external_id or ""),
+            )
+        )
+    return documents
+
+
+def lead_live_ids(workspace: Workspace) -> QuerySet[Any, int]:
+    return Lead.objects.filter(workspace=workspace, deleted_at__isnull=True).values_list("pk", flat=True)
+
+
+def lead_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -> set[int]:
+    leads = visible(Lead.objects.filter(pk__in=ids, deleted_at__isnull=True), actor=actor, workspace=workspace, object_type=ObjectType.LEAD)
+    return set(leads.values_list("pk", flat=True))
+
+
+def _lead_url(workspace: Workspace, pk: int) -> str | None:
+    try:
+        return reverse("lead_detail", kwargs={"slug": workspace.slug, "pk": pk})
+    except NoReverseMatch:
+        return None
+
+
+LEADS = register(
+    RecordType(
+        key="leads",
+        object_type=ObjectType.LEAD,
+        label="Leads",
+        icon="user-plus",
+        order=5,
+        documents=lead_documents,
+        live_ids=lead_live_ids,
+        visible_ids=lead_visible_ids,
+        url=_lead_url,
     )
 )

@@ -8,6 +8,8 @@ from amity.web.views import (
     deals,
     imports,
     invitations,
+    lead_settings,
+    leads,
     profile,
     record_activity,
     records,
@@ -36,6 +38,16 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("custom-fields/<int:pk>/move/", custom_fields.settings_custom_field_move, name="settings_custom_field_move"),
     path("custom-fields/<int:pk>/archive/", custom_fields.settings_custom_field_archive, name="settings_custom_field_archive"),
     path("custom-fields/<int:pk>/delete/", custom_fields.settings_custom_field_delete, name="settings_custom_field_delete"),
+    path("lead-scoring/", lead_settings.settings_lead_scoring, name="settings_lead_scoring"),
+    path("lead-scoring/<int:pk>/", lead_settings.settings_lead_scoring_rule, name="settings_lead_scoring_rule"),
+    path("lead-scoring/rescore/", lead_settings.settings_lead_rescore, name="settings_lead_rescore"),
+    path("lead-scoring/progress/", lead_settings.settings_lead_rescore_progress, name="settings_lead_rescore_progress"),
+    path("lead-assignment/", lead_settings.settings_lead_assignment, name="settings_lead_assignment"),
+    path("lead-assignment/<int:pk>/", lead_settings.settings_lead_assignment_rule, name="settings_lead_assignment_rule"),
+    path("web-forms/", lead_settings.settings_web_forms, name="settings_web_forms"),
+    path("web-forms/new/", lead_settings.settings_web_form_create, name="settings_web_form_create"),
+    path("web-forms/<int:pk>/", lead_settings.settings_web_form_edit, name="settings_web_form_edit"),
+    path("web-forms/<int:pk>/delete/", lead_settings.settings_web_form_delete, name="settings_web_form_delete"),
     path("profile/", profile.profile, name="profile"),
 ]
 
@@ -81,6 +93,17 @@ deal_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/move/", deals.deal_move, name="deal_move"),
 ]
 
+lead_urls: list[URLPattern | URLResolver] = [
+    path("", leads.lead_list, name="lead_list"),
+    path("new/", leads.lead_create, name="lead_create"),
+    path("<int:pk>/", leads.lead_detail, name="lead_detail"),
+    path("<int:pk>/edit/", leads.lead_edit, name="lead_edit"),
+    path("<int:pk>/convert/", leads.lead_convert, name="lead_convert"),
+    path("<int:pk>/timeline/", leads.lead_timeline, name="lead_timeline"),
+    path("<int:pk>/log/<slug:what>/", leads.lead_log, name="lead_log"),
+    path("<int:pk>/panels/<slug:key>/", leads.lead_panel, name="lead_panel"),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
@@ -95,6 +118,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("settings/", include(settings_urls)),
     path("imports/", include(import_urls)),
     path("deals/", include(deal_urls)),
+    path("leads/", include(lead_urls)),
 ]
 
 urlpatterns = [
@@ -107,5 +131,6 @@ urlpatterns = [
     path("password-reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("workspaces/new/", workspaces.workspace_create, name="workspace_create"),
+    path("forms/<str:token>/", lead_settings.lead_form_submit, name="lead_form_submit"),
     path("w/<slug:slug>/", include(workspace_urls)),
 ]

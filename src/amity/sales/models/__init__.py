@@ -232,3 +232,31 @@ class StageChange(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_stage_name or '—'} → {self.to_stage_name}"
+
+
+from amity.sales.models.leads import (  # noqa: E402  (leads link to deals: Opportunity is defined first)
+    Lead,
+    LeadAssignmentRule,
+    LeadRescore,
+    LeadScoringRule,
+    RuleOperator,
+    WebForm,
+    WebFormSubmission,
+)
+
+__all__ = [
+    "Lead",
+    "LeadAssignmentRule",
+    "LeadRescore",
+    "LeadScoringRule",
+    "LineItem",
+    "LostReason",
+    "Opportunity",
+    "OpportunityContact",
+    "Pipeline",
+    "RuleOperator",
+    "Stage",
+    "StageChange",
+    "WebForm",
+    "WebFormSubmission",
+]

@@ -1,5 +1,24 @@
-"""Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py)."""
+"""Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py), leads (leads.py and lead_*.py), web forms."""
 
+from amity.sales.services.lead_assignment import (
+    assignment_rule_create,
+    assignment_rule_delete,
+    assignment_rule_update,
+    assignment_rules_reorder,
+)
+from amity.sales.services.lead_conversion import Conversion, lead_convert
+from amity.sales.services.lead_scoring import lead_rescore_start, scoring_rule_create, scoring_rule_delete, scoring_rule_update
+from amity.sales.services.leads import (
+    lead_bulk_assign,
+    lead_bulk_delete,
+    lead_bulk_save,
+    lead_bulk_tag,
+    lead_create,
+    lead_history_changed,
+    lead_restore,
+    lead_soft_delete,
+    lead_update,
+)
 from amity.sales.services.opportunities import (
     bulk_assign_owner,
     bulk_save,
@@ -26,13 +45,31 @@ from amity.sales.services.pipelines import (
     pipeline_update,
     sales_setup,
 )
+from amity.sales.services.web_forms import RateLimited, web_form_create, web_form_delete, web_form_submit, web_form_update
 
 __all__ = [
+    "Conversion",
+    "RateLimited",
+    "assignment_rule_create",
+    "assignment_rule_delete",
+    "assignment_rule_update",
+    "assignment_rules_reorder",
     "bulk_assign_owner",
     "bulk_save",
     "bulk_soft_delete",
     "bulk_tag",
     "clean_opportunity",
+    "lead_bulk_assign",
+    "lead_bulk_delete",
+    "lead_bulk_save",
+    "lead_bulk_tag",
+    "lead_convert",
+    "lead_create",
+    "lead_history_changed",
+    "lead_rescore_start",
+    "lead_restore",
+    "lead_soft_delete",
+    "lead_update",
     "lost_reason_create",
     "lost_reason_delete",
     "lost_reason_update",
@@ -50,4 +87,11 @@ __all__ = [
     "pipeline_delete",
     "pipeline_update",
     "sales_setup",
+    "scoring_rule_create",
+    "scoring_rule_delete",
+    "scoring_rule_update",
+    "web_form_create",
+    "web_form_delete",
+    "web_form_submit",
+    "web_form_update",
 ]

@@ -475,7 +475,7 @@ def _save(*, actor: User, workspace: Workspace, opportunity: Opportunity, data: 
     creating = opportunity.pk is None
     before = _snapshot(opportunity)
     previous_stage = opportunity.stage if not creating else None
-    at = timezone.now()
+    at = opportunity.created_at if creating else timezone.now()  # a new deal enters its first stage when it is created
     moved, children = clean_opportunity(opportunity, workspace, data, at=at)
     opportunity.workspace = workspace
     opportunity.save()
