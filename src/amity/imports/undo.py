@@ -27,7 +27,12 @@ def restore(model: type[Account] | type[Contact], workspace: Workspace, before: 
     if not before:
         return 0
     condition, params = bulk.any_of("id", [int(pk) for pk in before])
-    found = {pk for (pk,) in bulk.select_rows(f"SELECT id FROM {model._meta.db_table} WHERE workspace_id = %s AND {condition}", [workspace.pk, *params])}
+    found = {
+        pk
+        for (pk,) in bulk.select_rows(
+            f"SELECT id FROM {model._meta.db_table} WHERE workspace_id = %s AND {condition}", [workspace.pk, *params]
+        )
+    }
     images = {int(pk): image for pk, image in before.items() if int(pk) in found}
     _restore_fields(model, images, now)
     if model is Contact:
@@ -56,7 +61,13 @@ def _restore_fields(model: type[Model], images: dict[int, dict[str, Any]], now: 
 
 def _restore_contact_children(workspace: Workspace, images: dict[int, dict[str, Any]]) -> None:
     _restore_rows(
-        ContactEmail, "contact_id", ["address", "is_primary"], images, "emails", lambda email: (email["address"], email["primary"]), workspace
+        ContactEmail,
+        "contact_id",
+        ["address", "is_primary"],
+        images,
+        "emails",
+        lambda email: (email["address"], email["primary"]),
+        workspace,
     )
     _restore_rows(
         ContactPhone,
