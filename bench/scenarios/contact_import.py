@@ -59,8 +59,8 @@ UPDATE_ROWS = 200_000  # the update case re-imports the first rows of the file (
 class ContactImport(Scenario):
     name = "contact_import"
     description = (
-        "Import a CSV of contacts (checks, matching, COPY/multi-row writes, search index), re-import part of it as updates, "
-        "vs raw COPY/executemany of the same rows"
+        "Import a CSV of contacts (checks, matching, COPY/multi-row writes, search index), re-import part of it as updates and undo "
+        "that, vs raw COPY/executemany of the same rows"
     )
     seed_version = 2
 
@@ -90,12 +90,13 @@ class ContactImport(Scenario):
             updates = Path(directory) / "updates.csv"
             with path.open(encoding="utf-8") as source, updates.open("w", encoding="utf-8") as target:
                 target.writelines(line for _, line in zip(range(UPDATE_ROWS + 1), source, strict=False))
-            _import(ctx, "update import (service)", user, workspace, updates, on_match="update")
+            update_run = _import(ctx, "update import (service)", user, workspace, updates, on_match="update")
+            _undo(ctx, "undo of the update import", user, update_run)
             _raw(ctx, path, rows)
         _forget(workspace.pk)
 
 
-def _import(ctx: RunContext, case: str, user: Any, workspace: Any, path: Path, *, on_match: str) -> None:
+def _import(ctx: RunContext, case: str, user: Any, workspace: Any, path: Path, *, on_match: str) -> Any:
     """Time `import_execute` on the file, in this process as a worker runs it; rows/s with the CPU it took and the load."""
     from django.core.files import File
 
@@ -125,6 +126,19 @@ def _import(ctx: RunContext, case: str, user: Any, workspace: Any, path: Path, *
         rows_per_cpu_second=round(import_run.processed / cpu) if cpu else None,
         load=f"{load_before:.1f}→{os.getloadavg()[0]:.1f}",
     )
+    return import_run
+
+
+def _undo(ctx: RunContext, case: str, user: Any, import_run: Any) -> None:
+    """Time `import_undo` of an update import: every record it changed gets its earlier fields and children back."""
+    from amity.imports import services
+
+    print(f"  {ctx.scenario} / {case} …", flush=True)
+    cpu = time.process_time()
+    with Stopwatch() as watch:
+        services.import_undo(actor=user, import_run=import_run)
+    cpu = time.process_time() - cpu
+    ctx.record(case, seconds=watch.seconds, rows=import_run.updated, cpu_seconds=round(cpu, 1))
 
 
 def _raw(ctx: RunContext, path: Path, rows: int) -> None:

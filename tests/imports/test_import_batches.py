@@ -89,6 +89,37 @@ def test_an_update_import_changes_many_records_at_once_and_its_undo_puts_every_o
     assert after_undo[grace.pk] == before[grace.pk]  # back in the bin, its link's role and title kept
 
 
+def test_undo_restores_the_updated_records_still_there_and_passes_over_one_deleted_for_good(
+    owner: User, workspace: Workspace, django_capture_on_commit_callbacks: Any
+) -> None:
+    run_import(
+        owner,
+        workspace,
+        "Name,Email,Phone,Tags,ID\nAda Lovelace,ada@example.com,(202) 555-0143,old,c-1\nAlan Turing,alan@example.com,,,c-2\n",
+    )
+    ada, alan = Contact.objects.get(external_id="c-1"), Contact.objects.get(external_id="c-2")
+    before = _contact_state(ada)
+    import_run = run_import(
+        owner,
+        workspace,
+        "Name,Email,Phone,Tags,ID\nAugusta King,ada.king@example.com,,new;vip,c-1\nAlan Mathison,alan.m@example.com,+44 20 7946 0958,x,c-2\n",
+        on_match="update",
+    )
+    assert import_run.updated == 2, import_run.message
+    Contact.objects.filter(pk=alan.pk).delete()  # erased for good after the import
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_undo(actor=owner, import_run=import_run)
+
+    assert _contact_state(ada) == before
+    assert not Contact.objects.filter(pk=alan.pk).exists()
+    assert not ContactEmail.objects.filter(contact_id=alan.pk).exists()
+    entry = AuditEntry.objects.get(object_type="imports.import", action="delete")
+    assert (entry.changes["binned"], entry.changes["restored"]) == (0, 1)
+    document = SearchDocument.objects.get(object_type="contact", object_id=ada.pk)
+    assert document.title == "Ada Lovelace"
+
+
 def test_accounts_are_updated_set_based_with_their_domains(owner: User, workspace: Workspace) -> None:
     run_import(owner, workspace, "Name,Website,Industry\nAcme,acme.com,Rockets\nGlobex,globex.com,Energy\n", kind="accounts")
 

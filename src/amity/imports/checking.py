@@ -23,6 +23,26 @@ from amity.imports import mapping as mappings
 from amity.imports.models import Import
 
 TAG_SPLIT = re.compile(r"[;,]")
+# How a mapped column's cell goes into a row: most go straight to their field.
+PLAIN, EMAIL, PHONE, FULL_NAME, LIST, ACCOUNT, OWNER, CUSTOM = range(8)
+
+
+def _cell_kind(target: str) -> int:
+    if target == "email":
+        return EMAIL
+    if target in {"phone", "mobile"}:
+        return PHONE
+    if target == "full_name":
+        return FULL_NAME
+    if target in {"tags", "domains"}:
+        return LIST
+    if target == "account":
+        return ACCOUNT
+    if target == "owner":
+        return OWNER
+    if target.startswith("custom."):
+        return CUSTOM
+    return PLAIN
 
 
 @dataclass(slots=True)
@@ -31,7 +51,7 @@ class Row:
 
     number: int
     data: dict[str, Any]
-    columns: dict[str, str]  # error key prefix → column header
+    cells: list[str]
     errors: dict[str, str] = field(default_factory=dict)
     external_id: str | None = None
     key: str | None = None  # the normalized email (contacts) or first domain (accounts)
@@ -72,7 +92,9 @@ class Importer:
         self.noun = "contact" if self.contacts else "account"
         self.checks = cleaning.RecordChecks(self.workspace)
         self.headers = headers
-        self.plan = [(index, target) for index, header in enumerate(headers) if (target := import_run.mapping.get(header, ""))]
+        self.plan = [
+            (index, target, _cell_kind(target)) for index, header in enumerate(headers) if (target := import_run.mapping.get(header, ""))
+        ]
         self.member_emails = dict(Membership.objects.filter(workspace=self.workspace).values_list("user__email", "user_id"))
         self.current_fields = (cleaning.CONTACT_CURRENT_FIELDS if self.contacts else cleaning.ACCOUNT_CURRENT_FIELDS) + ["deleted_at"]
         self.unique_custom = {
@@ -84,52 +106,65 @@ class Importer:
     # Rows from cells -------------------------------------------------------------------------------
 
     def row(self, number: int, cells: list[str]) -> Row:
+        """A file row as the mapping the API takes (the columns each error comes from are worked out only for failed rows)."""
         data: dict[str, Any] = {}
-        columns: dict[str, str] = {}
-        row = Row(number=number, data=data, columns=columns)
+        row = Row(number=number, data=data, cells=cells)
         phones: list[dict[str, Any]] = []
-        for index, target in self.plan:
-            value = cells[index] if index < len(cells) else ""
-            if not value:
+        width = len(cells)
+        for index, target, kind in self.plan:
+            if index >= width or not (value := cells[index]):
                 continue
-            column = self.headers[index]
-            if target == "email":
+            if kind == PLAIN:
+                data[target] = value
+            elif kind == EMAIL:
                 data["emails"] = [{"address": value, "primary": True}]
-                columns["emails"] = column
-            elif target in {"phone", "mobile"}:
-                columns[f"phones.{len(phones)}"] = column
+            elif kind == PHONE:
                 phones.append({"number": value, "kind": "work" if target == "phone" else "mobile"})
-            elif target == "full_name":
+            elif kind == FULL_NAME:
                 first, _, last = value.rpartition(" ")
                 data.setdefault("first_name", first)
                 data.setdefault("last_name", last)
-                columns.setdefault("first_name", column)
-                columns.setdefault("last_name", column)
-            elif target in {"tags", "domains"}:
+            elif kind == LIST:
                 data[target] = split_list(value)
-                columns[target] = column
-            elif target == "account":
+            elif kind == ACCOUNT:
                 row.account_name = " ".join(value.split())
-                columns["account"] = column
-            elif target == "owner":
-                columns["owner_id"] = column
+            elif kind == OWNER:
                 owner_id = self.member_emails.get(value.lower())
                 if owner_id is None:
                     row.errors["owner_id"] = f"No member with the email {value} in this workspace."
                 data["owner_id"] = owner_id
-            elif target.startswith("custom."):
-                data.setdefault("custom", {})[target.removeprefix("custom.")] = value
-                columns[target] = column
             else:
-                data[target] = value
-                columns[target] = column
+                data.setdefault("custom", {})[target[7:]] = value
         if phones:
             data["phones"] = phones
-        row.external_id = str(data["external_id"]).strip() or None if data.get("external_id") else None
+        if external_id := data.get("external_id"):
+            row.external_id = external_id.strip() or None
         row.key = self._key(data)
         if len(row.account_name) > 200:
             row.errors["account"] = "Use at most 200 characters."
         return row
+
+    def columns(self, row: Row) -> dict[str, str]:
+        """Which column of the file each of a row's error keys comes from (error key prefix → column header)."""
+        columns: dict[str, str] = {}
+        phones = 0
+        for index, target, kind in self.plan:
+            if index >= len(row.cells) or not row.cells[index]:
+                continue
+            column = self.headers[index]
+            if kind == EMAIL:
+                columns["emails"] = column
+            elif kind == PHONE:
+                columns[f"phones.{phones}"] = column
+                phones += 1
+            elif kind == FULL_NAME:
+                columns.setdefault("first_name", column)
+                columns.setdefault("last_name", column)
+            elif kind == OWNER:
+                columns["owner_id"] = column
+            else:
+                columns[target] = column
+        return columns
 
     def _key(self, data: Mapping[str, Any]) -> str | None:
         if self.contacts and data.get("emails"):
@@ -294,9 +329,10 @@ class Importer:
 
     def column(self, row: Row, key: str) -> str:
         """The file's column an error key comes from (the field's name when no column maps to it)."""
-        for prefix in sorted(row.columns, key=len, reverse=True):
+        columns = self.columns(row)
+        for prefix in sorted(columns, key=len, reverse=True):
             if key == prefix or key.startswith(f"{prefix}."):
-                return row.columns[prefix]
+                return columns[prefix]
         if key in {"emails", "phones", "domains"} or key.startswith(("emails.", "domains.")):
             return key.split(".")[0]
         return key

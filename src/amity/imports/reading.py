@@ -159,8 +159,9 @@ def _csv_rows(reader: Any, quotes: _QuoteCount) -> Iterator[tuple[int, list[str]
         if pending is not None:
             yield pending
             pending = None
-        if any(cell.strip() for cell in row):
-            pending = number, [cell.strip() for cell in row]
+        cells = list(map(str.strip, row))
+        if any(cells):
+            pending = number, cells
     if last_lines > 1 and quotes.quotes % 2:
         raise UnreadableFile(
             f'Row {number} opens a quote (") that is never closed, so the rest of the file would be read as one cell. '
