@@ -199,6 +199,12 @@ def _opportunity(workspace: Workspace) -> models.Model:
     return deal
 
 
+def _alert_rule(workspace: Workspace) -> models.Model:
+    from amity.core.models import AlertRule
+
+    return AlertRule.objects.create(workspace=workspace, kind="deal_no_activity", params={"days": 30})
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -219,6 +225,7 @@ MAKERS: dict[str, Maker] = {
     "pipeline_id": _pipeline,
     "reason_id": _lost_reason,
     "opportunity_id": _opportunity,
+    "rule_id": _alert_rule,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -262,4 +269,5 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/opportunities/{opportunity_id}/reopen"): {},
     ("PUT", "/api/v1/opportunities/{opportunity_id}/line-items"): {"items": []},
     ("PUT", "/api/v1/opportunities/{opportunity_id}/contacts"): {"contacts": []},
+    ("PATCH", "/api/v1/alert-rules/{rule_id}"): {"enabled": False, "params": {"days": 3}},
 }

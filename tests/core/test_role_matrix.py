@@ -98,6 +98,10 @@ price_book    view     o a m s k u p v
 price_book    add      o a m
 price_book    change   o a m
 price_book    delete   o a
+alert_rule    view     o a
+alert_rule    add
+alert_rule    change   o a
+alert_rule    delete
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -153,8 +157,15 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
     team = TeamFactory(workspace=workspace, name="Field sales")
     contact = ContactFactory(workspace=workspace)
     account = AccountFactory(workspace=workspace)
+    from amity.core.alerts import alert_rules_setup
+    from amity.core.models import AlertRule
+
+    alert_rules_setup(workspace=workspace)
+    rule = AlertRule.objects.get(workspace=workspace, kind="deal_no_activity")
     stages = [{"name": "Open"}, {"name": "Won", "kind": "won"}, {"name": "Lost", "kind": "lost"}]
     return {
+        ("alert_rule", "view"): ("get", "/api/v1/alert-rules", None),
+        ("alert_rule", "change"): ("patch", f"/api/v1/alert-rules/{rule.pk}", {"params": {"days": 21}}),
         ("opportunity", "view"): ("get", "/api/v1/opportunities", None),
         ("opportunity", "add"): ("post", "/api/v1/opportunities", {"name": "Deal", "account_id": account.pk, "currency": "EUR"}),
         ("pipeline", "view"): ("get", "/api/v1/pipelines", None),
@@ -185,6 +196,8 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
 
 
 API_ACTIONS = [
+    ("alert_rule", "view"),
+    ("alert_rule", "change"),
     ("opportunity", "view"),
     ("opportunity", "add"),
     ("pipeline", "view"),

@@ -18,6 +18,11 @@ class SalesConfig(AppConfig):
 
         register_panel()
 
+        # Alerts about deals: no activity, close date passed, a large deal moved backward.
+        from amity.sales.alerts import register_rules
+
+        register_rules()
+
         from amity.core.demo import DEMO_LOADERS
         from amity.sales.demo import load_sales
 
