@@ -27,8 +27,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, models, transaction
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,12 +76,14 @@ class RuleContext:
     params: dict[str, Any]
     now: datetime
     condition: models.QuerySet[Any] | None = field(default=None, repr=False)
+    fresh: models.QuerySet[Any] | None = field(default=None, repr=False)
 
     def new(self, condition: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """The records of `condition` not alerted yet (one NOT EXISTS); the condition is kept to forget cleared ones."""
         self.condition = condition
         alerted = AlertState.objects.filter(workspace=self.workspace, kind=self.kind, record_id=OuterRef("pk"))
-        return condition.exclude(Exists(alerted))
+        self.fresh = condition.exclude(Exists(alerted))
+        return self.fresh
 
 
 @dataclass(frozen=True)
@@ -212,19 +214,27 @@ def _capped(rule: AlertRuleType, workspace: Workspace, alerts: list[Alert]) -> l
     return messages
 
 
-def _claim(workspace: Workspace, kind: str, alerts: list[Alert], now: datetime) -> list[Alert]:
-    """Record the alerts as sent; only those this run inserted go out (a racing worker's are skipped). Two queries."""
-    if not alerts:
+def _claim(context: RuleContext, alerts: list[Alert]) -> list[Alert]:
+    """Record the new records as alerted, in one INSERT … SELECT whatever their number, and keep the alerts this run claimed.
+
+    The INSERT reads the same "not alerted yet" query the rule read; a record a racing worker
+    claimed first is skipped by ON CONFLICT DO NOTHING, and only the rows carrying this run's
+    token are ours to send (two queries in all).
+    """
+    if not alerts or context.fresh is None:
         return []
     run = uuid.uuid4().hex
-    AlertState.objects.bulk_create(
-        [
-            AlertState(workspace=workspace, kind=kind, record_id=record_id, run=run, alerted_at=now)
-            for record_id in {a.record_id for a in alerts}
-        ],
-        ignore_conflicts=True,
-    )
-    ours = set(AlertState.objects.filter(workspace=workspace, kind=kind, run=run).values_list("record_id", flat=True))
+    select, params = context.fresh.annotate(alert_record=F("pk")).values("alert_record").order_by().query.sql_with_params()
+    table = connection.ops.quote_name(AlertState._meta.db_table)
+    alerted_at = connection.ops.adapt_datetimefield_value(context.now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (workspace_id, kind, record_id, run, alerted_at) "  # noqa: S608 (no user text: compiled SQL, parameters)
+            f"SELECT %s, %s, fresh.alert_record, %s, %s FROM ({select}) fresh WHERE true "
+            "ON CONFLICT (workspace_id, kind, record_id) DO NOTHING",
+            [context.workspace.pk, context.kind, run, alerted_at, *params],
+        )
+    ours = set(AlertState.objects.filter(workspace=context.workspace, kind=context.kind, run=run).values_list("record_id", flat=True))
     return [alert for alert in alerts if alert.record_id in ours]
 
 
@@ -242,7 +252,7 @@ def evaluate_rule(*, workspace: Workspace, setting: RuleSetting, now: datetime) 
     if context.condition is not None:
         still = context.condition.filter(pk=OuterRef("record_id"))
         AlertState.objects.filter(workspace=workspace, kind=rule.kind).exclude(Exists(still)).delete()
-    claimed = _claim(workspace, rule.kind, alerts, now)
+    claimed = _claim(context, alerts)
     notify_many(workspace=workspace, messages=_capped(rule, workspace, claimed))
     return len(claimed)
 
