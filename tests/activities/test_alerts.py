@@ -27,7 +27,11 @@ def test_an_overdue_task_alerts_its_assignee_once_until_done(rep, workspace, con
     assert alerts.evaluate_workspace(workspace=workspace, now=NOW) == 1
     assert alerts.evaluate_workspace(workspace=workspace, now=NOW + timedelta(minutes=15)) == 0
     notification = Notification.objects.get(kind="task_overdue")
-    assert (notification.recipient, notification.title, notification.url) == (rep, "Overdue task: Send the contract", f"/w/acme/contacts/{contact.pk}/")
+    assert (notification.recipient, notification.title, notification.url) == (
+        rep,
+        "Overdue task: Send the contract",
+        f"/w/acme/contacts/{contact.pk}/",
+    )
 
     services.task_complete(actor=rep, workspace=workspace, task=late)
     alerts.evaluate_workspace(workspace=workspace, now=NOW + timedelta(minutes=30))
@@ -60,6 +64,6 @@ def test_the_scheduler_enqueues_alerts_at_their_own_pace(settings):
     everything = _due_periodic_tasks({}, 1000.0)
     assert "amity.core.tasks.evaluate_alert_rules" in everything
     assert "amity.core.tasks.send_due_digests" in everything
-    last = {path: 1000.0 for path in everything}
+    last = dict.fromkeys(everything, 1000.0)
     assert _due_periodic_tasks(last, 1060.0) == ["amity.activities.tasks.send_due_reminders", "amity.core.tasks.send_due_digests"]
     assert "amity.core.tasks.evaluate_alert_rules" in _due_periodic_tasks(last, 1900.0)

@@ -66,7 +66,7 @@ def test_email_only_stays_out_of_the_app(rep, workspace, client):
     assert made is not None and (made.in_app, made.email_pending) == (False, True)
     client.force_login(rep)
     assert "Carl mentioned you" not in client.get("/w/acme/notifications/").content.decode()
-    assert 'data-unread' not in client.get("/w/acme/notifications/bell/").content.decode()
+    assert "data-unread" not in client.get("/w/acme/notifications/bell/").content.decode()
 
 
 def test_bad_preferences_name_the_field_and_change_nothing(rep, workspace):
@@ -91,7 +91,9 @@ def test_preferences_are_audited_and_never_clears_the_waiting_digest(rep, worksp
 
 def test_immediate_mail_goes_out_over_smtp_with_an_absolute_link(rep, workspace, smtp_server, django_capture_on_commit_callbacks):  # noqa: F811
     with django_capture_on_commit_callbacks(execute=True):
-        notify(workspace=workspace, recipient=rep, kind="deal_close_date_passed", title="Close date passed: Big deal", url="/w/acme/deals/7/")
+        notify(
+            workspace=workspace, recipient=rep, kind="deal_close_date_passed", title="Close date passed: Big deal", url="/w/acme/deals/7/"
+        )
 
     assert _bodies(smtp_server) == [(["rep@acme.test"], "Close date passed: Big deal", "http://testserver/w/acme/deals/7/\n")]
     assert send_due_digests.call() == 0  # nothing left waiting

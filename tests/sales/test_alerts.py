@@ -176,7 +176,9 @@ def test_a_large_deal_moved_backward_tells_owner_and_manager_but_not_the_mover(
     assert body == "Rita Rep moved it from Proposal to Qualified (25,000.00 EUR)."
 
 
-def test_small_deals_and_forward_moves_raise_nothing(admin, rep, workspace, account, pipeline, team_of_rep, django_capture_on_commit_callbacks):
+def test_small_deals_and_forward_moves_raise_nothing(
+    admin, rep, workspace, account, pipeline, team_of_rep, django_capture_on_commit_callbacks
+):
     small = _deal(rep, workspace, account, "Small deal", amount="9999.99")
     big = _deal(rep, workspace, account, "Big deal", amount="10000")
     with django_capture_on_commit_callbacks(execute=True):
@@ -191,7 +193,9 @@ def test_small_deals_and_forward_moves_raise_nothing(admin, rep, workspace, acco
     assert {email for email, _, _ in _alerts("deal_moved_backward")} == {"rep@acme.test", "manager@acme.test"}
 
 
-def test_the_backward_alert_goes_once_even_when_its_task_runs_again(admin, rep, workspace, account, pipeline, django_capture_on_commit_callbacks):
+def test_the_backward_alert_goes_once_even_when_its_task_runs_again(
+    admin, rep, workspace, account, pipeline, django_capture_on_commit_callbacks
+):
     from amity.sales.alerts import alert_moved_backward
     from amity.sales.models import StageChange
 
@@ -254,4 +258,3 @@ def test_evaluation_takes_the_same_number_of_queries_whatever_the_number_of_deal
     # the notifications (preferences, people, insert). Overdue tasks find none here.
     assert (first, again) == (25, 15)
     assert AlertState.objects.filter(kind="deal_no_activity").count() == 2 * count
-

@@ -229,7 +229,7 @@ def _claim(context: RuleContext, alerts: list[Alert]) -> list[Alert]:
     alerted_at = connection.ops.adapt_datetimefield_value(context.now)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (workspace_id, kind, record_id, run, alerted_at) "  # noqa: S608 (no user text: compiled SQL, parameters)
+            f"INSERT INTO {table} (workspace_id, kind, record_id, run, alerted_at) "
             f"SELECT %s, %s, fresh.alert_record, %s, %s FROM ({select}) fresh WHERE true "
             "ON CONFLICT (workspace_id, kind, record_id) DO NOTHING",
             [context.workspace.pk, context.kind, run, alerted_at, *params],

@@ -24,7 +24,8 @@ class SalesConfig(AppConfig):
         register_rules()
 
         from amity.core.demo import DEMO_LOADERS
-        from amity.sales.demo import load_sales
+        from amity.sales.demo import load_alerts, load_sales
 
-        if load_sales not in DEMO_LOADERS:
-            DEMO_LOADERS.append(load_sales)
+        for loader in (load_sales, load_alerts):  # the alerts last: they read the deals and their history
+            if loader not in DEMO_LOADERS:
+                DEMO_LOADERS.append(loader)
