@@ -14,16 +14,13 @@ from amity.core.models import Workspace
 TASK_OVERDUE = "task_overdue"
 
 
-def _task_url(workspace: Workspace, task: dict[str, int | None]) -> str:
+def _task_url(context: RuleContext, task: dict[str, int | None]) -> str:
     """The record the task is about (deal, contact, account), else the person's task list."""
-    slug = workspace.slug
-    if task["opportunity_id"]:
-        return reverse("deal_detail", kwargs={"slug": slug, "pk": task["opportunity_id"]})
-    if task["contact_id"]:
-        return reverse("contact_detail", kwargs={"slug": slug, "pk": task["contact_id"]})
-    if task["account_id"]:
-        return reverse("account_detail", kwargs={"slug": slug, "pk": task["account_id"]})
-    return reverse("my_tasks", kwargs={"slug": slug})
+    for field, url_name in (("opportunity_id", "deal_detail"), ("contact_id", "contact_detail"), ("account_id", "account_detail")):
+        pk = task[field]
+        if pk:
+            return context.record_url(url_name, pk)
+    return _my_tasks_url(context.workspace)
 
 
 def _my_tasks_url(workspace: Workspace) -> str:
@@ -43,7 +40,7 @@ def overdue_tasks(context: RuleContext) -> Iterator[Alert]:
             record_id=task["pk"],
             title=f"Overdue task: {task['title']}",
             body=f"It was due {task['due_at']:%Y-%m-%d %H:%M} UTC. Complete it, or give it a new due date.",
-            url=_task_url(context.workspace, task),
+            url=_task_url(context, task),
         )
 
 

@@ -42,6 +42,7 @@ from amity.core.permissions import Action, ObjectType
 # One person gets at most this many alerts of one rule from one evaluation; beyond it one summary
 # says how many more there are (the first run in a large workspace must not bury anyone).
 MAX_ALERTS_PER_PERSON = 10
+URL_PLACEHOLDER = 987654321987
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,14 @@ class RuleContext:
     now: datetime
     condition: models.QuerySet[Any] | None = field(default=None, repr=False)
     fresh: models.QuerySet[Any] | None = field(default=None, repr=False)
+    _url_templates: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def record_url(self, url_name: str, pk: int) -> str:
+        """A record's page in this workspace; reversed once per URL name, as a first run may alert 100,000 records."""
+        template = self._url_templates.get(url_name)
+        if template is None:
+            template = self._url_templates[url_name] = reverse(url_name, kwargs={"slug": self.workspace.slug, "pk": URL_PLACEHOLDER})
+        return template.replace(str(URL_PLACEHOLDER), str(pk))
 
     def new(self, condition: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """The records of `condition` not alerted yet (one NOT EXISTS); the condition is kept to forget cleared ones."""

@@ -181,15 +181,16 @@ def notify_many(*, workspace: Workspace, messages: Iterable[Message]) -> list[No
         if email and (preference is None or preference.digest == Digest.IMMEDIATE):
             immediate.add(message.recipient_id)
     created = Notification.objects.bulk_create(rows)
-    for recipient_id in sorted(immediate):
-        transaction.on_commit(_digest_enqueuer(workspace.pk, recipient_id))
+    if immediate:
+        transaction.on_commit(_digest_enqueuer(workspace.pk, sorted(immediate)))
     return created
 
 
-def _digest_enqueuer(workspace_id: int, user_id: int) -> Any:
-    from amity.core.tasks import send_notification_digest
+def _digest_enqueuer(workspace_id: int, user_ids: list[int]) -> Any:
+    """One task for everyone this batch told who wants mail at once (not one per person)."""
+    from amity.core.tasks import send_notification_digests
 
-    return lambda: send_notification_digest.enqueue(workspace_id=workspace_id, user_id=user_id)
+    return lambda: send_notification_digests.enqueue(workspace_id=workspace_id, user_ids=user_ids)
 
 
 def absolute(url: str) -> str:

@@ -32,6 +32,6 @@ def send_due_digests() -> int:
 
 
 @retrying_task()
-def send_notification_digest(*, workspace_id: int, user_id: int) -> int:
-    """Mail one person what waits for their digest, now (they want mail immediately)."""
-    return notifications.send_digest(workspace_id=workspace_id, user_id=user_id)
+def send_notification_digests(*, workspace_id: int, user_ids: list[int]) -> int:
+    """Mail these people what waits for their digest, now (they want mail immediately); each person's mail is claimed on its own."""
+    return sum(notifications.send_digest(workspace_id=workspace_id, user_id=user_id) for user_id in user_ids)

@@ -51,7 +51,7 @@ def deals_without_activity(context: RuleContext) -> Iterator[Alert]:
             record_id=deal["pk"],
             title=f"No activity for {days} days: {deal['name']}",
             body=f"{deal['account__name']} · {_money(deal['amount'], deal['currency'])}. Log a call, a note or a task, or move it on.",
-            url=_deal_url(context.workspace, deal["pk"]),
+            url=context.record_url("deal_detail", deal["pk"]),
         )
 
 
@@ -67,7 +67,7 @@ def deals_past_close_date(context: RuleContext) -> Iterator[Alert]:
             record_id=deal["pk"],
             title=f"Close date passed: {deal['name']}",
             body=f"{deal['account__name']} was expected to close on {deal['expected_close_date']:%Y-%m-%d}. Close it, or move the date.",
-            url=_deal_url(context.workspace, deal["pk"]),
+            url=context.record_url("deal_detail", deal["pk"]),
         )
 
 
