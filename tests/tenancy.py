@@ -248,6 +248,12 @@ def _web_form(workspace: Workspace) -> models.Model:
     return form
 
 
+def _alert_rule(workspace: Workspace) -> models.Model:
+    from amity.core.models import AlertRule
+
+    return AlertRule.objects.create(workspace=workspace, kind="deal_no_activity", params={"days": 30})
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -273,6 +279,7 @@ MAKERS: dict[str, Maker] = {
     "assignment_rule_id": _assignment_rule,
     "rescore_id": _rescore,
     "form_id": _web_form,
+    "rule_id": _alert_rule,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -323,4 +330,5 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/lead-scoring-rules/{scoring_rule_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/lead-assignment-rules/{assignment_rule_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/web-forms/{form_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/alert-rules/{rule_id}"): {"enabled": False, "params": {"days": 3}},
 }

@@ -52,20 +52,36 @@ def _heartbeat(worker_id: str, backend: str, stop: threading.Event) -> None:
     connection.close()
 
 
-# Jobs every worker enqueues every SCHEDULER_SECONDS. Each must be safe to run twice at once
-# (several workers, a restart): they claim their rows with a conditional UPDATE before acting.
-PERIODIC_TASKS = ["amity.activities.tasks.send_due_reminders"]
+# Jobs every worker enqueues, each at its own interval (seconds; None: every SCHEDULER_SECONDS). Each
+# must be safe to run twice at once (several workers, a restart): they claim their rows before acting.
+PERIODIC_TASKS: list[tuple[str, str | None]] = [
+    ("amity.activities.tasks.send_due_reminders", None),
+    ("amity.core.tasks.send_due_digests", None),
+    ("amity.core.tasks.evaluate_alert_rules", "ALERTS_SECONDS"),
+]
+
+
+def _due_periodic_tasks(last_run: dict[str, float], now: float) -> list[str]:
+    """The periodic jobs whose interval has passed since this worker last enqueued them (all of them at start)."""
+    due = []
+    for path, interval_setting in PERIODIC_TASKS:
+        interval = float(getattr(settings, interval_setting)) if interval_setting else settings.SCHEDULER_SECONDS
+        if path not in last_run or now - last_run[path] >= interval - 0.5:
+            due.append(path)
+    return due
 
 
 def _scheduler(stop: threading.Event) -> None:
     from django.db import close_old_connections, connection
     from django.utils.module_loading import import_string
 
+    last_run: dict[str, float] = {}
     while True:
-        for path in PERIODIC_TASKS:
+        for path in _due_periodic_tasks(last_run, time.monotonic()):
             try:
                 close_old_connections()
                 import_string(path).enqueue()
+                last_run[path] = time.monotonic()
             except Exception as error:  # the next tick tries again; a reminder is late, never lost
                 print(f"amity worker: could not enqueue {path}: {error}", file=sys.stderr)
         if stop.wait(settings.SCHEDULER_SECONDS):

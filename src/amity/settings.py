@@ -247,6 +247,10 @@ TASK_RETRY_BASE_SECONDS = float(os.environ.get("AMITY_TASK_RETRY_BASE_SECONDS", 
 WORKER_HEARTBEAT_SECONDS = 10
 # How often each worker enqueues the periodic jobs (due task reminders); claims make extra runs harmless.
 SCHEDULER_SECONDS = float(os.environ.get("AMITY_SCHEDULER_SECONDS", "60"))
+# How often the worker evaluates the alert rules (no activity, close date passed, overdue tasks…).
+ALERTS_SECONDS = float(os.environ.get("AMITY_ALERTS_SECONDS", "900"))
+# How often an open page asks whether the person has new notifications (one cheap query per ask).
+NOTIFICATION_POLL_SECONDS = int(os.environ.get("AMITY_NOTIFICATION_POLL_SECONDS", "15"))
 
 # --- Caches -----------------------------------------------------------------------------------
 if REDIS_URL:

@@ -201,7 +201,7 @@ def test_a_viewer_reads_but_cannot_write(api_as, viewer, rep, workspace, contact
 
 
 def test_notifications_are_personal_and_can_be_marked_read(api_as, rep, colleague, workspace):
-    from amity.core.services import notify
+    from amity.core.notifications import notify
 
     mine = notify(workspace=workspace, recipient=rep, kind="mention", title="For Rita")
     theirs = notify(workspace=workspace, recipient=colleague, kind="mention", title="For Carl")
@@ -217,7 +217,7 @@ def test_notifications_are_personal_and_can_be_marked_read(api_as, rep, colleagu
 
 @pytest.mark.parametrize("path", ["/api/v1/interactions", "/api/v1/notes", "/api/v1/tasks", "/api/v1/notifications"])
 def test_lists_run_a_constant_number_of_queries(path, rep_api, rep, colleague, workspace, contact, account, django_assert_max_num_queries):
-    from amity.core.services import notify
+    from amity.core.notifications import notify
 
     def add(count):
         for n in range(count):

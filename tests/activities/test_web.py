@@ -9,7 +9,7 @@ from django.utils import timezone
 from amity.activities import services
 from amity.activities.models import Task
 from amity.core.models import Notification
-from amity.core.services import notify
+from amity.core.notifications import notify
 from tests.web.conftest import client_as, queries_of  # noqa: F401 - fixtures
 
 

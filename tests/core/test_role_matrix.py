@@ -110,6 +110,10 @@ web_form      view     o a m s k v
 web_form      add      o a m k
 web_form      change   o a m k
 web_form      delete   o a
+alert_rule    view     o a
+alert_rule    add
+alert_rule    change   o a
+alert_rule    delete
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -169,6 +173,11 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
     team = TeamFactory(workspace=workspace, name="Field sales")
     contact = ContactFactory(workspace=workspace)
     account = AccountFactory(workspace=workspace)
+    from amity.core.alerts import alert_rules_setup
+    from amity.core.models import AlertRule
+
+    alert_rules_setup(workspace=workspace)
+    rule = AlertRule.objects.get(workspace=workspace, kind="deal_no_activity")
     stages = [{"name": "Open"}, {"name": "Won", "kind": "won"}, {"name": "Lost", "kind": "lost"}]
     return {
         ("lead", "view"): ("get", "/api/v1/leads", None),
@@ -185,6 +194,8 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
         ),
         ("web_form", "view"): ("get", "/api/v1/web-forms", None),
         ("web_form", "add"): ("post", "/api/v1/web-forms", {"name": "Contact us"}),
+        ("alert_rule", "view"): ("get", "/api/v1/alert-rules", None),
+        ("alert_rule", "change"): ("patch", f"/api/v1/alert-rules/{rule.pk}", {"params": {"days": 21}}),
         ("opportunity", "view"): ("get", "/api/v1/opportunities", None),
         ("opportunity", "add"): ("post", "/api/v1/opportunities", {"name": "Deal", "account_id": account.pk, "currency": "EUR"}),
         ("pipeline", "view"): ("get", "/api/v1/pipelines", None),
@@ -221,6 +232,8 @@ API_ACTIONS = [
     ("lead_rule", "add"),
     ("web_form", "view"),
     ("web_form", "add"),
+    ("alert_rule", "view"),
+    ("alert_rule", "change"),
     ("opportunity", "view"),
     ("opportunity", "add"),
     ("pipeline", "view"),

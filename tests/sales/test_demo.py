@@ -78,3 +78,22 @@ def test_the_demo_has_believable_leads_rules_a_form_and_conversions(db: Any) -> 
     assert LeadScoringRule.objects.filter(workspace=workspace).count() == 6
     assert LeadAssignmentRule.objects.filter(workspace=workspace).count() == 2
     assert WebForm.objects.filter(workspace=workspace, name="Contact us").exists()
+
+
+def test_the_demo_people_find_alerts_in_their_bell(db: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from django.core import mail
+
+    from amity.core.demo import demo_email
+    from amity.core.models import Notification
+    from amity.core.permissions import Role
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workspace = load_demo().workspace
+
+    for role in (Role.OWNER, Role.MANAGER, Role.SALES):
+        mine = Notification.objects.filter(workspace=workspace, recipient__email=demo_email(role))
+        assert mine.filter(read_at__isnull=True).count() >= 3, role
+    kinds = set(Notification.objects.filter(workspace=workspace).values_list("kind", flat=True))
+    assert {"deal_no_activity", "deal_close_date_passed", "deal_moved_backward", "task_overdue"} <= kinds
+    assert Notification.objects.filter(workspace=workspace, read_at__isnull=False).count() == 3
+    assert mail.outbox == []  # the demo mails nobody

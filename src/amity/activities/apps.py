@@ -11,6 +11,10 @@ class ActivitiesConfig(AppConfig):
 
         timeline.register_builtin_sources()
 
+        from amity.activities.alerts import register_rules
+
+        register_rules()
+
         from amity.activities.demo import load_history
         from amity.core.demo import DEMO_LOADERS
 

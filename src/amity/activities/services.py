@@ -18,8 +18,8 @@ from amity.activities.models import Channel, Direction, Interaction, Note, Task
 from amity.core import audit
 from amity.core.access import require, role_of
 from amity.core.models import AuditEntry, Membership, User, Workspace
+from amity.core.notifications import notify
 from amity.core.permissions import Action, ObjectType, Role
-from amity.core.services import notify
 from amity.customers.models import Account, Contact
 from amity.sales.models import Lead, Opportunity
 from amity.sales.services.leads import lead_history_changed
@@ -563,7 +563,6 @@ def task_send_reminder(*, task_id: int, now: datetime | None = None) -> bool:
         title=f"Reminder: {task.title}"[:200],
         body=f"Due {task.due_at:%Y-%m-%d %H:%M} UTC" + (f" — {about}" if about else "") + f" ({task.get_priority_display()} priority).",
         url=reverse("my_tasks", kwargs={"slug": task.workspace.slug}),
-        email=True,
     )
     return True
 

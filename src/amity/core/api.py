@@ -10,9 +10,11 @@ from ninja import Query, Router, Status
 
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate
-from amity.core import selectors, services
+from amity.core import alerts, notifications, selectors, services
 from amity.core.access import role_of
 from amity.core.schemas import (
+    AlertRuleIn,
+    AlertRuleOut,
     AuditEntryOut,
     AuditFilterIn,
     InvitationIn,
@@ -23,6 +25,9 @@ from amity.core.schemas import (
     NotificationCountOut,
     NotificationFilterIn,
     NotificationOut,
+    NotificationPreferencesIn,
+    NotificationPreferencesOut,
+    NotificationsMarkedOut,
     TaskFailureOut,
     TeamIn,
     TeamOut,
@@ -252,7 +257,7 @@ def count_unread_notifications(request: HttpRequest) -> Any:
     return {"unread": selectors.notification_unread_count(actor=actor, workspace=workspace)}
 
 
-@router.post("/notifications/read", response=NotificationCountOut, tags=["notifications"], summary="Mark all my notifications read")
+@router.post("/notifications/read", response=NotificationsMarkedOut, tags=["notifications"], summary="Mark all my notifications read")
 def read_all_notifications(request: HttpRequest) -> Any:
     actor, workspace = actor_and_workspace(request)
     return {"unread": 0, "marked": services.notification_mark_all_read(actor=actor, workspace=workspace)}
@@ -263,3 +268,45 @@ def read_notification(request: HttpRequest, notification_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     notification = selectors.notification_get(actor=actor, workspace=workspace, pk=notification_id)
     return services.notification_mark_read(actor=actor, workspace=workspace, notification=notification)
+
+
+def _preferences_out(preference: Any) -> dict[str, Any]:
+    return {"digest": preference.digest, "last_digest_at": preference.last_digest_at, "kinds": notifications.preference_rows(preference)}
+
+
+@router.get("/notification-preferences", response=NotificationPreferencesOut, tags=["notifications"], summary="How I hear about each kind")
+def get_notification_preferences(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    selectors.notification_list(actor=actor, workspace=workspace)  # the same permission as reading my notifications
+    return _preferences_out(notifications.preference_of(user=actor, workspace=workspace))
+
+
+@router.patch(
+    "/notification-preferences",
+    response=NotificationPreferencesOut,
+    tags=["notifications"],
+    summary="Choose in-app and email per kind, and how often email comes",
+)
+def update_notification_preferences(request: HttpRequest, payload: NotificationPreferencesIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    kinds = [row.model_dump(exclude_none=True) for row in payload.kinds]
+    preference = notifications.preference_update(actor=actor, workspace=workspace, digest=payload.digest, kinds=kinds)
+    return _preferences_out(preference)
+
+
+# --- Alert rules ------------------------------------------------------------------------------------------
+
+
+@router.get("/alert-rules", response=list[AlertRuleOut], tags=["alerts"], summary="The workspace's alert rules (admins)")
+def list_alert_rules(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    rules = sorted(selectors.alert_rule_list(actor=actor, workspace=workspace), key=lambda rule: list(alerts.RULES).index(rule.kind))
+    return [selectors.alert_rule_out(rule) for rule in rules]
+
+
+@router.patch("/alert-rules/{rule_id}", response=AlertRuleOut, tags=["alerts"], summary="Turn a rule on or off, tune its parameters")
+def update_alert_rule(request: HttpRequest, rule_id: int, payload: AlertRuleIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    rule = selectors.alert_rule_get(actor=actor, workspace=workspace, pk=rule_id)
+    rule = alerts.alert_rule_update(actor=actor, workspace=workspace, rule=rule, enabled=payload.enabled, params=payload.params)
+    return selectors.alert_rule_out(rule)

@@ -316,12 +316,73 @@ class Notification(WorkspaceScopedModel):
     url = models.CharField(max_length=500, blank=True, help_text="Where to go to see it, relative to the site.")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    in_app = models.BooleanField(default=True, help_text="Shown in the app; off when the person only wants it by email.")
+    email_pending = models.BooleanField(default=False, help_text="Waiting for the person's next email digest.")
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["workspace", "recipient", "-id"], name="notification_ws_recipient"),
             models.Index(fields=["workspace", "recipient"], condition=models.Q(read_at__isnull=True), name="notification_ws_unread"),
+            models.Index(
+                fields=["workspace", "recipient", "id"], condition=models.Q(email_pending=True), name="notification_email_pending"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}: {self.title}"
+
+
+class NotificationPreference(WorkspaceScopedModel):
+    """How one person wants to hear about things in one workspace: per kind in the app and by email, and how often mail comes."""
+
+    class Digest(models.TextChoices):
+        IMMEDIATE = "immediate", "Immediately"
+        HOURLY = "hourly", "Hourly"
+        DAILY = "daily", "Daily"
+        NEVER = "never", "Never"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    digest = models.CharField(max_length=10, choices=Digest.choices, default=Digest.IMMEDIATE)
+    channels = models.JSONField(
+        default=dict, blank=True, help_text='Per kind: {"in_app": bool, "email": bool}; a missing kind keeps its default.'
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="notification_preference_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.digest}"
+
+
+class AlertRule(WorkspaceScopedModel):
+    """A workspace's setting of one alert rule: on or off, and its parameters (the rule's defaults fill the gaps)."""
+
+    kind = models.CharField(max_length=40)
+    enabled = models.BooleanField(default=True)
+    params = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "kind"], name="alert_rule_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({'on' if self.enabled else 'off'})"
+
+
+class AlertState(WorkspaceScopedModel):
+    """An alert that went out for a record and whose condition still holds, so it goes out once until it clears."""
+
+    kind = models.CharField(max_length=40)
+    record_id = models.BigIntegerField()
+    run = models.CharField(max_length=32, help_text="The evaluation that claimed it, to tell its own claims from a racing worker's.")
+    alerted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "kind", "record_id"], name="alert_state_unique_record")]
+        indexes = [models.Index(fields=["workspace", "kind", "run"], name="alert_state_run")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.record_id}"

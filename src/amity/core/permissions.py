@@ -67,6 +67,7 @@ class ObjectType(StrEnum):
     LEAD = "lead"
     LEAD_RULE = "lead_rule"
     WEB_FORM = "web_form"
+    ALERT_RULE = "alert_rule"
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ _ADMINISTRATION: dict[ObjectType, Grant] = {
     ObjectType.TOKEN: FULL,
     ObjectType.AUDIT_ENTRY: READ,
     ObjectType.TASK_FAILURE: READ,
+    # Alert rules are the workspace's settings: owners and admins read and tune them (rows exist per rule, never added or deleted).
+    ObjectType.ALERT_RULE: Grant(frozenset({Action.VIEW, Action.CHANGE})),
 }
 _STAFF: dict[ObjectType, Grant] = {
     ObjectType.WORKSPACE: READ,
@@ -100,6 +103,7 @@ _STAFF: dict[ObjectType, Grant] = {
     ObjectType.TOKEN: OWN_FULL,
     ObjectType.AUDIT_ENTRY: NOTHING,
     ObjectType.TASK_FAILURE: NOTHING,
+    ObjectType.ALERT_RULE: NOTHING,
 }
 _MANAGER: dict[ObjectType, Grant] = {**_STAFF, ObjectType.TEAM: Grant(frozenset({Action.VIEW, Action.CHANGE}), Scope.ALL)}
 

@@ -153,3 +153,58 @@ class NotificationFilterIn(Schema):
 
 class NotificationCountOut(Schema):
     unread: int
+
+
+class NotificationsMarkedOut(Schema):
+    unread: int
+    marked: int = Field(description="How many this request marked read.")
+
+
+class AlertParamOut(Schema):
+    key: str
+    label: str
+    minimum: int
+    maximum: int
+    decimal: bool = Field(description="A money amount (a string with decimals) rather than a whole number.")
+    unit: str
+
+
+class AlertRuleOut(Schema):
+    id: int
+    kind: str
+    label: str
+    description: str
+    enabled: bool
+    params: dict[str, Any] = Field(description="The values in force: the workspace's own, or the defaults.")
+    defaults: dict[str, Any]
+    param_specs: list[AlertParamOut]
+    event: bool = Field(description="Raised when the event happens (a deal moved backward) rather than by the worker's evaluation.")
+
+
+class AlertRuleIn(Schema):
+    enabled: bool | None = None
+    params: dict[str, Any] | None = Field(None, description='Parameters to change, e.g. {"days": 21}; the others keep their values.')
+
+
+class NotificationKindPreference(Schema):
+    kind: str
+    label: str = ""
+    in_app: bool
+    email: bool
+
+
+class NotificationKindPreferenceIn(Schema):
+    kind: str
+    in_app: bool | None = None
+    email: bool | None = None
+
+
+class NotificationPreferencesOut(Schema):
+    digest: str = Field(description="immediate, hourly, daily or never: how often email comes.")
+    last_digest_at: datetime | None
+    kinds: list[NotificationKindPreference]
+
+
+class NotificationPreferencesIn(Schema):
+    digest: str | None = Field(None, description="immediate, hourly, daily or never.")
+    kinds: list[NotificationKindPreferenceIn] = []

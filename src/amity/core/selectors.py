@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
 
 from amity.core.access import require, visible
-from amity.core.models import ApiToken, AuditEntry, Invitation, Membership, Notification, TaskFailure, Team, User, Workspace
+from amity.core.models import AlertRule, ApiToken, AuditEntry, Invitation, Membership, Notification, TaskFailure, Team, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 
@@ -136,7 +138,11 @@ def account_exists(*, email: str) -> bool:
 def notification_list(*, actor: User, workspace: Workspace, unread: bool | None = None) -> models.QuerySet[Notification]:
     """My notifications in this workspace (nobody sees anyone else's)."""
     notifications = visible(
-        Notification.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.NOTIFICATION, owner_field="recipient"
+        Notification.objects.filter(in_app=True),
+        actor=actor,
+        workspace=workspace,
+        object_type=ObjectType.NOTIFICATION,
+        owner_field="recipient",
     )
     if unread is not None:
         notifications = notifications.filter(read_at__isnull=unread)
@@ -149,3 +155,47 @@ def notification_get(*, actor: User, workspace: Workspace, pk: int) -> Notificat
 
 def notification_unread_count(*, actor: User, workspace: Workspace) -> int:
     return int(notification_list(actor=actor, workspace=workspace, unread=True).count())
+
+
+def notification_bell_state(*, actor: User, workspace: Workspace) -> tuple[int, int]:
+    """(unread count, newest id) of my notifications in one query: what the bell polls to see whether anything changed."""
+    found = notification_list(actor=actor, workspace=workspace).aggregate(
+        unread=models.Count("pk", filter=models.Q(read_at__isnull=True)), latest=models.Max("pk")
+    )
+    return int(found["unread"] or 0), int(found["latest"] or 0)
+
+
+def alert_rule_list(*, actor: User, workspace: Workspace) -> models.QuerySet[AlertRule]:
+    """The workspace's alert rules, one per registered rule (set up with their defaults on first use); admins only."""
+    from amity.core.alerts import RULES, alert_rules_setup
+
+    rules = visible(AlertRule.objects.filter(kind__in=list(RULES)), actor=actor, workspace=workspace, object_type=ObjectType.ALERT_RULE)
+    alert_rules_setup(workspace=workspace)
+    return rules
+
+
+def alert_rule_get(*, actor: User, workspace: Workspace, pk: int) -> AlertRule:
+    from amity.core.alerts import RULES
+
+    rules = visible(AlertRule.objects.filter(kind__in=list(RULES)), actor=actor, workspace=workspace, object_type=ObjectType.ALERT_RULE)
+    return get_scoped_or_404(rules, pk=pk)
+
+
+def alert_rule_out(rule: AlertRule) -> dict[str, Any]:
+    """A rule row with its registered label, parameters in force and their bounds: what the API and the settings page show."""
+    from amity.core.alerts import RULES, merged_setting
+
+    rule_type = RULES[rule.kind]
+    setting = merged_setting(rule_type, rule)
+    return {
+        "id": rule.pk,
+        "kind": rule.kind,
+        "label": rule_type.label,
+        "description": rule_type.description,
+        "enabled": rule.enabled,
+        "params": {key: str(value) if isinstance(value, Decimal) else value for key, value in setting.params.items()},
+        "defaults": {key: str(value) if isinstance(value, Decimal) else value for key, value in rule_type.defaults.items()},
+        "param_specs": rule_type.params,
+        "event": rule_type.find is None,
+        "icon": rule_type.icon,
+    }

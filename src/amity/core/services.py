@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from amity.core import audit
 from amity.core.access import forget_memberships, require, role_of
-from amity.core.emails import queue_templated_email, send_email
+from amity.core.emails import queue_templated_email
 from amity.core.models import ApiToken, AuditEntry, Invitation, Membership, Notification, Team, User, Workspace, hash_secret
 from amity.core.permissions import Action, ObjectType, Role, can_assign
 
@@ -395,21 +395,6 @@ def token_mark_used(token: ApiToken) -> None:
 
 # --- Notifications ---------------------------------------------------------------------------------
 # Notifications are not audited: they are messages to one person, not changes to the workspace's records.
-
-
-def notify(
-    *, workspace: Workspace, recipient: User, kind: str, title: str, body: str = "", url: str = "", email: bool = False
-) -> Notification:
-    """Tell one person something in the app, and by email too when `email` is set (sent once the transaction commits)."""
-    notification = Notification.objects.create(
-        workspace=workspace, recipient=recipient, kind=kind, title=title[:200], body=body, url=url[:500]
-    )
-    if email and recipient.is_active:
-        link = f"{settings.BASE_URL}{url}" if url else settings.BASE_URL
-        text = f"{body}\n\n{link}\n" if body else f"{link}\n"
-        address, subject = recipient.email, title[:200]
-        transaction.on_commit(lambda: send_email.enqueue(to=[address], subject=subject, text=text, workspace_id=workspace.pk))
-    return notification
 
 
 @transaction.atomic

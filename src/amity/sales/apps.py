@@ -18,10 +18,16 @@ class SalesConfig(AppConfig):
 
         register_panel()
 
+        # Alerts about deals: no activity, close date passed, a large deal moved backward.
+        from amity.sales.alerts import register_rules
+
+        register_rules()
+
         from amity.core.demo import DEMO_LOADERS
-        from amity.sales.demo import load_sales
+        from amity.sales.demo import load_alerts, load_sales
         from amity.sales.demo_leads import load_leads
 
-        for loader in (load_sales, load_leads):  # leads convert into deals of the pipelines load_sales sets up
+        # Leads convert into deals of the pipelines load_sales sets up; the alerts last: they read the deals and their history.
+        for loader in (load_sales, load_leads, load_alerts):
             if loader not in DEMO_LOADERS:
                 DEMO_LOADERS.append(loader)

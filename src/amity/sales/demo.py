@@ -241,3 +241,32 @@ def load_sales(workspace: Workspace, users: dict[Role, User]) -> None:
         demo.add(pipeline=renewals, name=name, account_id=deal.account_id, created=renewal_start, outcome=outcome, stays={})
     demo.save()
     index_records(object_type="opportunity", ids=[deal.pk for deal in demo.deals])
+
+
+def load_alerts(workspace: Workspace, users: dict[Role, User]) -> None:
+    """Raise the demo's alerts the way the worker would, so the bell is not empty; a few are already read.
+
+    A large deal of the rep's is moved back a stage by the owner, so the rep and their manager see that alert too.
+    Nothing is mailed: the demo's people have no inboxes.
+    """
+    from amity.core import alerts
+    from amity.core.models import Notification
+    from amity.sales.alerts import alert_moved_backward
+    from amity.sales.services import opportunity_move_stage
+
+    big = (
+        Opportunity.objects.filter(workspace=workspace, status=Opportunity.Status.OPEN, owner=users[Role.SALES], stage__position__gte=2)
+        .select_related("stage")
+        .order_by("-amount")
+        .first()
+    )
+    if big is not None and big.amount >= 10000:
+        earlier = big.pipeline.stages.filter(kind=Stage.Kind.OPEN, position__lt=big.stage.position).order_by("-position").first()
+        if earlier is not None:
+            opportunity_move_stage(actor=users[Role.OWNER], opportunity=big, stage=earlier)
+            change = StageChange.objects.filter(opportunity=big).latest("id")
+            alert_moved_backward(stage_change_id=change.pk)
+    alerts.evaluate_workspace(workspace=workspace)
+    Notification.objects.filter(workspace=workspace).update(email_pending=False)
+    oldest = Notification.objects.filter(workspace=workspace).order_by("id").values_list("pk", flat=True)[:3]
+    Notification.objects.filter(pk__in=list(oldest)).update(read_at=timezone.now())

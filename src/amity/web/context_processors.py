@@ -44,10 +44,12 @@ SETTINGS_PAGES: list[tuple[str, str, str, tuple[Action, ObjectType] | None, tupl
         (Action.CHANGE, ObjectType.WEB_FORM),
         ("settings_web_form_create", "settings_web_form_edit"),
     ),
+    ("settings_alerts", "Alerts", "bell-ringing", (Action.VIEW, ObjectType.ALERT_RULE), ()),
     ("settings_tokens", "API tokens", "key", (Action.VIEW, ObjectType.TOKEN), ()),
     ("settings_audit", "Audit log", "history", (Action.VIEW, ObjectType.AUDIT_ENTRY), ()),
     ("settings_tasks", "Background tasks", "alert-triangle", (Action.VIEW, ObjectType.TASK_FAILURE), ()),
     ("profile", "Your profile", "user-circle", None, ()),
+    ("notification_preferences", "Your notifications", "bell-cog", None, ()),
 ]
 
 

@@ -2,6 +2,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from amity.web.views import (
     activities,
+    alerts,
     auth,
     custom_fields,
     customers,
@@ -48,7 +49,10 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("web-forms/new/", lead_settings.settings_web_form_create, name="settings_web_form_create"),
     path("web-forms/<int:pk>/", lead_settings.settings_web_form_edit, name="settings_web_form_edit"),
     path("web-forms/<int:pk>/delete/", lead_settings.settings_web_form_delete, name="settings_web_form_delete"),
+    path("alerts/", alerts.settings_alerts, name="settings_alerts"),
+    path("alerts/<int:pk>/", alerts.settings_alert_update, name="settings_alert_update"),
     path("profile/", profile.profile, name="profile"),
+    path("notifications/", alerts.notification_preferences, name="notification_preferences"),
 ]
 
 
@@ -113,6 +117,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("notifications/read/", activities.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/read/", activities.notification_read, name="notification_read"),
     path("notifications/bell/", activities.notifications_bell, name="notifications_bell"),
+    path("notifications/<int:pk>/open/", activities.notification_open, name="notification_open"),
     path("contacts/", include(record_urls("contact"))),
     path("accounts/", include(record_urls("account"))),
     path("settings/", include(settings_urls)),

@@ -25,9 +25,9 @@ from amity.core.custom_fields import clean_custom
 from amity.core.email_addresses import normalize_email
 from amity.core.errors import FieldErrors
 from amity.core.models import AuditEntry, Membership, Team, User, Workspace
+from amity.core.notifications import NotificationKind, notify, register_kind
 from amity.core.permissions import Action, ObjectType
 from amity.core.phones import to_e164
-from amity.core.services import notify
 from amity.customers import normalize
 from amity.customers.services import set_tags
 from amity.sales.models import Lead
@@ -49,6 +49,8 @@ BULK_LIMIT = 1000
 # Statuses a person sets; "converted" is set only by converting the lead.
 SETTABLE_STATUSES = [status for status in Lead.Status.values if status != Lead.Status.CONVERTED]
 COUNTRY = re.compile(r"[A-Z]{2}")
+
+LEAD_ASSIGNED = register_kind(NotificationKind("lead_assigned", "A new lead is assigned to me", icon="user-plus"))
 
 
 # --- Snapshots for the audit trail ------------------------------------------------------------------------
@@ -206,11 +208,10 @@ def _notify_owner(lead: Lead, *, actor: User | None, how: str) -> None:
     notify(
         workspace=lead.workspace,
         recipient=lead.owner,
-        kind="lead_assigned",
+        kind=LEAD_ASSIGNED.kind,
         title=f"New lead for you: {lead}",
         body=f"{about}\n{how}".strip(),
         url=lead_url(lead),
-        email=True,
     )
 
 

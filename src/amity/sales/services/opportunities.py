@@ -28,8 +28,10 @@ from amity.core.permissions import Action, ObjectType
 from amity.customers import normalize
 from amity.customers.models import Account, Contact
 from amity.customers.services import set_tags
+from amity.sales.alerts import is_backward
 from amity.sales.models import LineItem, LostReason, Opportunity, OpportunityContact, Pipeline, Stage, StageChange
 from amity.sales.services.pipelines import sales_setup
+from amity.sales.tasks import alert_deal_moved_backward
 from amity.sales.totals import line_totals
 from amity.search.services import index_records
 
@@ -531,8 +533,10 @@ def opportunity_move_stage(
     previous = opportunity.stage
     _enter_stage(opportunity, stage, at=timezone.now(), lost_reason=lost_reason, lost_note=lost_note, probability=probability)
     opportunity.save()
-    _write_stage_change(opportunity, previous, actor=actor)
+    change = _write_stage_change(opportunity, previous, actor=actor)
     _record(actor=actor, opportunity=opportunity, before=before)
+    if is_backward(previous, stage):
+        transaction.on_commit(partial(alert_deal_moved_backward.enqueue, stage_change_id=change.pk))
     return opportunity
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
@@ -65,12 +66,31 @@ def my_task_toggle(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('my_tasks', kwargs={'slug': request.workspace.slug})}?show={back}")
 
 
+NOTIFICATION_VIEWS = {"all": None, "unread": True}
+
+
 @workspace_view
 @require_GET
 def notifications(request: WorkspaceRequest) -> HttpResponse:
-    items = selectors.notification_list(actor=request.user, workspace=request.workspace)
-    context = {"page": _page(items, ("-id",), request)}
-    return render_page(request, "web/activities/notifications.html", context, partial="rows" if request.GET.get("cursor") else None)
+    """My notifications, newest first; the list redraws itself when the bell sees something new."""
+    show = request.GET.get("show", "all")
+    if show not in NOTIFICATION_VIEWS:
+        show = "all"
+    items = selectors.notification_list(actor=request.user, workspace=request.workspace, unread=NOTIFICATION_VIEWS[show])
+    page = _page(items, ("-id",), request)
+    icons = notification_icons()
+    for notification in page.items:
+        notification.icon = icons.get(notification.kind, "bell")  # type: ignore[attr-defined]
+    context = {"page": page, "show": show}
+    partial = "rows" if request.GET.get("cursor") else "list" if request.GET.get("fragment") == "list" else None
+    return render_page(request, "web/activities/notifications.html", context, partial=partial)
+
+
+def notification_icons() -> dict[str, str]:
+    """Kind → Tabler icon, for the list's icons."""
+    from amity.core.notifications import KINDS
+
+    return {kind.kind: kind.icon for kind in KINDS.values()}
 
 
 @workspace_view
@@ -91,7 +111,31 @@ def notification_read(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 @workspace_view
 @require_GET
+def notification_open(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Open a notification's record, marking it read on the way (as a mail client does)."""
+    notification = selectors.notification_get(actor=request.user, workspace=request.workspace, pk=pk)
+    services.notification_mark_read(actor=request.user, workspace=request.workspace, notification=notification)
+    target = notification.url if notification.url.startswith(f"/w/{request.workspace.slug}/") else ""
+    return redirect(target or reverse("notifications", kwargs={"slug": request.workspace.slug}))
+
+
+@workspace_view
+@require_GET
 def notifications_bell(request: WorkspaceRequest) -> HttpResponse:
-    """The top bar's bell with the unread count; htmx loads it after the page, so pages pay no query for it."""
-    unread = selectors.notification_unread_count(actor=request.user, workspace=request.workspace)
-    return render_page(request, "web/activities/bell.html", {"unread": unread})
+    """The top bar's bell, polled: one query; 204 when nothing changed since the page's last look.
+
+    Polling rather than server-sent events: gunicorn's threaded sync workers would give each open
+    tab a thread for as long as it stays open, so a handful of tabs would starve the server, while
+    a poll holds a thread for a millisecond. When something changed, the bell is redrawn and an
+    `amity:notifications` event tells the notification list (when it is on the page) to redraw.
+    """
+    unread, latest = selectors.notification_bell_state(actor=request.user, workspace=request.workspace)
+    state = f"{unread}-{latest}"
+    if request.GET.get("known") == state:
+        return HttpResponse(status=204)
+    response = render_page(
+        request, "web/activities/bell.html", {"unread": unread, "state": state, "poll": django_settings.NOTIFICATION_POLL_SECONDS}
+    )
+    if request.GET.get("known") is not None:
+        response["HX-Trigger"] = "amity:notifications"
+    return response
