@@ -199,6 +199,46 @@ def _opportunity(workspace: Workspace) -> models.Model:
     return deal
 
 
+def _quote(workspace: Workspace) -> models.Model:
+    from amity.sales import services
+    from amity.sales.models import Quote
+
+    seller = member(workspace, Role.OWNER, email=f"{MARKER}-quoter-{workspace.pk}-{Quote.objects.count()}@example.com")
+    deal = _opportunity(workspace)
+    return services.quote_create_from_opportunity(actor=seller, opportunity=deal, data={"title": f"{MARKER} quote", "notes": MARKER})
+
+
+def _accepted_quote(workspace: Workspace) -> Any:
+    from amity.sales import services
+    from amity.sales.models import Quote
+
+    quote = _quote(workspace)
+    sender = Quote.objects.select_related("owner").get(pk=quote.pk).owner
+    services.quote_send(actor=sender, quote=quote, to=f"{MARKER}@example.com")
+    quote.refresh_from_db()
+    return services.quote_accept(token=quote.public_token, name=f"{MARKER} Buyer")
+
+
+def _order(workspace: Workspace) -> models.Model:
+    return _accepted_quote(workspace).sales_order
+
+
+def _invoice(workspace: Workspace) -> models.Model:
+    from amity.orders import services
+
+    order = _order(workspace)
+    admin = member(workspace, Role.OWNER, email=f"{MARKER}-biller-{workspace.pk}-{order.pk}@example.com")
+    return services.invoice_create(actor=admin, order=order, notes=MARKER)
+
+
+def _payment(workspace: Workspace) -> models.Model:
+    from amity.orders import services
+
+    invoice = _invoice(workspace)
+    admin = member(workspace, Role.OWNER, email=f"{MARKER}-payer-{workspace.pk}-{invoice.pk}@example.com")
+    return services.payment_record(actor=admin, invoice=invoice, amount="1.00", reference=MARKER)
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -219,6 +259,10 @@ MAKERS: dict[str, Maker] = {
     "pipeline_id": _pipeline,
     "reason_id": _lost_reason,
     "opportunity_id": _opportunity,
+    "quote_id": _quote,
+    "order_id": _order,
+    "invoice_id": _invoice,
+    "payment_id": _payment,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -262,4 +306,12 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/opportunities/{opportunity_id}/reopen"): {},
     ("PUT", "/api/v1/opportunities/{opportunity_id}/line-items"): {"items": []},
     ("PUT", "/api/v1/opportunities/{opportunity_id}/contacts"): {"contacts": []},
+    ("PATCH", "/api/v1/quotes/{quote_id}"): {"title": "Renamed"},
+    ("POST", "/api/v1/quotes/{quote_id}/revise"): {},
+    ("POST", "/api/v1/quotes/{quote_id}/send"): {"to": "buyer@example.com"},
+    ("POST", "/api/v1/orders/{order_id}/fulfil"): {},
+    ("POST", "/api/v1/orders/{order_id}/cancel"): {"reason": "Changed their mind", "scope": "whole"},
+    ("POST", "/api/v1/orders/{order_id}/invoice"): {},
+    ("POST", "/api/v1/invoices/{invoice_id}/send"): {"to": "buyer@example.com"},
+    ("POST", "/api/v1/invoices/{invoice_id}/void"): {"reason": "Issued in error"},
 }

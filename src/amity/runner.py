@@ -54,7 +54,11 @@ def _heartbeat(worker_id: str, backend: str, stop: threading.Event) -> None:
 
 # Jobs every worker enqueues every SCHEDULER_SECONDS. Each must be safe to run twice at once
 # (several workers, a restart): they claim their rows with a conditional UPDATE before acting.
-PERIODIC_TASKS = ["amity.activities.tasks.send_due_reminders"]
+PERIODIC_TASKS = [
+    "amity.activities.tasks.send_due_reminders",
+    "amity.sales.tasks.expire_quotes",
+    "amity.orders.tasks.mark_overdue_invoices",
+]
 
 
 def _scheduler(stop: threading.Event) -> None:

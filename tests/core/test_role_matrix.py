@@ -98,6 +98,22 @@ price_book    view     o a m s k u p v
 price_book    add      o a m
 price_book    change   o a m
 price_book    delete   o a
+quote         view     o a m s k u v
+quote         add      o a m s
+quote         change   o a m s
+quote         delete   o a m
+order         view     o a m s u p v
+order         add      o a m p
+order         change   o a m p
+order         delete   o a
+invoice       view     o a m s u p v
+invoice       add      o a m
+invoice       change   o a m
+invoice       delete   o a
+payment       view     o a m s u v
+payment       add      o a m
+payment       change   o a m
+payment       delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 

@@ -8,7 +8,9 @@ from amity.web.views import (
     deals,
     imports,
     invitations,
+    orders,
     profile,
+    quotes,
     record_activity,
     records,
     settings,
@@ -81,6 +83,34 @@ deal_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/move/", deals.deal_move, name="deal_move"),
 ]
 
+quote_urls: list[URLPattern | URLResolver] = [
+    path("", quotes.quote_list, name="quote_list"),
+    path("from-deal/<int:deal_pk>/", quotes.quote_create_from_deal, name="quote_create_from_deal"),
+    path("<int:pk>/", quotes.quote_detail, name="quote_detail"),
+    path("<int:pk>/edit/", quotes.quote_edit, name="quote_edit"),
+    path("<int:pk>/pdf/", quotes.quote_pdf_view, name="quote_pdf"),
+    path("<int:pk>/send/", quotes.quote_send, name="quote_send"),
+    path("<int:pk>/revise/", quotes.quote_revise, name="quote_revise"),
+    path("<int:pk>/delete/", quotes.quote_delete, name="quote_delete"),
+]
+
+order_urls: list[URLPattern | URLResolver] = [
+    path("", orders.order_list, name="order_list"),
+    path("<int:pk>/", orders.order_detail, name="order_detail"),
+    path("<int:pk>/fulfil/", orders.order_fulfil, name="order_fulfil"),
+    path("<int:pk>/cancel/", orders.order_cancel, name="order_cancel"),
+    path("<int:pk>/invoice/", orders.order_invoice, name="order_invoice"),
+]
+
+invoice_urls: list[URLPattern | URLResolver] = [
+    path("", orders.invoice_list, name="invoice_list"),
+    path("<int:pk>/", orders.invoice_detail, name="invoice_detail"),
+    path("<int:pk>/pdf/", orders.invoice_pdf_view, name="invoice_pdf"),
+    path("<int:pk>/send/", orders.invoice_send, name="invoice_send"),
+    path("<int:pk>/void/", orders.invoice_void, name="invoice_void"),
+    path("<int:pk>/pay/", orders.invoice_pay, name="invoice_pay"),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
@@ -95,6 +125,9 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("settings/", include(settings_urls)),
     path("imports/", include(import_urls)),
     path("deals/", include(deal_urls)),
+    path("quotes/", include(quote_urls)),
+    path("orders/", include(order_urls)),
+    path("invoices/", include(invoice_urls)),
 ]
 
 urlpatterns = [
@@ -106,6 +139,9 @@ urlpatterns = [
     path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password-reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    # A customer's quote, by its unguessable link: read, accept or decline without an account.
+    path("q/<str:token>/", quotes.quote_public, name="quote_public"),
+    path("q/<str:token>/pdf/", quotes.quote_public_pdf, name="quote_public_pdf"),
     path("workspaces/new/", workspaces.workspace_create, name="workspace_create"),
     path("w/<slug:slug>/", include(workspace_urls)),
 ]

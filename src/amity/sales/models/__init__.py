@@ -232,3 +232,20 @@ class StageChange(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_stage_name or '—'} → {self.to_stage_name}"
+
+
+from amity.sales.models.quotes import DocumentSequence, Quote, QuoteEvent, QuoteLine  # noqa: E402
+
+__all__ = [
+    "DocumentSequence",
+    "LineItem",
+    "LostReason",
+    "Opportunity",
+    "OpportunityContact",
+    "Pipeline",
+    "Quote",
+    "QuoteEvent",
+    "QuoteLine",
+    "Stage",
+    "StageChange",
+]

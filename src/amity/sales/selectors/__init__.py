@@ -202,3 +202,41 @@ def linked_to(*, contact_ids: frozenset[int], account_ids: frozenset[int], oppor
     if opportunity_ids:
         condition |= Q(**{f"{prefix}pk__in" if prefix == "" else f"{prefix}id__in": sorted(opportunity_ids)})
     return condition
+
+
+from amity.sales.selectors.quotes import (  # noqa: E402
+    QUOTE_SORTS,
+    QuoteFilter,
+    quote_events,
+    quote_get,
+    quote_list,
+    quote_versions,
+    visible_quote_ids,
+)
+
+__all__ = [
+    "OPPORTUNITY_SORTS",
+    "QUOTE_SORTS",
+    "OpportunityFilter",
+    "QuoteFilter",
+    "StageHistory",
+    "linked_to",
+    "lost_reason_get",
+    "lost_reason_list",
+    "opportunities_by_ids",
+    "opportunities_filtered",
+    "opportunity_get",
+    "opportunity_list",
+    "opportunity_timeline",
+    "pipeline_get",
+    "pipeline_list",
+    "quote_events",
+    "quote_get",
+    "quote_list",
+    "quote_versions",
+    "stage_get",
+    "stage_history",
+    "visible_opportunity_ids",
+    "visible_quote_ids",
+    "with_details",
+]

@@ -1,4 +1,4 @@
-"""Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py)."""
+"""Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py), quotes (quotes.py)."""
 
 from amity.sales.services.opportunities import (
     bulk_assign_owner,
@@ -26,6 +26,18 @@ from amity.sales.services.pipelines import (
     pipeline_update,
     sales_setup,
 )
+from amity.sales.services.quotes import (
+    expire_quotes,
+    quote_accept,
+    quote_by_token,
+    quote_create,
+    quote_create_from_opportunity,
+    quote_decline,
+    quote_delete,
+    quote_revise,
+    quote_send,
+    quote_update,
+)
 
 __all__ = [
     "bulk_assign_owner",
@@ -33,6 +45,7 @@ __all__ = [
     "bulk_soft_delete",
     "bulk_tag",
     "clean_opportunity",
+    "expire_quotes",
     "lost_reason_create",
     "lost_reason_delete",
     "lost_reason_update",
@@ -49,5 +62,14 @@ __all__ = [
     "pipeline_create",
     "pipeline_delete",
     "pipeline_update",
+    "quote_accept",
+    "quote_by_token",
+    "quote_create",
+    "quote_create_from_opportunity",
+    "quote_decline",
+    "quote_delete",
+    "quote_revise",
+    "quote_send",
+    "quote_update",
     "sales_setup",
 ]
