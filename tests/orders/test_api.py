@@ -27,7 +27,9 @@ def rep_api(api_as: Any, rep: User, workspace: Workspace) -> Any:
     return api_as(rep, workspace)
 
 
-def test_a_quote_from_a_deal_edited_revised_and_sent(rep_api: Any, deal: Opportunity, desk: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_quote_from_a_deal_edited_revised_and_sent(
+    rep_api: Any, deal: Opportunity, desk: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     created = rep_api.post("/api/v1/quotes/from-opportunity", {"opportunity_id": deal.pk, "terms": "Net 30"})
     assert created.status_code == 201, created.content
     quote = created.json()
@@ -62,7 +64,9 @@ def test_orders_are_fulfilled_cancelled_and_invoiced_and_payments_recorded(
     supply_api = api_as(supply, workspace)
     desk_line, chair_line = order.lines.all()
 
-    fulfilled = supply_api.post(f"/api/v1/orders/{order.pk}/fulfil", {"lines": [{"line_id": desk_line.pk, "quantity": "10"}], "note": "Van 1"})
+    fulfilled = supply_api.post(
+        f"/api/v1/orders/{order.pk}/fulfil", {"lines": [{"line_id": desk_line.pk, "quantity": "10"}], "note": "Van 1"}
+    )
     assert fulfilled.status_code == 201 and fulfilled.json()["lines"] == [{"order_line_id": desk_line.pk, "quantity": "10.000"}]
     assert supply_api.get(f"/api/v1/orders/{order.pk}").json()["status"] == "partially_fulfilled"
     assert supply_api.post(f"/api/v1/orders/{order.pk}/invoice", {}).status_code == 403
@@ -87,7 +91,9 @@ def test_orders_are_fulfilled_cancelled_and_invoiced_and_payments_recorded(
     ]
     assert not Payment.objects.exists()
 
-    paid = manager_api.post("/api/v1/payments", {"invoice_id": invoice["id"], "amount": "6950.79", "method": "card", "reference": "AUTH-77"})
+    paid = manager_api.post(
+        "/api/v1/payments", {"invoice_id": invoice["id"], "amount": "6950.79", "method": "card", "reference": "AUTH-77"}
+    )
     assert paid.status_code == 201 and paid.json()["invoice_number"] == invoice["number"]
     assert manager_api.get(f"/api/v1/invoices/{invoice['id']}").json()["status"] == "paid"
     assert manager_api.post(f"/api/v1/invoices/{invoice['id']}/void", {"reason": "Oops"}).status_code == 422
@@ -116,7 +122,9 @@ def _many(count: int, *, rep: User, manager: User, deal: Opportunity) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/v1/quotes", "/api/v1/orders", "/api/v1/invoices", "/api/v1/payments"])
-def test_lists_take_the_same_number_of_queries_at_two_sizes(path: str, manager_api: Any, rep: User, manager: User, deal: Opportunity) -> None:
+def test_lists_take_the_same_number_of_queries_at_two_sizes(
+    path: str, manager_api: Any, rep: User, manager: User, deal: Opportunity
+) -> None:
     def count() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as queries:
             response = manager_api.get(path, {"limit": "50"})

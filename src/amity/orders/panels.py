@@ -24,7 +24,7 @@ def billing_history(actor: User, workspace: Workspace, record: Any) -> dict[str,
     filters = InvoiceFilter(account_id=record.pk) if is_account else InvoiceFilter(contact_id=record.pk)
     invoices = invoice_list(actor=actor, workspace=workspace, filters=filters).prefetch_related(None)
     shown = list(invoices.order_by("-issue_date", "-id")[:SHOWN])
-    count = len(shown) if len(shown) < SHOWN else invoices.count()
+    count = invoices.count()  # always counted: the page's query count must not depend on how many there are
     outstanding = [
         {"currency": row["currency"], "amount": (row["total"] or Decimal(0)) - (row["paid"] or Decimal(0)), "overdue": row["overdue"]}
         for row in invoices.filter(status__in=UNPAID)
