@@ -346,7 +346,7 @@ def quote_public(request: HttpRequest, token: str) -> HttpResponse:
     }
     response = render(request, "web/quotes/public.html", context, status=422 if errors else 200)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the link is the key: never sent to other sites
     return response
 
 
