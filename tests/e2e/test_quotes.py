@@ -90,7 +90,6 @@ def test_build_a_quote_accept_it_as_the_customer_invoice_and_get_paid(open_page,
     # Back office: deliver the desks now and the chairs later, invoice, record a payment.
     page.goto(f"/w/acme/quotes/{quote.pk}/")
     page.get_by_role("link", name=order.number).click()
-    desks, chairs = order.lines.all()
     page.get_by_label("Deliver now: Ergonomic chair").fill("4")
     page.get_by_role("button", name="Record delivery").click()
     expect(page.locator(".page-title .badge")).to_have_text("Partially fulfilled")

@@ -14,6 +14,7 @@ from amity.sales import services
 from amity.sales.models import Opportunity, Quote
 from tests.factories import member
 from tests.sales.conftest import account, chair, contact, desk, manager, pipeline  # noqa: F401
+from tests.web.conftest import client_as  # noqa: F401
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def supply(workspace: Workspace) -> User:
 
 
 @pytest.fixture
-def deal(rep: User, account: Account, contact: Contact, pipeline: Any, desk: Any, chair: Any) -> Opportunity:
+def deal(rep: User, account: Account, contact: Contact, pipeline: Any, desk: Any, chair: Any) -> Opportunity:  # noqa: F811
     """Initech's office deal: 10 desks at 10% off and 10 chairs, 19% tax; Peter is the primary contact."""
     return services.opportunity_create(
         actor=rep,

@@ -62,7 +62,7 @@ def test_orders_are_fulfilled_cancelled_and_invoiced_and_payments_recorded(
     api_as: Any, supply: User, manager_api: Any, order: SalesOrder, workspace: Workspace, django_capture_on_commit_callbacks: Any
 ) -> None:
     supply_api = api_as(supply, workspace)
-    desk_line, chair_line = order.lines.all()
+    desk_line, _chair_line = order.lines.all()
 
     fulfilled = supply_api.post(
         f"/api/v1/orders/{order.pk}/fulfil", {"lines": [{"line_id": desk_line.pk, "quantity": "10"}], "note": "Van 1"}

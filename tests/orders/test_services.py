@@ -76,7 +76,7 @@ def test_numbers_taken_at_once_are_all_different(workspace: Workspace) -> None:
             for _ in range(5):
                 with transaction.atomic():
                     numbers.append(next_number(workspace=workspace, prefix="SO"))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
@@ -215,7 +215,7 @@ def test_a_viewer_cannot_make_a_quote(deal: Opportunity, workspace: Workspace) -
 
 
 def test_fulfilment_in_part_then_in_whole(supply: User, order: SalesOrder) -> None:
-    desk_line, chair_line = order.lines.all()
+    desk_line, _chair_line = order.lines.all()
     orders.order_fulfil(actor=supply, order=order, lines=[{"line_id": desk_line.pk, "quantity": "4"}], note="First van")
     order.refresh_from_db()
     assert order.status == SalesOrder.Status.PARTIALLY_FULFILLED
@@ -268,7 +268,7 @@ def test_an_untouched_order_is_cancelled_whole(supply: User, manager: User, orde
 
 
 def test_invoicing_in_parts_from_the_uninvoiced_quantities(manager: User, order: SalesOrder) -> None:
-    desk_line, chair_line = order.lines.all()
+    desk_line, _chair_line = order.lines.all()
     first = orders.invoice_create(actor=manager, order=order, lines=[{"line_id": desk_line.pk, "quantity": "5"}])
 
     assert first.number == f"INV-{YEAR}-0001" and first.status == Invoice.Status.DRAFT

@@ -18,7 +18,6 @@ from amity.orders.models import Invoice, SalesOrder
 from amity.sales import services
 from amity.sales.models import Opportunity, Quote
 from tests.orders.test_services import pdf_text
-from tests.web.conftest import client_as  # noqa: F401
 
 
 def test_create_quote_from_the_deal_page_and_build_it(
@@ -170,7 +169,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 Message accepted"
 

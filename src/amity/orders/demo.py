@@ -131,7 +131,12 @@ def _quotes(
             )
             events.append(
                 QuoteEvent(
-                    workspace=workspace, quote=quote, kind="sent", occurred_at=quote.sent_at, actor=quote.owner, note="To buyer@example.com"
+                    workspace=workspace,
+                    quote=quote,
+                    kind="sent",
+                    occurred_at=created + dt.timedelta(hours=3),
+                    actor=quote.owner,
+                    note="To buyer@example.com",
                 )
             )
             if last:

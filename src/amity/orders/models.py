@@ -13,9 +13,6 @@ from amity.core.models import User
 from amity.core.tenancy import WorkspaceScopedModel
 from amity.customers.models import Account, Contact
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
-QUANTITY = {"max_digits": 12, "decimal_places": 3}
-
 
 class SalesOrder(WorkspaceScopedModel):
     """What a customer has ordered: usually an accepted quote, then fulfilled, invoiced and paid."""
@@ -36,9 +33,9 @@ class SalesOrder(WorkspaceScopedModel):
     ordered_on = models.DateField(default=timezone.localdate)
     payment_terms_days = models.PositiveSmallIntegerField(default=30)
     notes = models.TextField(blank=True)
-    net_amount = models.DecimalField(**MONEY, default=Decimal(0))
-    tax_amount = models.DecimalField(**MONEY, default=Decimal(0))
-    total_amount = models.DecimalField(**MONEY, default=Decimal(0))
+    net_amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    tax_amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    total_amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -66,16 +63,16 @@ class SalesOrderLine(WorkspaceScopedModel):
     name = models.CharField(max_length=200)
     sku = models.CharField(max_length=64, blank=True)
     description = models.CharField(max_length=1000, blank=True)
-    quantity = models.DecimalField(**QUANTITY, help_text="Ordered.")
-    quantity_fulfilled = models.DecimalField(**QUANTITY, default=Decimal(0))
-    quantity_invoiced = models.DecimalField(**QUANTITY, default=Decimal(0))
-    quantity_cancelled = models.DecimalField(**QUANTITY, default=Decimal(0))
-    unit_price = models.DecimalField(**MONEY)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, help_text="Ordered.")
+    quantity_fulfilled = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal(0))
+    quantity_invoiced = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal(0))
+    quantity_cancelled = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal(0))
+    unit_price = models.DecimalField(max_digits=18, decimal_places=2)
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
-    net_amount = models.DecimalField(**MONEY)
-    tax_amount = models.DecimalField(**MONEY)
-    total_amount = models.DecimalField(**MONEY)
+    net_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    tax_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    total_amount = models.DecimalField(max_digits=18, decimal_places=2)
 
     class Meta:
         ordering = ["position", "id"]
@@ -122,7 +119,7 @@ class FulfilmentLine(WorkspaceScopedModel):
 
     fulfilment = models.ForeignKey(Fulfilment, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(SalesOrderLine, on_delete=models.CASCADE, related_name="fulfilment_lines")
-    quantity = models.DecimalField(**QUANTITY)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="fulfilmentline_quantity_positive")]
@@ -142,7 +139,7 @@ class Cancellation(WorkspaceScopedModel):
     scope = models.CharField(max_length=10, choices=Scope.choices)
     reason = models.CharField(max_length=1000)
     quantities = models.JSONField(default=dict, help_text="Order line id → quantity cancelled.")
-    amount = models.DecimalField(**MONEY, default=Decimal(0), help_text="The net value cancelled.")
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0), help_text="The net value cancelled.")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -173,10 +170,10 @@ class Invoice(WorkspaceScopedModel):
     issue_date = models.DateField(default=timezone.localdate)
     due_date = models.DateField()
     notes = models.TextField(blank=True)
-    net_amount = models.DecimalField(**MONEY, default=Decimal(0))
-    tax_amount = models.DecimalField(**MONEY, default=Decimal(0))
-    total_amount = models.DecimalField(**MONEY, default=Decimal(0))
-    amount_paid = models.DecimalField(**MONEY, default=Decimal(0))
+    net_amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    tax_amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    total_amount = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    amount_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_to = models.CharField(max_length=254, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
@@ -216,13 +213,13 @@ class InvoiceLine(WorkspaceScopedModel):
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=200)
     sku = models.CharField(max_length=64, blank=True)
-    quantity = models.DecimalField(**QUANTITY)
-    unit_price = models.DecimalField(**MONEY)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=2)
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
-    net_amount = models.DecimalField(**MONEY)
-    tax_amount = models.DecimalField(**MONEY)
-    total_amount = models.DecimalField(**MONEY)
+    net_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    tax_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    total_amount = models.DecimalField(max_digits=18, decimal_places=2)
 
     class Meta:
         ordering = ["position", "id"]
@@ -244,7 +241,7 @@ class Payment(WorkspaceScopedModel):
         OTHER = "other", "Other"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
     currency = models.CharField(max_length=3)
     paid_on = models.DateField(default=timezone.localdate)
     method = models.CharField(max_length=16, choices=Method.choices, default=Method.BANK_TRANSFER)

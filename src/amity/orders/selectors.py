@@ -133,7 +133,7 @@ def _invoices(actor: User, workspace: Workspace) -> models.QuerySet[Invoice]:
 
 
 def invoice_details(invoices: models.QuerySet[Invoice]) -> models.QuerySet[Invoice]:
-    return invoices.select_related("account", "contact", "order").prefetch_related(
+    return invoices.select_related("account", "contact", "order").prefetch_related(  # type: ignore[type-var]
         Prefetch("lines", queryset=InvoiceLine._default_manager.order_by("position", "id")),
         Prefetch("payments", queryset=Payment._default_manager.order_by("paid_on", "id")),
     )
@@ -179,7 +179,8 @@ def payment_list(*, actor: User, workspace: Workspace, filters: PaymentFilter | 
         "paid_on__gte": filters.paid_after,
         "paid_on__lte": filters.paid_before,
     }
-    return _payments(actor, workspace).filter(**_present(lookups)).select_related("invoice")
+    payments: models.QuerySet[Payment] = _payments(actor, workspace).filter(**_present(lookups))
+    return payments.select_related("invoice")
 
 
 def payment_get(*, actor: User, workspace: Workspace, pk: int) -> Payment:

@@ -98,9 +98,14 @@ def clean_lines(
 
     Raises one ValidationError naming every bad cell as `lines.<index>.<field>`.
     """
-    rows = [dict(row) for row in rows]
     if len(rows) > MAX_LINES:
         raise ValidationError({"lines": f"A quote has at most {MAX_LINES} lines."})
+    return _clean_rows(workspace, [dict(row) for row in rows], currency, account, known_products)
+
+
+def _clean_rows(
+    workspace: Workspace, rows: list[dict[str, Any]], currency: str, account: Account | None, known_products: set[int]
+) -> list[QuoteLine]:
     errors = FieldErrors()
     products = products_by_ids(workspace=workspace, ids=[row.get("product_id") for row in rows])
     unpriced = [row["product_id"] for row in rows if row.get("product_id") in products and row.get("unit_price") in (None, "")]
@@ -454,7 +459,7 @@ def _check_open_for_answer(quote: Quote) -> None:
     if quote.status == Quote.Status.SENT and quote.is_past_validity():
         raise ValidationError({"status": f"This quote expired on {quote.valid_until:%d %B %Y}; ask us for a new one."})
     if quote.status != Quote.Status.SENT:
-        messages = {
+        messages: dict[str, str] = {
             Quote.Status.ACCEPTED: "This quote has been accepted already.",
             Quote.Status.DECLINED: "This quote has been declined.",
             Quote.Status.EXPIRED: f"This quote expired on {quote.valid_until:%d %B %Y}; ask us for a new one.",

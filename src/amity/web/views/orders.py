@@ -46,16 +46,17 @@ def _page(request: HttpRequest, rows: models.QuerySet[Any]) -> tuple[list[Any], 
         page = paginate(rows, ordering=("-created_at", "-id"), cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
     except ValidationError:
         page = paginate(rows, ordering=("-created_at", "-id"), cursor=None, limit=PAGE_SIZE)
-    query = {key: value for key, value in request.GET.items() if key != "cursor"}
+    query: dict[str, str] = {key: str(value) for key, value in request.GET.items() if key != "cursor"}
     return page.items, f"?{urlencode({**query, 'cursor': page.next_cursor})}" if page.next_cursor else ""
 
 
 def _quantities(request: HttpRequest, prefix: str) -> list[dict[str, Any]]:
     """Rows {line_id, quantity} from inputs named `<prefix>-<line id>`; blank inputs are left out."""
     rows = []
-    for key, value in request.POST.items():
-        if key.startswith(f"{prefix}-") and key.removeprefix(f"{prefix}-").isdigit() and value.strip():
-            rows.append({"line_id": int(key.removeprefix(f"{prefix}-")), "quantity": value.strip()})
+    for key in request.POST:
+        value = str(request.POST.get(key, "")).strip()
+        if key.startswith(f"{prefix}-") and key.removeprefix(f"{prefix}-").isdigit() and value:
+            rows.append({"line_id": int(key.removeprefix(f"{prefix}-")), "quantity": value})
     return rows
 
 

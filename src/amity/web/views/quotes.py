@@ -62,7 +62,7 @@ def quote_list(request: WorkspaceRequest) -> HttpResponse:
         page = paginate(quotes, ordering=("-created_at", "-id"), cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
     except ValidationError:
         page = paginate(quotes, ordering=("-created_at", "-id"), cursor=None, limit=PAGE_SIZE)
-    query = {key: value for key, value in request.GET.items() if key != "cursor"}
+    query: dict[str, str] = {key: str(value) for key, value in request.GET.items() if key != "cursor"}
     context = {
         "quotes": page.items,
         "next_url": f"?{urlencode({**query, 'cursor': page.next_cursor})}" if page.next_cursor else "",
@@ -97,7 +97,7 @@ def _posted_lines(request: HttpRequest) -> list[dict[str, Any]]:
     count = len(columns["name"])
     rows = []
     for index in range(count):
-        row = {field: (values[index] if index < len(values) else "").strip() for field, values in columns.items()}
+        row: dict[str, Any] = {field: (values[index] if index < len(values) else "").strip() for field, values in columns.items()}
         row["product_id"] = _int(row["product_id"]) or None
         row["quantity"] = row["quantity"] or "1"
         rows.append(row)
