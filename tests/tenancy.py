@@ -254,6 +254,46 @@ def _alert_rule(workspace: Workspace) -> models.Model:
     return AlertRule.objects.create(workspace=workspace, kind="deal_no_activity", params={"days": 30})
 
 
+def _quote(workspace: Workspace) -> models.Model:
+    from amity.sales import services
+    from amity.sales.models import Quote
+
+    seller = member(workspace, Role.OWNER, email=f"{MARKER}-quoter-{workspace.pk}-{Quote.objects.count()}@example.com")
+    deal = _opportunity(workspace)
+    return services.quote_create_from_opportunity(actor=seller, opportunity=deal, data={"title": f"{MARKER} quote", "notes": MARKER})
+
+
+def _accepted_quote(workspace: Workspace) -> Any:
+    from amity.sales import services
+    from amity.sales.models import Quote
+
+    quote = _quote(workspace)
+    sender = Quote.objects.select_related("owner").get(pk=quote.pk).owner
+    services.quote_send(actor=sender, quote=quote, to=f"{MARKER}@example.com")
+    quote.refresh_from_db()
+    return services.quote_accept(token=quote.public_token, name=f"{MARKER} Buyer")
+
+
+def _order(workspace: Workspace) -> models.Model:
+    return _accepted_quote(workspace).sales_order
+
+
+def _invoice(workspace: Workspace) -> models.Model:
+    from amity.orders import services
+
+    order = _order(workspace)
+    admin = member(workspace, Role.OWNER, email=f"{MARKER}-biller-{workspace.pk}-{order.pk}@example.com")
+    return services.invoice_create(actor=admin, order=order, notes=MARKER)
+
+
+def _payment(workspace: Workspace) -> models.Model:
+    from amity.orders import services
+
+    invoice = _invoice(workspace)
+    admin = member(workspace, Role.OWNER, email=f"{MARKER}-payer-{workspace.pk}-{invoice.pk}@example.com")
+    return services.payment_record(actor=admin, invoice=invoice, amount="1.00", reference=MARKER)
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -280,6 +320,10 @@ MAKERS: dict[str, Maker] = {
     "rescore_id": _rescore,
     "form_id": _web_form,
     "rule_id": _alert_rule,
+    "quote_id": _quote,
+    "order_id": _order,
+    "invoice_id": _invoice,
+    "payment_id": _payment,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -331,4 +375,12 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/lead-assignment-rules/{assignment_rule_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/web-forms/{form_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/alert-rules/{rule_id}"): {"enabled": False, "params": {"days": 3}},
+    ("PATCH", "/api/v1/quotes/{quote_id}"): {"title": "Renamed"},
+    ("POST", "/api/v1/quotes/{quote_id}/revise"): {},
+    ("POST", "/api/v1/quotes/{quote_id}/send"): {"to": "buyer@example.com"},
+    ("POST", "/api/v1/orders/{order_id}/fulfil"): {},
+    ("POST", "/api/v1/orders/{order_id}/cancel"): {"reason": "Changed their mind", "scope": "whole"},
+    ("POST", "/api/v1/orders/{order_id}/invoice"): {},
+    ("POST", "/api/v1/invoices/{invoice_id}/send"): {"to": "buyer@example.com"},
+    ("POST", "/api/v1/invoices/{invoice_id}/void"): {"reason": "Issued in error"},
 }

@@ -58,6 +58,8 @@ PERIODIC_TASKS: list[tuple[str, str | None]] = [
     ("amity.activities.tasks.send_due_reminders", None),
     ("amity.core.tasks.send_due_digests", None),
     ("amity.core.tasks.evaluate_alert_rules", "ALERTS_SECONDS"),
+    ("amity.sales.tasks.expire_quotes", None),
+    ("amity.orders.tasks.mark_overdue_invoices", None),
 ]
 
 

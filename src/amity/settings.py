@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "amity.activities",
     "amity.catalog",
     "amity.sales",
+    "amity.orders",
     "amity.web",
 ]
 

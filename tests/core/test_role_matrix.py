@@ -114,6 +114,22 @@ alert_rule    view     o a
 alert_rule    add
 alert_rule    change   o a
 alert_rule    delete
+quote         view     o a m s k u v
+quote         add      o a m s
+quote         change   o a m s
+quote         delete   o a m
+order         view     o a m s u p v
+order         add      o a m p
+order         change   o a m p
+order         delete   o a
+invoice       view     o a m s u p v
+invoice       add      o a m
+invoice       change   o a m
+invoice       delete   o a
+payment       view     o a m s u v
+payment       add      o a m
+payment       change   o a m
+payment       delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -161,6 +177,14 @@ def test_leads_are_seen_by_team_for_reps_and_managers_and_by_all_for_marketing()
     assert [visibility(role, ObjectType.LEAD) for role in ROLES] == ["all", "all", "team", "team", "all", "all", "none", "all"]
 
 
+def test_the_back_office_is_finance_for_managers_up_and_fulfilment_for_supply() -> None:
+    assert [can(role, Action.ADD, ObjectType.QUOTE) for role in ROLES] == [True, True, True, True, False, False, False, False]
+    assert [can(role, Action.CHANGE, ObjectType.ORDER) for role in ROLES] == [True, True, True, False, False, False, True, False]
+    assert [can(role, Action.ADD, ObjectType.PAYMENT) for role in ROLES] == [True, True, True, False, False, False, False, False]
+    assert {visibility(role, ObjectType.INVOICE) for role in ROLES} == {"all", "none"}
+    assert visibility("marketing", ObjectType.INVOICE) == "none"
+
+
 def test_deals_are_seen_by_team_for_reps_and_managers_and_by_all_above() -> None:
     assert [visibility(role, ObjectType.OPPORTUNITY) for role in ROLES] == ["all", "all", "team", "team", "all", "all", "none", "all"]
     assert {visibility(role, ObjectType.PRODUCT) for role in ROLES} == {"all"}
@@ -203,6 +227,11 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
         ("product", "view"): ("get", "/api/v1/products", None),
         ("product", "add"): ("post", "/api/v1/products", {"sku": "S-1", "name": "Desk", "currency": "EUR", "list_price": "10"}),
         ("price_book", "add"): ("post", "/api/v1/price-books", {"name": "USD list", "currency": "USD"}),
+        ("quote", "view"): ("get", "/api/v1/quotes", None),
+        ("quote", "add"): ("post", "/api/v1/quotes", {"title": "Chairs", "account_id": account.pk, "currency": "EUR"}),
+        ("order", "view"): ("get", "/api/v1/orders", None),
+        ("invoice", "view"): ("get", "/api/v1/invoices", None),
+        ("payment", "view"): ("get", "/api/v1/payments", None),
         ("interaction", "view"): ("get", "/api/v1/interactions", None),
         ("interaction", "add"): ("post", "/api/v1/interactions", {"channel": "phone", "contact_ids": [contact.pk]}),
         ("note", "add"): ("post", "/api/v1/notes", {"body": "Met at the fair", "contact_id": contact.pk}),
@@ -241,6 +270,11 @@ API_ACTIONS = [
     ("product", "view"),
     ("product", "add"),
     ("price_book", "add"),
+    ("quote", "view"),
+    ("quote", "add"),
+    ("order", "view"),
+    ("invoice", "view"),
+    ("payment", "view"),
     ("interaction", "view"),
     ("interaction", "add"),
     ("note", "add"),

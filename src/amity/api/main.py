@@ -11,8 +11,10 @@ from amity.catalog.api import router as catalog_router
 from amity.core.api import router as core_router
 from amity.customers.api import router as customers_router
 from amity.imports.api import router as imports_router
+from amity.orders.api import router as orders_router
 from amity.sales.api import router as sales_router
 from amity.sales.api.leads import router as leads_router
+from amity.sales.api.quotes import router as quotes_router
 from amity.search.api import router as search_router
 
 api = NinjaAPI(
@@ -38,3 +40,5 @@ api.add_router("", activities_router)
 api.add_router("", catalog_router)
 api.add_router("", sales_router)
 api.add_router("", leads_router)
+api.add_router("", quotes_router)
+api.add_router("", orders_router)

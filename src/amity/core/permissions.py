@@ -68,6 +68,10 @@ class ObjectType(StrEnum):
     LEAD_RULE = "lead_rule"
     WEB_FORM = "web_form"
     ALERT_RULE = "alert_rule"
+    QUOTE = "quote"
+    ORDER = "order"
+    INVOICE = "invoice"
+    PAYMENT = "payment"
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,27 @@ _LEAD_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     }.items()
 }
 
+# The back office. Reps build, send and revise quotes (every quote is seen by everyone who sees deals:
+# a colleague answers a customer's question about it); managers and above also delete drafts. An
+# accepted quote becomes an order by itself; supply fulfils and cancels orders, managers and above
+# too. Invoices and payments are the finance side: owners, admins and managers issue, send and void
+# invoices and record payments; reps, support and supply read them (a customer asks whether they
+# paid); only owners and admins delete a payment recorded by mistake. Viewers read everything.
+_ORDER_WORK = Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}))
+_BILLING_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    role: {ObjectType.QUOTE: quote, ObjectType.ORDER: order, ObjectType.INVOICE: invoice, ObjectType.PAYMENT: payment}
+    for role, (quote, order, invoice, payment) in {
+        Role.OWNER: (FULL, FULL, FULL, FULL),
+        Role.ADMIN: (FULL, FULL, FULL, FULL),
+        Role.MANAGER: (FULL, _ORDER_WORK, EDIT, EDIT),
+        Role.SALES: (EDIT, READ, READ, READ),
+        Role.MARKETING: (READ, NOTHING, NOTHING, NOTHING),
+        Role.SUPPORT: (READ, READ, READ, READ),
+        Role.SUPPLY: (NOTHING, _ORDER_WORK, READ, NOTHING),
+        Role.VIEWER: (READ, READ, READ, READ),
+    }.items()
+}
+
 _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
     Role.ADMIN: _ADMINISTRATION,
@@ -224,7 +249,14 @@ _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.VIEWER: _STAFF,
 }
 GRANTS: dict[Role, dict[ObjectType, Grant]] = {
-    role: {**_BASE_GRANTS[role], **_CUSTOMER_GRANTS[role], **_TIMELINE_GRANTS[role], **_SALES_GRANTS[role], **_LEAD_GRANTS[role]}
+    role: {
+        **_BASE_GRANTS[role],
+        **_CUSTOMER_GRANTS[role],
+        **_TIMELINE_GRANTS[role],
+        **_SALES_GRANTS[role],
+        **_LEAD_GRANTS[role],
+        **_BILLING_GRANTS[role],
+    }
     for role in Role
 }
 

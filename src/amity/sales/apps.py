@@ -13,6 +13,11 @@ class SalesConfig(AppConfig):
 
         register_sources()
 
+        # Quotes sent, accepted, declined and expired join the same timelines.
+        from amity.sales.quote_timeline import register_sources as register_quote_sources
+
+        register_quote_sources()
+
         # Their open deals are a panel on contact and account pages.
         from amity.sales.panels import register_panel
 

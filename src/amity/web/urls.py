@@ -11,7 +11,9 @@ from amity.web.views import (
     invitations,
     lead_settings,
     leads,
+    orders,
     profile,
+    quotes,
     record_activity,
     records,
     settings,
@@ -108,6 +110,34 @@ lead_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/panels/<slug:key>/", leads.lead_panel, name="lead_panel"),
 ]
 
+quote_urls: list[URLPattern | URLResolver] = [
+    path("", quotes.quote_list, name="quote_list"),
+    path("from-deal/<int:deal_pk>/", quotes.quote_create_from_deal, name="quote_create_from_deal"),
+    path("<int:pk>/", quotes.quote_detail, name="quote_detail"),
+    path("<int:pk>/edit/", quotes.quote_edit, name="quote_edit"),
+    path("<int:pk>/pdf/", quotes.quote_pdf_view, name="quote_pdf"),
+    path("<int:pk>/send/", quotes.quote_send, name="quote_send"),
+    path("<int:pk>/revise/", quotes.quote_revise, name="quote_revise"),
+    path("<int:pk>/delete/", quotes.quote_delete, name="quote_delete"),
+]
+
+order_urls: list[URLPattern | URLResolver] = [
+    path("", orders.order_list, name="order_list"),
+    path("<int:pk>/", orders.order_detail, name="order_detail"),
+    path("<int:pk>/fulfil/", orders.order_fulfil, name="order_fulfil"),
+    path("<int:pk>/cancel/", orders.order_cancel, name="order_cancel"),
+    path("<int:pk>/invoice/", orders.order_invoice, name="order_invoice"),
+]
+
+invoice_urls: list[URLPattern | URLResolver] = [
+    path("", orders.invoice_list, name="invoice_list"),
+    path("<int:pk>/", orders.invoice_detail, name="invoice_detail"),
+    path("<int:pk>/pdf/", orders.invoice_pdf_view, name="invoice_pdf"),
+    path("<int:pk>/send/", orders.invoice_send, name="invoice_send"),
+    path("<int:pk>/void/", orders.invoice_void, name="invoice_void"),
+    path("<int:pk>/pay/", orders.invoice_pay, name="invoice_pay"),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
@@ -124,6 +154,9 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("imports/", include(import_urls)),
     path("deals/", include(deal_urls)),
     path("leads/", include(lead_urls)),
+    path("quotes/", include(quote_urls)),
+    path("orders/", include(order_urls)),
+    path("invoices/", include(invoice_urls)),
 ]
 
 urlpatterns = [
@@ -135,6 +168,9 @@ urlpatterns = [
     path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password-reset/done/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    # A customer's quote, by its unguessable link: read, accept or decline without an account.
+    path("q/<str:token>/", quotes.quote_public, name="quote_public"),
+    path("q/<str:token>/pdf/", quotes.quote_public_pdf, name="quote_public_pdf"),
     path("workspaces/new/", workspaces.workspace_create, name="workspace_create"),
     path("forms/<str:token>/", lead_settings.lead_form_submit, name="lead_form_submit"),
     path("w/<slug:slug>/", include(workspace_urls)),

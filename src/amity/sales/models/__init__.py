@@ -243,8 +243,10 @@ from amity.sales.models.leads import (  # noqa: E402  (leads link to deals: Oppo
     WebForm,
     WebFormSubmission,
 )
+from amity.sales.models.quotes import DocumentSequence, Quote, QuoteEvent, QuoteLine  # noqa: E402
 
 __all__ = [
+    "DocumentSequence",
     "Lead",
     "LeadAssignmentRule",
     "LeadRescore",
@@ -254,6 +256,9 @@ __all__ = [
     "Opportunity",
     "OpportunityContact",
     "Pipeline",
+    "Quote",
+    "QuoteEvent",
+    "QuoteLine",
     "RuleOperator",
     "Stage",
     "StageChange",

@@ -228,12 +228,23 @@ from amity.sales.selectors.leads import (  # noqa: E402  (leads' reads live in t
     web_form_list,
     web_form_submission_list,
 )
+from amity.sales.selectors.quotes import (  # noqa: E402
+    QUOTE_SORTS,
+    QuoteFilter,
+    quote_events,
+    quote_get,
+    quote_list,
+    quote_versions,
+    visible_quote_ids,
+)
 
 __all__ = [
     "LEAD_SORTS",
     "OPPORTUNITY_SORTS",
+    "QUOTE_SORTS",
     "LeadFilter",
     "OpportunityFilter",
+    "QuoteFilter",
     "StageHistory",
     "assignment_rule_get",
     "assignment_rule_list",
@@ -257,6 +268,10 @@ __all__ = [
     "pipeline_get",
     "pipeline_list",
     "public_web_form",
+    "quote_events",
+    "quote_get",
+    "quote_list",
+    "quote_versions",
     "rescore_get",
     "resolve_lead",
     "scoring_rule_get",
@@ -265,6 +280,7 @@ __all__ = [
     "stage_history",
     "visible_lead_ids",
     "visible_opportunity_ids",
+    "visible_quote_ids",
     "web_form_get",
     "web_form_list",
     "web_form_submission_list",

@@ -1,4 +1,5 @@
-"""Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py), leads (leads.py and lead_*.py), web forms."""
+"""Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py), leads (leads.py and
+lead_*.py), web forms, quotes (quotes.py)."""
 
 from amity.sales.services.lead_assignment import (
     assignment_rule_create,
@@ -45,6 +46,18 @@ from amity.sales.services.pipelines import (
     pipeline_update,
     sales_setup,
 )
+from amity.sales.services.quotes import (
+    expire_quotes,
+    quote_accept,
+    quote_by_token,
+    quote_create,
+    quote_create_from_opportunity,
+    quote_decline,
+    quote_delete,
+    quote_revise,
+    quote_send,
+    quote_update,
+)
 from amity.sales.services.web_forms import RateLimited, web_form_create, web_form_delete, web_form_submit, web_form_update
 
 __all__ = [
@@ -59,6 +72,7 @@ __all__ = [
     "bulk_soft_delete",
     "bulk_tag",
     "clean_opportunity",
+    "expire_quotes",
     "lead_bulk_assign",
     "lead_bulk_delete",
     "lead_bulk_save",
@@ -86,6 +100,15 @@ __all__ = [
     "pipeline_create",
     "pipeline_delete",
     "pipeline_update",
+    "quote_accept",
+    "quote_by_token",
+    "quote_create",
+    "quote_create_from_opportunity",
+    "quote_decline",
+    "quote_delete",
+    "quote_revise",
+    "quote_send",
+    "quote_update",
     "sales_setup",
     "scoring_rule_create",
     "scoring_rule_delete",

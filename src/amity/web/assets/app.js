@@ -6,6 +6,8 @@ import { Modal, Toast } from "@tabler/core";
 import htmx from "htmx.org";
 import Sortable from "sortablejs";
 
+import { initQuoteBuilder } from "./quote_builder.js";
+
 window.htmx = htmx;
 
 const TOAST_DELAY_MS = 6000;
@@ -584,3 +586,6 @@ document.addEventListener("change", (event) => {
     field.closest("#deal-filters").querySelector(".amity-deal-custom-dates").classList.toggle("d-none", field.value !== "custom");
   }
 });
+
+// --- Quote builder (quote_builder.js) ---------------------------------------------------------
+document.addEventListener("DOMContentLoaded", () => initQuoteBuilder());

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -57,3 +58,12 @@ def duration(seconds: int) -> str:
         return short_duration(rest)
     hours = rest // 3600
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+@register.filter
+def index(sequence: Any, position: int) -> Any:
+    """`rows|index:2`: the item at a position of a list, or None past its end."""
+    try:
+        return sequence[position]
+    except (IndexError, TypeError, KeyError):
+        return None

@@ -185,8 +185,21 @@ def deal_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "can_move": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.OPPORTUNITY),
         "today": timezone.localdate(),
         "board_url": f"{reverse('deal_board', args=[request.workspace.slug])}?pipeline={deal.pipeline_id}",
+        **_quotes_of(request, deal),
     }
     return render_page(request, "web/deals/detail.html", context)
+
+
+def _quotes_of(request: WorkspaceRequest, deal: Opportunity) -> dict[str, Any]:
+    """The deal's quotes (latest versions) and whether the user may start one: the "Quotes" card and "Create quote"."""
+    if not allowed(request.user, request.workspace, Action.VIEW, ObjectType.QUOTE):
+        return {"quotes": None, "can_quote": False}
+    filters = selectors.QuoteFilter(opportunity_id=deal.pk, latest=True)
+    quotes = selectors.quote_list(actor=request.user, workspace=request.workspace, filters=filters).prefetch_related(None)
+    return {
+        "quotes": list(quotes.order_by("-created_at", "-id")[:10]),
+        "can_quote": allowed(request.user, request.workspace, Action.ADD, ObjectType.QUOTE) and deal.deleted_at is None,
+    }
 
 
 @workspace_view

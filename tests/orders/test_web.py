@@ -1,0 +1,216 @@
+"""The quote, order and invoice pages, the customer's page, the deal page's "Create quote" and the billing panel."""
+
+from __future__ import annotations
+
+import socket
+from email import message_from_bytes
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from amity.core.models import User, Workspace
+from amity.orders import services as orders
+from amity.orders.models import Invoice, SalesOrder
+from amity.sales import services
+from amity.sales.models import Opportunity, Quote
+from tests.orders.test_services import pdf_text
+
+
+def test_create_quote_from_the_deal_page_and_build_it(
+    client_as: Any, rep: User, deal: Opportunity, chair: Any, workspace: Workspace
+) -> None:
+    client = client_as(rep)
+    page = client.get(f"/w/acme/deals/{deal.pk}/")
+    assert "Create quote" in page.content.decode()
+
+    created = client.post(f"/w/acme/quotes/from-deal/{deal.pk}/")
+    quote = Quote.objects.get()
+    assert created.status_code == 302 and created["Location"] == f"/w/acme/quotes/{quote.pk}/edit/"
+    builder = client.get(created["Location"]).content.decode()
+    assert "Standing desk" in builder and 'data-price="429.00"' in builder  # the chair offered at its price-book price
+
+    form = {
+        "title": "Initech office, revised", "valid_until": quote.valid_until.isoformat(), "payment_terms_days": "14", "terms": "", "notes": "",
+        "line_product_id": [str(chair.pk), ""], "line_name": ["Chair", "Installation"], "line_description": ["", "Two fitters, one day"],
+        "line_quantity": ["4", "1"], "line_unit_price": ["400", "350"], "line_discount_percent": ["0", "0"], "line_tax_rate": ["19", "19"],
+    }  # fmt: skip
+    saved = client.post(f"/w/acme/quotes/{quote.pk}/edit/", form)
+    assert saved.status_code == 302
+    quote.refresh_from_db()
+    assert (str(quote.net_amount), str(quote.total_amount), quote.payment_terms_days) == ("1950.00", "2320.50", 14)
+
+    form["line_quantity"] = ["0", "1"]
+    refused = client.post(f"/w/acme/quotes/{quote.pk}/edit/", form)
+    assert refused.status_code == 422 and "Must be more than 0." in refused.content.decode()
+    quote.refresh_from_db()
+    assert str(quote.total_amount) == "2320.50"
+
+    detail = client.get(f"/w/acme/quotes/{quote.pk}/").content.decode()
+    assert "Installation" in detail and "€2,320.50" in detail and "Send quote" in detail
+    pdf = client.get(f"/w/acme/quotes/{quote.pk}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf" and "Two fitters, one day" in pdf_text(pdf.content)
+
+
+def test_the_customer_accepts_on_the_public_page_without_signing_in(sent_quote: Quote, workspace: Workspace) -> None:
+    customer = Client()
+    page = customer.get(f"/q/{sent_quote.public_token}/")
+    body = page.content.decode()
+    assert page.status_code == 200 and workspace.name in body and "Accept quote" in body and "Decline quote" in body
+    assert page["X-Robots-Tag"] == "noindex, nofollow"
+
+    unsigned = customer.post(f"/q/{sent_quote.public_token}/", {"answer": "accept", "name": " "})
+    assert unsigned.status_code == 422 and "Type your full name" in unsigned.content.decode()
+    assert not SalesOrder.objects.exists()
+
+    accepted = customer.post(f"/q/{sent_quote.public_token}/", {"answer": "accept", "name": "Peter Gibbons"})
+    assert accepted.status_code == 302
+    assert "Thank you, Peter Gibbons." in customer.get(f"/q/{sent_quote.public_token}/").content.decode()
+    assert SalesOrder.objects.get().quote_id == sent_quote.pk
+    assert customer.get(f"/q/{sent_quote.public_token}/pdf/")["Content-Type"] == "application/pdf"
+    assert customer.get("/q/not-a-real-token/").status_code == 404
+
+
+def test_the_customer_declines_with_a_reason(sent_quote: Quote) -> None:
+    customer = Client()
+    customer.post(f"/q/{sent_quote.public_token}/", {"answer": "decline", "reason": "We found a cheaper offer"})
+    sent_quote.refresh_from_db()
+    assert (sent_quote.status, sent_quote.decline_reason) == ("declined", "We found a cheaper offer")
+
+
+def test_order_page_fulfils_and_invoices_then_the_invoice_takes_a_payment(client_as: Any, manager: User, order: SalesOrder) -> None:
+    client = client_as(manager)
+    desk_line, chair_line = order.lines.all()
+    page = client.get(f"/w/acme/orders/{order.pk}/").content.decode()
+    assert "Record delivery" in page and "Create invoice" in page
+
+    client.post(f"/w/acme/orders/{order.pk}/fulfil/", {f"fulfil-{desk_line.pk}": "10", f"fulfil-{chair_line.pk}": ""})
+    order.refresh_from_db()
+    assert order.status == "partially_fulfilled"
+
+    made = client.post(f"/w/acme/orders/{order.pk}/invoice/", {f"invoice-{desk_line.pk}": "10", "issue_date": ""})
+    invoice = Invoice.objects.get()
+    assert made["Location"] == f"/w/acme/invoices/{invoice.pk}/" and invoice.total_amount == desk_line.total_amount
+
+    over = client.post(f"/w/acme/invoices/{invoice.pk}/pay/", {"amount": "99999", "method": "bank_transfer"}, follow=True)
+    assert "still due on" in over.content.decode()
+    client.post(f"/w/acme/invoices/{invoice.pk}/pay/", {"amount": str(invoice.total_amount), "method": "card", "reference": "R-1"})
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+    assert "R-1" in client.get(f"/w/acme/invoices/{invoice.pk}/").content.decode()
+
+
+def test_a_rep_sees_orders_but_not_the_forms_to_change_them(client_as: Any, rep: User, order: SalesOrder) -> None:
+    page = client_as(rep).get(f"/w/acme/orders/{order.pk}/").content.decode()
+    assert order.number in page and "Record delivery" not in page and "Create invoice" not in page
+    assert client_as(rep).post(f"/w/acme/orders/{order.pk}/fulfil/", {}).status_code == 403
+
+
+def test_another_workspaces_quote_is_a_404(client_as: Any, other_workspace: Workspace, quote: Quote) -> None:
+    from amity.core.permissions import Role
+    from tests.factories import member
+
+    stranger = member(other_workspace, Role.OWNER, email="stranger@globex.test")
+    assert client_as(stranger).get(f"/w/globex/quotes/{quote.pk}/").status_code == 404
+    assert client_as(stranger).post(f"/w/globex/quotes/{quote.pk}/send/", {"to": "x@y.test"}).status_code == 404
+    quote.refresh_from_db()
+    assert quote.status == "draft"
+
+
+def test_lists_and_navigation(client_as: Any, manager: User, order: SalesOrder) -> None:
+    orders.invoice_create(actor=manager, order=order)
+    client = client_as(manager)
+    for path, expected in (("/w/acme/quotes/", order.quote.number), ("/w/acme/orders/", order.number), ("/w/acme/invoices/", "INV-")):
+        body = client.get(path).content.decode()
+        assert expected in body and "Billing" in body
+    assert order.number in client.get("/w/acme/orders/?status=open").content.decode()
+    assert order.number not in client.get("/w/acme/orders/?status=cancelled").content.decode()
+
+
+def test_the_billing_panel_and_timeline_on_the_account_page(client_as: Any, manager: User, order: SalesOrder) -> None:
+    invoice = orders.invoice_create(actor=manager, order=order)
+    orders.payment_record(actor=manager, invoice=invoice, amount="55.00")
+    page = client_as(manager).get(f"/w/acme/accounts/{order.account_id}/").content.decode()
+
+    assert "Billing history" in page and invoice.number in page
+    for title in ("Quote sent", "Quote accepted", f"Order {order.number}", f"Invoice {invoice.number}", "Payment of 55.00 EUR"):
+        assert title in page
+
+
+def test_the_account_page_runs_the_same_queries_with_more_billing(
+    client_as: Any, manager: User, rep: User, order: SalesOrder, deal: Opportunity
+) -> None:
+    client = client_as(manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/w/acme/accounts/{order.account_id}/").status_code == 200
+        return len(captured)
+
+    first = orders.invoice_create(actor=manager, order=order)
+    orders.payment_record(actor=manager, invoice=first, amount="1")
+    client.get(f"/w/acme/accounts/{order.account_id}/")
+    few = queries()
+    for _ in range(6):
+        quote = services.quote_send(actor=rep, quote=services.quote_create_from_opportunity(actor=rep, opportunity=deal), to="p@x.test")
+        services.quote_accept(token=quote.public_token or "", name="Peter Gibbons")
+        invoice = orders.invoice_create(actor=manager, order=SalesOrder.objects.get(quote=quote))
+        orders.payment_record(actor=manager, invoice=invoice, amount="1")
+    assert queries() == few
+
+
+# --- Real SMTP ----------------------------------------------------------------------------------------------------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Any:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    yield inbox
+    controller.stop()
+
+
+def test_a_sent_quote_arrives_over_smtp_with_its_pdf_and_link(
+    smtp_server: Inbox, rep: User, quote: Quote, manager: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.quote_send(actor=rep, quote=quote, to="peter@initech.test", message="Here it is, Peter.")
+    quote.refresh_from_db()
+
+    [envelope] = smtp_server.messages
+    assert envelope.rcpt_tos == ["peter@initech.test"]
+    message = message_from_bytes(envelope.content)
+    assert message["Subject"] == f"Quote {quote.number} from Acme: Initech office"
+    assert message["Reply-To"] == "rep@acme.test"
+    parts = list(message.walk())
+    body = next(part for part in parts if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert "Here it is, Peter." in body and f"http://testserver/q/{quote.public_token}/" in body
+    pdf = next(part for part in parts if part.get_content_type() == "application/pdf")
+    assert pdf.get_filename() == f"{quote.number}.pdf"
+    assert "€12,055.89" in pdf_text(pdf.get_payload(decode=True))
+
+    services.quote_accept(token=quote.public_token or "", name="Peter Gibbons")
+    invoice = orders.invoice_create(actor=manager, order=SalesOrder.objects.get(quote=quote))
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.invoice_send(actor=manager, invoice=invoice, to="ap@initech.test")
+    invoice_message = message_from_bytes(smtp_server.messages[1].content)
+    attachment = next(part for part in invoice_message.walk() if part.get_content_type() == "application/pdf")
+    assert attachment.get_filename() == f"{invoice.number}.pdf" and invoice.number in pdf_text(attachment.get_payload(decode=True))
