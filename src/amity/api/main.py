@@ -12,6 +12,7 @@ from amity.core.api import router as core_router
 from amity.customers.api import router as customers_router
 from amity.imports.api import router as imports_router
 from amity.sales.api import router as sales_router
+from amity.sales.api.forecasts import router as forecasts_router
 from amity.search.api import router as search_router
 
 api = NinjaAPI(
@@ -36,3 +37,4 @@ api.add_router("", search_router)
 api.add_router("", activities_router)
 api.add_router("", catalog_router)
 api.add_router("", sales_router)
+api.add_router("", forecasts_router)

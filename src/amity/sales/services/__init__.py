@@ -1,5 +1,6 @@
-"""Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py)."""
+"""Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py), quotas and forecasts (forecasts.py)."""
 
+from amity.sales.services.forecasts import forecast_submit, people_in_reach, quota_create, quota_delete, quota_update, quotas_bulk_set
 from amity.sales.services.opportunities import (
     bulk_assign_owner,
     bulk_save,
@@ -12,6 +13,7 @@ from amity.sales.services.opportunities import (
     opportunity_reopen,
     opportunity_restore,
     opportunity_set_contacts,
+    opportunity_set_forecast_category,
     opportunity_set_line_items,
     opportunity_soft_delete,
     opportunity_update,
@@ -33,6 +35,7 @@ __all__ = [
     "bulk_soft_delete",
     "bulk_tag",
     "clean_opportunity",
+    "forecast_submit",
     "lost_reason_create",
     "lost_reason_delete",
     "lost_reason_update",
@@ -42,12 +45,18 @@ __all__ = [
     "opportunity_reopen",
     "opportunity_restore",
     "opportunity_set_contacts",
+    "opportunity_set_forecast_category",
     "opportunity_set_line_items",
     "opportunity_soft_delete",
     "opportunity_update",
     "opportunity_win",
     "pipeline_create",
     "pipeline_delete",
+    "people_in_reach",
     "pipeline_update",
+    "quota_create",
+    "quota_delete",
+    "quota_update",
+    "quotas_bulk_set",
     "sales_setup",
 ]
