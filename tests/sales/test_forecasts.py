@@ -23,15 +23,24 @@ from tests.sales.conftest import stage
 Q4 = Period("quarter", dt.date(2026, 10, 1))
 
 
-def _deal(actor: Any, workspace: Workspace, pipeline: Any, *, amount: str, close: dt.date, stage_name: str = "New", currency: str = "EUR", **data: Any) -> Opportunity:
+def _deal(
+    actor: Any,
+    workspace: Workspace,
+    pipeline: Any,
+    *,
+    amount: str,
+    close: dt.date,
+    stage_name: str = "New",
+    currency: str = "EUR",
+    **data: Any,
+) -> Opportunity:
     account = AccountFactory(workspace=workspace)
-    deal = services.opportunity_create(
+    return services.opportunity_create(
         actor=actor,
         workspace=workspace,
         data={"name": f"Deal {amount}", "account_id": account.pk, "currency": currency, "amount": amount, "expected_close_date": close,
               "stage_id": stage(pipeline, stage_name).pk, **data},
     )  # fmt: skip
-    return deal
 
 
 def _won_on(deal: Opportunity, actor: Any, day: dt.date) -> Opportunity:
@@ -132,7 +141,12 @@ def test_the_forecast_sums_each_category_against_the_quarters_quota(quarter, rep
 
     rows = {row.label: row.figures for row in result.rows}
     rita = rows["Rita Rep"]
-    assert (rita.closed_won, rita.commit, rita.best_case, rita.pipeline) == (Decimal("10000.00"), Decimal("8000.00"), Decimal("4000.00"), Decimal("2000.00"))
+    assert (rita.closed_won, rita.commit, rita.best_case, rita.pipeline) == (
+        Decimal("10000.00"),
+        Decimal("8000.00"),
+        Decimal("4000.00"),
+        Decimal("2000.00"),
+    )
     assert rita.open_pipeline == Decimal("14000.00")
     assert rita.weighted == Decimal("8200.00")  # 8,000 × 75% + 4,000 × 50% + 2,000 × 10%
     assert (rita.quota, rita.attainment, rita.gap) == (Decimal("30000.00"), Decimal("33.3"), Decimal("20000.00"))
@@ -153,13 +167,21 @@ def test_the_forecast_sums_each_category_against_the_quarters_quota(quarter, rep
 
 def test_calls_and_overrides_keep_their_history_and_the_latest_counts(quarter, rep, colleague, manager, workspace):
     services.forecast_submit(actor=rep, workspace=workspace, rep_id=rep.pk, period=Q4, kind="call", amount="20000", currency="EUR")
-    services.forecast_submit(actor=rep, workspace=workspace, rep_id=rep.pk, period=Q4, kind="call", amount="21000", currency="EUR", note="Initech signs")
+    services.forecast_submit(
+        actor=rep, workspace=workspace, rep_id=rep.pk, period=Q4, kind="call", amount="21000", currency="EUR", note="Initech signs"
+    )
     services.forecast_submit(actor=manager, workspace=workspace, rep_id=rep.pk, period=Q4, kind="override", amount="18000", currency="EUR")
-    services.forecast_submit(actor=colleague, workspace=workspace, rep_id=colleague.pk, period=Q4, kind="call", amount="9000", currency="EUR")
+    services.forecast_submit(
+        actor=colleague, workspace=workspace, rep_id=colleague.pk, period=Q4, kind="call", amount="9000", currency="EUR"
+    )
 
     result = forecast(actor=manager, workspace=workspace, period=Q4, currency="EUR")
     rita = next(row for row in result.rows if row.rep == rep)
-    assert (rita.figures.call, rita.figures.override, rita.figures.forecast) == (Decimal("21000.00"), Decimal("18000.00"), Decimal("18000.00"))
+    assert (rita.figures.call, rita.figures.override, rita.figures.forecast) == (
+        Decimal("21000.00"),
+        Decimal("18000.00"),
+        Decimal("18000.00"),
+    )
     assert rita.figures.forecast_attainment == Decimal("60.0")
     assert rita.call_entry.note == "Initech signs" and rita.override_entry.submitted_by == manager
     assert ForecastSubmission.objects.filter(rep=rep).count() == 3
@@ -173,10 +195,14 @@ def test_calls_and_overrides_keep_their_history_and_the_latest_counts(quarter, r
 
 
 def test_only_reps_call_their_own_number_and_only_managers_override(quarter, rep, colleague, manager, workspace, rep_api):
-    refused = rep_api.post("/api/v1/forecasts", {"rep_id": colleague.pk, "period": "2026-Q4", "kind": "call", "amount": "1", "currency": "EUR"})
+    refused = rep_api.post(
+        "/api/v1/forecasts", {"rep_id": colleague.pk, "period": "2026-Q4", "kind": "call", "amount": "1", "currency": "EUR"}
+    )
     assert refused.status_code == 422
     assert [error["field"] for error in refused.json()["errors"]] == ["rep_id"]
-    override = rep_api.post("/api/v1/forecasts", {"rep_id": rep.pk, "period": "2026-Q4", "kind": "override", "amount": "1", "currency": "EUR"})
+    override = rep_api.post(
+        "/api/v1/forecasts", {"rep_id": rep.pk, "period": "2026-Q4", "kind": "override", "amount": "1", "currency": "EUR"}
+    )
     assert override.status_code == 403
     bad = rep_api.post("/api/v1/forecasts", {"rep_id": rep.pk, "period": "Q4", "kind": "call", "amount": "-1", "currency": "EUR"})
     assert bad.status_code == 422
@@ -252,7 +278,9 @@ def test_quotas_crud_and_a_year_for_a_team_at_once(api_as, manager, rep, colleag
     assert [error["field"] for error in again.json()["errors"]] == ["month"]
     assert client.patch(f"/api/v1/quotas/{quota['id']}", {"amount": "13000"}).json()["amount"] == "13000.00"
 
-    bulk = client.post("/api/v1/quotas/bulk", {"team_id": quarter.pk, "year": 2027, "currency": "EUR", "amounts": [None, "20000"] + ["15000"] * 10})
+    bulk = client.post(
+        "/api/v1/quotas/bulk", {"team_id": quarter.pk, "year": 2027, "currency": "EUR", "amounts": [None, "20000"] + ["15000"] * 10}
+    )
     assert bulk.status_code == 200, bulk.content
     assert len(bulk.json()["items"]) == 22
     assert Quota.objects.get(user=rep, month=dt.date(2027, 2, 1)).amount == Decimal("20000.00")

@@ -59,7 +59,7 @@ class Period:
 
 
 def parse_period(value: str | None, *, field: str = "period", today: dt.date | None = None) -> Period:
-    """"2026-11" is a month, "2026-Q4" a quarter; nothing is the current quarter."""
+    """ "2026-11" is a month, "2026-Q4" a quarter; nothing is the current quarter."""
     if not value:
         return current_period("quarter", today=today)
     text = value.strip()

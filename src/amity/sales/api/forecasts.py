@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -51,7 +50,9 @@ def get_forecast(request: HttpRequest, query: Query[ForecastQuery]) -> Any:
     )
 
 
-@router.post("/forecasts", response={201: SubmissionOut}, tags=FORECASTS, summary="Submit a call (a rep's own) or an override (a manager's)")
+@router.post(
+    "/forecasts", response={201: SubmissionOut}, tags=FORECASTS, summary="Submit a call (a rep's own) or an override (a manager's)"
+)
 def submit_forecast(request: HttpRequest, payload: SubmissionIn) -> Any:
     """Every submission is kept: the forecast shows the latest call and override, the history lists them all."""
     actor, workspace = actor_and_workspace(request)
@@ -129,10 +130,17 @@ def delete_quota(request: HttpRequest, quota_id: int) -> Any:
 # --- Rep performance -----------------------------------------------------------------------------------------------
 
 
-@router.get("/rep-performance", response=PerformanceOut, tags=FORECASTS, summary="Win rate, deal size, cycle, activities and attainment per rep and month")
+@router.get(
+    "/rep-performance",
+    response=PerformanceOut,
+    tags=FORECASTS,
+    summary="Win rate, deal size, cycle, activities and attainment per rep and month",
+)
 def get_rep_performance(request: HttpRequest, query: Query[PerformanceQuery]) -> Any:
     actor, workspace = actor_and_workspace(request)
-    start = parse_period(query.start, field="start").start if query.start else add_months(timezone.localdate().replace(day=1), 1 - query.months)
+    start = (
+        parse_period(query.start, field="start").start if query.start else add_months(timezone.localdate().replace(day=1), 1 - query.months)
+    )
     return rep_performance(
         actor=actor,
         workspace=workspace,

@@ -21,8 +21,9 @@ class StageIn(Schema):
     )
     kind: str = Field("open", description="open, won or lost")
     forecast_category: str | None = Field(
-        None, description="What deals entering the stage are forecast as: pipeline, best_case, commit or omitted for open stages "
-        "(by probability if left out); won stages are closed and lost ones omitted."
+        None,
+        description="What deals entering the stage are forecast as: pipeline, best_case, commit or omitted for open stages "
+        "(by probability if left out); won stages are closed and lost ones omitted.",
     )
 
 

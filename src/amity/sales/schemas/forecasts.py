@@ -12,7 +12,9 @@ from ninja import Field, Schema
 class ForecastQuery(Schema):
     period: str | None = Field(None, description="A month (2026-11) or a quarter (2026-Q4); the current quarter if left out.")
     group_by: str = Field("rep", description="rep, team or pipeline")
-    currency: str | None = Field(None, description="ISO 4217; the currency of the quotas if left out. Deals in other currencies are not counted.")
+    currency: str | None = Field(
+        None, description="ISO 4217; the currency of the quotas if left out. Deals in other currencies are not counted."
+    )
     pipeline_id: int | None = None
     team_id: int | None = Field(None, description="Only the reps of this team.")
     owner_id: int | None = Field(None, description="Only this rep.")

@@ -192,9 +192,7 @@ def _quota_sums(*, actor: User, workspace: Workspace, period: Period, currency: 
     return {row["user_id"]: _money(row["total"]) for row in rows if row["user_id"] in people}
 
 
-def latest_submissions(
-    *, actor: User, workspace: Workspace, period: Period, currency: str
-) -> dict[tuple[int, str], ForecastSubmission]:
+def latest_submissions(*, actor: User, workspace: Workspace, period: Period, currency: str) -> dict[tuple[int, str], ForecastSubmission]:
     """The current call and override of each rep the actor may see: the latest of each (one query)."""
     submissions = visible(
         ForecastSubmission.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.FORECAST, owner_field="rep"
@@ -334,7 +332,10 @@ def _team_rows(*, workspace: Workspace, rep_rows: list[ForecastRow], filters: Fo
     if loose:
         rows.append(
             ForecastRow(
-                key="team-none", label="No team", figures=sum((row.figures for row in loose), Figures()), members=[row.label for row in loose]
+                key="team-none",
+                label="No team",
+                figures=sum((row.figures for row in loose), Figures()),
+                members=[row.label for row in loose],
             )
         )
     return rows
@@ -390,4 +391,3 @@ def quota_grid(*, actor: User, workspace: Workspace, year: int, currency: str, t
         values = [amounts.get((membership.user_id, month)) for month in months]
         rows.append((membership.user, values, sum((value for value in values if value is not None), ZERO)))
     return QuotaGrid(year=year, currency=currency, months=months, rows=rows, other_currencies=sorted(others))
-

@@ -166,7 +166,9 @@ def rep_performance(
     return _assemble(stats, members, month_list, code, filters)
 
 
-def _assemble(stats: dict[tuple[int | None, dt.date], Stats], members: list[Any], month_list: list[dt.date], code: str, filters: ForecastFilter) -> Performance:
+def _assemble(
+    stats: dict[tuple[int | None, dt.date], Stats], members: list[Any], month_list: list[dt.date], code: str, filters: ForecastFilter
+) -> Performance:
     owners = {owner for owner, _ in stats}
     reps = []
     for membership in members:
@@ -181,4 +183,3 @@ def _assemble(stats: dict[tuple[int | None, dt.date], Stats], members: list[Any]
     return Performance(
         start=month_list[0], months=month_list, currency=code, reps=reps, total=sum(total_months, Stats()), total_months=total_months
     )
-

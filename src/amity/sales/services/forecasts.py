@@ -78,7 +78,7 @@ def _audit_quota(actor: User, quota: Quota, before: dict[str, Any], action: str)
         audit.record(actor=actor, workspace=quota.workspace, action=action, obj=quota, changes=changes)
 
 
-def _taken(workspace: Workspace, user_id: int | None, month: dt.date | None, pk: int | None) -> bool:
+def _taken(workspace: Workspace, user_id: int, month: dt.date, pk: int | None) -> bool:
     return Quota.objects.filter(workspace=workspace, user_id=user_id, month=month).exclude(pk=pk or 0).exists()
 
 
@@ -214,6 +214,7 @@ def forecast_submit(
     if len(text) > 500:
         errors["note"] = "Use at most 500 characters."
     errors.raise_if_any()
+    assert value is not None and code is not None
     submission = ForecastSubmission.objects.create(
         workspace=workspace,
         rep_id=rep_id,
@@ -234,4 +235,3 @@ def forecast_submit(
                  "currency": [None, code], "note": [None, text]},
     )  # fmt: skip
     return submission
-

@@ -31,7 +31,10 @@ MAX_STAGES = 30
 
 def _stage_summary(pipeline: Pipeline) -> list[str]:
     return (
-        [f"{stage.name} ({stage.kind}, {stage.probability}%, {stage.forecast_category})" for stage in pipeline.stages.order_by("position", "id")]
+        [
+            f"{stage.name} ({stage.kind}, {stage.probability}%, {stage.forecast_category})"
+            for stage in pipeline.stages.order_by("position", "id")
+        ]
         if pipeline.pk
         else []
     )
@@ -128,7 +131,7 @@ def _clean_stages(pipeline: Pipeline, raw: Sequence[Mapping[str, Any]], errors: 
 def _clean_stage_category(stage: Stage, row: Mapping[str, Any], kind: str, probability: Any, errors: FieldErrors, at: str) -> str:
     """A stage's forecast category: won stages are closed and lost ones omitted; an open one's is chosen or follows its probability."""
     wanted = row.get("forecast_category")
-    forced = {Stage.Kind.WON: ForecastCategory.CLOSED, Stage.Kind.LOST: ForecastCategory.OMITTED}.get(kind)
+    forced = {Stage.Kind.WON.value: ForecastCategory.CLOSED, Stage.Kind.LOST.value: ForecastCategory.OMITTED}.get(kind)
     if forced is not None:
         if wanted not in (None, forced):
             errors[at] = f"A {kind} stage's deals are forecast as {forced.label.lower()}."
