@@ -249,6 +249,13 @@ def default_currency(*, workspace: Workspace) -> str:
     return "EUR"
 
 
+def workspace_currencies(*, workspace: Workspace) -> set[str]:
+    """Every currency the workspace's quotas or deals are in (two small queries), for currency pickers."""
+    quotas = Quota.objects.filter(workspace=workspace).order_by().values_list("currency", flat=True).distinct()
+    deals = Opportunity.objects.filter(workspace=workspace).order_by().values_list("currency", flat=True).distinct()
+    return {*quotas, *deals}
+
+
 def _other_currencies(deals: models.QuerySet[Opportunity], period: Period, currency: str) -> list[tuple[str, int]]:
     rows = _period_deals(deals, period).exclude(currency=currency).order_by().values("currency").annotate(n=Count("id"))
     return sorted(((row["currency"], row["n"]) for row in rows), key=lambda item: (-item[1], item[0]))
@@ -367,7 +374,7 @@ class QuotaGrid:
     year: int
     currency: str
     months: list[dt.date]
-    rows: list[tuple[User, list[Decimal | None], Decimal]]  # rep, amount per month, the year's total
+    rows: list[tuple[User, list[tuple[dt.date, Decimal | None]], Decimal]]  # rep, (month, amount) per month, the year's total
     other_currencies: list[str]
 
 
@@ -388,6 +395,6 @@ def quota_grid(*, actor: User, workspace: Workspace, year: int, currency: str, t
     for membership in members:
         if membership.role not in SELLING_ROLES and not held[membership.user_id]:
             continue
-        values = [amounts.get((membership.user_id, month)) for month in months]
-        rows.append((membership.user, values, sum((value for value in values if value is not None), ZERO)))
+        values = [(month, amounts.get((membership.user_id, month))) for month in months]
+        rows.append((membership.user, values, sum((value for _, value in values if value is not None), ZERO)))
     return QuotaGrid(year=year, currency=currency, months=months, rows=rows, other_currencies=sorted(others))
