@@ -48,7 +48,7 @@ def test_a_rep_calls_and_a_manager_overrides_on_the_page(client_as, rep, team, w
     page = client_as(rep).get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Rita Rep" in html and "€8,000.00" in html and "€20,000.00" in html
+    assert "Rita Rep" in html and "€8,000" in html and "€20,000" in html
     assert 'data-edit="call"' in html and 'data-edit="override"' not in html
 
     saved = client_as(rep).post(

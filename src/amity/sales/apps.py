@@ -20,6 +20,8 @@ class SalesConfig(AppConfig):
 
         from amity.core.demo import DEMO_LOADERS
         from amity.sales.demo import load_sales
+        from amity.sales.forecast_demo import load_forecasts
 
-        if load_sales not in DEMO_LOADERS:
-            DEMO_LOADERS.append(load_sales)
+        for loader in (load_sales, load_forecasts):  # quotas are set from the deals, so after them
+            if loader not in DEMO_LOADERS:
+                DEMO_LOADERS.append(loader)

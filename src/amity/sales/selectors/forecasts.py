@@ -335,7 +335,8 @@ def _team_rows(*, workspace: Workspace, rep_rows: list[ForecastRow], filters: Fo
         )
         for team_id, (name, members) in teams.items()
     ]
-    loose = [row for row in rep_rows if row.rep is None or row.rep.pk not in placed]
+    # People in no team show under "No team" when they have something in the period (a manager of a team is not its member).
+    loose = [row for row in rep_rows if (row.rep is None or row.rep.pk not in placed) and row.figures != Figures()]
     if loose:
         rows.append(
             ForecastRow(
