@@ -205,7 +205,9 @@ class _Demo:
 
 def _category(stage: Stage) -> str:
     """The forecast category a deal in `stage` has: its stage's (won → closed, lost → omitted)."""
-    return {Stage.Kind.WON: ForecastCategory.CLOSED, Stage.Kind.LOST: ForecastCategory.OMITTED}.get(stage.kind, stage.forecast_category)
+    return {Stage.Kind.WON.value: ForecastCategory.CLOSED, Stage.Kind.LOST.value: ForecastCategory.OMITTED}.get(
+        stage.kind, stage.forecast_category
+    )
 
 
 def _renewals(workspace: Workspace) -> Pipeline:
@@ -219,7 +221,7 @@ def _renewals(workspace: Workspace) -> Pipeline:
             kind=kind,
             position=position,
             forecast_category=default_stage_category(kind, probability),
-        )  # fmt: skip
+        )
         for position, (name, probability, kind) in enumerate(RENEWAL_STAGES)
     )
     return pipeline
