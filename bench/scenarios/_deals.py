@@ -114,7 +114,9 @@ def _seed(ctx: SeedContext) -> dict[str, Any]:
         ctx.params["open_deals"], ctx.params["closed_deals"],
     )  # fmt: skip
     ctx.bulk_insert_rows(Opportunity, OPPORTUNITY_COLUMNS, rows)
-    months = [date(quarter_start.year - 1 + (quarter_start.month - 1 + m) // 12, (quarter_start.month - 1 + m) % 12 + 1, 1) for m in range(24)]
+    months = [
+        date(quarter_start.year - 1 + (quarter_start.month - 1 + m) // 12, (quarter_start.month - 1 + m) % 12 + 1, 1) for m in range(24)
+    ]
     ctx.bulk_insert_rows(
         Quota,
         ["workspace", "user", "month", "amount", "currency", "set_by", "created_at", "updated_at"],
