@@ -82,15 +82,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='opportunity',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['workspace', 'pipeline', 'stage', 'currency', 'amount', 'probability', 'owner'], name='opportunity_ws_board_sums'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['workspace', 'pipeline', 'stage', 'currency', 'amount', 'probability', 'owner', 'deleted_at'], name='opportunity_ws_board_sums'),
         ),
         migrations.AddIndex(
             model_name='opportunity',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['workspace', 'status', 'currency', 'expected_close_date', 'owner', 'forecast_category', 'amount', 'probability'], name='opportunity_ws_forecast'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['workspace', 'status', 'expected_close_date', 'currency', 'owner', 'pipeline', 'forecast_category', 'amount', 'probability', 'deleted_at'], name='opportunity_ws_forecast'),
         ),
         migrations.AddIndex(
             model_name='opportunity',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['workspace', 'status', 'currency', 'closed_at', 'owner', 'amount'], name='opportunity_ws_closed'),
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['workspace', 'status', 'closed_at', 'currency', 'owner', 'pipeline', 'amount', 'deleted_at'], name='opportunity_ws_closed'),
         ),
         migrations.AddField(
             model_name='forecastsubmission',

@@ -130,14 +130,6 @@ class ForecastFilter:
     owner_id: int | None = None
 
 
-def _period_deals(deals: models.QuerySet[Opportunity], period: Period) -> models.QuerySet[Opportunity]:
-    """Open deals expected to close in the period, and deals won in it."""
-    start, end = period.bounds()
-    open_in_period = Q(status=Opportunity.Status.OPEN, expected_close_date__gte=period.start, expected_close_date__lt=period.end)
-    won_in_period = Q(status=Opportunity.Status.WON, closed_at__gte=start, closed_at__lt=end)
-    return deals.filter(open_in_period | won_in_period)
-
-
 def _scoped_deals(*, actor: User, workspace: Workspace, filters: ForecastFilter) -> models.QuerySet[Opportunity]:
     deals = opportunities_filtered(
         actor=actor, workspace=workspace, filters=OpportunityFilter(pipeline_id=filters.pipeline_id, owner_id=filters.owner_id)
@@ -147,43 +139,62 @@ def _scoped_deals(*, actor: User, workspace: Workspace, filters: ForecastFilter)
     return deals
 
 
-def _deal_sums(deals: models.QuerySet[Opportunity], group: str) -> dict[int | None, Figures]:
-    """The period's sums per owner or pipeline: one aggregate query."""
-    won = Q(status=Opportunity.Status.WON)
-    counted = Q(status=Opportunity.Status.OPEN) & ~Q(forecast_category=ForecastCategory.OMITTED)
+@dataclass
+class DealSums:
+    """The period's sums per owner or pipeline in the chosen currency, and how many deals are in other currencies."""
 
-    def open_in(category: str) -> Q:
-        return Q(status=Opportunity.Status.OPEN, forecast_category=category)
+    by_key: dict[int | None, Figures]
+    other_currencies: list[tuple[str, int]]
 
+
+def _deal_sums(scoped: models.QuerySet[Opportunity], period: Period, group: str, currency: str) -> DealSums:
+    """Two aggregate queries: open deals closing in the period, and deals won in it, each grouped by `group` and currency.
+
+    Each reads one index alone (opportunity_ws_forecast, opportunity_ws_closed); grouping by currency
+    too gives the counts of the other currencies without another pass over the deals.
+    """
+    counted = ~Q(forecast_category=ForecastCategory.OMITTED)
     # Amount × percent summed, divided by 100 once here rather than per row.
     weighted = ExpressionWrapper(F("amount") * F("probability"), output_field=DecimalField(max_digits=24, decimal_places=2))
-    rows = (
-        deals.order_by()
-        .values(group)
+    open_rows = (
+        scoped.filter(status=Opportunity.Status.OPEN, expected_close_date__gte=period.start, expected_close_date__lt=period.end)
+        .order_by()
+        .values(group, "currency")
         .annotate(
-            closed_won=Sum("amount", filter=won),
-            won_deals=Count("id", filter=won),
-            commit=Sum("amount", filter=open_in(ForecastCategory.COMMIT)),
-            best_case=Sum("amount", filter=open_in(ForecastCategory.BEST_CASE)),
-            pipeline=Sum("amount", filter=open_in(ForecastCategory.PIPELINE)),
+            commit=Sum("amount", filter=Q(forecast_category=ForecastCategory.COMMIT)),
+            best_case=Sum("amount", filter=Q(forecast_category=ForecastCategory.BEST_CASE)),
+            pipeline=Sum("amount", filter=Q(forecast_category=ForecastCategory.PIPELINE)),
             open_pipeline=Sum("amount", filter=counted),
             weighted=Sum(weighted, filter=counted),
             open_deals=Count("id", filter=counted),
+            deals=Count("id"),
         )
     )
-    return {
-        row[group]: Figures(
-            closed_won=_money(row["closed_won"]),
-            commit=_money(row["commit"]),
-            best_case=_money(row["best_case"]),
-            pipeline=_money(row["pipeline"]),
-            open_pipeline=_money(row["open_pipeline"]),
-            weighted=_money(Decimal(row["weighted"] or 0) / 100),
-            won_deals=row["won_deals"],
-            open_deals=row["open_deals"],
-        )
-        for row in rows
-    }
+    start, end = period.bounds()
+    won_rows = (
+        scoped.filter(status=Opportunity.Status.WON, closed_at__gte=start, closed_at__lt=end)
+        .order_by()
+        .values(group, "currency")
+        .annotate(closed_won=Sum("amount"), deals=Count("id"))
+    )
+    by_key: dict[int | None, Figures] = {}
+    others: Counter[str] = Counter()
+    for row in open_rows:
+        if row["currency"] != currency:
+            others[row["currency"]] += row["deals"]
+            continue
+        figures = by_key.setdefault(row[group], Figures())
+        figures.commit, figures.best_case, figures.pipeline = _money(row["commit"]), _money(row["best_case"]), _money(row["pipeline"])
+        figures.open_pipeline = _money(row["open_pipeline"])
+        figures.weighted = _money(Decimal(row["weighted"] or 0) / 100)
+        figures.open_deals = row["open_deals"]
+    for row in won_rows:
+        if row["currency"] != currency:
+            others[row["currency"]] += row["deals"]
+            continue
+        figures = by_key.setdefault(row[group], Figures())
+        figures.closed_won, figures.won_deals = _money(row["closed_won"]), row["deals"]
+    return DealSums(by_key=by_key, other_currencies=sorted(others.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _quota_sums(*, actor: User, workspace: Workspace, period: Period, currency: str, people: set[int]) -> dict[int, Decimal]:
@@ -256,11 +267,6 @@ def workspace_currencies(*, workspace: Workspace) -> set[str]:
     return {*quotas, *deals}
 
 
-def _other_currencies(deals: models.QuerySet[Opportunity], period: Period, currency: str) -> list[tuple[str, int]]:
-    rows = _period_deals(deals, period).exclude(currency=currency).order_by().values("currency").annotate(n=Count("id"))
-    return sorted(((row["currency"], row["n"]) for row in rows), key=lambda item: (-item[1], item[0]))
-
-
 def forecast(
     *,
     actor: User,
@@ -276,10 +282,10 @@ def forecast(
     filters = filters or ForecastFilter()
     code = money.currency_code(currency) if currency else default_currency(workspace=workspace)
     scoped = _scoped_deals(actor=actor, workspace=workspace, filters=filters)
-    deals = _period_deals(scoped.filter(currency=code), period)
     members = _reps(actor=actor, workspace=workspace, filters=filters)
     people = {membership.user_id for membership in members}
-    by_owner = _deal_sums(deals, "owner_id")
+    sums = _deal_sums(scoped, period, "owner_id", code)
+    by_owner = sums.by_key
     quotas = _quota_sums(actor=actor, workspace=workspace, period=period, currency=code, people=people)
     latest = latest_submissions(actor=actor, workspace=workspace, period=period, currency=code)
     can_override = allowed(actor, workspace, Action.CHANGE, ObjectType.FORECAST)
@@ -307,11 +313,8 @@ def forecast(
     elif group_by == "team":
         rows = _team_rows(workspace=workspace, rep_rows=rep_rows, filters=filters)
     else:
-        rows = _pipeline_rows(actor=actor, workspace=workspace, deals=deals)
-    return Forecast(
-        period=period, currency=code, group_by=group_by, rows=rows, total=total,
-        other_currencies=_other_currencies(scoped, period, code),
-    )  # fmt: skip
+        rows = _pipeline_rows(actor=actor, workspace=workspace, sums=_deal_sums(scoped, period, "pipeline_id", code))
+    return Forecast(period=period, currency=code, group_by=group_by, rows=rows, total=total, other_currencies=sums.other_currencies)
 
 
 def _team_rows(*, workspace: Workspace, rep_rows: list[ForecastRow], filters: ForecastFilter) -> list[ForecastRow]:
@@ -349,12 +352,11 @@ def _team_rows(*, workspace: Workspace, rep_rows: list[ForecastRow], filters: Fo
     return rows
 
 
-def _pipeline_rows(*, actor: User, workspace: Workspace, deals: models.QuerySet[Opportunity]) -> list[ForecastRow]:
+def _pipeline_rows(*, actor: User, workspace: Workspace, sums: DealSums) -> list[ForecastRow]:
     """The period's deals added up per pipeline; quotas and calls belong to reps, so they are in the total only."""
-    sums = _deal_sums(deals, "pipeline_id")
     pipelines = visible(Pipeline.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.PIPELINE)
     return [
-        ForecastRow(key=f"pipeline-{pipeline.pk}", label=pipeline.name, figures=sums.get(pipeline.pk, Figures()))
+        ForecastRow(key=f"pipeline-{pipeline.pk}", label=pipeline.name, figures=sums.by_key.get(pipeline.pk, Figures()))
         for pipeline in pipelines.order_by("position", "id")
     ]
 
