@@ -189,7 +189,7 @@ class Opportunity(WorkspaceScopedModel):
                     "amount",
                     "probability",
                     "deleted_at",
-                ],  # fmt: skip
+                ],
                 condition=Q(deleted_at__isnull=True),
                 name="opportunity_ws_forecast",
             ),
