@@ -15,7 +15,8 @@ mkdirSync(outdir, { recursive: true });
 
 const options = {
   // app.js imports app.css, so esbuild writes build/app.js and build/app.css side by side.
-  entryPoints: { app: join(sources, "app.js") },
+  // charts.js (Chart.js) is loaded only by the pages that draw charts, to keep every other page light.
+  entryPoints: { app: join(sources, "app.js"), charts: join(sources, "charts.js") },
   outdir,
   bundle: true,
   minify: !watch,

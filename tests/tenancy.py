@@ -294,6 +294,27 @@ def _payment(workspace: Workspace) -> models.Model:
     return services.payment_record(actor=admin, invoice=invoice, amount="1.00", reference=MARKER)
 
 
+def _quota(workspace: Workspace) -> models.Model:
+    import datetime as dt
+
+    from amity.sales.models import Quota
+
+    seller = member(workspace, Role.SALES, email=f"{MARKER}-quota-{workspace.pk}-{Quota.objects.count()}@example.com", full_name=MARKER)
+    return Quota.objects.create(workspace=workspace, user=seller, month=dt.date(2026, 11, 1), amount=1000, currency="EUR")
+
+
+def _forecast_submission(workspace: Workspace) -> models.Model:
+    import datetime as dt
+
+    from amity.sales.models import ForecastSubmission
+
+    quota = _quota(workspace)
+    return ForecastSubmission.objects.create(
+        workspace=workspace, rep_id=quota.user_id, kind="call", period_kind="quarter", period_start=dt.date(2026, 10, 1),
+        amount=1000, currency="EUR", note=MARKER, submitted_by_id=quota.user_id,
+    )  # fmt: skip
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -324,10 +345,11 @@ MAKERS: dict[str, Maker] = {
     "order_id": _order,
     "invoice_id": _invoice,
     "payment_id": _payment,
+    "quota_id": _quota,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
-LIST_ONLY_MAKERS: list[Maker] = [_task_failure]
+LIST_ONLY_MAKERS: list[Maker] = [_task_failure, _forecast_submission]
 
 # Query parameters a list endpoint needs to answer 200; search asks for the other workspace's marker by name.
 LIST_PARAMS: dict[str, dict[str, str]] = {
@@ -383,4 +405,5 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/orders/{order_id}/invoice"): {},
     ("POST", "/api/v1/invoices/{invoice_id}/send"): {"to": "buyer@example.com"},
     ("POST", "/api/v1/invoices/{invoice_id}/void"): {"reason": "Issued in error"},
+    ("PATCH", "/api/v1/quotas/{quota_id}"): {"amount": "5"},
 }

@@ -130,6 +130,14 @@ payment       view     o a m s u v
 payment       add      o a m
 payment       change   o a m
 payment       delete   o a
+quota         view     o a m s k u v
+quota         add      o a m
+quota         change   o a m
+quota         delete   o a m
+forecast      view     o a m s k u v
+forecast      add      o a m s
+forecast      change   o a m
+forecast      delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -191,7 +199,7 @@ def test_deals_are_seen_by_team_for_reps_and_managers_and_by_all_above() -> None
 
 
 # Through the API: one request per (object type, action), expected status for allowed / refused.
-def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any]]:
+def _requests(workspace: Workspace, actor_id: int) -> dict[tuple[str, str], tuple[str, str, Any]]:
     victim = member(workspace, Role.VIEWER, email="victim@acme.test")
     membership = Membership.objects.get(user=victim, workspace=workspace)
     team = TeamFactory(workspace=workspace, name="Field sales")
@@ -220,6 +228,15 @@ def _requests(workspace: Workspace) -> dict[tuple[str, str], tuple[str, str, Any
         ("web_form", "add"): ("post", "/api/v1/web-forms", {"name": "Contact us"}),
         ("alert_rule", "view"): ("get", "/api/v1/alert-rules", None),
         ("alert_rule", "change"): ("patch", f"/api/v1/alert-rules/{rule.pk}", {"params": {"days": 21}}),
+        ("quota", "view"): ("get", "/api/v1/quotas", None),
+        ("quota", "add"): ("post", "/api/v1/quotas", {"user_id": actor_id, "month": "2027-01", "amount": "100", "currency": "EUR"}),
+        ("forecast", "view"): ("get", "/api/v1/forecasts", None),
+        ("forecast", "add"): ("post", "/api/v1/forecasts", {"rep_id": actor_id, "period": "2027-Q1", "amount": "100", "currency": "EUR"}),
+        ("forecast", "change"): (
+            "post",
+            "/api/v1/forecasts",
+            {"rep_id": actor_id, "period": "2027-Q1", "kind": "override", "amount": "9", "currency": "EUR"},
+        ),
         ("opportunity", "view"): ("get", "/api/v1/opportunities", None),
         ("opportunity", "add"): ("post", "/api/v1/opportunities", {"name": "Deal", "account_id": account.pk, "currency": "EUR"}),
         ("pipeline", "view"): ("get", "/api/v1/pipelines", None),
@@ -263,6 +280,11 @@ API_ACTIONS = [
     ("web_form", "add"),
     ("alert_rule", "view"),
     ("alert_rule", "change"),
+    ("quota", "view"),
+    ("quota", "add"),
+    ("forecast", "view"),
+    ("forecast", "add"),
+    ("forecast", "change"),
     ("opportunity", "view"),
     ("opportunity", "add"),
     ("pipeline", "view"),
@@ -301,8 +323,8 @@ EXPECTED_ALLOWED = {(role, action, object_type) for role, action, object_type, a
 
 @pytest.mark.parametrize(("role", "object_type", "action"), API_CASES)
 def test_the_api_enforces_the_matrix(role: str, object_type: str, action: str, api_as: Any, workspace: Workspace, owner: Any) -> None:
-    method, path, body = _requests(workspace)[(object_type, action)]
     actor = member(workspace, role, email=f"{role}-actor@acme.test")
+    method, path, body = _requests(workspace, actor.pk)[(object_type, action)]
     client = api_as(actor, workspace)
     teams_before = Team.objects.count()
 

@@ -97,3 +97,24 @@ def test_the_demo_people_find_alerts_in_their_bell(db: Any, django_capture_on_co
     assert {"deal_no_activity", "deal_close_date_passed", "deal_moved_backward", "task_overdue"} <= kinds
     assert Notification.objects.filter(workspace=workspace, read_at__isnull=False).count() == 3
     assert mail.outbox == []  # the demo mails nobody
+
+
+def test_the_demo_has_quotas_calls_and_overrides_that_make_a_forecast(db: Any) -> None:
+    from amity.core.demo import demo_email
+    from amity.core.models import User
+    from amity.core.permissions import Role
+    from amity.sales.models import ForecastSubmission, Quota
+    from amity.sales.periods import current_period
+    from amity.sales.selectors.forecasts import forecast
+
+    summary = load_demo()
+    workspace = summary.workspace
+    quotas = Quota.objects.filter(workspace=workspace)
+    assert quotas.values("user_id").distinct().count() == 2 and quotas.count() == 54
+    assert ForecastSubmission.objects.filter(workspace=workspace, kind="override").count() == 2
+    assert Opportunity.objects.filter(workspace=workspace, forecast_category_chosen=True).exists()
+    assert not Opportunity.objects.filter(workspace=workspace, status="won").exclude(forecast_category="closed").exists()
+    manager = User.objects.get(email=demo_email(Role.MANAGER))
+    result = forecast(actor=manager, workspace=workspace, period=current_period("quarter").shifted(-1), currency="EUR")
+    sam = next(row for row in result.rows if row.label == "Sam Sales")
+    assert sam.figures.quota > 0 and sam.figures.closed_won > 0 and sam.figures.override is not None and sam.figures.call is not None

@@ -13,6 +13,7 @@ from amity.customers.api import router as customers_router
 from amity.imports.api import router as imports_router
 from amity.orders.api import router as orders_router
 from amity.sales.api import router as sales_router
+from amity.sales.api.forecasts import router as forecasts_router
 from amity.sales.api.leads import router as leads_router
 from amity.sales.api.quotes import router as quotes_router
 from amity.search.api import router as search_router
@@ -42,3 +43,4 @@ api.add_router("", sales_router)
 api.add_router("", leads_router)
 api.add_router("", quotes_router)
 api.add_router("", orders_router)
+api.add_router("", forecasts_router)

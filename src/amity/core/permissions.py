@@ -72,6 +72,8 @@ class ObjectType(StrEnum):
     ORDER = "order"
     INVOICE = "invoice"
     PAYMENT = "payment"
+    QUOTA = "quota"
+    FORECAST = "forecast"
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,34 @@ _BILLING_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
         Role.VIEWER: (READ, READ, READ, READ),
     }.items()
 }
+
+# Forecasts follow the deals: who sees a rep's deals sees their quota and forecast. Quotas are set
+# by owners and admins for everyone and by managers for their teams; reps read their team's.
+# A rep submits their own call (the services check it is their own); managers, admins and owners
+# also enter overrides beside their reps' calls (CHANGE).
+_QUOTA_GRANTS: dict[Role, Grant] = {
+    Role.OWNER: FULL,
+    Role.ADMIN: FULL,
+    Role.MANAGER: TEAM_FULL,
+    Role.SALES: Grant(frozenset({Action.VIEW}), Scope.TEAM),
+    Role.MARKETING: READ,
+    Role.SUPPORT: READ,
+    Role.SUPPLY: NOTHING,
+    Role.VIEWER: READ,
+}
+_FORECAST_GRANTS: dict[Role, Grant] = {
+    Role.OWNER: FULL,
+    Role.ADMIN: FULL,
+    Role.MANAGER: Grant(frozenset({Action.VIEW, Action.ADD, Action.CHANGE}), Scope.TEAM),
+    Role.SALES: Grant(frozenset({Action.VIEW, Action.ADD}), Scope.TEAM),
+    Role.MARKETING: READ,
+    Role.SUPPORT: READ,
+    Role.SUPPLY: NOTHING,
+    Role.VIEWER: READ,
+}
+for _role in Role:
+    _SALES_GRANTS[_role][ObjectType.QUOTA] = _QUOTA_GRANTS[_role]
+    _SALES_GRANTS[_role][ObjectType.FORECAST] = _FORECAST_GRANTS[_role]
 
 _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},

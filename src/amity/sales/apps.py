@@ -31,8 +31,10 @@ class SalesConfig(AppConfig):
         from amity.core.demo import DEMO_LOADERS
         from amity.sales.demo import load_alerts, load_sales
         from amity.sales.demo_leads import load_leads
+        from amity.sales.forecast_demo import load_forecasts
 
-        # Leads convert into deals of the pipelines load_sales sets up; the alerts last: they read the deals and their history.
-        for loader in (load_sales, load_leads, load_alerts):
+        # Leads convert into deals of the pipelines load_sales sets up; quotas are set from the deals; the alerts
+        # last: they read the deals and their history.
+        for loader in (load_sales, load_leads, load_forecasts, load_alerts):
             if loader not in DEMO_LOADERS:
                 DEMO_LOADERS.append(loader)

@@ -19,7 +19,17 @@ from amity.catalog.models import PriceBookEntry, Product
 from amity.core.models import Team, User, Workspace
 from amity.core.permissions import Role
 from amity.customers.models import Account, AccountContact
-from amity.sales.models import LineItem, LostReason, Opportunity, OpportunityContact, Pipeline, Stage, StageChange
+from amity.sales.models import (
+    ForecastCategory,
+    LineItem,
+    LostReason,
+    Opportunity,
+    OpportunityContact,
+    Pipeline,
+    Stage,
+    StageChange,
+    default_stage_category,
+)
 from amity.sales.services import sales_setup
 from amity.sales.totals import line_totals
 from amity.search.services import index_records
@@ -154,6 +164,7 @@ class _Demo:
             competitors=self.rng.sample(COMPETITORS, k=self.rng.choice([0, 0, 1, 2])), source=self.rng.choice(["Website", "Referral", "Trade show", "Outbound"]),
             next_step="" if closed else self.rng.choice(NEXT_STEPS), created_at=created,
             lost_reason=self.reasons.get(self.rng.choices(reason_names, weights)[0]) if last.kind == Stage.Kind.LOST else None,
+            forecast_category=_category(last),
         )  # fmt: skip
         people = self.people.get(account_id, [])
         self.deals.append(deal)
@@ -192,10 +203,25 @@ class _Demo:
         OpportunityContact.objects.bulk_create(roles, batch_size=2000)
 
 
+def _category(stage: Stage) -> str:
+    """The forecast category a deal in `stage` has: its stage's (won → closed, lost → omitted)."""
+    return {Stage.Kind.WON.value: ForecastCategory.CLOSED, Stage.Kind.LOST.value: ForecastCategory.OMITTED}.get(
+        stage.kind, stage.forecast_category
+    )
+
+
 def _renewals(workspace: Workspace) -> Pipeline:
     pipeline = Pipeline.objects.create(workspace=workspace, name="Renewals", position=1)
     Stage.objects.bulk_create(
-        Stage(workspace=workspace, pipeline=pipeline, name=name, probability=probability, kind=kind, position=position)
+        Stage(
+            workspace=workspace,
+            pipeline=pipeline,
+            name=name,
+            probability=probability,
+            kind=kind,
+            position=position,
+            forecast_category=default_stage_category(kind, probability),
+        )
         for position, (name, probability, kind) in enumerate(RENEWAL_STAGES)
     )
     return pipeline

@@ -7,6 +7,7 @@ from amity.web.views import (
     custom_fields,
     customers,
     deals,
+    forecasts,
     imports,
     invitations,
     lead_settings,
@@ -97,6 +98,14 @@ deal_urls: list[URLPattern | URLResolver] = [
     path("columns/<int:stage_pk>/", deals.deal_column, name="deal_column"),
     path("<int:pk>/", deals.deal_detail, name="deal_detail"),
     path("<int:pk>/move/", deals.deal_move, name="deal_move"),
+    path("<int:pk>/category/", forecasts.deal_category, name="deal_category"),
+]
+
+forecast_urls: list[URLPattern | URLResolver] = [
+    path("", forecasts.forecast_page, name="forecast"),
+    path("submit/", forecasts.forecast_submit, name="forecast_submit"),
+    path("history/", forecasts.forecast_history, name="forecast_history"),
+    path("quotas/", forecasts.quota_settings, name="quota_settings"),
 ]
 
 lead_urls: list[URLPattern | URLResolver] = [
@@ -157,6 +166,8 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("quotes/", include(quote_urls)),
     path("orders/", include(order_urls)),
     path("invoices/", include(invoice_urls)),
+    path("forecast/", include(forecast_urls)),
+    path("performance/", forecasts.performance_page, name="performance"),
 ]
 
 urlpatterns = [

@@ -12,6 +12,22 @@ from amity.catalog.models import Product
 from amity.core.models import Team, User
 from amity.core.tenancy import WorkspaceScopedModel
 from amity.customers.models import Account, Contact, Tag
+from amity.sales.models.forecasts import OPEN_CATEGORIES, ForecastCategory, ForecastSubmission, Quota, default_stage_category
+
+__all__ = [
+    "OPEN_CATEGORIES",
+    "ForecastCategory",
+    "ForecastSubmission",
+    "LineItem",
+    "LostReason",
+    "Opportunity",
+    "OpportunityContact",
+    "Pipeline",
+    "Quota",
+    "Stage",
+    "StageChange",
+    "default_stage_category",
+]
 
 
 class Pipeline(WorkspaceScopedModel):
@@ -46,6 +62,12 @@ class Stage(WorkspaceScopedModel):
     position = models.PositiveSmallIntegerField(default=0)
     probability = models.PositiveSmallIntegerField(help_text="Default win probability of a deal in this stage, in percent.")
     kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.OPEN)
+    forecast_category = models.CharField(
+        max_length=9,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
+        help_text="The forecast category a deal entering this stage gets (won stages: closed, lost ones: omitted).",
+    )
 
     class Meta:
         constraints = [
@@ -102,6 +124,12 @@ class Opportunity(WorkspaceScopedModel):
     currency = models.CharField(max_length=3)
     expected_close_date = models.DateField()
     probability = models.PositiveSmallIntegerField(help_text="Chance of winning in percent; the stage's default unless set.")
+    forecast_category = models.CharField(
+        max_length=9, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE, help_text="What forecasts count the deal as."
+    )
+    forecast_category_chosen = models.BooleanField(
+        default=False, help_text="The rep chose the category; moving the deal to another open stage keeps it."
+    )
     owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     contacts: models.ManyToManyField[Contact, OpportunityContact] = models.ManyToManyField(
@@ -141,6 +169,35 @@ class Opportunity(WorkspaceScopedModel):
             models.Index(fields=["workspace", "owner", "status", "expected_close_date"], name="opportunity_ws_owner"),
             models.Index(fields=["workspace", "account", "-created_at", "-id"], name="opportunity_ws_account"),
             models.Index(fields=["workspace", "status", "expected_close_date"], name="opportunity_ws_status"),
+            # The board's counts and sums per stage and currency read this index alone, not the table (deleted_at is in
+            # it although always null: SQLite counts a column of the WHERE as needed even when the index's condition settles it).
+            models.Index(
+                fields=["workspace", "pipeline", "stage", "currency", "amount", "probability", "owner", "deleted_at"],
+                condition=Q(deleted_at__isnull=True),
+                name="opportunity_ws_board_sums",
+            ),
+            # Forecasts: open deals by close date and won deals by close time, with what is summed (read from the index alone).
+            models.Index(
+                fields=[
+                    "workspace",
+                    "status",
+                    "expected_close_date",
+                    "currency",
+                    "owner",
+                    "pipeline",
+                    "forecast_category",
+                    "amount",
+                    "probability",
+                    "deleted_at",
+                ],
+                condition=Q(deleted_at__isnull=True),
+                name="opportunity_ws_forecast",
+            ),
+            models.Index(
+                fields=["workspace", "status", "closed_at", "currency", "owner", "pipeline", "amount", "deleted_at"],
+                condition=Q(deleted_at__isnull=True),
+                name="opportunity_ws_closed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,6 +20,11 @@ class StageIn(Schema):
         None, ge=0, le=100, description="Default win probability in percent (won 100, lost 0, open 50 if left out)."
     )
     kind: str = Field("open", description="open, won or lost")
+    forecast_category: str | None = Field(
+        None,
+        description="What deals entering the stage are forecast as: pipeline, best_case, commit or omitted for open stages "
+        "(by probability if left out); won stages are closed and lost ones omitted.",
+    )
 
 
 class StageOut(Schema):
@@ -28,6 +33,7 @@ class StageOut(Schema):
     position: int
     probability: int
     kind: str
+    forecast_category: str
 
 
 class PipelineIn(Schema):
@@ -142,6 +148,9 @@ class _OpportunityFields(Schema):
     custom: dict[str, Any] | None = None
     tags: list[str] | None = Field(None, max_length=100)
     contacts: list[ContactRoleIn] | None = Field(None, max_length=50)
+    forecast_category: str | None = Field(
+        None, description="pipeline, best_case, commit or omitted for an open deal; null gives it its stage's category again."
+    )
 
 
 class OpportunityIn(_OpportunityFields):
@@ -177,6 +186,8 @@ class OpportunityOut(Schema):
     currency: str
     probability: int
     weighted_amount: Decimal
+    forecast_category: str = Field(..., description="pipeline, best_case, commit, closed (won) or omitted.")
+    forecast_category_chosen: bool = Field(..., description="True when the rep chose it rather than taking the stage's.")
     expected_close_date: dt.date
     owner_id: int | None
     team_id: int | None

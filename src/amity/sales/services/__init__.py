@@ -1,6 +1,7 @@
 """Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py), leads (leads.py and
-lead_*.py), web forms, quotes (quotes.py)."""
+lead_*.py), web forms, quotes (quotes.py), quotas and forecasts (forecasts.py)."""
 
+from amity.sales.services.forecasts import forecast_submit, people_in_reach, quota_create, quota_delete, quota_update, quotas_bulk_set
 from amity.sales.services.lead_assignment import (
     assignment_rule_create,
     assignment_rule_delete,
@@ -32,6 +33,7 @@ from amity.sales.services.opportunities import (
     opportunity_reopen,
     opportunity_restore,
     opportunity_set_contacts,
+    opportunity_set_forecast_category,
     opportunity_set_line_items,
     opportunity_soft_delete,
     opportunity_update,
@@ -73,6 +75,7 @@ __all__ = [
     "bulk_tag",
     "clean_opportunity",
     "expire_quotes",
+    "forecast_submit",
     "lead_bulk_assign",
     "lead_bulk_delete",
     "lead_bulk_save",
@@ -93,13 +96,19 @@ __all__ = [
     "opportunity_reopen",
     "opportunity_restore",
     "opportunity_set_contacts",
+    "opportunity_set_forecast_category",
     "opportunity_set_line_items",
     "opportunity_soft_delete",
     "opportunity_update",
     "opportunity_win",
+    "people_in_reach",
     "pipeline_create",
     "pipeline_delete",
     "pipeline_update",
+    "quota_create",
+    "quota_delete",
+    "quota_update",
+    "quotas_bulk_set",
     "quote_accept",
     "quote_by_token",
     "quote_create",

@@ -29,7 +29,17 @@ from amity.customers import normalize
 from amity.customers.models import Account, Contact
 from amity.customers.services import set_tags
 from amity.sales.alerts import is_backward
-from amity.sales.models import LineItem, LostReason, Opportunity, OpportunityContact, Pipeline, Stage, StageChange
+from amity.sales.models import (
+    OPEN_CATEGORIES,
+    ForecastCategory,
+    LineItem,
+    LostReason,
+    Opportunity,
+    OpportunityContact,
+    Pipeline,
+    Stage,
+    StageChange,
+)
 from amity.sales.services.pipelines import sales_setup
 from amity.sales.tasks import alert_deal_moved_backward
 from amity.sales.totals import line_totals
@@ -38,6 +48,7 @@ from amity.search.services import index_records
 AUDITED_FIELDS = [
     "name", "account", "pipeline", "stage", "status", "amount", "currency", "expected_close_date", "probability", "owner",
     "team", "next_step", "description", "competitors", "source", "lost_reason", "lost_note", "closed_at", "external_id", "custom",
+    "forecast_category",
 ]  # fmt: skip
 TEXT_LIMITS = {"name": 200, "next_step": 300, "source": 100, "lost_note": 1000}
 DEFAULT_CLOSE_IN = dt.timedelta(days=30)
@@ -102,8 +113,14 @@ def _enter_stage(
         opportunity.lost_reason = None
         opportunity.lost_note = ""
         opportunity.probability = stage.probability if probability is None else probability
+        if not opportunity.forecast_category_chosen or opportunity.forecast_category not in OPEN_CATEGORIES:
+            opportunity.forecast_category = _stage_category(stage)
+            opportunity.forecast_category_chosen = False
         return
     opportunity.probability = stage.probability  # a won deal is not 40% likely
+    # A closed deal is counted as what it is, whatever the rep thought of it.
+    opportunity.forecast_category = ForecastCategory.CLOSED if stage.kind == Stage.Kind.WON else ForecastCategory.OMITTED
+    opportunity.forecast_category_chosen = False
     if not was_closed or opportunity.closed_at is None:
         opportunity.closed_at = at
     if stage.kind == Stage.Kind.WON:
@@ -115,6 +132,28 @@ def _enter_stage(
         opportunity.lost_note = lost_note.strip()[:1000]
     if opportunity.lost_reason is None:
         raise ValidationError({"lost_reason_id": "Say why the deal was lost: choose a lost reason."})
+
+
+def _stage_category(stage: Stage) -> str:
+    """The category an open deal gets in `stage`: the stage's, unless that is a closed deal's."""
+    return stage.forecast_category if stage.forecast_category in OPEN_CATEGORIES else ForecastCategory.PIPELINE
+
+
+def _forecast_category(opportunity: Opportunity, value: Any, errors: FieldErrors) -> None:
+    """The rep's own category for an open deal; none (null) gives it back its stage's."""
+    if opportunity.status != Opportunity.Status.OPEN:
+        forced = ForecastCategory.CLOSED if opportunity.status == Opportunity.Status.WON else ForecastCategory.OMITTED
+        if value not in (None, forced):
+            errors["forecast_category"] = f"A {opportunity.status} deal is forecast as {forced.label.lower()}; reopen it to change that."
+        return
+    if value is None:
+        opportunity.forecast_category = _stage_category(opportunity.stage)
+        opportunity.forecast_category_chosen = False
+    elif value not in OPEN_CATEGORIES:
+        errors["forecast_category"] = f"An open deal's category is one of: {', '.join(OPEN_CATEGORIES)}."
+    else:
+        opportunity.forecast_category = value
+        opportunity.forecast_category_chosen = True
 
 
 def _write_stage_change(opportunity: Opportunity, previous: Stage | None, *, actor: User | None) -> StageChange:
@@ -308,6 +347,8 @@ def clean_opportunity(
     _money_fields(opportunity, data, errors, has_lines)
     _plain_fields(opportunity, workspace, data, errors)
     moved = _pipeline_and_stage(opportunity, workspace, data, errors, at)
+    if "forecast_category" in data and "stage_id" not in errors:
+        _forecast_category(opportunity, data["forecast_category"], errors)
     if not moved and opportunity.status == Opportunity.Status.LOST and ("lost_reason_id" in data or "lost_note" in data):
         if "lost_reason_id" in data:
             opportunity.lost_reason = _lost_reason(workspace, data["lost_reason_id"], errors)
@@ -537,6 +578,19 @@ def opportunity_move_stage(
     _record(actor=actor, opportunity=opportunity, before=before)
     if is_backward(previous, stage):
         transaction.on_commit(partial(alert_deal_moved_backward.enqueue, stage_change_id=change.pk))
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_set_forecast_category(*, actor: User, opportunity: Opportunity, category: str | None) -> Opportunity:
+    """Put an open deal in a forecast category (pipeline, best case, commit, omitted); none gives it its stage's again."""
+    require(actor, opportunity.workspace, Action.CHANGE, ObjectType.OPPORTUNITY)
+    errors = FieldErrors()
+    before = _snapshot(opportunity)
+    _forecast_category(opportunity, category, errors)
+    errors.raise_if_any()
+    opportunity.save(update_fields=["forecast_category", "forecast_category_chosen", "updated_at"])
+    _record(actor=actor, opportunity=opportunity, before=before)
     return opportunity
 
 

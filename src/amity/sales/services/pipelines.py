@@ -13,7 +13,7 @@ from amity.core.access import require
 from amity.core.errors import FieldErrors
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
-from amity.sales.models import LostReason, Opportunity, Pipeline, Stage
+from amity.sales.models import OPEN_CATEGORIES, ForecastCategory, LostReason, Opportunity, Pipeline, Stage, default_stage_category
 
 DEFAULT_PIPELINE = "Sales"
 # name, default win probability (percent), kind
@@ -31,7 +31,10 @@ MAX_STAGES = 30
 
 def _stage_summary(pipeline: Pipeline) -> list[str]:
     return (
-        [f"{stage.name} ({stage.kind}, {stage.probability}%)" for stage in pipeline.stages.order_by("position", "id")]
+        [
+            f"{stage.name} ({stage.kind}, {stage.probability}%, {stage.forecast_category})"
+            for stage in pipeline.stages.order_by("position", "id")
+        ]
         if pipeline.pk
         else []
     )
@@ -40,7 +43,15 @@ def _stage_summary(pipeline: Pipeline) -> list[str]:
 def _create_pipeline(workspace: Workspace, name: str, stages: Sequence[tuple[str, int, str]], *, is_default: bool) -> Pipeline:
     pipeline = Pipeline.objects.create(workspace=workspace, name=name, is_default=is_default)
     Stage.objects.bulk_create(
-        Stage(workspace=workspace, pipeline=pipeline, name=stage_name, probability=probability, kind=kind, position=position)
+        Stage(
+            workspace=workspace,
+            pipeline=pipeline,
+            name=stage_name,
+            probability=probability,
+            kind=kind,
+            position=position,
+            forecast_category=default_stage_category(kind, probability),
+        )
         for position, (stage_name, probability, kind) in enumerate(stages)
     )
     return pipeline
@@ -105,6 +116,7 @@ def _clean_stages(pipeline: Pipeline, raw: Sequence[Mapping[str, Any]], errors: 
         probability = default_probability if probability is None else probability
         if not isinstance(probability, int) or not 0 <= probability <= 100:
             errors[f"stages.{index}.probability"] = "A probability is a whole percent from 0 to 100."
+        stage.forecast_category = _clean_stage_category(stage, row, kind, probability, errors, f"stages.{index}.forecast_category")
         stage.name, stage.kind, stage.probability, stage.position = name, kind, probability, index
         stages.append(stage)
     kinds = {stage.kind for stage in stages}
@@ -114,6 +126,23 @@ def _clean_stages(pipeline: Pipeline, raw: Sequence[Mapping[str, Any]], errors: 
         if stage not in stages and stage.pk in holding:
             errors.setdefault("stages", f"Deals are in {stage.name!r}; move them to another stage before removing it.")
     return stages
+
+
+def _clean_stage_category(stage: Stage, row: Mapping[str, Any], kind: str, probability: Any, errors: FieldErrors, at: str) -> str:
+    """A stage's forecast category: won stages are closed and lost ones omitted; an open one's is chosen or follows its probability."""
+    wanted = row.get("forecast_category")
+    forced = {Stage.Kind.WON.value: ForecastCategory.CLOSED, Stage.Kind.LOST.value: ForecastCategory.OMITTED}.get(kind)
+    if forced is not None:
+        if wanted not in (None, forced):
+            errors[at] = f"A {kind} stage's deals are forecast as {forced.label.lower()}."
+        return forced
+    if wanted is None:
+        keep = stage.pk and stage.kind == kind and stage.forecast_category in OPEN_CATEGORIES
+        return stage.forecast_category if keep else default_stage_category(kind, probability if isinstance(probability, int) else 0)
+    if wanted not in OPEN_CATEGORIES:
+        errors[at] = f"An open stage's category is one of: {', '.join(OPEN_CATEGORIES)}."
+        return ForecastCategory.PIPELINE
+    return str(wanted)
 
 
 def _write_stages(pipeline: Pipeline, stages: list[Stage]) -> None:

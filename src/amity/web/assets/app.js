@@ -566,6 +566,9 @@ function startBoard(root) {
       delay: 150,
       delayOnTouchOnly: true,
       ghostClass: "amity-deal-ghost",
+      // The forecast category's menu on a card is clicked, not dragged.
+      filter: ".dropdown",
+      preventOnFilter: false,
       onEnd: (event) => {
         if (event.to === event.from) return;
         if (event.to.closest(".amity-board-column").dataset.kind === "lost") askLostReason(board, event);

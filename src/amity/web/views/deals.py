@@ -25,7 +25,7 @@ from amity.core.models import Team, User
 from amity.core.permissions import Action, ObjectType
 from amity.customers import selectors as customer_selectors
 from amity.sales import board, selectors, services
-from amity.sales.models import Opportunity, Pipeline
+from amity.sales.models import OPEN_CATEGORIES, Opportunity, Pipeline
 from amity.sales.selectors import OPPORTUNITY_SORTS
 from amity.web.customer_forms import apply_service_errors
 from amity.web.deal_forms import DealFilterForm, DealForm
@@ -37,6 +37,8 @@ from amity.web.views.record_activity import custom_definitions
 LIST_PAGE_SIZE = 50
 LIST_DEFAULT_SORT = "expected_close_date"
 TIMELINE_ENTRIES = 20
+# What a rep may put an open deal in (won deals are closed, lost ones omitted).
+FORECAST_CATEGORIES = [(category.value, category.label) for category in OPEN_CATEGORIES]
 
 
 def _people(request: WorkspaceRequest) -> list[User]:
@@ -87,6 +89,7 @@ def _common(request: WorkspaceRequest, form: DealFilterForm, pipeline: Pipeline)
         "can_add": allowed(request.user, request.workspace, Action.ADD, ObjectType.OPPORTUNITY),
         "can_move": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.OPPORTUNITY),
         "today": timezone.localdate(),
+        "forecast_categories": FORECAST_CATEGORIES,
     }
 
 
@@ -184,6 +187,7 @@ def deal_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "lost_reasons": list(selectors.lost_reason_list(actor=request.user, workspace=request.workspace, active=True)),
         "can_move": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.OPPORTUNITY),
         "today": timezone.localdate(),
+        "forecast_categories": FORECAST_CATEGORIES,
         "board_url": f"{reverse('deal_board', args=[request.workspace.slug])}?pipeline={deal.pipeline_id}",
         **_quotes_of(request, deal),
     }

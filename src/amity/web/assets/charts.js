@@ -1,0 +1,79 @@
+// The charts of the rep performance page, drawn with Chart.js (bundled from npm by esbuild; no CDN).
+// Loaded only by the pages that have charts. Each <canvas data-chart="ID"> reads its configuration
+// from <script type="application/json" id="ID"> (Django's json_script), so no inline script is needed.
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from "chart.js";
+
+Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
+
+const PALETTE = ["#066fd1", "#2fb344", "#f76707", "#ae3ec9", "#d63939", "#0ca678", "#4263eb", "#f59f00"];
+
+function formatter(kind, currency) {
+  if (kind === "percent") return (value) => `${Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 })}%`;
+  if (kind === "days") return (value) => `${Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 })} d`;
+  if (kind === "money") {
+    const format = new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0, notation: "compact" });
+    return (value) => format.format(value);
+  }
+  return (value) => Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 });
+}
+
+function draw(canvas) {
+  const source = document.getElementById(canvas.dataset.chart);
+  if (!source || canvas.dataset.drawn) return;
+  canvas.dataset.drawn = "1";
+  const spec = JSON.parse(source.textContent);
+  const format = formatter(spec.unit, spec.currency);
+  const datasets = spec.datasets.map((dataset, index) => {
+    const colour = dataset.color || PALETTE[index % PALETTE.length];
+    return {
+      label: dataset.label,
+      data: dataset.data,
+      type: dataset.type || spec.type,
+      backgroundColor: dataset.type === "line" || spec.type === "line" ? colour : `${colour}cc`,
+      borderColor: colour,
+      borderWidth: dataset.type === "line" || spec.type === "line" ? 2 : 0,
+      borderDash: dataset.dashed ? [6, 4] : undefined,
+      pointRadius: 3,
+      spanGaps: true,
+      tension: 0.25,
+      order: dataset.type === "line" ? 0 : 1,
+    };
+  });
+  new Chart(canvas, {
+    type: spec.type,
+    data: { labels: spec.labels, datasets },
+    options: {
+      indexAxis: spec.horizontal ? "y" : "x",
+      maintainAspectRatio: false,
+      responsive: true,
+      interaction: { mode: "index", intersect: false },
+      plugins: {
+        legend: { display: datasets.length > 1, position: "bottom", labels: { boxWidth: 12 } },
+        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw === null ? "—" : format(item.raw)}` } },
+      },
+      scales: {
+        [spec.horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { callback: format, maxTicksLimit: 6 } },
+        [spec.horizontal ? "y" : "x"]: { ticks: { autoSkip: true, maxRotation: 0 }, grid: { display: false } },
+      },
+    },
+  });
+}
+
+function drawAll(root) {
+  root.querySelectorAll("canvas[data-chart]").forEach(draw);
+}
+
+document.addEventListener("DOMContentLoaded", () => drawAll(document));
+document.addEventListener("htmx:afterSettle", (event) => drawAll(event.target));
