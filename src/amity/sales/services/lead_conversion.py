@@ -153,7 +153,7 @@ def _copy_consent(actor: User, lead: Lead, contact: Contact, at: dt.datetime) ->
 
 def _locked(lead: Lead) -> Lead:
     """The lead's row, locked until commit: two conversions at once convert it once."""
-    fresh = Lead.objects.select_for_update().select_related("workspace", "web_form").get(pk=lead.pk)
+    fresh = Lead.objects.select_for_update(of=("self",)).select_related("workspace", "web_form").get(pk=lead.pk)
     if fresh.converted_at is not None:
         raise ValidationError(
             {"status": f"This lead was converted on {fresh.converted_at:%Y-%m-%d %H:%M} UTC already; open its contact instead."}
