@@ -65,5 +65,10 @@ def test_the_scheduler_enqueues_alerts_at_their_own_pace(settings):
     assert "amity.core.tasks.evaluate_alert_rules" in everything
     assert "amity.core.tasks.send_due_digests" in everything
     last = dict.fromkeys(everything, 1000.0)
-    assert _due_periodic_tasks(last, 1060.0) == ["amity.activities.tasks.send_due_reminders", "amity.core.tasks.send_due_digests"]
+    assert _due_periodic_tasks(last, 1060.0) == [
+        "amity.activities.tasks.send_due_reminders",
+        "amity.core.tasks.send_due_digests",
+        "amity.sales.tasks.expire_quotes",
+        "amity.orders.tasks.mark_overdue_invoices",
+    ]
     assert "amity.core.tasks.evaluate_alert_rules" in _due_periodic_tasks(last, 1900.0)

@@ -159,7 +159,7 @@ def test_save_a_private_view_and_apply_it(client_as: Any, admin: Any, rep: Any, 
     assert [h["key"] for h in applied.context["headers"]] == ["name", "custom.tier", "email"]
     # Someone else neither lists it nor opens it.
     other = client_as(admin)
-    assert "Leads" not in other.get(LIST).content.decode()
+    assert f"?view={view.pk}" not in other.get(LIST).content.decode()
     assert other.get(f"{LIST}?view={view.pk}").status_code == 404
 
 
