@@ -15,6 +15,11 @@ class OrdersConfig(AppConfig):
         register_sources()
         register_panel()
 
+        # A customer's invoice unpaid past its due date alerts the account's owner.
+        from amity.orders.alerts import register_rules
+
+        register_rules()
+
         from amity.core.demo import DEMO_LOADERS
         from amity.orders.demo import load_billing
 

@@ -1,4 +1,4 @@
-"""Alerts about deals: no activity for N days, a close date passed, a large deal moved backward."""
+"""Alerts about deals (no activity for N days, a close date passed, a large deal moved backward) and new leads nobody contacted."""
 
 from __future__ import annotations
 
@@ -12,15 +12,20 @@ from django.urls import reverse
 from amity.activities.models import Interaction, Note, Task
 from amity.core.alerts import Alert, AlertRuleType, Param, RuleContext, raise_event_alert, register_rule
 from amity.core.models import Team, Workspace
-from amity.sales.models import Opportunity, Stage, StageChange
+from amity.sales.models import Lead, Opportunity, Stage, StageChange
 
 NO_ACTIVITY = "deal_no_activity"
 CLOSE_DATE_PASSED = "deal_close_date_passed"
 MOVED_BACKWARD = "deal_moved_backward"
+LEAD_NOT_CONTACTED = "lead_not_contacted"
 
 
 def _deal_url(workspace: Workspace, pk: int) -> str:
     return reverse("deal_detail", kwargs={"slug": workspace.slug, "pk": pk})
+
+
+def _lead_list_url(workspace: Workspace) -> str:
+    return reverse("lead_list", kwargs={"slug": workspace.slug})
 
 
 def _deal_list_url(workspace: Workspace) -> str:
@@ -68,6 +73,29 @@ def deals_past_close_date(context: RuleContext) -> Iterator[Alert]:
             title=f"Close date passed: {deal['name']}",
             body=f"{deal['account__name']} was expected to close on {deal['expected_close_date']:%Y-%m-%d}. Close it, or move the date.",
             url=context.record_url("deal_detail", deal["pk"]),
+        )
+
+
+def leads_not_contacted(context: RuleContext) -> Iterator[Alert]:
+    """New leads with an owner and no interaction logged `hours` hours after they came in: one query."""
+    hours = int(context.params["hours"])
+    cutoff = context.now - timedelta(hours=hours)
+    waiting = Lead.objects.filter(
+        workspace=context.workspace,
+        status=Lead.Status.NEW,
+        owner__isnull=False,
+        first_contacted_at__isnull=True,
+        created_at__lt=cutoff,
+        deleted_at__isnull=True,
+    )
+    for lead in context.new(waiting).values("pk", "first_name", "last_name", "company", "owner_id").order_by("pk"):
+        name = " ".join(part for part in (lead["first_name"], lead["last_name"]) if part) or f"Lead {lead['pk']}"
+        yield Alert(
+            recipient_id=lead["owner_id"],
+            record_id=lead["pk"],
+            title=f"Not contacted yet: {name}",
+            body=f"{lead['company'] or 'A new lead'} came in more than {hours} hours ago and nobody has called or written.",
+            url=context.record_url("lead_detail", lead["pk"]),
         )
 
 
@@ -144,5 +172,17 @@ def register_rules() -> None:
             defaults={"min_amount": Decimal("10000")},
             params=(Param("min_amount", "Smallest amount", minimum=0, decimal=True),),
             icon="trending-down",
+        )
+    )
+    register_rule(
+        AlertRuleType(
+            kind=LEAD_NOT_CONTACTED,
+            label="A new lead has not been contacted",
+            description="A new lead with an owner and no call, email or meeting logged a number of hours after it came in.",
+            defaults={"hours": 24},
+            params=(Param("hours", "Hours before the alert", minimum=1, maximum=24 * 30, unit="hours"),),
+            find=leads_not_contacted,
+            summary_url=_lead_list_url,
+            icon="user-exclamation",
         )
     )
