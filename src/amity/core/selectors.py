@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -70,6 +71,16 @@ def team_get(*, actor: User, workspace: Workspace, pk: int) -> Team:
 def member_users(*, workspace: Workspace, pks: list[int]) -> list[User]:
     """Users by id, only those who are members of the workspace (others are simply not found)."""
     return list(User.objects.filter(pk__in=pks, memberships__workspace=workspace))
+
+
+def member_or_none(*, workspace: Workspace, user_id: int | None, field: str = "owner_id") -> User | None:
+    """The member with this id (None for none), or a field error naming `field` when nobody in the workspace has it."""
+    if user_id is None:
+        return None
+    people = member_users(workspace=workspace, pks=[user_id])
+    if not people:
+        raise ValidationError({field: f"No member with id {user_id} in this workspace."})
+    return people[0]
 
 
 def token_list(*, actor: User, workspace: Workspace) -> models.QuerySet[ApiToken]:

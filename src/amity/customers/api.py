@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -15,7 +14,7 @@ from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate, rows_response
 from amity.core import custom_fields
 from amity.core.custom_field_queries import ANY_OF_SEPARATOR
-from amity.core.selectors import member_users
+from amity.core.selectors import member_or_none
 from amity.customers import selectors, services
 from amity.customers.models import Account, Contact
 from amity.customers.schemas import (
@@ -217,7 +216,7 @@ class RecordRoutes:
         def bulk_assign(request: HttpRequest, payload: BulkAssignIn) -> Any:
             actor, workspace = actor_and_workspace(request)
             records = selectors.records_by_ids(actor=actor, workspace=workspace, model=spec.model, ids=payload.ids)
-            owner = _member_or_error(workspace, payload.owner_id)
+            owner = member_or_none(workspace=workspace, user_id=payload.owner_id)
             return {"updated": services.bulk_assign_owner(actor=actor, records=records, owner=owner)}
 
         @router.post(f"/{self.path}/bulk-tag", response=BulkResultOut, tags=[self.tag], operation_id=f"bulk_tag_{self.path}")
@@ -233,15 +232,6 @@ class RecordRoutes:
             return {"updated": services.bulk_soft_delete(actor=actor, records=records)}
 
         del bulk_save, bulk_assign, bulk_tag, bulk_delete
-
-
-def _member_or_error(workspace: Any, user_id: int | None) -> Any:
-    if user_id is None:
-        return None
-    people = member_users(workspace=workspace, pks=[user_id])
-    if not people:
-        raise ValidationError({"owner_id": f"No member with id {user_id} in this workspace."})
-    return people[0]
 
 
 RecordRoutes(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -12,7 +11,7 @@ from amity.activities.api import timeline_body
 from amity.activities.schemas import TimelineItemOut
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
-from amity.core.selectors import member_users
+from amity.core.selectors import member_or_none
 from amity.customers.schemas import BulkAssignIn, BulkIds, BulkResultOut, BulkTagIn
 from amity.sales import selectors, services
 from amity.sales.schemas import (
@@ -140,12 +139,7 @@ def bulk_save_opportunities(request: HttpRequest, payload: OpportunityBulkIn) ->
 def bulk_assign_opportunities(request: HttpRequest, payload: BulkAssignIn) -> Any:
     actor, workspace = actor_and_workspace(request)
     deals = selectors.opportunities_by_ids(actor=actor, workspace=workspace, ids=payload.ids)
-    owner = None
-    if payload.owner_id is not None:
-        people = member_users(workspace=workspace, pks=[payload.owner_id])
-        if not people:
-            raise ValidationError({"owner_id": f"No member with id {payload.owner_id} in this workspace."})
-        owner = people[0]
+    owner = member_or_none(workspace=workspace, user_id=payload.owner_id)
     return {"updated": services.bulk_assign_owner(actor=actor, opportunities=deals, owner=owner)}
 
 
