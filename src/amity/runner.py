@@ -60,6 +60,7 @@ PERIODIC_TASKS: list[tuple[str, str | None]] = [
     ("amity.core.tasks.evaluate_alert_rules", "ALERTS_SECONDS"),
     ("amity.sales.tasks.expire_quotes", None),
     ("amity.orders.tasks.mark_overdue_invoices", None),
+    ("amity.core.tasks.refresh_planner_statistics", "PLANNER_STATISTICS_SECONDS"),
 ]
 
 

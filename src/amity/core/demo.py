@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from amity.core import audit, services
+from amity.core import audit, planner, services
 from amity.core.models import Door, Membership, User, Workspace
 from amity.core.permissions import Role
 
@@ -72,4 +72,6 @@ def load_demo() -> DemoSummary:
         services.workspace_create(owner=users[Role.OWNER], name="Northwind Labs")
         for loader in DEMO_LOADERS:
             loader(workspace, users)
+    # The demo is a new database full of rows: let the planner see them before the first page.
+    planner.refresh_statistics()
     return DemoSummary(workspace=workspace, created=True, logins=logins)

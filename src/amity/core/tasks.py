@@ -1,8 +1,8 @@
-"""Background work of the core: indexes behind custom fields, alert rules and notification digests."""
+"""Background work of the core: indexes behind custom fields, alert rules, notification digests and planner statistics."""
 
 from __future__ import annotations
 
-from amity.core import alerts, custom_field_indexes, notifications
+from amity.core import alerts, custom_field_indexes, notifications, planner
 from amity.core.taskrunner import retrying_task
 
 
@@ -35,3 +35,9 @@ def send_due_digests() -> int:
 def send_notification_digests(*, workspace_id: int, user_ids: list[int]) -> int:
     """Mail these people what waits for their digest, now (they want mail immediately); each person's mail is claimed on its own."""
     return sum(notifications.send_digest(workspace_id=workspace_id, user_id=user_id) for user_id in user_ids)
+
+
+@retrying_task(max_attempts=1)
+def refresh_planner_statistics() -> bool:
+    """Give SQLite's planner fresh statistics (hourly, and when a worker starts); PostgreSQL keeps its own."""
+    return planner.refresh_statistics()
