@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from amity.core.models import Membership, Team, Workspace
-from amity.core.permissions import Action, ObjectType, Role, can, visibility
+from amity.core.permissions import Action, ObjectType, Role, can, can_change_entry, visibility
 from tests.factories import AccountFactory, ContactFactory, TeamFactory, member
 
 ROLES = ["owner", "admin", "manager", "sales", "marketing", "support", "supply", "viewer"]
@@ -179,6 +179,18 @@ def test_tasks_are_seen_by_team_below_managers_and_notifications_only_by_their_r
     assert {visibility(role, ObjectType.INTERACTION) for role in ROLES} == {"all"}
     assert visibility("viewer", ObjectType.SAVED_VIEW) == "own"
     assert visibility("admin", ObjectType.SAVED_VIEW) == "all"
+
+
+def test_written_entries_are_changed_by_their_author_or_a_moderator_and_tasks_within_their_scope() -> None:
+    def who(action: Action, object_type: ObjectType, *, is_author: bool) -> list[bool]:
+        return [can_change_entry(role, action, object_type, is_author=is_author) for role in ROLES]
+
+    staff = [True, True, True, True, True, True, False, False]
+    for object_type in (ObjectType.INTERACTION, ObjectType.NOTE):
+        for action in (Action.CHANGE, Action.DELETE):
+            assert who(action, object_type, is_author=True) == staff
+            assert who(action, object_type, is_author=False) == [True, True, True, False, False, False, False, False]
+    assert who(Action.CHANGE, ObjectType.TASK, is_author=False) == staff  # a task seen (own or team) is a task one may change
 
 
 def test_leads_are_seen_by_team_for_reps_and_managers_and_by_all_for_marketing() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.http import Http404
 
 from amity.activities.models import Interaction, Note, Task
 from amity.activities.timeline import TimelineItem, TimelinePage, TimelineQuery, timeline_page
@@ -324,7 +325,12 @@ def timeline_interaction_items(rows: models.QuerySet[Interaction]) -> list[Timel
             object_id=row.pk,
             url=f"/api/v1/interactions/{row.pk}",
             actor_name=row.created_by.display_name if row.created_by else "",
-            extra={"outcome": row.outcome, "duration_seconds": row.duration_seconds, "contacts": _people(row.contacts.all())},
+            extra={
+                "outcome": row.outcome,
+                "duration_seconds": row.duration_seconds,
+                "contacts": _people(row.contacts.all()),
+                "author_id": row.created_by_id,
+            },
         )
         for row in rows.select_related("created_by").prefetch_related(TIMELINE_CONTACTS)
     ]
@@ -353,7 +359,7 @@ def timeline_note_items(rows: models.QuerySet[Note]) -> list[TimelineItem]:
             object_id=row.pk,
             url=f"/api/v1/notes/{row.pk}",
             actor_name=row.author.display_name if row.author else "",
-            extra={"body": row.body, "contacts": _people([row.contact] if row.contact else [])},
+            extra={"body": row.body, "contacts": _people([row.contact] if row.contact else []), "author_id": row.author_id},
         )
         for row in rows.select_related("author", "contact")
     ]
@@ -386,10 +392,35 @@ def timeline_task_items(rows: models.QuerySet[Task]) -> list[TimelineItem]:
                 "priority": row.priority,
                 "due_at": row.due_at.isoformat(),
                 "contacts": _people([row.contact] if row.contact else []),
+                "author_id": row.created_by_id,
             },
         )
         for row in rows.select_related("assignee", "contact")
     ]
+
+
+Entry = Interaction | Note | Task
+ENTRY_RENDERERS: dict[str, Any] = {
+    "interaction": timeline_interaction_items,
+    "note": timeline_note_items,
+    "task": timeline_task_items,
+}
+
+
+def entry_get(*, actor: User, workspace: Workspace, kind: str, pk: int) -> Entry:
+    """A logged interaction, note or task by its timeline kind and id, if the actor may see it; anything else is a 404."""
+    getters: dict[str, Any] = {"interaction": interaction_get, "note": note_get, "task": task_get}
+    if kind not in getters:
+        raise Http404("Only interactions, notes and tasks are changed from the timeline.")
+    entry: Entry = getters[kind](actor=actor, workspace=workspace, pk=pk)
+    return entry
+
+
+def entry_item(entry: Entry) -> TimelineItem:
+    """One interaction, note or task as the timeline shows it (after an edit, to draw it again)."""
+    kind = {Interaction: "interaction", Note: "note", Task: "task"}[type(entry)]
+    rows = type(entry).objects.filter(pk=entry.pk)
+    return next(iter(ENTRY_RENDERERS[kind](rows)))
 
 
 CHANGE_TITLES: dict[str, str] = {

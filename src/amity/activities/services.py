@@ -19,13 +19,11 @@ from amity.core import audit
 from amity.core.access import require, role_of
 from amity.core.models import AuditEntry, Membership, User, Workspace
 from amity.core.notifications import notify
-from amity.core.permissions import Action, ObjectType, Role
+from amity.core.permissions import Action, ObjectType, can_change_entry
 from amity.customers.models import Account, Contact
 from amity.sales.models import Lead, Opportunity
 from amity.sales.services.leads import lead_history_changed
 
-# Roles that may change or delete an entry someone else wrote.
-MODERATORS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER})
 ALLOWED_TAGS = {
     "a", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "hr", "i", "li", "ol", "p", "pre",
     "s", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
@@ -42,9 +40,9 @@ def sanitize(html: str, *, field: str = "body") -> str:
     ).strip()
 
 
-def _require_author_or_moderator(actor: User, workspace: Workspace, author_id: int | None, what: str) -> None:
-    if author_id != actor.pk and role_of(actor, workspace) not in MODERATORS:
-        raise PermissionDenied(f"Only the author or a manager can change someone else's {what}.")
+def _require_author_or_moderator(actor: User, workspace: Workspace, author_id: int | None, object_type: ObjectType, action: Action) -> None:
+    if not can_change_entry(role_of(actor, workspace), action, object_type, is_author=author_id == actor.pk):
+        raise PermissionDenied(f"Only the author or a manager can change someone else's {object_type}.")
 
 
 def _check_links(
@@ -164,7 +162,7 @@ def interaction_update(
 ) -> Interaction:
     """Correct a logged interaction: only the fields given change."""
     require(actor, workspace, Action.CHANGE, ObjectType.INTERACTION)
-    _require_author_or_moderator(actor, workspace, interaction.created_by_id, "interaction")
+    _require_author_or_moderator(actor, workspace, interaction.created_by_id, ObjectType.INTERACTION, Action.CHANGE)
     unknown = set(fields) - set(INTERACTION_FIELDS)
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "This field cannot be changed."})
@@ -209,7 +207,7 @@ def interaction_update(
 def interaction_delete(*, actor: User, workspace: Workspace, interaction: Interaction) -> None:
     """Remove a logged interaction from every timeline."""
     require(actor, workspace, Action.DELETE, ObjectType.INTERACTION)
-    _require_author_or_moderator(actor, workspace, interaction.created_by_id, "interaction")
+    _require_author_or_moderator(actor, workspace, interaction.created_by_id, ObjectType.INTERACTION, Action.DELETE)
     audit.record(
         actor=actor,
         workspace=workspace,
@@ -320,7 +318,7 @@ def note_create(
 def note_update(*, actor: User, workspace: Workspace, note: Note, body: str) -> Note:
     """Edit a note's text; only people newly @mentioned are notified."""
     require(actor, workspace, Action.CHANGE, ObjectType.NOTE)
-    _require_author_or_moderator(actor, workspace, note.author_id, "note")
+    _require_author_or_moderator(actor, workspace, note.author_id, ObjectType.NOTE, Action.CHANGE)
     clean = sanitize(body)
     if not nh3.clean(clean, tags=set()).strip():
         raise ValidationError({"body": "A note needs some text."})
@@ -340,7 +338,7 @@ def note_update(*, actor: User, workspace: Workspace, note: Note, body: str) -> 
 def note_delete(*, actor: User, workspace: Workspace, note: Note) -> None:
     """Delete a note."""
     require(actor, workspace, Action.DELETE, ObjectType.NOTE)
-    _require_author_or_moderator(actor, workspace, note.author_id, "note")
+    _require_author_or_moderator(actor, workspace, note.author_id, ObjectType.NOTE, Action.DELETE)
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.DELETE, obj=note, changes={"body": [note.body, None]})
     note.delete()
 

@@ -310,5 +310,19 @@ def visibility(role: str, object_type: ObjectType) -> Scope:
     return grant.scope if Action.VIEW in grant.actions else Scope.NONE
 
 
+# Entries someone wrote on a timeline (interactions, notes) are changed and deleted by their author, or
+# by these roles for anyone's; tasks follow their grant's own/team/all scope instead (a rep covers a
+# teammate's to-dos). The services refuse the rest; the record pages offer Edit and Delete by the same rule.
+ENTRY_MODERATORS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER})
+AUTHORED_ENTRIES = frozenset({ObjectType.INTERACTION, ObjectType.NOTE})
+
+
+def can_change_entry(role: str, action: Action, object_type: ObjectType, *, is_author: bool) -> bool:
+    """Whether a role may change or delete one timeline entry it sees: its grant, and for a written entry, authorship or moderation."""
+    if not can(role, action, object_type):
+        return False
+    return is_author or object_type not in AUTHORED_ENTRIES or Role(role) in ENTRY_MODERATORS
+
+
 def can_assign(role: str, target_role: str) -> bool:
     return Role(target_role) in ASSIGNABLE_ROLES.get(Role(role), frozenset())

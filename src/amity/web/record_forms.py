@@ -7,8 +7,10 @@ take; every rule stays in those services, so the page refuses exactly what the A
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any, ClassVar
 
 from django import forms
@@ -378,6 +380,17 @@ REMINDERS = [("", "No reminder"), ("0", "At the due time"), ("15", "15 minutes b
 def text_to_html(text: str) -> str:
     """What someone typed in a plain text box, as the paragraphs the services store (escaped; they sanitize again)."""
     return linebreaks(text.strip(), autoescape=True) if text.strip() else ""
+
+
+BREAKS = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|pre|tr)>", re.IGNORECASE)
+TAGS = re.compile(r"<[^>]*>")
+
+
+def html_to_text(html: str) -> str:
+    """Stored HTML as text to edit in a plain box: a line per break, a blank line between paragraphs (text_to_html reversed)."""
+    text = BREAKS.sub(lambda match: "\n" if match[0].lower().startswith("<br") else "\n\n", html)
+    lines = [line.strip() for line in unescape(TAGS.sub("", text)).splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def just_now_or(moment: dt.datetime) -> dt.datetime:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
@@ -23,6 +24,7 @@ from amity.activities import timeline
 from amity.activities.models import Channel, Direction
 from amity.activities.timeline import TimelineItem
 from amity.core.models import AuditEntry, FieldDefinition
+from amity.core.permissions import Action, ObjectType, can_change_entry
 from amity.core.phones import national
 from amity.customers.models import LifecycleStage
 
@@ -54,6 +56,8 @@ FIELD_LABELS = {
 # Fields whose audit values are ids of records the page has no names for: the entry says that they changed.
 CHANGED_ONLY = {"team", "parent", "accounts", "social"}
 SHOWN_CHANGES = 6
+# What a timeline entry may be changed and deleted as, from the page it shows on.
+EDITABLE_KINDS = {"interaction": ObjectType.INTERACTION, "note": ObjectType.NOTE, "task": ObjectType.TASK}
 MENTION = re.compile(r"@\[([^\]]{0,200})\]\(user:\d{1,18}\)")
 
 
@@ -88,10 +92,39 @@ class Entry:
     month: str = ""
     due_at: dt.datetime | None = None
     overdue: bool = False
+    url: str = ""  # the entry's own address, when it is one that can be changed from the timeline
+    query: str = ""  # to add to that address (which page it shows on)
+    can_edit: bool = False
+    can_delete: bool = False
 
     @property
     def dom_id(self) -> str:
         return f"entry-{self.item.kind}-{self.item.id}"
+
+
+@dataclass(frozen=True)
+class Editing:
+    """Who looks at a timeline, so that the entries they may change get Edit and Delete (by `can_change_entry`)."""
+
+    actor_id: int
+    role: str
+    urls: Mapping[str, str]  # kind -> an entry's address with 0 for its id
+    query: str = ""  # "?contact=12" on a contact's page: the entry drawn again leaves that person out, like the page
+
+    def apply(self, entry: Entry) -> None:
+        object_type = EDITABLE_KINDS.get(entry.item.kind)
+        if object_type is None:
+            return
+        is_author = entry.item.extra.get("author_id") == self.actor_id
+        entry.url, entry.query = self.urls[entry.item.kind].replace("/0/", f"/{entry.item.id}/"), self.query
+        entry.can_edit = can_change_entry(self.role, Action.CHANGE, object_type, is_author=is_author)
+        entry.can_delete = can_change_entry(self.role, Action.DELETE, object_type, is_author=is_author)
+
+
+def editing_for(*, actor_id: int, role: str, workspace_slug: str, page_contact_id: int | None = None) -> Editing:
+    """How a page's timeline offers Edit and Delete to this member (the entries' addresses reversed once)."""
+    urls = {kind: reverse("timeline_entry", args=[workspace_slug, kind, 0]) for kind in EDITABLE_KINDS}
+    return Editing(actor_id=actor_id, role=role, urls=urls, query=f"?contact={page_contact_id}" if page_contact_id else "")
 
 
 def month_of(moment: dt.datetime) -> str:
@@ -106,6 +139,7 @@ class Presenter:
     definitions: Iterable[FieldDefinition]
     contact_url: str  # a contact page's address with 0 for the id
     page_contact_id: int | None = None
+    editing: Editing | None = None  # None: nobody changes entries here (a record in the bin)
 
     def entries(self, items: Iterable[TimelineItem], *, previous_month: str = "") -> list[Entry]:
         """The items as entries, with a month heading on the first entry of each month (after `previous_month`)."""
@@ -140,6 +174,8 @@ class Presenter:
             for person in item.extra.get("contacts", [])
             if person.get("id") != self.page_contact_id
         ]
+        if self.editing is not None:
+            self.editing.apply(entry)
         return entry
 
     def _interaction(self, entry: Entry) -> None:

@@ -32,7 +32,7 @@ from amity.web.deal_forms import DealFilterForm, DealForm
 from amity.web.forms import error_text
 from amity.web.timeline_entries import Presenter
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
-from amity.web.views.record_activity import custom_definitions
+from amity.web.views.record_activity import custom_definitions, entry_editing
 
 LIST_PAGE_SIZE = 50
 LIST_DEFAULT_SORT = "expected_close_date"
@@ -169,6 +169,7 @@ def deal_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         people={person.pk: person.display_name for person in _people(request)},
         definitions=custom_definitions(request, ObjectType.OPPORTUNITY),
         contact_url=reverse("contact_detail", args=[request.workspace.slug, 0]),
+        editing=entry_editing(request) if deal.deleted_at is None else None,
     )
     lines = list(deal.line_items.all())
     stages = list(pipeline.stages.all())

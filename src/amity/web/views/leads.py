@@ -36,7 +36,7 @@ from amity.web.lead_forms import ConvertForm, LeadFilterForm, LeadForm
 from amity.web.record_forms import LOG_FORMS, LogForm, log_initial
 from amity.web.timeline_entries import Presenter, month_of
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
-from amity.web.views.record_activity import LOG_FORM, LOGGED, PAGE, custom_definitions, log_permissions
+from amity.web.views.record_activity import LOG_FORM, LOGGED, PAGE, custom_definitions, entry_editing, log_permissions
 from amity.web.views.records import ProfileField, Section
 
 LIST_PAGE_SIZE = 50
@@ -260,6 +260,7 @@ def _timeline(request: WorkspaceRequest, lead: Lead, params: QueryDict, *, highl
         people={person.pk: person.display_name for person in _people(request)},
         definitions=custom_definitions(request, ObjectType.LEAD),
         contact_url=reverse("contact_detail", args=[request.workspace.slug, 0]),
+        editing=entry_editing(request),
     )
     url = reverse("lead_timeline", args=[request.workspace.slug, lead.pk])
     filters = [("kind", kind) for kind in kinds] + [("channel", channel) for channel in channels]

@@ -31,7 +31,7 @@ from amity.customers import selectors
 from amity.customers.models import Account, Contact
 from amity.web import record_page
 from amity.web.record_forms import LOG_FORMS, LogForm, log_initial
-from amity.web.timeline_entries import Presenter, month_of
+from amity.web.timeline_entries import Editing, Presenter, editing_for, month_of
 from amity.web.views.base import WorkspaceRequest, ensure, workspace_view
 from amity.web.views.customers import Kind, kind_of
 
@@ -70,6 +70,13 @@ def fragment(request: WorkspaceRequest, partial: str, context: dict[str, Any], *
 def log_permissions(request: WorkspaceRequest, *, live: bool) -> dict[str, bool]:
     """Which quick-log buttons the actor gets (none on a record in the bin)."""
     return {what: live and allowed(request.user, request.workspace, Action.ADD, grant) for what, grant in LOG_GRANTS.items()}
+
+
+def entry_editing(request: WorkspaceRequest, *, page_contact_id: int | None = None) -> Editing:
+    """Edit and Delete on the entries this member may change, on any page's timeline."""
+    return editing_for(
+        actor_id=request.user.pk, role=request.membership.role, workspace_slug=request.workspace.slug, page_contact_id=page_contact_id
+    )
 
 
 # --- The timeline ----------------------------------------------------------------------------------------
@@ -123,11 +130,13 @@ def timeline_context(
     except ValidationError:  # a cursor we did not give out: start again from the top
         cursor, previous_month = None, ""
         page = _timeline_page(request, record, kinds, channels, None)
+    page_contact_id = record.pk if isinstance(record, Contact) else None
     presenter = Presenter(
         people=people,
         definitions=definitions,
         contact_url=kind_of("contact").url("detail", request.workspace.slug, pk=0),
-        page_contact_id=record.pk if isinstance(record, Contact) else None,
+        page_contact_id=page_contact_id,
+        editing=entry_editing(request, page_contact_id=page_contact_id) if record.deleted_at is None else None,
     )
     url = spec.url("timeline", request.workspace.slug, pk=record.pk)
     filters = [("kind", kind) for kind in kinds] + [("channel", channel) for channel in channels]
