@@ -26,6 +26,7 @@ from amity.core.custom_fields import clean_custom_values, unique_clashes
 from amity.core.models import FieldDefinition, Membership, Team, Workspace
 from amity.customers import normalize
 from amity.customers.models import Account, AccountDomain, Channel, Contact, ContactPhone, LifecycleStage
+from amity.customers.social import clean_social
 
 CONTACT_TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 150, "language": 10, "time_zone": 64, "source": 100}
 ACCOUNT_TEXT_FIELDS = {"name": 200, "industry": 100, "source": 100}
@@ -208,9 +209,7 @@ def clean_contacts(checks: RecordChecks, records: Sequence[Record], current: Seq
     _choices(records, "preferred_channel", CHANNELS, out)
     for index, data in enumerate(records):
         if "social" in data:
-            out.values[index]["social"] = {
-                str(network): str(handle)[:200] for network, handle in dict(data["social"] or {}).items() if handle
-            }
+            out.values[index]["social"] = clean_social(data["social"], out.errors[index])
     _common(records, current, Contact, checks, out)
     _contact_channels(records, out)
     _account_links(records, checks, out)

@@ -23,6 +23,7 @@ from amity.core.models import FieldDefinition, User
 from amity.core.phones import international
 from amity.customers.addresses import COUNTRIES
 from amity.customers.models import Account, Address, Channel, ConsentEvent, Contact, ContactPhone
+from amity.customers.social import NETWORKS, profile
 from amity.web.customer_forms import AccountForm, CustomerRecordForm, apply_service_errors
 from amity.web.forms import StyledForm, time_zone_choices
 
@@ -276,6 +277,52 @@ class ReachForm(RowsForm):
                 for row in self.sent("phones")
             ],
         }
+
+
+class SocialForm(RowsForm):
+    """A contact's social profiles, a row each: the network and the handle or the profile's address."""
+
+    groups: ClassVar[dict[str, str]] = {"social": "handle"}
+
+    def __init__(self, rows: dict[str, list[Row]]) -> None:
+        super().__init__(rows)
+        known = [(name, network.label) for name, network in NETWORKS.items()]
+        others = sorted({row.values.get("network", "") for row in rows["social"]} - set(NETWORKS) - {""})
+        self.NETWORKS = known + [(name, profile(name, "")[0]) for name in others]  # keep a network the API wrote
+
+    @classmethod
+    def for_contact(cls, contact: Contact) -> SocialForm:
+        rows = [Row(values={"network": name, "handle": handle}) for name, handle in (contact.social or {}).items()]
+        return cls({"social": rows})._with_blank_rows()  # type: ignore[return-value]
+
+    @classmethod
+    def from_post(cls, post: Mapping[str, Any]) -> SocialForm:
+        return cls({"social": _rows_from_post(post, "social", ["network", "handle"])})
+
+    def add_row(self, group: str) -> None:
+        if group in self.rows:
+            taken = {row.values.get("network") for row in self.rows[group]}
+            self.rows[group].append(Row(values={"network": next((name for name in NETWORKS if name not in taken), "")}))
+
+    def service_data(self) -> dict[str, Any] | None:
+        """{"social": {network: handle}}, or None after marking a network given twice on its second row."""
+        handles: dict[str, str] = {}
+        for row in self.sent("social"):
+            network = row.values.get("network", "")
+            if network in handles:
+                row.errors["handle"] = "Give one profile per network."
+            handles[network] = row.values["handle"].strip()
+        return None if self.errors else {"social": handles}
+
+    def apply_service_errors(self, error: ValidationError) -> None:
+        """`social.linkedin` lands on the LinkedIn row; anything else above the rows."""
+        rows = {row.values.get("network", ""): row for row in self.sent("social")}
+        for key, messages in getattr(error, "message_dict", {"": error.messages}).items():
+            row = rows.get(key.partition(".")[2]) if key.startswith("social.") else None
+            if row is not None:
+                row.errors["handle"] = " ".join(messages)
+            else:
+                self.non_field_errors += messages
 
 
 ADDRESS_KEYS = ("kind", "street", "city", "region", "postcode", "country", "latitude", "longitude")

@@ -26,6 +26,7 @@ from amity.core.permissions import Action
 from amity.core.phones import national
 from amity.customers import listing, selectors, services
 from amity.customers.models import Account, Channel, ConsentEvent, Contact
+from amity.customers.social import profile
 from amity.web import record_page
 from amity.web.customer_forms import apply_service_errors
 from amity.web.record_forms import (
@@ -37,6 +38,7 @@ from amity.web.record_forms import (
     CustomValuesForm,
     ReachForm,
     RowsForm,
+    SocialForm,
 )
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 from amity.web.views.customers import Kind, kind_of
@@ -69,6 +71,7 @@ class ProfileField:
     badges: tuple[str, ...] = ()
     tone: str = ""
     moment: datetime | None = None
+    icon: str = ""
 
 
 @dataclass
@@ -140,9 +143,14 @@ def _contact_sections(contact: Contact, workspace_slug: str) -> list[Section]:
         for link in contact.account_contacts.all()
         if link.account.deleted_at is None
     ]
+    social = [
+        ProfileField(label, shown, href=address, icon=icon)
+        for label, icon, shown, address in (profile(name, handle) for name, handle in (contact.social or {}).items())
+    ]
     return [
         Section("details", "About", "user", about),
         Section("reach", "Email and phone", "address-book", emails + phones, empty_text="No email address or phone number yet."),
+        Section("social", "Social profiles", "share", social, empty_text="No social profiles yet."),
         Section("accounts", "Accounts", "building", accounts, empty_text="Not linked to any account."),
     ]
 
@@ -371,6 +379,14 @@ def _save_reach(request: WorkspaceRequest, contact: Contact, form: ReachForm) ->
     return _update(request, contact, form, form.service_data())
 
 
+def _social(request: WorkspaceRequest, contact: Contact, data: Any) -> SocialForm:
+    return SocialForm.from_post(data) if data is not None else SocialForm.for_contact(contact)
+
+
+def _save_social(request: WorkspaceRequest, contact: Contact, form: SocialForm) -> bool:
+    return _update(request, contact, form, form.service_data())
+
+
 def _account_links(request: WorkspaceRequest, contact: Contact, data: Any) -> AccountLinksForm:
     return AccountLinksForm.from_post(data) if data is not None else AccountLinksForm.for_contact(contact)
 
@@ -415,6 +431,7 @@ EDITORS: dict[str, dict[str, Editor]] = {
     "contact": {
         "details": Editor("About", _contact_details, _save_form),
         "reach": Editor("Email and phone", _reach, _save_reach, rows=True),
+        "social": Editor("Social profiles", _social, _save_social, rows=True),
         "accounts": Editor("Accounts", _account_links, _save_account_links, rows=True, account_names=True),
         "custom": Editor("More fields", _custom_values, _save_form),
         "addresses": Editor("Addresses", _addresses_form, _save_addresses, rows=True),
