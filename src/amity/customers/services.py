@@ -37,7 +37,9 @@ from amity.customers.models import (
     Tag,
 )
 from amity.customers.selectors import saved_view_manageable
+from amity.search.registry import record_types_showing
 from amity.search.services import index_records
+from amity.search.tasks import reindex_related
 
 AUDITED_CONTACT_FIELDS = [
     "first_name", "last_name", "title", "preferred_channel", "language", "time_zone", "lifecycle_stage",
@@ -141,18 +143,15 @@ def _record_change(*, actor: User, record: Account | Contact, creating: bool, ch
     if creating or changes:
         action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
         audit.record(actor=actor, workspace=record.workspace, action=action, obj=record, changes=changes)
-        reindex_after_commit(record, with_contacts="name" in changes)
+        reindex_after_commit(record, with_related="name" in changes)
 
 
-def reindex_after_commit(record: Account | Contact, *, with_contacts: bool = False) -> None:
-    """Search finds contacts by their accounts' names too, so an account's change reaches its people."""
-    if isinstance(record, Contact):
-        transaction.on_commit(partial(index_records, object_type="contact", ids=[record.pk]))
-        return
-    transaction.on_commit(partial(index_records, object_type="account", ids=[record.pk]))
-    if with_contacts:
-        contact_ids = list(AccountContact.objects.filter(account=record).values_list("contact_id", flat=True))
-        transaction.on_commit(partial(index_records, object_type="contact", ids=contact_ids))
+def reindex_after_commit(record: Account | Contact, *, with_related: bool = False) -> None:
+    """Keep the record's search row current; with_related, also those that show its name (an account's people and deals), in the background."""
+    object_type = "contact" if isinstance(record, Contact) else "account"
+    transaction.on_commit(partial(index_records, object_type=object_type, ids=[record.pk]))
+    if with_related and record_types_showing(object_type):
+        transaction.on_commit(partial(reindex_related.enqueue, object_type=object_type, ids=[record.pk]))
 
 
 def _cleaned_with_addresses(
@@ -356,7 +355,7 @@ def record_soft_delete(*, actor: User, record: Account | Contact) -> None:
         audit.record(
             actor=actor, workspace=record.workspace, action=AuditEntry.Action.DELETE, obj=record, changes={"deleted": [False, True]}
         )
-        reindex_after_commit(record, with_contacts=True)
+        reindex_after_commit(record, with_related=True)
 
 
 @transaction.atomic
@@ -369,7 +368,7 @@ def record_restore(*, actor: User, record: Account | Contact) -> None:
         audit.record(
             actor=actor, workspace=record.workspace, action=AuditEntry.Action.RESTORE, obj=record, changes={"deleted": [True, False]}
         )
-        reindex_after_commit(record, with_contacts=True)
+        reindex_after_commit(record, with_related=True)
 
 
 BULK_LIMIT = 1000

@@ -35,6 +35,7 @@ from amity.imports.checking import Importer
 from amity.imports.models import Import, ImportBatch, ImportRowError
 from amity.imports.writing import BatchResult, Writer
 from amity.search.services import index_records
+from amity.search.tasks import reindex_related
 
 ProgressCallback = Callable[[Import], None]
 
@@ -329,6 +330,8 @@ def _commit_batch(import_run: Import, number: int, batch: list[tuple[int, list[s
                 "updated": result.changes,
             },
         )
+    if not import_run.dry_run:
+        _reindex_related_after_commit(import_run, [int(pk) for pk, changes in result.changes.items() if "name" in changes])
     import_run.last_batch = number
     import_run.processed += len(batch)
     for outcome, count in result.counts.items():
@@ -400,6 +403,12 @@ def _reindex_after_commit(import_run: Import, record_ids: list[int], account_ids
         transaction.on_commit(partial(index_records, object_type="account", ids=account_ids))
 
 
+def _reindex_related_after_commit(import_run: Import, account_ids: list[int]) -> None:
+    """Renamed accounts' people and deals show the new name in search, once the batch commits, in the background."""
+    if import_run.kind == Import.Kind.ACCOUNTS and account_ids:
+        transaction.on_commit(partial(reindex_related.enqueue, object_type="account", ids=account_ids))
+
+
 # --- Undo -------------------------------------------------------------------------------------------
 
 
@@ -421,6 +430,7 @@ def import_undo(*, actor: User, import_run: Import) -> Import:
             deleted_at=now, updated_at=now
         )
         _reindex_after_commit(import_run, [*batch.created_ids, *map(int, batch.before)], batch.created_account_ids)
+        _reindex_related_after_commit(import_run, [int(pk) for pk in batch.before])  # their earlier names come back
         restored += undo.restore(model, workspace, batch.before, now)
     import_run.status = Import.Status.UNDONE
     import_run.undone_at = now

@@ -33,6 +33,11 @@ def opportunity_documents(ids: Iterable[int]) -> list[Document]:
     ]
 
 
+def opportunities_of_accounts(account_ids: list[int]) -> QuerySet[Any, int]:
+    """The deals of these accounts: their documents show the account's name."""
+    return Opportunity.objects.filter(account_id__in=account_ids, deleted_at__isnull=True).values_list("pk", flat=True)
+
+
 def opportunity_live_ids(workspace: Workspace) -> QuerySet[Any, int]:
     return Opportunity.objects.filter(workspace=workspace, deleted_at__isnull=True).values_list("pk", flat=True)
 
@@ -65,6 +70,7 @@ OPPORTUNITIES = register(
         live_ids=opportunity_live_ids,
         visible_ids=opportunity_visible_ids,
         url=_url,
+        shows={"account": opportunities_of_accounts},
     )
 )
 

@@ -95,6 +95,11 @@ def contact_document(
     )
 
 
+def contacts_of_accounts(account_ids: list[int]) -> QuerySet[Any, int]:
+    """The people of these accounts: their documents show the accounts' names."""
+    return AccountContact.objects.filter(account_id__in=bulk.ids_in(account_ids)).values_list("contact_id", flat=True).distinct()
+
+
 def contact_live_ids(workspace: Workspace) -> QuerySet[Any, int]:
     return Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).values_list("pk", flat=True)
 
@@ -162,6 +167,7 @@ CONTACTS = register(
         live_ids=contact_live_ids,
         visible_ids=contact_visible_ids,
         url=lambda workspace, pk: _url("contact_detail", workspace, pk),
+        shows={"account": contacts_of_accounts},
     )
 )
 ACCOUNTS = register(

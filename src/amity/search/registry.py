@@ -8,8 +8,8 @@ the shell's search box and to GET /api/v1/search (amity.core.search).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -46,6 +46,10 @@ class RecordType:
     visible_ids: Callable[[User, Workspace, list[int]], set[int]]
     # The address of a record's page, or None while it has none.
     url: Callable[[Workspace, int], str | None]
+    # Other types' records whose names this type's documents show (a contact shows its accounts' names):
+    # {their object type: ids of those records -> ids of this type's records that show them}. When such
+    # a record is renamed, deleted or restored, `search.services.index_related` brings those rows up to date.
+    shows: Mapping[str, Callable[[list[int]], Iterable[int]]] = field(default_factory=dict)
 
 
 _types: dict[str, RecordType] = {}
@@ -77,3 +81,8 @@ def record_type(object_type: str) -> RecordType:
 
 def record_types() -> list[RecordType]:
     return sorted(_types.values(), key=lambda item: item.order)
+
+
+def record_types_showing(object_type: str) -> list[RecordType]:
+    """The record types whose documents show the names of records of `object_type`."""
+    return [kind for kind in record_types() if str(object_type) in kind.shows]

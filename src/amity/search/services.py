@@ -3,6 +3,9 @@
 - `index_records(object_type, ids)`: (re)index these records; ones deleted or soft-deleted leave the index.
 - `add_documents(object_type, documents)`: put records new to the index in, built by the caller (an import).
 - `remove_records(object_type, ids, workspace=...)`: take records out of the index (hard delete).
+- `index_related(object_type, ids)`: reindex the records that show these records' names (an account's
+  people and deals after it is renamed), as the record types declared with `RecordType.shows`; the
+  customers services run it in the background (`amity.search.tasks.reindex_related`).
 - `reindex_workspace(workspace)`: rebuild a workspace's index in batches (bulk import, bench, repair).
 """
 
@@ -18,7 +21,7 @@ from django.utils import timezone
 from amity.core import bulk
 from amity.core.models import Workspace
 from amity.search.models import SearchDocument, SearchTerm
-from amity.search.registry import Document, record_type, record_types
+from amity.search.registry import Document, record_type, record_types, record_types_showing
 from amity.search.text import fold, title_words
 
 logger = logging.getLogger("amity.search")
@@ -84,6 +87,16 @@ def index_records(*, object_type: str, ids: Iterable[int]) -> int:
         _add_terms(documents)
         total += len(documents)
     return total
+
+
+def index_related(*, object_type: str, ids: Iterable[int]) -> dict[str, int]:
+    """Reindex every record whose document shows one of these records' names; returns rows written per type."""
+    wanted = sorted({int(pk) for pk in ids})
+    written = {}
+    for kind in record_types_showing(object_type):
+        related = list(kind.shows[str(object_type)](wanted)) if wanted else []
+        written[str(kind.object_type)] = index_records(object_type=str(kind.object_type), ids=related) if related else 0
+    return written
 
 
 @transaction.atomic
