@@ -40,7 +40,7 @@ def test_handles_and_profile_addresses_are_stored_as_handles(given: Any, stored:
 @pytest.mark.parametrize(
     ("given", "field", "message"),
     [
-        ({"x": "not a handle!"}, "social.x", "X (Twitter) handles look like @name"),
+        ({"x": "not a handle!"}, "social.x", "X handles look like @name"),
         ({"linkedin": "https://example.com/in/ada"}, "social.linkedin", "the address of a profile on linkedin.com"),
         ({"mastodon": "ada"}, "social.mastodon", "@name@mastodon.social"),
         ({"Bad name": "ada"}, "social", "lower-case letters"),
@@ -57,7 +57,7 @@ def test_a_bad_handle_is_named_by_its_network(given: Any, field: str, message: s
 
 def test_a_handle_is_shown_with_its_network_and_profile_address() -> None:
     assert profile("linkedin", "ada-lovelace") == ("LinkedIn", "brand-linkedin", "ada-lovelace", "https://www.linkedin.com/in/ada-lovelace")
-    assert profile("x", "ada_l") == ("X (Twitter)", "brand-x", "@ada_l", "https://x.com/ada_l")
+    assert profile("x", "ada_l") == ("X", "brand-x", "@ada_l", "https://x.com/ada_l")
     assert profile("mastodon", "ada@hachyderm.io")[3] == "https://hachyderm.io/@ada"
     assert profile("skype", "ada.l") == ("Skype", "world", "ada.l", "")  # an unknown network has no address to link to
 

@@ -39,12 +39,15 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def open_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    """open_page(viewport=DESKTOP) -> a fresh browser context's page; console errors (CSP violations too) fail the test."""
+    """open_page(viewport=DESKTOP, **context_options) -> a fresh browser context's page; console errors (CSP violations too) fail the test.
+
+    A phone that is a touch screen: open_page(PHONE, has_touch=True, is_mobile=True).
+    """
     contexts = []
     errors: list[str] = []
 
-    def make(viewport: dict[str, int] = DESKTOP) -> Any:
-        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    def make(viewport: dict[str, int] = DESKTOP, **options: Any) -> Any:
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

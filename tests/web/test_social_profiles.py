@@ -62,8 +62,8 @@ def test_a_bad_handle_is_named_on_its_line_and_nothing_changes(client_as: Any, r
     bad = client.post(url, {"social-network": ["linkedin", "x"], "social-handle": ["ada-lovelace", "not a handle!"]}, headers=HTMX)
     assert bad.status_code == 422
     content = bad.content.decode()
-    assert 'value="not a handle!"' in content and "X (Twitter) handles look like @name" in content
-    assert content.index("X (Twitter) handles") > content.index('value="not a handle!"')  # under its own line
+    assert 'value="not a handle!"' in content and "X handles look like @name" in content
+    assert content.index("X handles") > content.index('value="not a handle!"')  # under its own line
     twice = client.post(url, {"social-network": ["linkedin", "linkedin"], "social-handle": ["ada", "ada-l"]}, headers=HTMX)
     assert twice.status_code == 422 and "Give one profile per network." in twice.content.decode()
     ada.refresh_from_db()

@@ -143,7 +143,7 @@ def _record_change(*, actor: User, record: Account | Contact, creating: bool, ch
     if creating or changes:
         action = AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE
         audit.record(actor=actor, workspace=record.workspace, action=action, obj=record, changes=changes)
-        reindex_after_commit(record, with_related="name" in changes)
+        reindex_after_commit(record, with_related=not creating and "name" in changes)  # a new record is nobody's yet
 
 
 def reindex_after_commit(record: Account | Contact, *, with_related: bool = False) -> None:

@@ -40,7 +40,7 @@ NETWORKS: dict[str, Network] = {
     "linkedin": Network(
         "LinkedIn", "brand-linkedin", "https://www.linkedin.com/in/{handle}", re.compile(r"[\w%-]{3,100}"), ("linkedin.com",), "in/"
     ),
-    "x": Network("X (Twitter)", "brand-x", "https://x.com/{handle}", re.compile(r"\w{1,15}", re.ASCII), ("x.com", "twitter.com"), "", "@"),
+    "x": Network("X", "brand-x", "https://x.com/{handle}", re.compile(r"\w{1,15}", re.ASCII), ("x.com", "twitter.com"), "", "@"),
     "github": Network(
         "GitHub", "brand-github", "https://github.com/{handle}", re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"), ("github.com",)
     ),
