@@ -18,38 +18,17 @@ from amity.core.permissions import Role
 from amity.customers import services
 from amity.customers.models import Account, Contact
 from amity.sales import services as sales
+from tests.activities import conftest as people
 from tests.factories import member
+from tests.web import test_record_activity as record_activity
 
 pytestmark = pytest.mark.django_db
 
+# Fixtures shared with those tests: people in each role, Initech and Peter.
+colleague, manager, viewer = people.colleague, people.manager, people.viewer
+initech, peter = record_activity.initech, record_activity.peter
+
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def initech(admin: Any, workspace: Any) -> Account:
-    return services.account_create(actor=admin, workspace=workspace, data={"name": "Initech"})
-
-
-@pytest.fixture
-def peter(admin: Any, workspace: Any, initech: Account) -> Contact:
-    return services.contact_create(
-        actor=admin, workspace=workspace, data={"first_name": "Peter", "last_name": "Gibbons", "accounts": [{"account_id": initech.pk}]}
-    )
-
-
-@pytest.fixture
-def colleague(workspace: Any) -> Any:
-    return member(workspace, Role.SALES, email="carl@acme.test", full_name="Carl Colleague")
-
-
-@pytest.fixture
-def manager(workspace: Any) -> Any:
-    return member(workspace, Role.MANAGER, email="mona@acme.test", full_name="Mona Manager")
-
-
-@pytest.fixture
-def viewer(workspace: Any) -> Any:
-    return member(workspace, Role.VIEWER, email="vic@acme.test", full_name="Vic Viewer")
 
 
 def call(actor: Any, contact: Contact, subject: str = "Discovery call", **fields: Any) -> Interaction:
