@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -86,16 +87,20 @@ def _form(request: WorkspaceRequest, kind: str, entry: Interaction | Note | Task
     return form_class(data, **options)
 
 
+@transaction.atomic
 def _save(request: WorkspaceRequest, entry: Interaction | Note | Task, form: EntryForm) -> None:
+    """Hand the service what the form changed (nothing changed: nothing to write); a task's new status has a service of its own."""
     actor, workspace = request.user, request.workspace
     changes = form.service_kwargs()  # type: ignore[attr-defined]
     if isinstance(entry, Interaction):
-        services.interaction_update(actor=actor, workspace=workspace, interaction=entry, **changes)
+        if changes:
+            services.interaction_update(actor=actor, workspace=workspace, interaction=entry, **changes)
     elif isinstance(entry, Note):
         if changes:
             services.note_update(actor=actor, workspace=workspace, note=entry, **changes)
     else:
-        services.task_update(actor=actor, workspace=workspace, task=entry, **changes)
+        if changes:
+            services.task_update(actor=actor, workspace=workspace, task=entry, **changes)
         status = form.new_status() if isinstance(form, TaskEditForm) else None
         if status is not None:
             change_status: dict[str, Any] = {Task.Status.DONE: services.task_complete, Task.Status.CANCELLED: services.task_cancel}
@@ -127,7 +132,8 @@ def timeline_entry_edit(request: WorkspaceRequest, kind: str, pk: int) -> HttpRe
                 return response
         status = 422
     url = reverse("timeline_entry", args=[request.workspace.slug, kind, pk])
-    context = {"form": form, "kind": kind, "entry_id": f"entry-{kind}-{pk}", "url": url, "query": _presenter(request).editing.query}  # type: ignore[union-attr]
+    query = entry_editing(request, page_contact_id=_page_contact(request)).query
+    context = {"form": form, "kind": kind, "entry_id": f"entry-{kind}-{pk}", "url": url, "query": query}
     return render(request, ENTRY_FORM, context, status=status)
 
 
