@@ -4,6 +4,7 @@ from amity.web.views import (
     activities,
     alerts,
     auth,
+    catalog,
     custom_fields,
     customers,
     deals,
@@ -101,6 +102,21 @@ deal_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/category/", forecasts.deal_category, name="deal_category"),
 ]
 
+product_urls: list[URLPattern | URLResolver] = [
+    path("", catalog.product_list, name="product_list"),
+    path("new/", catalog.product_create, name="product_create"),
+    path("<int:pk>/", catalog.product_detail, name="product_detail"),
+]
+
+price_book_urls: list[URLPattern | URLResolver] = [
+    path("", catalog.price_book_list, name="price_book_list"),
+    path("new/", catalog.price_book_create, name="price_book_create"),
+    path("<int:pk>/", catalog.price_book_detail, name="price_book_detail"),
+    path("<int:pk>/edit/", catalog.price_book_edit, name="price_book_edit"),
+    path("<int:pk>/entries/", catalog.price_book_entry_set, name="price_book_entry_set"),
+    path("<int:pk>/entries/<int:product_pk>/remove/", catalog.price_book_entry_remove, name="price_book_entry_remove"),
+]
+
 forecast_urls: list[URLPattern | URLResolver] = [
     path("", forecasts.forecast_page, name="forecast"),
     path("submit/", forecasts.forecast_submit, name="forecast_submit"),
@@ -163,6 +179,8 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("imports/", include(import_urls)),
     path("deals/", include(deal_urls)),
     path("leads/", include(lead_urls)),
+    path("products/", include(product_urls)),
+    path("price-books/", include(price_book_urls)),
     path("quotes/", include(quote_urls)),
     path("orders/", include(order_urls)),
     path("invoices/", include(invoice_urls)),
