@@ -7,6 +7,7 @@ from amity.web.views import (
     catalog,
     custom_fields,
     customers,
+    deal_parts,
     deals,
     forecasts,
     imports,
@@ -99,6 +100,13 @@ deal_urls: list[URLPattern | URLResolver] = [
     path("columns/<int:stage_pk>/", deals.deal_column, name="deal_column"),
     path("<int:pk>/", deals.deal_detail, name="deal_detail"),
     path("<int:pk>/move/", deals.deal_move, name="deal_move"),
+    path("<int:pk>/edit/", deal_parts.deal_edit, name="deal_edit"),
+    path("<int:pk>/lines/", deal_parts.deal_line_add, name="deal_line_add"),
+    path("<int:pk>/lines/<int:line_pk>/", deal_parts.deal_line_edit, name="deal_line_edit"),
+    path("<int:pk>/lines/<int:line_pk>/remove/", deal_parts.deal_line_remove, name="deal_line_remove"),
+    path("<int:pk>/people/", deal_parts.deal_contact_add, name="deal_contact_add"),
+    path("<int:pk>/people/<int:contact_pk>/", deal_parts.deal_contact_edit, name="deal_contact_edit"),
+    path("<int:pk>/people/<int:contact_pk>/remove/", deal_parts.deal_contact_remove, name="deal_contact_remove"),
     path("<int:pk>/category/", forecasts.deal_category, name="deal_category"),
 ]
 

@@ -32,6 +32,7 @@ from amity.web.deal_forms import DealFilterForm, DealForm
 from amity.web.forms import error_text
 from amity.web.timeline_entries import Presenter
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
+from amity.web.views.deal_parts import deal_parts_context
 from amity.web.views.record_activity import custom_definitions
 
 LIST_PAGE_SIZE = 50
@@ -160,6 +161,11 @@ def deal_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """A deal's page: its stage path, facts, people, lines, time in each stage and its timeline."""
     ensure(request, Action.VIEW, ObjectType.OPPORTUNITY)
     deal = selectors.opportunity_get(actor=request.user, workspace=request.workspace, pk=pk)
+    return render_page(request, "web/deals/detail.html", detail_context(request, deal))
+
+
+def detail_context(request: WorkspaceRequest, deal: Opportunity) -> dict[str, Any]:
+    """Everything the deal's page shows; the editing views draw it again with their forms' errors."""
     pipeline = selectors.pipeline_get(actor=request.user, workspace=request.workspace, pk=deal.pipeline_id)
     history = selectors.stage_history(opportunity=deal)
     timeline = selectors.opportunity_timeline(
@@ -170,20 +176,14 @@ def deal_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         definitions=custom_definitions(request, ObjectType.OPPORTUNITY),
         contact_url=reverse("contact_detail", args=[request.workspace.slug, 0]),
     )
-    lines = list(deal.line_items.all())
     stages = list(pipeline.stages.all())
-    context = {
+    return {
         "deal": deal,
         "stages": stages,
         "lost_stage": next((stage for stage in stages if stage.kind == "lost"), None),
         "history": history,
         "timeline": {"entries": presenter.entries(timeline.items), "highlight": ""},
-        "lines": lines,
-        "line_totals": {
-            "net": sum((line.net_amount for line in lines), start=deal.amount * 0),
-            "tax": sum((line.tax_amount for line in lines), start=deal.amount * 0),
-            "total": sum((line.total_amount for line in lines), start=deal.amount * 0),
-        },
+        **deal_parts_context(request, deal),
         "lost_reasons": list(selectors.lost_reason_list(actor=request.user, workspace=request.workspace, active=True)),
         "can_move": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.OPPORTUNITY),
         "today": timezone.localdate(),
@@ -191,7 +191,6 @@ def deal_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "board_url": f"{reverse('deal_board', args=[request.workspace.slug])}?pipeline={deal.pipeline_id}",
         **_quotes_of(request, deal),
     }
-    return render_page(request, "web/deals/detail.html", context)
 
 
 def _quotes_of(request: WorkspaceRequest, deal: Opportunity) -> dict[str, Any]:
