@@ -8,6 +8,7 @@ from amity.web.views import (
     custom_fields,
     customers,
     deal_parts,
+    deal_views,
     deals,
     forecasts,
     imports,
@@ -96,6 +97,10 @@ import_urls: list[URLPattern | URLResolver] = [
 deal_urls: list[URLPattern | URLResolver] = [
     path("", deals.deal_board, name="deal_board"),
     path("list/", deals.deal_list, name="deal_list"),
+    path("list/export.<str:file_format>", deal_views.deal_export, name="deal_export"),
+    path("views/", deal_views.deal_view_create, name="deal_view_create"),
+    path("views/<int:pk>/", deal_views.deal_view_update, name="deal_view_update"),
+    path("views/<int:pk>/delete/", deal_views.deal_view_delete, name="deal_view_delete"),
     path("new/", deals.deal_create, name="deal_create"),
     path("columns/<int:stage_pk>/", deals.deal_column, name="deal_column"),
     path("<int:pk>/", deals.deal_detail, name="deal_detail"),

@@ -31,6 +31,7 @@ from amity.web.customer_forms import apply_service_errors
 from amity.web.deal_forms import DealFilterForm, DealForm
 from amity.web.forms import error_text
 from amity.web.timeline_entries import Presenter
+from amity.web.views import deal_views
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 from amity.web.views.deal_parts import deal_parts_context
 from amity.web.views.record_activity import custom_definitions
@@ -74,7 +75,7 @@ def _filter_query(params: QueryDict, **changes: str) -> str:
     return urlencode({key: value for key, value in query.items() if value})
 
 
-def _common(request: WorkspaceRequest, form: DealFilterForm, pipeline: Pipeline) -> dict[str, Any]:
+def _common(request: WorkspaceRequest, form: DealFilterForm, pipeline: Pipeline, params: QueryDict | None = None) -> dict[str, Any]:
     slug = request.workspace.slug
     account_id = form.cleaned_data.get("account") if form.is_valid() else None
     account = None
@@ -84,7 +85,7 @@ def _common(request: WorkspaceRequest, form: DealFilterForm, pipeline: Pipeline)
         "form": form,
         "pipeline": pipeline,
         "filter_account": account,
-        "query": _filter_query(request.GET, pipeline=str(pipeline.pk)),
+        "query": _filter_query(request.GET if params is None else params, pipeline=str(pipeline.pk)),
         "board_url": reverse("deal_board", args=[slug]),
         "list_url": reverse("deal_list", args=[slug]),
         "can_add": allowed(request.user, request.workspace, Action.ADD, ObjectType.OPPORTUNITY),
@@ -131,28 +132,42 @@ def deal_column(request: WorkspaceRequest, stage_pk: int) -> HttpResponse:
 @workspace_view
 @require_GET
 def deal_list(request: WorkspaceRequest) -> HttpResponse:
-    """The deals of a pipeline as a sortable table with the board's filters, 50 at a time."""
+    """The deals of a pipeline as a sortable table with the board's filters, 50 at a time; saved views and exports."""
     ensure(request, Action.VIEW, ObjectType.OPPORTUNITY)
-    form = _filter_form(request, request.GET)
+    views = deal_views.list_views(request)
+    params = views.params
+    form = _filter_form(request, params)
     pipeline = form.chosen_pipeline()
-    sort = request.GET.get("sort") or LIST_DEFAULT_SORT
+    sort = params.get("sort") or LIST_DEFAULT_SORT
     sort = sort if sort in OPPORTUNITY_SORTS else LIST_DEFAULT_SORT
     deals = board.board_deals(actor=request.user, workspace=request.workspace, pipeline=pipeline, filters=form.filters())
     deals = deals.select_related("account", "owner", "stage")
     ordering = OPPORTUNITY_SORTS[sort]
     try:
-        page = paginate(deals, ordering=ordering, cursor=request.GET.get("cursor") or None, limit=LIST_PAGE_SIZE)
+        page = paginate(deals, ordering=ordering, cursor=params.get("cursor") or None, limit=LIST_PAGE_SIZE)
     except ValidationError:
         page = paginate(deals, ordering=ordering, cursor=None, limit=LIST_PAGE_SIZE)
-    common = _common(request, form, pipeline)
+    common = _common(request, form, pipeline, params)
     headers = []
     for key, label in (("name", "Deal"), ("amount", "Amount"), ("expected_close_date", "Close date")):
         current = "asc" if sort == key else "desc" if sort == f"-{key}" else ""
         next_sort = f"-{key}" if current == "asc" else key
-        headers.append({"key": key, "label": label, "sort": current, "url": f"?{_filter_query(request.GET, sort=next_sort)}"})
-    next_url = f"?{_filter_query(request.GET, cursor=page.next_cursor)}" if page.next_cursor else ""
-    context = {**common, "deals": page.items, "next_url": next_url, "headers": headers, "sort": sort}
-    return render_page(request, "web/deals/list.html", context, partial="rows" if request.GET.get("cursor") else None)
+        headers.append({"key": key, "label": label, "sort": current, "url": f"?{_filter_query(params, sort=next_sort)}"})
+    next_url = f"?{_filter_query(params, cursor=page.next_cursor)}" if page.next_cursor else ""
+    state = deal_views.state_query(QueryDict(_filter_query(params, pipeline=str(pipeline.pk), sort=sort)))
+    context = {
+        **common,
+        "deals": page.items,
+        "next_url": next_url,
+        "headers": headers,
+        "sort": sort,
+        "views": views.views,
+        "current_view": views.view,
+        "manageable": views.manageable,
+        "state_query": state,
+        "urls": deal_views.view_urls(request.workspace.slug, views.view),
+    }
+    return render_page(request, "web/deals/list.html", context, partial="rows" if params.get("cursor") else None)
 
 
 @workspace_view
