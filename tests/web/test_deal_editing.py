@@ -180,7 +180,8 @@ def test_a_product_is_offered_and_added_at_the_price_its_account_gets(client_as,
     html = added.content.decode()
     assert 'id="deal-lines"' in html and "<html" not in html
     assert "€1,799.28" in html  # the totals, redrawn
-    assert '<span id="deal-amount" hx-swap-oob="true">€1,512.00</span>' in html
+    assert 'id="deal-facts" hx-swap-oob="true"' in html  # the Deal card comes along with the new amount
+    assert '<span id="deal-amount">€1,512.00</span>' in html
     assert AuditEntry.objects.filter(object_type="sales.opportunity", object_id=str(deal.pk)).latest("id").changes["line_items"][1] == [
         "3 × DESK-1 @ 560.00 -10% +19% tax"
     ]

@@ -21,7 +21,7 @@ PRODUCT_SORT_CHOICES = [
     ("list_price", "Lowest price"),
     ("-created_at", "Newest first"),
 ]
-ACTIVE_CHOICES = [("", "Active and inactive"), ("yes", "Active"), ("no", "Inactive")]
+ACTIVE_CHOICES = [("", "Any status"), ("yes", "Active"), ("no", "Inactive")]
 BLANK_COMPONENT_ROWS = 3
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amity.catalog import selectors as catalog_selectors
@@ -24,7 +25,7 @@ from amity.core.permissions import Action, ObjectType
 from amity.customers import selectors as customer_selectors
 from amity.customers.selectors import CustomerFilter
 from amity.sales import selectors
-from amity.sales.models import LineItem, Opportunity
+from amity.sales.models import OPEN_CATEGORIES, LineItem, Opportunity
 from amity.sales.services import deal_parts as services
 from amity.sales.services import opportunity_update
 from amity.web.customer_forms import apply_service_errors
@@ -35,6 +36,8 @@ from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspac
 from amity.web.views.record_activity import custom_definitions
 
 DETAIL = "web/deals/detail.html"
+# What a rep may put an open deal in (won deals are closed, lost ones omitted).
+FORECAST_CATEGORIES = [(category.value, category.label) for category in OPEN_CATEGORIES]
 CONTACT_CHOICES = 200
 
 
@@ -125,6 +128,9 @@ def deal_parts_context(
         "links": links,
         "custom_facts": _custom_facts(custom_definitions(request, ObjectType.OPPORTUNITY), deal),
         "can_edit": can_edit,
+        "can_move": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.OPPORTUNITY),
+        "today": timezone.localdate(),
+        "forecast_categories": FORECAST_CATEGORIES,
         "editing_line": editing_line,
         "contact_errors": contact_errors,
     }

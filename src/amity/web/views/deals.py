@@ -25,7 +25,7 @@ from amity.core.models import Team, User
 from amity.core.permissions import Action, ObjectType
 from amity.customers import selectors as customer_selectors
 from amity.sales import board, selectors, services
-from amity.sales.models import OPEN_CATEGORIES, Opportunity, Pipeline
+from amity.sales.models import Opportunity, Pipeline
 from amity.sales.selectors import OPPORTUNITY_SORTS
 from amity.web.customer_forms import apply_service_errors
 from amity.web.deal_forms import DealFilterForm, DealForm
@@ -33,14 +33,12 @@ from amity.web.forms import error_text
 from amity.web.timeline_entries import Presenter
 from amity.web.views import deal_views
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
-from amity.web.views.deal_parts import deal_parts_context
+from amity.web.views.deal_parts import FORECAST_CATEGORIES, deal_parts_context
 from amity.web.views.record_activity import custom_definitions
 
 LIST_PAGE_SIZE = 50
 LIST_DEFAULT_SORT = "expected_close_date"
 TIMELINE_ENTRIES = 20
-# What a rep may put an open deal in (won deals are closed, lost ones omitted).
-FORECAST_CATEGORIES = [(category.value, category.label) for category in OPEN_CATEGORIES]
 
 
 def _people(request: WorkspaceRequest) -> list[User]:
