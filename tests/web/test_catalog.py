@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from amity.catalog import services
 from amity.catalog.models import BundleComponent, PriceBook, PriceBookEntry, Product
-from amity.core.models import AuditEntry, User, Workspace
+from amity.core.models import AuditEntry, FieldDefinition, User, Workspace
 from amity.core.permissions import Role
 from tests.factories import AccountFactory, member
 
@@ -394,3 +394,15 @@ def test_every_catalog_url_of_another_workspace_is_a_404_and_changes_nothing(cli
     )
     assert after == before
     assert not PriceBookEntry.objects.filter(price_book=book).exists()
+
+
+def test_a_products_custom_fields_are_on_its_form(client_as, owner, workspace, desk):
+    FieldDefinition.objects.create(workspace=workspace, object_type="product", key="colour", label="Colour", type="text")
+    assert client_as(owner).get("/w/acme/settings/custom-fields/?object_type=product").status_code == 200
+
+    response = client_as(owner).post(f"/w/acme/products/{desk.pk}/", product_form(sku="DESK-1", **{"custom.colour": "Oak"}))
+
+    assert response.status_code == 302
+    desk.refresh_from_db()
+    assert desk.custom == {"colour": "Oak"}
+    assert client_as(owner).get(f"/w/acme/products/{desk.pk}/").context["form"]["custom.colour"].value() == "Oak"

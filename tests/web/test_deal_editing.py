@@ -94,7 +94,8 @@ def state(deal: Opportunity) -> tuple[Any, ...]:
 # --- The facts ------------------------------------------------------------------------------------------------------
 
 
-def test_the_deal_card_becomes_a_form_and_saves_every_fact(client_as, rep, workspace, deal):
+def test_the_deal_card_becomes_a_form_and_saves_every_fact(client_as, owner, rep, workspace, deal):
+    assert "Deals" in client_as(owner).get("/w/acme/settings/custom-fields/?object_type=opportunity").content.decode()
     FieldDefinition.objects.create(workspace=workspace, object_type="opportunity", key="region", label="Region", type="text")
     client = client_as(rep)
 

@@ -12,7 +12,10 @@ from django.http import QueryDict
 
 from amity.catalog.models import PriceBook, Product
 from amity.catalog.selectors import PRODUCT_SORTS, ProductFilter
+from amity.core.models import FieldDefinition, User
+from amity.web.customer_forms import CustomFieldsMixin
 from amity.web.forms import StyledForm
+from amity.web.record_forms import custom_initial
 
 PRODUCT_SORT_CHOICES = [
     ("name", "Name"),
@@ -65,7 +68,7 @@ class ComponentRow:
     errors: list[str] = field(default_factory=list)
 
 
-class ProductForm(StyledForm):
+class ProductForm(CustomFieldsMixin):
     """A product, service or bundle: what it is, what it costs, what it sells for, how it is taxed."""
 
     sku = forms.CharField(label="SKU", max_length=64, help_text="The product's code, unique in the workspace.")
@@ -81,9 +84,17 @@ class ProductForm(StyledForm):
     description = forms.CharField(label="Description", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(
-        self, *args: Any, product: Product | None = None, parts: Iterable[Product] = (), read_only: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        product: Product | None = None,
+        parts: Iterable[Product] = (),
+        read_only: bool = False,
+        definitions: Iterable[FieldDefinition] = (),
+        people: Iterable[User] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.add_custom_fields(definitions, people)
         self.product = product
         self.parts = list(parts)
         if product is not None and product.kind == Product.Kind.BUNDLE:
@@ -97,9 +108,11 @@ class ProductForm(StyledForm):
         self.component_errors: list[str] = []
 
     @staticmethod
-    def initial_for(product: Product) -> dict[str, Any]:
+    def initial_for(product: Product, definitions: Iterable[FieldDefinition] = ()) -> dict[str, Any]:
         values = {name: getattr(product, name) for name in ("sku", "name", "kind", "unit", "list_price", "cost", "currency")}
         values.update(tax_rate=product.tax_rate, tax_category=product.tax_category, active=product.active, description=product.description)
+        custom = product.custom or {}
+        values.update({f"custom.{d.key}": custom_initial(d, custom.get(d.key)) for d in definitions})
         return values
 
     def _component_rows(self) -> list[ComponentRow]:
@@ -133,6 +146,8 @@ class ProductForm(StyledForm):
             "active": data["active"],
             "description": data["description"],
         }
+        if self.custom_names:
+            values["custom"] = self.custom_values()
         if data["kind"] == Product.Kind.BUNDLE:
             values["components"] = [
                 {"product_id": int(row.product_id) if row.product_id.isdigit() else row.product_id, "quantity": row.quantity or "1"}

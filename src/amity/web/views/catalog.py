@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from amity.api.pagination import Page, paginate
 from amity.catalog import selectors, services
 from amity.catalog.models import PriceBook, Product
+from amity.core import selectors as core_selectors
 from amity.core.access import allowed
 from amity.core.permissions import Action, ObjectType
 from amity.customers import selectors as customer_selectors
@@ -26,6 +27,7 @@ from amity.web.catalog_forms import PriceBookForm, PriceEntryForm, ProductFilter
 from amity.web.customer_forms import apply_service_errors
 from amity.web.forms import error_text
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
+from amity.web.views.record_activity import custom_definitions
 
 PAGE_SIZE = 50
 FILTER_KEYS = ("q", "kind", "active", "tax_category", "sort")
@@ -77,8 +79,14 @@ def _product_form(request: WorkspaceRequest, product: Product | None, *, read_on
     include = [part.product_id for part in product.components.all()] if product is not None else []
     parts = selectors.product_choices(actor=request.user, workspace=request.workspace, bundles=False, include=include)
     posted = request.POST if request.method == "POST" else None
-    initial = ProductForm.initial_for(product) if product is not None else {"kind": request.GET.get("kind") or Product.Kind.PRODUCT}
-    return ProductForm(posted, initial=initial, product=product, parts=parts, read_only=read_only)
+    definitions = custom_definitions(request, ObjectType.PRODUCT)
+    initial = (
+        ProductForm.initial_for(product, definitions) if product is not None else {"kind": request.GET.get("kind") or Product.Kind.PRODUCT}
+    )
+    people = (
+        core_selectors.member_people(actor=request.user, workspace=request.workspace) if any(d.type == "user" for d in definitions) else []
+    )
+    return ProductForm(posted, initial=initial, product=product, parts=parts, read_only=read_only, definitions=definitions, people=people)
 
 
 def _save_product(request: WorkspaceRequest, form: ProductForm, product: Product | None) -> Product | None:
