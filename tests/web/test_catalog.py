@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from amity.catalog import services
 from amity.catalog.models import BundleComponent, PriceBook, PriceBookEntry, Product
@@ -61,7 +59,7 @@ def product_form(**changes: Any) -> dict[str, Any]:
 # --- Products -------------------------------------------------------------------------------------------------------
 
 
-def test_the_product_list_searches_and_filters_by_kind_status_and_category(client_as, owner, workspace, desk):
+def test_the_product_list_searches_and_filters_by_kind_status_and_category(client_as, owner, workspace, desk, queries_of):
     new_product(owner, workspace, "SUP-1", "Support hours", kind="service", unit="hour", tax_category="reduced")
     new_product(owner, workspace, "LAMP-1", "Desk lamp", active=False)
     client = client_as(owner)
@@ -83,7 +81,7 @@ def test_the_product_list_searches_and_filters_by_kind_status_and_category(clien
     assert "€640.00" in html
 
 
-def test_the_product_list_loads_more_by_keyset_in_a_constant_number_of_queries(client_as, owner, workspace):
+def test_the_product_list_loads_more_by_keyset_in_a_constant_number_of_queries(client_as, owner, workspace, queries_of):
     for number in range(3):
         new_product(owner, workspace, f"P-{number}", f"Product {number:03}")
     parts = [new_product(owner, workspace, f"PART-{n}", f"Part {n}") for n in range(2)]
@@ -102,9 +100,7 @@ def test_the_product_list_loads_more_by_keyset_in_a_constant_number_of_queries(c
     client = client_as(owner)
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/w/acme/products/").status_code == 200
-        return len(captured.captured_queries)
+        return queries_of(client, "/w/acme/products/")
 
     count()  # the first visit also remembers the workspace
     few = count()
@@ -123,7 +119,7 @@ def test_the_product_list_loads_more_by_keyset_in_a_constant_number_of_queries(c
     assert "<html" not in rest.content.decode()
 
 
-def test_a_manager_adds_a_product_and_it_is_audited(client_as, manager_user, workspace):
+def test_a_manager_adds_a_product_and_it_is_audited(client_as, manager_user, workspace, queries_of):
     response = client_as(manager_user).post("/w/acme/products/new/", product_form())
 
     assert response.status_code == 302
@@ -244,13 +240,11 @@ def test_price_books_list_with_scope_and_count(client_as, owner, workspace, book
     assert "Default for EUR" in html and "Initech" in html
 
 
-def test_the_price_book_list_reads_a_constant_number_of_queries(client_as, owner, workspace, book):
+def test_the_price_book_list_reads_a_constant_number_of_queries(client_as, owner, workspace, book, queries_of):
     client = client_as(owner)
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/w/acme/price-books/").status_code == 200
-        return len(captured.captured_queries)
+        return queries_of(client, "/w/acme/price-books/")
 
     count()  # the first visit also remembers the workspace
     few = count()
@@ -262,7 +256,7 @@ def test_the_price_book_list_reads_a_constant_number_of_queries(client_as, owner
     assert count() == few
 
 
-def test_a_price_book_for_an_account_named_on_the_form(client_as, owner, workspace):
+def test_a_price_book_for_an_account_named_on_the_form(client_as, owner, workspace, queries_of):
     initech = AccountFactory(workspace=workspace, name="Initech")
     form = {"name": "Initech prices", "currency": "usd", "scope": "account", "account": "initech", "active": "on"}
 
@@ -324,13 +318,11 @@ def test_prices_are_added_changed_and_removed_on_the_book_page(client_as, owner,
     assert changes == [{"price.DESK-1": [None, "600.00"]}, {"price.DESK-1": ["600.00", "590.50"]}, {"price.DESK-1": ["590.50", None]}]
 
 
-def test_the_book_page_reads_a_constant_number_of_queries(client_as, owner, workspace, book):
+def test_the_book_page_reads_a_constant_number_of_queries(client_as, owner, workspace, book, queries_of):
     client = client_as(owner)
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(f"/w/acme/price-books/{book.pk}/").status_code == 200
-        return len(captured.captured_queries)
+        return queries_of(client, f"/w/acme/price-books/{book.pk}/")
 
     count()
     products = [new_product(owner, workspace, f"P-{n}", f"Product {n}") for n in range(2)]

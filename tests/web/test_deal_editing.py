@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from amity.catalog import services as catalog_services
 from amity.catalog.models import Product
@@ -17,25 +15,10 @@ from amity.core.permissions import Role
 from amity.customers.models import Account, Tag
 from amity.sales import services
 from amity.sales.models import LineItem, Opportunity, Pipeline
-from tests.factories import AccountFactory, contact_at, member
+from tests.factories import AccountFactory, contact_at, member, new_deal
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def pipeline(workspace: Workspace) -> Pipeline:
-    return services.sales_setup(workspace=workspace)
-
-
-@pytest.fixture
-def initech(workspace: Workspace) -> Account:
-    return AccountFactory(workspace=workspace, name="Initech")
-
-
-def new_deal(actor: User, account: Account, name: str, **data: Any) -> Opportunity:
-    values = {"name": name, "account_id": account.pk, "currency": "EUR", "amount": "1000", "expected_close_date": "2030-06-30", **data}
-    return services.opportunity_create(actor=actor, workspace=account.workspace, data=values)
 
 
 @pytest.fixture
@@ -94,7 +77,7 @@ def state(deal: Opportunity) -> tuple[Any, ...]:
 # --- The facts ------------------------------------------------------------------------------------------------------
 
 
-def test_the_deal_card_becomes_a_form_and_saves_every_fact(client_as, owner, rep, workspace, deal):
+def test_the_deal_card_becomes_a_form_and_saves_every_fact(client_as, owner, rep, workspace, deal, queries_of):
     assert "Deals" in client_as(owner).get("/w/acme/settings/custom-fields/?object_type=opportunity").content.decode()
     FieldDefinition.objects.create(workspace=workspace, object_type="opportunity", key="region", label="Region", type="text")
     client = client_as(rep)
@@ -372,14 +355,12 @@ def test_every_deal_editing_url_of_another_workspace_is_a_404_and_changes_nothin
 
 
 def test_the_deal_page_with_its_forms_reads_a_constant_number_of_queries(
-    client_as, owner, rep, workspace, deal, initech, desk, key_accounts
+    client_as, owner, rep, workspace, deal, initech, desk, key_accounts, queries_of
 ):
     client = client_as(rep)
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(f"/w/acme/deals/{deal.pk}/").status_code == 200
-        return len(captured.captured_queries)
+        return queries_of(client, f"/w/acme/deals/{deal.pk}/")
 
     # One product at its list price from the start: resolve_prices reads list prices in a query of their own.
     data = {"sku": "LIST-1", "name": "At list price", "currency": "EUR", "list_price": "7"}

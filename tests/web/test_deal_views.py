@@ -7,34 +7,17 @@ import io
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from amity.core.models import AuditEntry, FieldDefinition, User, Workspace
+from amity.core.models import AuditEntry, FieldDefinition, User
 from amity.core.permissions import Role
 from amity.customers import services as customer_services
 from amity.customers.models import Account, SavedView
 from amity.sales import services
 from amity.sales.models import Opportunity, Pipeline
-from tests.factories import AccountFactory, member
+from tests.factories import member, new_deal
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pipeline(workspace: Workspace) -> Pipeline:
-    return services.sales_setup(workspace=workspace)
-
-
-@pytest.fixture
-def initech(workspace: Workspace) -> Account:
-    return AccountFactory(workspace=workspace, name="Initech")
-
-
-def new_deal(actor: User, account: Account, name: str, **data: Any) -> Opportunity:
-    values = {"name": name, "account_id": account.pk, "currency": "EUR", "amount": "1000", "expected_close_date": "2030-06-30", **data}
-    return services.opportunity_create(actor=actor, workspace=account.workspace, data=values)
 
 
 @pytest.fixture
@@ -50,7 +33,7 @@ def names(response: Any) -> list[str]:
     return [deal.name for deal in response.context["deals"]]
 
 
-def test_a_view_saves_the_lists_filters_and_sort_and_opens_again(client_as, owner, deals, pipeline):
+def test_a_view_saves_the_lists_filters_and_sort_and_opens_again(client_as, owner, deals, pipeline, queries_of):
     client = client_as(owner)
     state = f"pipeline={pipeline.pk}&owner_id={owner.pk}&sort=-amount"
 
@@ -107,14 +90,12 @@ def test_customers_views_are_not_deal_views(client_as, owner, workspace, deals):
     assert SavedView.objects.filter(pk=contacts.pk).exists()
 
 
-def test_the_list_with_views_reads_a_constant_number_of_queries(client_as, rep, initech, pipeline):
+def test_the_list_with_views_reads_a_constant_number_of_queries(client_as, rep, initech, pipeline, queries_of):
     client = client_as(rep)
     client.post("/w/acme/deals/views/", {"name": "Mine", "state": "sort=name"})
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/w/acme/deals/list/").status_code == 200
-        return len(captured.captured_queries)
+        return queries_of(client, "/w/acme/deals/list/")
 
     for number in range(3):
         new_deal(rep, initech, f"Deal {number}")

@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amity.api.pagination import Page, paginate
+from amity.api.pagination import Page
 from amity.catalog import selectors, services
 from amity.catalog.models import PriceBook, Product
 from amity.core import selectors as core_selectors
@@ -26,7 +26,7 @@ from amity.customers import selectors as customer_selectors
 from amity.web.catalog_forms import PriceBookForm, PriceEntryForm, ProductFilterForm, ProductForm
 from amity.web.customer_forms import apply_service_errors
 from amity.web.forms import error_text
-from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
+from amity.web.views.base import WorkspaceRequest, ensure, keyset_page, render_page, workspace_view
 from amity.web.views.record_activity import custom_definitions
 
 PAGE_SIZE = 50
@@ -34,11 +34,7 @@ FILTER_KEYS = ("q", "kind", "active", "tax_category", "sort")
 
 
 def _page(queryset: Any, request: WorkspaceRequest, ordering: tuple[str, ...]) -> Page[Any]:
-    """One keyset page from the request's cursor; a cursor that does not parse starts again at the top."""
-    try:
-        return paginate(queryset, ordering=ordering, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
-    except ValidationError:
-        return paginate(queryset, ordering=ordering, cursor=None, limit=PAGE_SIZE)
+    return keyset_page(queryset, ordering=ordering, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
 
 
 def _query(params: QueryDict, keys: tuple[str, ...], **changes: str) -> str:

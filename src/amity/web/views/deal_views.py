@@ -7,7 +7,7 @@ exports take the same parameters, so a file holds the rows the list shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +116,18 @@ def _deal_view(request: WorkspaceRequest, pk: int) -> SavedView:
     return view
 
 
+def _saved(request: WorkspaceRequest, write: Callable[[], SavedView], *, verb: str) -> HttpResponse:
+    """Write a view and open the list with it, or go back to the list as it was with the reason it was not written."""
+    try:
+        view = write()
+    except ValidationError as error:
+        messages.error(request, f"The view was not {verb}: {error_text(error)}")
+        return _to_list(request, request.POST.get("state", ""))
+    shared = " and shared with the workspace" if view.shared and verb == "saved" else ""
+    messages.success(request, f"View “{view.name}” {verb}{shared}.")
+    return _to_list(request, urlencode({"view": view.pk}))
+
+
 @workspace_view
 @require_POST
 def deal_view_create(request: WorkspaceRequest) -> HttpResponse:
@@ -126,13 +138,9 @@ def deal_view_create(request: WorkspaceRequest) -> HttpResponse:
         "shared": request.POST.get("shared") == "on",
         **_view_data(request),
     }
-    try:
-        view = customer_services.saved_view_create(actor=request.user, workspace=request.workspace, data=data)
-    except ValidationError as error:
-        messages.error(request, f"The view was not saved: {error_text(error)}")
-        return _to_list(request, request.POST.get("state", ""))
-    messages.success(request, f"View “{view.name}” saved{' and shared with the workspace' if view.shared else ''}.")
-    return _to_list(request, urlencode({"view": view.pk}))
+    return _saved(
+        request, lambda: customer_services.saved_view_create(actor=request.user, workspace=request.workspace, data=data), verb="saved"
+    )
 
 
 @workspace_view
@@ -140,13 +148,9 @@ def deal_view_create(request: WorkspaceRequest) -> HttpResponse:
 def deal_view_update(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Make a view keep the filters and sort the list shows now."""
     view = _deal_view(request, pk)
-    try:
-        customer_services.saved_view_update(actor=request.user, view=view, data=_view_data(request))
-    except ValidationError as error:
-        messages.error(request, f"The view was not updated: {error_text(error)}")
-        return _to_list(request, request.POST.get("state", ""))
-    messages.success(request, f"View “{view.name}” updated.")
-    return _to_list(request, urlencode({"view": view.pk}))
+    return _saved(
+        request, lambda: customer_services.saved_view_update(actor=request.user, view=view, data=_view_data(request)), verb="updated"
+    )
 
 
 @workspace_view

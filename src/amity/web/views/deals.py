@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amity.api.pagination import paginate
 from amity.core import selectors as core_selectors
 from amity.core.access import allowed
 from amity.core.models import Team, User
@@ -32,7 +31,7 @@ from amity.web.deal_forms import DealFilterForm, DealForm
 from amity.web.forms import error_text
 from amity.web.timeline_entries import Presenter
 from amity.web.views import deal_views
-from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
+from amity.web.views.base import WorkspaceRequest, ensure, keyset_page, render_page, workspace_view
 from amity.web.views.deal_parts import FORECAST_CATEGORIES, deal_parts_context
 from amity.web.views.record_activity import custom_definitions
 
@@ -141,10 +140,7 @@ def deal_list(request: WorkspaceRequest) -> HttpResponse:
     deals = board.board_deals(actor=request.user, workspace=request.workspace, pipeline=pipeline, filters=form.filters())
     deals = deals.select_related("account", "owner", "stage")
     ordering = OPPORTUNITY_SORTS[sort]
-    try:
-        page = paginate(deals, ordering=ordering, cursor=params.get("cursor") or None, limit=LIST_PAGE_SIZE)
-    except ValidationError:
-        page = paginate(deals, ordering=ordering, cursor=None, limit=LIST_PAGE_SIZE)
+    page = keyset_page(deals, ordering=ordering, cursor=params.get("cursor"), limit=LIST_PAGE_SIZE)
     common = _common(request, form, pipeline, params)
     headers = []
     for key, label in (("name", "Deal"), ("amount", "Amount"), ("expected_close_date", "Close date")):
