@@ -12,7 +12,7 @@ from amity.core.permissions import Role
 from amity.customers import services as customers
 from amity.sales import services
 from tests.e2e.conftest import PHONE, screenshot, sign_in
-from tests.factories import PASSWORD, WorkspaceFactory, member
+from tests.factories import PASSWORD, WorkspaceFactory, contact_at, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +24,7 @@ def deal(transactional_db):
     manager = member(workspace, Role.MANAGER, email="mona@acme.test", full_name="Mona Manager")
     services.sales_setup(workspace=workspace)
     initech = customers.account_create(actor=manager, workspace=workspace, data={"name": "Initech"})
+    contact_at(initech, first_name="Bill", last_name="Lumbergh")
     return services.opportunity_create(
         actor=manager,
         workspace=workspace,
@@ -106,8 +107,27 @@ def test_create_a_product_and_sell_it_on_a_deal(open_page, deal):
     page.get_by_role("button", name="Save deal").click()
     expect(page.locator("#deal-facts")).to_contain_text("Send the floor plan")
     expect(page.locator("#deal-facts")).to_contain_text("Hooli")
+    # A person from the account, as the deal's decision maker.
+    people = page.locator("#deal-people")
+    people.get_by_label("Person").select_option(label="Bill Lumbergh")
+    people.get_by_label("Role").select_option(label="Decision maker")
+    people.get_by_role("button", name="Add person").click()
+    expect(people.locator("li[data-contact]")).to_contain_text("Decision maker")
+    screenshot(page, "deal-edited")
+    assert list(deal.contact_roles.values_list("contact__last_name", "role")) == [("Lumbergh", "decision_maker")]
+
     deal.refresh_from_db()
     assert (deal.amount, deal.next_step, deal.competitors) == (Decimal("1080.00"), "Send the floor plan", ["Globex", "Hooli"])
+
+    # The deal list saved as a view, for next time.
+    page.goto("/w/acme/deals/list/?sort=-amount")
+    page.get_by_role("button", name="Views").click()
+    page.get_by_role("button", name="Save as new view…").click()
+    page.get_by_label("View name").fill("Biggest first")
+    page.get_by_role("button", name="Save view").click()
+    expect(page.locator("h1")).to_contain_text("Biggest first")
+    page.get_by_role("button", name="Export").click()
+    screenshot(page, "deal-list-view")
 
     phone = open_page(PHONE)
     sign_in(phone, "mona@acme.test", PASSWORD)

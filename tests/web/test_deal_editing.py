@@ -134,6 +134,16 @@ def test_a_deal_with_lines_keeps_its_amount_from_them(client_as, rep, deal, desk
     assert (deal.name, deal.amount, deal.currency) == ("Initech office II", Decimal("1280.00"), "EUR")
 
 
+def test_giving_a_deal_away_leads_back_to_the_list(client_as, rep, workspace, deal):
+    stranger = member(workspace, Role.SALES, email="sam@acme.test", full_name="Sam Stranger")
+
+    response = client_as(rep).post(f"/w/acme/deals/{deal.pk}/edit/", facts(owner_id=str(stranger.pk)), headers=HTMX)
+
+    assert response["HX-Redirect"] == "/w/acme/deals/list/"
+    deal.refresh_from_db()
+    assert deal.owner == stranger
+
+
 def test_a_closed_deal_has_no_probability_to_edit(client_as, rep, deal, pipeline):
     services.opportunity_win(actor=rep, opportunity=deal)
     form = client_as(rep).get(f"/w/acme/deals/{deal.pk}/edit/")

@@ -209,6 +209,10 @@ def deal_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Deal saved.")
             url = reverse("deal_detail", args=[request.workspace.slug, pk])
+            if not selectors.opportunities_filtered(actor=request.user, workspace=request.workspace).filter(pk=pk).exists():
+                # Given to someone outside one's teams, the deal is no longer one's to see.
+                messages.info(request, f"“{deal.name}” now belongs to someone outside your teams.")
+                url = reverse("deal_list", args=[request.workspace.slug])
             if getattr(request, "htmx", False):
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = url
