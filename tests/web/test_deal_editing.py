@@ -211,6 +211,9 @@ def test_a_line_is_edited_in_its_row_and_the_totals_follow(client_as, rep, deal,
     row = client.get(f"/w/acme/deals/{deal.pk}/lines/{delivery.pk}/", headers=HTMX)
     assert row.status_code == 200
     assert f'name="line-{delivery.pk}-quantity"' in row.content.decode()
+    whole = client.get(f"/w/acme/deals/{deal.pk}/lines/{delivery.pk}/")  # without htmx: the page with the row as a form
+    assert whole.status_code == 200
+    assert "<html" in whole.content.decode() and f'name="line-{delivery.pk}-quantity"' in whole.content.decode()
 
     bad = client.post(
         f"/w/acme/deals/{deal.pk}/lines/{delivery.pk}/",
