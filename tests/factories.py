@@ -129,3 +129,11 @@ def contact_at(account: Any, **fields: Any) -> Any:
     contact = ContactFactory(workspace=account.workspace, **fields)
     AccountContact.objects.create(workspace=account.workspace, account=account, contact=contact)
     return contact
+
+
+def new_deal(actor: User, account: Any, name: str, **data: Any) -> Any:
+    """A deal of `account` through the service: 1,000 EUR closing at the end of June 2030 unless told otherwise."""
+    from amity.sales import services as sales_services
+
+    values = {"name": name, "account_id": account.pk, "currency": "EUR", "amount": "1000", "expected_close_date": "2030-06-30", **data}
+    return sales_services.opportunity_create(actor=actor, workspace=account.workspace, data=values)

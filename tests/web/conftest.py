@@ -47,3 +47,18 @@ def queries_of(db: Any) -> Callable[[Client, str], int]:
         return len(captured.captured_queries)
 
     return count
+
+
+@pytest.fixture
+def pipeline(workspace: Workspace) -> Any:
+    """The workspace's default Sales pipeline (New, Qualified, Proposal, Negotiation, Won, Lost)."""
+    from amity.sales import services
+
+    return services.sales_setup(workspace=workspace)
+
+
+@pytest.fixture
+def initech(workspace: Workspace) -> Any:
+    from tests.factories import AccountFactory
+
+    return AccountFactory(workspace=workspace, name="Initech")

@@ -19,30 +19,15 @@ from amity.customers.models import Account
 from amity.sales import services
 from amity.sales.models import LostReason, Opportunity, Pipeline, Stage, StageChange
 from amity.web.deal_forms import period_dates
-from tests.factories import AccountFactory, contact_at, member
+from tests.factories import AccountFactory, contact_at, member, new_deal
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 JSON = {"Accept": "application/json"}
 
 
-@pytest.fixture
-def pipeline(workspace: Workspace) -> Pipeline:
-    return services.sales_setup(workspace=workspace)
-
-
-@pytest.fixture
-def initech(workspace: Workspace) -> Account:
-    return AccountFactory(workspace=workspace, name="Initech")
-
-
 def stage(pipeline: Pipeline, name: str) -> Stage:
     return pipeline.stages.get(name=name)
-
-
-def new_deal(actor: User, account: Account, name: str, **data: Any) -> Opportunity:
-    values = {"name": name, "account_id": account.pk, "currency": "EUR", "amount": "1000", "expected_close_date": "2030-06-30", **data}
-    return services.opportunity_create(actor=actor, workspace=account.workspace, data=values)
 
 
 @pytest.fixture

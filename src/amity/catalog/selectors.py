@@ -69,6 +69,30 @@ def product_get(*, actor: User, workspace: Workspace, pk: int) -> Product:
     return get_scoped_or_404(_products(actor, workspace), pk=pk)
 
 
+PICKER_LIMIT = 500
+
+
+def product_choices(
+    *, actor: User, workspace: Workspace, bundles: bool = True, limit: int = PICKER_LIMIT, include: Iterable[int] = ()
+) -> list[Product]:
+    """Active products by name for a picker (the first `limit`), and the products in `include` whatever their state."""
+    products = visible(Product.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.PRODUCT)
+    chosen = Q(active=True) if bundles else Q(active=True) & ~Q(kind=Product.Kind.BUNDLE)
+    include = [pk for pk in include if pk]
+    picked = list(products.filter(chosen).order_by("name", "id")[:limit])
+    known = {product.pk for product in picked}
+    missing = [pk for pk in include if pk not in known]
+    if missing:
+        picked += list(products.filter(pk__in=missing).order_by("name", "id"))
+    return picked
+
+
+def product_tax_categories(*, actor: User, workspace: Workspace, limit: int = 100) -> list[str]:
+    """The tax categories the workspace's products use, for the list's filter."""
+    products = visible(Product.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.PRODUCT)
+    return list(products.exclude(tax_category="").order_by("tax_category").values_list("tax_category", flat=True).distinct()[:limit])
+
+
 def price_book_list(*, actor: User, workspace: Workspace, currency: str | None = None) -> models.QuerySet[PriceBook]:
     """Price books the actor may see, with the number of prices in each."""
     books = visible(PriceBook.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.PRICE_BOOK)

@@ -236,3 +236,36 @@ def sort_or_default(sort: str | None, object_type: str, definitions: Iterable[Fi
 def ordering(sort: str, object_type: str, definitions: Iterable[FieldDefinition]) -> Sequence[str | SortKey]:
     """The keyset ordering of a sort that `sort_or_default` accepted."""
     return record_ordering(object_type=object_type, sort=sort, definitions=definitions)
+
+
+# --- Saved views of other lists ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewRules:
+    """What a saved view of one kind of list may keep: its filters (cleaned or refused), its sorts and its columns.
+
+    Contacts and accounts are registered here; another app registers its own list (deals) from its AppConfig.ready().
+    """
+
+    clean_filters: Callable[[Mapping[str, Any], list[FieldDefinition]], dict[str, str]]
+    is_sort: Callable[[str, list[FieldDefinition]], bool]
+    sorts: Callable[[], Iterable[str]]
+    columns: Callable[[list[FieldDefinition]], Iterable[str]]
+
+
+def _customer_rules(object_type: str) -> ViewRules:
+    return ViewRules(
+        clean_filters=clean_filters,
+        is_sort=lambda sort, definitions: is_sort(sort, object_type, definitions),
+        sorts=lambda: SORTS[object_type],
+        columns=lambda definitions: columns_for(object_type, definitions),
+    )
+
+
+VIEW_TYPES: dict[str, ViewRules] = {object_type: _customer_rules(object_type) for object_type in OBJECT_TYPES}
+
+
+def register_view_type(object_type: str, rules: ViewRules) -> None:
+    """Let people save views of another list (its object type must be one of SavedView.RecordType)."""
+    VIEW_TYPES[object_type] = rules

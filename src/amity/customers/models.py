@@ -250,11 +250,12 @@ class ConsentEvent(WorkspaceScopedModel):
 
 
 class SavedView(WorkspaceScopedModel):
-    """A named list setup (filters, sort, columns) of contacts or accounts: private to its owner, or shared with the workspace."""
+    """A named list setup (filters, sort, columns) of contacts, accounts or deals: private to its owner, or shared with the workspace."""
 
     class RecordType(models.TextChoices):
         CONTACT = "contact", "Contacts"
         ACCOUNT = "account", "Accounts"
+        OPPORTUNITY = "opportunity", "Deals"
 
     name = models.CharField(max_length=120)
     object_type = models.CharField(max_length=20, choices=RecordType.choices)

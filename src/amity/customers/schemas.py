@@ -369,7 +369,7 @@ class FieldDefinitionOut(Schema):
 
 class SavedViewIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
-    object_type: str = Field(..., description="contact or account")
+    object_type: str = Field(..., description="contact, account or opportunity (the deal list)")
     shared: bool = Field(False, description="Visible to everyone in the workspace; otherwise only to you.")
     filters: dict[str, str] = Field(
         default_factory=dict,

@@ -462,20 +462,21 @@ def _apply_view(view: SavedView, workspace: Workspace, data: Mapping[str, Any]) 
             errors["name"] = "A view's name has 1 to 120 characters."
     if "shared" in data:
         view.shared = bool(data["shared"])
-    definitions = custom_definitions(workspace, view.object_type)
+    definitions = list(custom_definitions(workspace, view.object_type))
+    rules = listing.VIEW_TYPES[view.object_type]
     if "filters" in data:
         try:
-            view.filters = listing.clean_filters(dict(data["filters"] or {}), definitions)
+            view.filters = rules.clean_filters(dict(data["filters"] or {}), definitions)
         except ValidationError as error:
             errors.update({f"filters.{field}": " ".join(messages) for field, messages in error.message_dict.items()})
     if "sort" in data:
         sort = str(data["sort"] or "")
-        if sort and not listing.is_sort(sort, view.object_type, definitions):
-            choices = ", ".join(sorted(listing.SORTS[view.object_type]))
+        if sort and not rules.is_sort(sort, definitions):
+            choices = ", ".join(sorted(rules.sorts()))
             errors["sort"] = f"Sort by one of: {choices}, or custom.<key> of a sortable custom field (- first for descending)."
         view.sort = sort
     if "columns" in data:
-        available = listing.columns_for(view.object_type, definitions)
+        available = set(rules.columns(definitions))
         columns = [str(key) for key in data["columns"] or []]
         unknown = [key for key in columns if key not in available]
         if unknown:
@@ -499,8 +500,8 @@ def saved_view_create(*, actor: User, workspace: Workspace, data: Mapping[str, A
     """Save a list's filters, sort and columns under a name, for oneself or for the whole workspace."""
     require(actor, workspace, Action.ADD, ObjectType.SAVED_VIEW)
     object_type = data.get("object_type")
-    if object_type not in listing.OBJECT_TYPES:
-        raise ValidationError({"object_type": f"Choose one of: {', '.join(listing.OBJECT_TYPES)}."})
+    if object_type not in listing.VIEW_TYPES:
+        raise ValidationError({"object_type": f"Choose one of: {', '.join(listing.VIEW_TYPES)}."})
     view = SavedView(workspace=workspace, owner=actor, object_type=object_type)
     _apply_view(view, workspace, {"name": "", "filters": {}, "sort": "", "columns": [], **data})
     view.save()

@@ -28,6 +28,11 @@ class SalesConfig(AppConfig):
 
         register_rules()
 
+        # The deal list's saved views.
+        from amity.sales.deal_views import register_view_type
+
+        register_view_type()
+
         from amity.core.demo import DEMO_LOADERS
         from amity.sales.demo import load_alerts, load_sales
         from amity.sales.demo_leads import load_leads

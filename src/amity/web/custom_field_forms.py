@@ -13,7 +13,7 @@ from amity.core.models import FieldDefinition
 from amity.web.forms import StyledForm
 
 Type = FieldDefinition.Type
-OBJECT_TYPES = {"contact": "Contacts", "account": "Accounts", "lead": "Leads"}
+OBJECT_TYPES = {"contact": "Contacts", "account": "Accounts", "lead": "Leads", "opportunity": "Deals", "product": "Products"}
 # Which rule inputs each group of types shows (the template hides the others, the form drops their values).
 RULE_GROUPS = {
     "options": sorted(CHOICE_TYPES),

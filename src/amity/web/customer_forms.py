@@ -149,7 +149,39 @@ def _record_custom_input(definition: FieldDefinition, people: Iterable[User]) ->
     return forms.CharField(label=label, required=required, help_text=help_text)
 
 
-class CustomerRecordForm(StyledForm):
+class CustomFieldsMixin(StyledForm):
+    """A form that carries the workspace's custom fields of a record type, named `custom.<key>`."""
+
+    custom_names: list[str]
+    definitions: dict[str, FieldDefinition]
+
+    def add_custom_fields(self, definitions: Iterable[FieldDefinition], people: Iterable[User]) -> None:
+        self.custom_names = []
+        self.definitions = {d.key: d for d in definitions}
+        for definition in self.definitions.values():
+            name = f"custom.{definition.key}"
+            self.fields[name] = _record_custom_field(definition, people)
+            self.custom_names.append(name)
+        self.apply_styles()  # the custom fields came after StyledForm styled the declared ones
+
+    @property
+    def custom_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.custom_names]
+
+    def custom_values(self) -> dict[str, Any]:
+        """The custom fields' values as the services take them (a money field's "1200 EUR" as amount and currency)."""
+        custom: dict[str, Any] = {}
+        for name in self.custom_names:
+            key = name.removeprefix("custom.")
+            value = self.cleaned_data.get(name)
+            if self.definitions[key].type == Type.MONEY and value:
+                amount, _, currency = str(value).strip().partition(" ")
+                value = {"amount": amount, "currency": currency.strip()}
+            custom[key] = value
+        return custom
+
+
+class CustomerRecordForm(CustomFieldsMixin):
     """What contacts and accounts share: tags, owner, team, stage, source, and the custom fields."""
 
     tags = forms.CharField(label="Tags", required=False, help_text="Separate tags with commas.")
@@ -167,37 +199,11 @@ class CustomerRecordForm(StyledForm):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = choices
-        self.custom_names = []
-        self.definitions = {d.key: d for d in definitions}
-        for definition in self.definitions.values():
-            name = f"custom.{definition.key}"
-            self.fields[name] = _record_custom_field(definition, people)
-            self.custom_names.append(name)
-        # Style the custom fields, added after StyledForm styled the declared ones.
-        for name in self.custom_names:
-            widget = self.fields[name].widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    @property
-    def custom_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.custom_names]
+        self.add_custom_fields(definitions, people)
 
     def common_data(self) -> dict[str, Any]:
         data = self.cleaned_data
-        custom: dict[str, Any] = {}
-        for name in self.custom_names:
-            key = name.removeprefix("custom.")
-            value = data.get(name)
-            if self.definitions[key].type == Type.MONEY and value:
-                amount, _, currency = str(value).strip().partition(" ")
-                value = {"amount": amount, "currency": currency.strip()}
-            custom[key] = value
+        custom = self.custom_values()
         return {
             "tags": _lines(data.get("tags") or ""),
             "owner_id": int(data["owner_id"]) if data.get("owner_id") else None,

@@ -1,19 +1,24 @@
-"""Forms of the deal pages: the board's and list's filters, and the new-deal form; the rules live in amity.sales.services."""
+"""Forms of the deal pages: the board's and list's filters, the new-deal form, and editing a deal, its lines and people.
+
+The rules live in amity.sales.services."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from amity.core.models import Team, User
-from amity.sales.models import Pipeline
+from amity.core.models import FieldDefinition, Team, User
+from amity.customers.models import Contact
+from amity.sales.models import LineItem, Opportunity, OpportunityContact, Pipeline
 from amity.sales.selectors import OpportunityFilter
-from amity.web.customer_forms import _people_choices, _team_choices
+from amity.web.customer_forms import CustomFieldsMixin, _people_choices, _team_choices
 from amity.web.forms import StyledForm
+from amity.web.record_forms import custom_initial
 
 PERIODS = [
     ("", "Any close date"),
@@ -121,3 +126,122 @@ class DealForm(StyledForm):
             "expected_close_date": data["expected_close_date"],
             "owner_id": int(data["owner_id"]) if data.get("owner_id") else None,
         }
+
+
+# --- Editing a deal on its page -------------------------------------------------------------------------------------
+
+
+def _split_names(text: str) -> list[str]:
+    return [name.strip() for name in text.replace("\n", ",").split(",") if name.strip()]
+
+
+class DealEditForm(CustomFieldsMixin):
+    """A deal's facts as its page edits them: the amount only while it has no lines, the probability only while open."""
+
+    name = forms.CharField(label="Deal name", max_length=200)
+    amount = forms.DecimalField(label="Amount", min_value=0, max_digits=18, decimal_places=2)
+    currency = forms.CharField(label="Currency", max_length=3)
+    expected_close_date = forms.DateField(label="Expected close date", widget=forms.DateInput(attrs={"type": "date"}))
+    probability = forms.IntegerField(label="Probability (%)", min_value=0, max_value=100)
+    owner_id = forms.ChoiceField(label="Owner", required=False)
+    next_step = forms.CharField(label="Next step", required=False, max_length=300)
+    competitors = forms.CharField(label="Competitors", required=False, help_text="Separate names with commas.")
+
+    def __init__(
+        self,
+        *args: Any,
+        deal: Opportunity,
+        has_lines: bool,
+        people: Iterable[User],
+        definitions: Iterable[FieldDefinition],
+        **kwargs: Any,
+    ) -> None:
+        people = list(people)
+        super().__init__(*args, **kwargs)
+        self.deal, self.has_lines = deal, has_lines
+        self.fields["owner_id"].choices = _people_choices(people, "Nobody")  # type: ignore[attr-defined]
+        if has_lines:
+            del self.fields["amount"], self.fields["currency"]
+        if deal.status != Opportunity.Status.OPEN:
+            del self.fields["probability"]
+        self.add_custom_fields(definitions, people)
+
+    @staticmethod
+    def initial_for(deal: Opportunity, definitions: Iterable[FieldDefinition]) -> dict[str, Any]:
+        custom = deal.custom or {}
+        return {
+            "name": deal.name,
+            "amount": deal.amount,
+            "currency": deal.currency,
+            "expected_close_date": deal.expected_close_date,
+            "probability": deal.probability,
+            "owner_id": str(deal.owner_id or ""),
+            "next_step": deal.next_step,
+            "competitors": ", ".join(deal.competitors or []),
+            **{f"custom.{d.key}": custom_initial(d, custom.get(d.key)) for d in definitions},
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        values: dict[str, Any] = {
+            "name": data["name"],
+            "expected_close_date": data["expected_close_date"],
+            "owner_id": int(data["owner_id"]) if data.get("owner_id") else None,
+            "next_step": data["next_step"],
+            "competitors": _split_names(data["competitors"]),
+        }
+        if "amount" in self.fields:
+            values |= {"amount": str(data["amount"]), "currency": data["currency"].upper()}
+        if "probability" in self.fields and data["probability"] != self.deal.probability:
+            values["probability"] = data["probability"]
+        if self.custom_names:
+            values["custom"] = self.custom_values()
+        return values
+
+
+class LineForm(StyledForm):
+    """One line of a deal: a product from the catalog (priced for the deal's account) or, when editing, its figures."""
+
+    product_id = forms.TypedChoiceField(label="Product", coerce=int)
+    quantity = forms.DecimalField(label="Quantity", min_value=Decimal("0.001"), max_digits=12, decimal_places=3, initial=1)
+    unit_price = forms.DecimalField(
+        label="Unit price", required=False, min_value=0, max_digits=18, decimal_places=2, help_text="Empty: the price from the catalog."
+    )
+    discount_percent = forms.DecimalField(label="Discount (%)", required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2)
+
+    def __init__(self, *args: Any, choices: Iterable[tuple[str, str]] = (), editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["product_id"]
+            self.fields["unit_price"].required = True
+            self.fields["unit_price"].help_text = ""
+        else:
+            self.fields["product_id"].choices = [("", "Choose a product…"), *choices]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_for(line: LineItem) -> dict[str, Any]:
+        return {"quantity": line.quantity.normalize(), "unit_price": line.unit_price, "discount_percent": line.discount_percent.normalize()}
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        values = {key: str(data[key]) for key in ("quantity", "unit_price", "discount_percent") if data.get(key) is not None}
+        if "product_id" in self.fields:
+            values["product_id"] = data["product_id"]
+        values.setdefault("discount_percent", "0")
+        return values
+
+
+class DealContactForm(StyledForm):
+    """A person on a deal and their part in it."""
+
+    contact_id = forms.TypedChoiceField(label="Person", coerce=int)
+    role = forms.ChoiceField(label="Role", choices=OpportunityContact.Role.choices)
+    is_primary = forms.BooleanField(label="Primary contact", required=False)
+
+    def __init__(self, *args: Any, contacts: Iterable[Contact] = (), editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["contact_id"]
+        else:
+            choices = [("", "Choose a person…"), *((str(c.pk), str(c)) for c in contacts)]
+            self.fields["contact_id"].choices = choices  # type: ignore[attr-defined]

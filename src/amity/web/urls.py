@@ -4,8 +4,11 @@ from amity.web.views import (
     activities,
     alerts,
     auth,
+    catalog,
     custom_fields,
     customers,
+    deal_parts,
+    deal_views,
     deals,
     entry_edit,
     forecasts,
@@ -95,11 +98,37 @@ import_urls: list[URLPattern | URLResolver] = [
 deal_urls: list[URLPattern | URLResolver] = [
     path("", deals.deal_board, name="deal_board"),
     path("list/", deals.deal_list, name="deal_list"),
+    path("list/export.<str:file_format>", deal_views.deal_export, name="deal_export"),
+    path("views/", deal_views.deal_view_create, name="deal_view_create"),
+    path("views/<int:pk>/", deal_views.deal_view_update, name="deal_view_update"),
+    path("views/<int:pk>/delete/", deal_views.deal_view_delete, name="deal_view_delete"),
     path("new/", deals.deal_create, name="deal_create"),
     path("columns/<int:stage_pk>/", deals.deal_column, name="deal_column"),
     path("<int:pk>/", deals.deal_detail, name="deal_detail"),
     path("<int:pk>/move/", deals.deal_move, name="deal_move"),
+    path("<int:pk>/edit/", deal_parts.deal_edit, name="deal_edit"),
+    path("<int:pk>/lines/", deal_parts.deal_line_add, name="deal_line_add"),
+    path("<int:pk>/lines/<int:line_pk>/", deal_parts.deal_line_edit, name="deal_line_edit"),
+    path("<int:pk>/lines/<int:line_pk>/remove/", deal_parts.deal_line_remove, name="deal_line_remove"),
+    path("<int:pk>/people/", deal_parts.deal_contact_add, name="deal_contact_add"),
+    path("<int:pk>/people/<int:contact_pk>/", deal_parts.deal_contact_edit, name="deal_contact_edit"),
+    path("<int:pk>/people/<int:contact_pk>/remove/", deal_parts.deal_contact_remove, name="deal_contact_remove"),
     path("<int:pk>/category/", forecasts.deal_category, name="deal_category"),
+]
+
+product_urls: list[URLPattern | URLResolver] = [
+    path("", catalog.product_list, name="product_list"),
+    path("new/", catalog.product_create, name="product_create"),
+    path("<int:pk>/", catalog.product_detail, name="product_detail"),
+]
+
+price_book_urls: list[URLPattern | URLResolver] = [
+    path("", catalog.price_book_list, name="price_book_list"),
+    path("new/", catalog.price_book_create, name="price_book_create"),
+    path("<int:pk>/", catalog.price_book_detail, name="price_book_detail"),
+    path("<int:pk>/edit/", catalog.price_book_edit, name="price_book_edit"),
+    path("<int:pk>/entries/", catalog.price_book_entry_set, name="price_book_entry_set"),
+    path("<int:pk>/entries/<int:product_pk>/remove/", catalog.price_book_entry_remove, name="price_book_entry_remove"),
 ]
 
 forecast_urls: list[URLPattern | URLResolver] = [
@@ -167,6 +196,8 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("imports/", include(import_urls)),
     path("deals/", include(deal_urls)),
     path("leads/", include(lead_urls)),
+    path("products/", include(product_urls)),
+    path("price-books/", include(price_book_urls)),
     path("quotes/", include(quote_urls)),
     path("orders/", include(order_urls)),
     path("invoices/", include(invoice_urls)),

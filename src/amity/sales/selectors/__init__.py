@@ -125,6 +125,19 @@ def opportunity_get(*, actor: User, workspace: Workspace, pk: int, include_delet
     return get_scoped_or_404(with_details(opportunities), pk=pk)
 
 
+def opportunity_line_get(*, opportunity: Opportunity, pk: int) -> LineItem:
+    """One line of a deal the actor was given by opportunity_get; a line of another deal is a 404."""
+    return get_scoped_or_404(
+        LineItem.objects.filter(workspace=opportunity.workspace, opportunity=opportunity).select_related("product"), pk=pk
+    )
+
+
+def opportunity_contact_get(*, opportunity: Opportunity, contact_id: int) -> OpportunityContact:
+    """A person on a deal the actor was given by opportunity_get, by their contact id; someone not on it is a 404."""
+    links = OpportunityContact.objects.filter(workspace=opportunity.workspace, opportunity=opportunity).select_related("contact")
+    return get_scoped_or_404(links, contact_id=contact_id)
+
+
 def opportunities_by_ids(*, actor: User, workspace: Workspace, ids: list[int]) -> list[Opportunity]:
     """The visible deals among `ids`, not in the bin; an id that is not there is a field error."""
     opportunities = list(_visible(actor, workspace).filter(pk__in=ids, deleted_at__isnull=True).select_related("stage", "pipeline"))

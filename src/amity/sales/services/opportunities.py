@@ -62,7 +62,8 @@ BULK_LIMIT = 1000
 
 
 def _line_summary(line: LineItem) -> str:
-    return f"{line.quantity.normalize()} × {line.sku or line.name} @ {line.unit_price} -{line.discount_percent.normalize()}% +{line.tax_rate.normalize()}% tax"
+    # `:f` keeps 10 as "10" (Decimal("10.00").normalize() alone writes "1E+1").
+    return f"{line.quantity.normalize():f} × {line.sku or line.name} @ {line.unit_price} -{line.discount_percent.normalize():f}% +{line.tax_rate.normalize():f}% tax"
 
 
 def _snapshot(opportunity: Opportunity) -> dict[str, Any]:

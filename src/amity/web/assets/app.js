@@ -219,6 +219,9 @@ document.addEventListener("keydown", (event) => {
 });
 
 // --- Forms swapped in by htmx: a 422 answer is the form again with its errors, so show it -------------
+// Settling copies an old element's style attribute onto its new copy (same id), which the CSP (style-src 'self') blocks;
+// the UI writes no inline styles, and form fields swapped back with their errors keep their ids.
+htmx.config.attributesToSettle = ["class", "width", "height"];
 htmx.config.responseHandling = [
   { code: "204", swap: false },
   { code: "[23]..", swap: true },

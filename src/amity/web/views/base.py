@@ -70,3 +70,15 @@ def render_page(
     if partial and getattr(request, "htmx", False):
         return render(request, f"{template}#{partial}", context, status=status)
     return render(request, template, context, status=status)
+
+
+def keyset_page(queryset: Any, *, ordering: Any, cursor: str | None, limit: int) -> Any:
+    """One keyset page of a list from the URL's cursor; a cursor that does not parse (or of another sort) starts again at the top."""
+    from django.core.exceptions import ValidationError
+
+    from amity.api.pagination import paginate
+
+    try:
+        return paginate(queryset, ordering=ordering, cursor=cursor or None, limit=limit)
+    except ValidationError:
+        return paginate(queryset, ordering=ordering, cursor=None, limit=limit)

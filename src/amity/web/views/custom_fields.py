@@ -23,7 +23,13 @@ from amity.web.custom_field_forms import OBJECT_TYPES, RULE_GROUPS, CustomFieldF
 from amity.web.forms import apply_errors
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 
-NOUNS = {"contact": ("contact", "contacts"), "account": ("account", "accounts"), "lead": ("lead", "leads")}
+NOUNS = {
+    "contact": ("contact", "contacts"),
+    "account": ("account", "accounts"),
+    "lead": ("lead", "leads"),
+    "opportunity": ("deal", "deals"),
+    "product": ("product", "products"),
+}
 
 
 def _object_type(value: str | None) -> str:

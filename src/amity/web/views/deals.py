@@ -18,27 +18,26 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amity.api.pagination import paginate
 from amity.core import selectors as core_selectors
 from amity.core.access import allowed
 from amity.core.models import Team, User
 from amity.core.permissions import Action, ObjectType
 from amity.customers import selectors as customer_selectors
 from amity.sales import board, selectors, services
-from amity.sales.models import OPEN_CATEGORIES, Opportunity, Pipeline
+from amity.sales.models import Opportunity, Pipeline
 from amity.sales.selectors import OPPORTUNITY_SORTS
 from amity.web.customer_forms import apply_service_errors
 from amity.web.deal_forms import DealFilterForm, DealForm
 from amity.web.forms import error_text
 from amity.web.timeline_entries import Presenter
-from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
+from amity.web.views import deal_views
+from amity.web.views.base import WorkspaceRequest, ensure, keyset_page, render_page, workspace_view
+from amity.web.views.deal_parts import FORECAST_CATEGORIES, deal_parts_context
 from amity.web.views.record_activity import custom_definitions, entry_editing
 
 LIST_PAGE_SIZE = 50
 LIST_DEFAULT_SORT = "expected_close_date"
 TIMELINE_ENTRIES = 20
-# What a rep may put an open deal in (won deals are closed, lost ones omitted).
-FORECAST_CATEGORIES = [(category.value, category.label) for category in OPEN_CATEGORIES]
 
 
 def _people(request: WorkspaceRequest) -> list[User]:
@@ -73,7 +72,7 @@ def _filter_query(params: QueryDict, **changes: str) -> str:
     return urlencode({key: value for key, value in query.items() if value})
 
 
-def _common(request: WorkspaceRequest, form: DealFilterForm, pipeline: Pipeline) -> dict[str, Any]:
+def _common(request: WorkspaceRequest, form: DealFilterForm, pipeline: Pipeline, params: QueryDict | None = None) -> dict[str, Any]:
     slug = request.workspace.slug
     account_id = form.cleaned_data.get("account") if form.is_valid() else None
     account = None
@@ -83,7 +82,7 @@ def _common(request: WorkspaceRequest, form: DealFilterForm, pipeline: Pipeline)
         "form": form,
         "pipeline": pipeline,
         "filter_account": account,
-        "query": _filter_query(request.GET, pipeline=str(pipeline.pk)),
+        "query": _filter_query(request.GET if params is None else params, pipeline=str(pipeline.pk)),
         "board_url": reverse("deal_board", args=[slug]),
         "list_url": reverse("deal_list", args=[slug]),
         "can_add": allowed(request.user, request.workspace, Action.ADD, ObjectType.OPPORTUNITY),
@@ -130,28 +129,39 @@ def deal_column(request: WorkspaceRequest, stage_pk: int) -> HttpResponse:
 @workspace_view
 @require_GET
 def deal_list(request: WorkspaceRequest) -> HttpResponse:
-    """The deals of a pipeline as a sortable table with the board's filters, 50 at a time."""
+    """The deals of a pipeline as a sortable table with the board's filters, 50 at a time; saved views and exports."""
     ensure(request, Action.VIEW, ObjectType.OPPORTUNITY)
-    form = _filter_form(request, request.GET)
+    views = deal_views.list_views(request)
+    params = views.params
+    form = _filter_form(request, params)
     pipeline = form.chosen_pipeline()
-    sort = request.GET.get("sort") or LIST_DEFAULT_SORT
+    sort = params.get("sort") or LIST_DEFAULT_SORT
     sort = sort if sort in OPPORTUNITY_SORTS else LIST_DEFAULT_SORT
     deals = board.board_deals(actor=request.user, workspace=request.workspace, pipeline=pipeline, filters=form.filters())
     deals = deals.select_related("account", "owner", "stage")
     ordering = OPPORTUNITY_SORTS[sort]
-    try:
-        page = paginate(deals, ordering=ordering, cursor=request.GET.get("cursor") or None, limit=LIST_PAGE_SIZE)
-    except ValidationError:
-        page = paginate(deals, ordering=ordering, cursor=None, limit=LIST_PAGE_SIZE)
-    common = _common(request, form, pipeline)
+    page = keyset_page(deals, ordering=ordering, cursor=params.get("cursor"), limit=LIST_PAGE_SIZE)
+    common = _common(request, form, pipeline, params)
     headers = []
     for key, label in (("name", "Deal"), ("amount", "Amount"), ("expected_close_date", "Close date")):
         current = "asc" if sort == key else "desc" if sort == f"-{key}" else ""
         next_sort = f"-{key}" if current == "asc" else key
-        headers.append({"key": key, "label": label, "sort": current, "url": f"?{_filter_query(request.GET, sort=next_sort)}"})
-    next_url = f"?{_filter_query(request.GET, cursor=page.next_cursor)}" if page.next_cursor else ""
-    context = {**common, "deals": page.items, "next_url": next_url, "headers": headers, "sort": sort}
-    return render_page(request, "web/deals/list.html", context, partial="rows" if request.GET.get("cursor") else None)
+        headers.append({"key": key, "label": label, "sort": current, "url": f"?{_filter_query(params, sort=next_sort)}"})
+    next_url = f"?{_filter_query(params, cursor=page.next_cursor)}" if page.next_cursor else ""
+    state = deal_views.state_query(QueryDict(_filter_query(params, pipeline=str(pipeline.pk), sort=sort)))
+    context = {
+        **common,
+        "deals": page.items,
+        "next_url": next_url,
+        "headers": headers,
+        "sort": sort,
+        "views": views.views,
+        "current_view": views.view,
+        "manageable": views.manageable,
+        "state_query": state,
+        "urls": deal_views.view_urls(request.workspace.slug, views.view),
+    }
+    return render_page(request, "web/deals/list.html", context, partial="rows" if params.get("cursor") else None)
 
 
 @workspace_view
@@ -160,6 +170,11 @@ def deal_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """A deal's page: its stage path, facts, people, lines, time in each stage and its timeline."""
     ensure(request, Action.VIEW, ObjectType.OPPORTUNITY)
     deal = selectors.opportunity_get(actor=request.user, workspace=request.workspace, pk=pk)
+    return render_page(request, "web/deals/detail.html", detail_context(request, deal))
+
+
+def detail_context(request: WorkspaceRequest, deal: Opportunity) -> dict[str, Any]:
+    """Everything the deal's page shows; the editing views draw it again with their forms' errors."""
     pipeline = selectors.pipeline_get(actor=request.user, workspace=request.workspace, pk=deal.pipeline_id)
     history = selectors.stage_history(opportunity=deal)
     timeline = selectors.opportunity_timeline(
@@ -171,20 +186,14 @@ def deal_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         contact_url=reverse("contact_detail", args=[request.workspace.slug, 0]),
         editing=entry_editing(request) if deal.deleted_at is None else None,
     )
-    lines = list(deal.line_items.all())
     stages = list(pipeline.stages.all())
-    context = {
+    return {
         "deal": deal,
         "stages": stages,
         "lost_stage": next((stage for stage in stages if stage.kind == "lost"), None),
         "history": history,
         "timeline": {"entries": presenter.entries(timeline.items), "highlight": ""},
-        "lines": lines,
-        "line_totals": {
-            "net": sum((line.net_amount for line in lines), start=deal.amount * 0),
-            "tax": sum((line.tax_amount for line in lines), start=deal.amount * 0),
-            "total": sum((line.total_amount for line in lines), start=deal.amount * 0),
-        },
+        **deal_parts_context(request, deal),
         "lost_reasons": list(selectors.lost_reason_list(actor=request.user, workspace=request.workspace, active=True)),
         "can_move": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.OPPORTUNITY),
         "today": timezone.localdate(),
@@ -192,7 +201,6 @@ def deal_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "board_url": f"{reverse('deal_board', args=[request.workspace.slug])}?pipeline={deal.pipeline_id}",
         **_quotes_of(request, deal),
     }
-    return render_page(request, "web/deals/detail.html", context)
 
 
 def _quotes_of(request: WorkspaceRequest, deal: Opportunity) -> dict[str, Any]:
