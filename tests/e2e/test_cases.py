@@ -26,8 +26,14 @@ def helpdesk(transactional_db: Any) -> dict[str, Any]:
     case = services.case_open(
         actor=None,
         workspace=workspace,
-        data={"subject": "Chair arm came loose", "kind": "complaint", "channel": "email", "contact_id": peter.pk, "priority": "high",
-              "description": "Hello,\n\nOne arm of the chair we bought wobbles and came off this morning.\n\nPeter"},  # fmt: skip
+        data={
+            "subject": "Chair arm came loose",
+            "kind": "complaint",
+            "channel": "email",
+            "contact_id": peter.pk,
+            "priority": "high",
+            "description": "Hello,\n\nOne arm of the chair we bought wobbles and came off this morning.\n\nPeter",
+        },
         first_message={"from_address": "peter@initech.test", "from_name": "Peter Gibbons", "message_id": "<p1@initech.test>"},
     )
     return {"workspace": workspace, "agent": agent, "case": case}
@@ -40,7 +46,9 @@ def test_an_agent_answers_an_emailed_case(open_page: Any, helpdesk: dict[str, An
     expect(page.get_by_role("link", name="Chair arm came loose")).to_be_visible()
 
     # A new case arrives while the queue is open: it shows up by itself.
-    services.case_open(actor=None, workspace=helpdesk["workspace"], data={"subject": "Invoice amount is wrong", "requester_email": "ap@globex.test"})
+    services.case_open(
+        actor=None, workspace=helpdesk["workspace"], data={"subject": "Invoice amount is wrong", "requester_email": "ap@globex.test"}
+    )
     expect(page.get_by_role("link", name="Invoice amount is wrong")).to_be_visible(timeout=15_000)
     screenshot(page, "case-queue")
 

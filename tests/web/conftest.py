@@ -47,3 +47,6 @@ def queries_of(db: Any) -> Callable[[Client, str], int]:
         return len(captured.captured_queries)
 
     return count
+
+
+from tests.service.conftest import agent, case, customer, customer_account, run_on_commit  # noqa: E402, F401  (the case pages use them)

@@ -13,8 +13,6 @@ from amity.service import services
 from amity.service.models import Case, CaseMessage
 from tests.factories import member
 from tests.mail import Inbox
-from tests.service.conftest import agent, case, customer, customer_account, run_on_commit  # noqa: F401
-from tests.web.conftest import client_as, queries_of  # noqa: F401
 
 HTMX = {"HX-Request": "true"}
 
@@ -28,12 +26,16 @@ def test_the_queue_lists_open_cases_with_counts_per_view(client_as: Any, agent: 
     assert "Unassigned" in html and "Support" in html
 
 
-def test_the_queue_runs_a_constant_number_of_queries(client_as: Any, agent: User, workspace: Workspace, case: Case, queries_of: Any) -> None:
+def test_the_queue_runs_a_constant_number_of_queries(
+    client_as: Any, agent: User, workspace: Workspace, case: Case, queries_of: Any
+) -> None:
     client = client_as(agent)
     client.get("/w/acme/cases/")
     few = queries_of(client, "/w/acme/cases/?view=open")
     for number in range(20):
-        services.case_open(actor=agent, workspace=workspace, data={"subject": f"Case {number}", "description": "Hi", "assignee_id": agent.pk})
+        services.case_open(
+            actor=agent, workspace=workspace, data={"subject": f"Case {number}", "description": "Hi", "assignee_id": agent.pk}
+        )
 
     assert queries_of(client, "/w/acme/cases/?view=open") == few
 
@@ -60,7 +62,9 @@ def test_replying_from_the_page_emails_the_customer(
     client_as: Any, agent: User, case: Case, smtp_server: Inbox, run_on_commit: Any
 ) -> None:
     with run_on_commit():
-        response = client_as(agent).post(f"/w/acme/cases/{case.pk}/reply/", {"body": "A new arm is on its way.", "status": "resolved"}, headers=HTMX)
+        response = client_as(agent).post(
+            f"/w/acme/cases/{case.pk}/reply/", {"body": "A new arm is on its way.", "status": "resolved"}, headers=HTMX
+        )
 
     assert response.status_code == 200 and "A new arm is on its way." in response.content.decode()
     [email] = smtp_server.parsed()
@@ -121,13 +125,13 @@ def test_a_viewer_reads_a_case_but_gets_no_composer(client_as: Any, workspace: W
     assert client.get("/w/acme/cases/new/").status_code == 403
 
 
-@pytest.mark.parametrize(
-    ("method", "suffix"), [("get", ""), ("post", "reply/"), ("post", "note/"), ("post", "properties/")]
-)
+@pytest.mark.parametrize(("method", "suffix"), [("get", ""), ("post", "reply/"), ("post", "note/"), ("post", "properties/")])
 def test_another_workspaces_case_is_a_404_and_nothing_changes(
     client_as: Any, agent: User, other_workspace: Workspace, method: str, suffix: str
 ) -> None:
-    stranger = services.case_open(actor=None, workspace=other_workspace, data={"subject": "Theirs", "description": "Help", "requester_email": "x@example.com"})
+    stranger = services.case_open(
+        actor=None, workspace=other_workspace, data={"subject": "Theirs", "description": "Help", "requester_email": "x@example.com"}
+    )
     form = {"body": "hi", "status": "closed", "priority": "low", "kind": "complaint"}
 
     response = getattr(client_as(agent), method)(f"/w/acme/cases/{stranger.pk}/{suffix}", form)

@@ -142,7 +142,15 @@ def case_queue_live(request: WorkspaceRequest) -> HttpResponse:
     if stamp == request.GET.get("stamp"):
         return HttpResponse(status=204)
     cases, next_url = _rows(request, view)
-    context = {"views": views, "view": view, "cases": cases, "next_url": next_url, "sort": _sort(request), "sorts": SORT_CHOICES, "stamp": stamp}
+    context = {
+        "views": views,
+        "view": view,
+        "cases": cases,
+        "next_url": next_url,
+        "sort": _sort(request),
+        "sorts": SORT_CHOICES,
+        "stamp": stamp,
+    }
     return render_page(request, "web/cases/queue.html", context, partial="live")
 
 
