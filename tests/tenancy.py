@@ -315,6 +315,28 @@ def _forecast_submission(workspace: Workspace) -> models.Model:
     )  # fmt: skip
 
 
+def _case(workspace: Workspace) -> models.Model:
+    from amity.service.services import case_open
+
+    return case_open(actor=None, workspace=workspace, data={"subject": MARKER, "description": MARKER, "requester_email": "zz@example.com"})
+
+
+def _case_kind(workspace: Workspace) -> models.Model:
+    from amity.service.models import CaseKind
+    from amity.service.services import service_setup
+
+    service_setup(workspace=workspace)
+    return CaseKind.objects.filter(workspace=workspace).first()  # type: ignore[no-any-return]
+
+
+def _queue(workspace: Workspace) -> models.Model:
+    from amity.service.models import Queue
+    from amity.service.services import service_setup
+
+    service_setup(workspace=workspace)
+    return Queue.objects.filter(workspace=workspace).first()  # type: ignore[no-any-return]
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -346,6 +368,9 @@ MAKERS: dict[str, Maker] = {
     "invoice_id": _invoice,
     "payment_id": _payment,
     "quota_id": _quota,
+    "case_id": _case,
+    "kind_id": _case_kind,
+    "queue_id": _queue,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -406,4 +431,9 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/invoices/{invoice_id}/send"): {"to": "buyer@example.com"},
     ("POST", "/api/v1/invoices/{invoice_id}/void"): {"reason": "Issued in error"},
     ("PATCH", "/api/v1/quotas/{quota_id}"): {"amount": "5"},
+    ("PATCH", "/api/v1/cases/{case_id}"): {"subject": "Renamed"},
+    ("POST", "/api/v1/cases/{case_id}/status"): {"status": "open"},
+    ("POST", "/api/v1/cases/{case_id}/messages"): {"kind": "note", "body": "Looked at it"},
+    ("PATCH", "/api/v1/case-kinds/{kind_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/queues/{queue_id}"): {"name": "Renamed"},
 }

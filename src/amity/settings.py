@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "amity.catalog",
     "amity.sales",
     "amity.orders",
+    "amity.service",
     "amity.web",
 ]
 

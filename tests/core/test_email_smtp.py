@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from email import message_from_bytes
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
-
 from amity.core.emails import send_email
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server(settings: Any) -> Any:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    yield inbox
-    controller.stop()
+from tests.mail import Inbox
 
 
 def test_send_email_task_delivers_over_smtp(smtp_server: Inbox, db: Any) -> None:

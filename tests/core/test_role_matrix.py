@@ -138,6 +138,18 @@ forecast      view     o a m s k u v
 forecast      add      o a m s
 forecast      change   o a m
 forecast      delete   o a
+case          view     o a m s k u p v
+case          add      o a m s k u p
+case          change   o a m u p
+case          delete
+case_kind     view     o a m s k u p v
+case_kind     add      o a m
+case_kind     change   o a m
+case_kind     delete   o a
+queue         view     o a m s k u p v
+queue         add      o a m
+queue         change   o a m
+queue         delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -224,6 +236,11 @@ def _requests(workspace: Workspace, actor_id: int) -> dict[tuple[str, str], tupl
     rule = AlertRule.objects.get(workspace=workspace, kind="deal_no_activity")
     stages = [{"name": "Open"}, {"name": "Won", "kind": "won"}, {"name": "Lost", "kind": "lost"}]
     return {
+        ("case", "view"): ("get", "/api/v1/cases", None),
+        ("case", "add"): ("post", "/api/v1/cases", {"subject": "Broken chair", "kind": "service_request", "contact_id": contact.pk}),
+        ("case_kind", "add"): ("post", "/api/v1/case-kinds", {"key": "warranty", "name": "Warranty claim"}),
+        ("queue", "view"): ("get", "/api/v1/queues", None),
+        ("queue", "add"): ("post", "/api/v1/queues", {"name": "Returns"}),
         ("lead", "view"): ("get", "/api/v1/leads", None),
         ("lead", "add"): (
             "post",
@@ -284,6 +301,11 @@ def _requests(workspace: Workspace, actor_id: int) -> dict[tuple[str, str], tupl
 
 
 API_ACTIONS = [
+    ("case", "view"),
+    ("case", "add"),
+    ("case_kind", "add"),
+    ("queue", "view"),
+    ("queue", "add"),
     ("lead", "view"),
     ("lead", "add"),
     ("lead_rule", "view"),

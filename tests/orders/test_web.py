@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 from email import message_from_bytes
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +14,7 @@ from amity.orders import services as orders
 from amity.orders.models import Invoice, SalesOrder
 from amity.sales import services
 from amity.sales.models import Opportunity, Quote
+from tests.mail import Inbox
 from tests.orders.test_services import pdf_text
 
 
@@ -163,29 +161,6 @@ def test_the_account_page_runs_the_same_queries_with_more_billing(
 
 
 # --- Real SMTP ----------------------------------------------------------------------------------------------------------
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server(settings: Any) -> Any:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    yield inbox
-    controller.stop()
 
 
 def test_a_sent_quote_arrives_over_smtp_with_its_pdf_and_link(

@@ -62,3 +62,6 @@ def initech(workspace: Workspace) -> Any:
     from tests.factories import AccountFactory
 
     return AccountFactory(workspace=workspace, name="Initech")
+
+
+from tests.service.conftest import agent, case, customer, customer_account, run_on_commit  # noqa: E402, F401  (the case pages use them)

@@ -17,6 +17,7 @@ from amity.sales.api.forecasts import router as forecasts_router
 from amity.sales.api.leads import router as leads_router
 from amity.sales.api.quotes import router as quotes_router
 from amity.search.api import router as search_router
+from amity.service.api import router as service_router
 
 api = NinjaAPI(
     title="Amity API",
@@ -44,3 +45,4 @@ api.add_router("", leads_router)
 api.add_router("", quotes_router)
 api.add_router("", orders_router)
 api.add_router("", forecasts_router)
+api.add_router("", service_router)

@@ -74,6 +74,9 @@ class ObjectType(StrEnum):
     PAYMENT = "payment"
     QUOTA = "quota"
     FORECAST = "forecast"
+    CASE = "case"
+    CASE_KIND = "case_kind"
+    QUEUE = "queue"
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,26 @@ for _role in Role:
     _SALES_GRANTS[_role][ObjectType.QUOTA] = _QUOTA_GRANTS[_role]
     _SALES_GRANTS[_role][ObjectType.FORECAST] = _FORECAST_GRANTS[_role]
 
+# Customer service. Every role that talks to customers sees every case (a rep asks about their
+# customer's complaint; support works them all); support and managers open, answer and change cases;
+# reps and marketing open cases for their customers and read the rest; supply works returns; viewers
+# read. Nobody deletes a case: it is closed or merged, so its history stays. Kinds and queues are set
+# by owners, admins and managers and read by everyone who sees cases.
+_CASE_OPEN = Grant(frozenset({Action.VIEW, Action.ADD}))
+_SERVICE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    role: {ObjectType.CASE: case, ObjectType.CASE_KIND: settings, ObjectType.QUEUE: settings}
+    for role, (case, settings) in {
+        Role.OWNER: (EDIT, FULL),
+        Role.ADMIN: (EDIT, FULL),
+        Role.MANAGER: (EDIT, EDIT),
+        Role.SALES: (_CASE_OPEN, READ),
+        Role.MARKETING: (_CASE_OPEN, READ),
+        Role.SUPPORT: (EDIT, READ),
+        Role.SUPPLY: (EDIT, READ),
+        Role.VIEWER: (READ, READ),
+    }.items()
+}
+
 _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
     Role.ADMIN: _ADMINISTRATION,
@@ -286,6 +309,7 @@ GRANTS: dict[Role, dict[ObjectType, Grant]] = {
         **_SALES_GRANTS[role],
         **_LEAD_GRANTS[role],
         **_BILLING_GRANTS[role],
+        **_SERVICE_GRANTS[role],
     }
     for role in Role
 }

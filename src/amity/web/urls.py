@@ -4,6 +4,7 @@ from amity.web.views import (
     activities,
     alerts,
     auth,
+    cases,
     catalog,
     custom_fields,
     customers,
@@ -177,6 +178,16 @@ invoice_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/pay/", orders.invoice_pay, name="invoice_pay"),
 ]
 
+case_urls: list[URLPattern | URLResolver] = [
+    path("", cases.case_queue, name="case_queue"),
+    path("live/", cases.case_queue_live, name="case_queue_live"),
+    path("new/", cases.case_create, name="case_create"),
+    path("<int:pk>/", cases.case_detail, name="case_detail"),
+    path("<int:pk>/reply/", cases.case_reply, name="case_reply"),
+    path("<int:pk>/note/", cases.case_note, name="case_note"),
+    path("<int:pk>/properties/", cases.case_properties, name="case_properties"),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
@@ -202,6 +213,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("orders/", include(order_urls)),
     path("invoices/", include(invoice_urls)),
     path("forecast/", include(forecast_urls)),
+    path("cases/", include(case_urls)),
     path("performance/", forecasts.performance_page, name="performance"),
 ]
 

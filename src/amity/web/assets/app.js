@@ -6,6 +6,7 @@ import { Modal, Toast } from "@tabler/core";
 import htmx from "htmx.org";
 import Sortable from "sortablejs";
 
+import "./cases.js";
 import { initQuoteBuilder } from "./quote_builder.js";
 
 window.htmx = htmx;

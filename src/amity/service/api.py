@@ -1,0 +1,150 @@
+"""The API of customer service: cases and their conversations, case kinds and queues."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from amity.api.auth import actor_and_workspace
+from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
+from amity.service import selectors, services
+from amity.service.models import CaseMessage
+from amity.service.schemas import (
+    CaseFilterIn,
+    CaseIn,
+    CaseKindIn,
+    CaseKindOut,
+    CaseMessageIn,
+    CaseMessageOut,
+    CaseOut,
+    CasePatch,
+    CaseStatusIn,
+    QueueIn,
+    QueueOut,
+)
+
+router = Router()
+
+
+# --- Cases --------------------------------------------------------------------------------------------------------------
+
+
+@router.get("/cases", response=page_of(CaseOut), tags=["cases"], summary="Cases, with filters")
+def list_cases(request: HttpRequest, page: Query[PageParams], filters: Query[CaseFilterIn]) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    ordering = sort_ordering(filters.sort, allowed=selectors.CASE_SORTS, default="-updated_at")
+    criteria = selectors.CaseFilter(**filters.model_dump(exclude={"sort"}))
+    return paginate(
+        selectors.case_list(actor=actor, workspace=workspace, filters=criteria), ordering=ordering, cursor=page.cursor, limit=page.limit
+    )
+
+
+@router.post("/cases", response={201: CaseOut}, tags=["cases"], summary="Open a case")
+def open_case(request: HttpRequest, payload: CaseIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    case = services.case_open(actor=actor, workspace=workspace, data=payload.model_dump())
+    return Status(201, selectors.case_get(actor=actor, workspace=workspace, pk=case.pk))
+
+
+@router.get("/cases/{case_id}", response=CaseOut, tags=["cases"])
+def get_case(request: HttpRequest, case_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+
+
+@router.patch(
+    "/cases/{case_id}", response=CaseOut, tags=["cases"], summary="Change a case's subject, kind, priority, queue, assignee or links"
+)
+def update_case(request: HttpRequest, case_id: int, payload: CasePatch) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    case = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+    services.case_update(actor=actor, case=case, data=payload.model_dump(exclude_unset=True))
+    return selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+
+
+@router.post("/cases/{case_id}/status", response=CaseOut, tags=["cases"], summary="Move a case to another status")
+def change_case_status(request: HttpRequest, case_id: int, payload: CaseStatusIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    case = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+    services.case_change_status(actor=actor, case=case, status=payload.status)
+    return selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+
+
+@router.get("/cases/{case_id}/messages", response=list[CaseMessageOut], tags=["cases"], summary="A case's conversation, oldest first")
+def list_case_messages(request: HttpRequest, case_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    case = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+    return selectors.case_messages(case=case)
+
+
+@router.post(
+    "/cases/{case_id}/messages",
+    response={201: CaseMessageOut},
+    tags=["cases"],
+    summary="Reply to the customer (emailed), add an internal note, or log what the customer said",
+)
+def add_case_message(request: HttpRequest, case_id: int, payload: CaseMessageIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    case = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+    if payload.kind == CaseMessage.Kind.REPLY:
+        message = services.case_reply(actor=actor, case=case, body=payload.body, status=payload.status)
+    elif payload.kind == CaseMessage.Kind.NOTE:
+        message = services.case_note(actor=actor, case=case, body=payload.body)
+    elif payload.kind == CaseMessage.Kind.CUSTOMER:
+        message = services.case_customer_message(
+            actor=actor,
+            case=case,
+            body=payload.body,
+            channel=payload.channel,
+            from_address=payload.from_address,
+            from_name=payload.from_name,
+        )
+    else:
+        raise ValidationError({"kind": "Choose one of: reply, note, customer."})
+    return Status(201, message)
+
+
+# --- Case kinds and queues ----------------------------------------------------------------------------------------------
+
+
+@router.get("/case-kinds", response=list[CaseKindOut], tags=["cases"], summary="The kinds of case: the four standard ones and any added")
+def list_case_kinds(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.case_kinds(actor=actor, workspace=workspace))
+
+
+@router.post("/case-kinds", response={201: CaseKindOut}, tags=["cases"], summary="Add a kind of case")
+def create_case_kind(request: HttpRequest, payload: CaseKindIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.case_kind_save(actor=actor, workspace=workspace, **payload.model_dump()))
+
+
+@router.patch("/case-kinds/{kind_id}", response=CaseKindOut, tags=["cases"], summary="Rename a kind, change its instructions or retire it")
+def update_case_kind(request: HttpRequest, kind_id: int, payload: CaseKindIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    kind = selectors.case_kind_get(actor=actor, workspace=workspace, pk=kind_id)
+    return services.case_kind_save(actor=actor, workspace=workspace, kind=kind, **payload.model_dump(exclude={"key"}))
+
+
+@router.get("/queues", response=list[QueueOut], tags=["cases"], summary="The queues cases wait in")
+def list_queues(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.queues(actor=actor, workspace=workspace))
+
+
+@router.post("/queues", response={201: QueueOut}, tags=["cases"], summary="Add a queue")
+def create_queue(request: HttpRequest, payload: QueueIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    queue = services.queue_save(actor=actor, workspace=workspace, **payload.model_dump())
+    return Status(201, selectors.queue_get(actor=actor, workspace=workspace, pk=queue.pk))
+
+
+@router.patch("/queues/{queue_id}", response=QueueOut, tags=["cases"], summary="Rename a queue, set its address or its agents")
+def update_queue(request: HttpRequest, queue_id: int, payload: QueueIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    queue = selectors.queue_get(actor=actor, workspace=workspace, pk=queue_id)
+    services.queue_save(actor=actor, workspace=workspace, queue=queue, **payload.model_dump())
+    return selectors.queue_get(actor=actor, workspace=workspace, pk=queue_id)

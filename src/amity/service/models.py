@@ -1,0 +1,186 @@
+"""Customer service: cases (service requests, complaints, returns, questions), the queues they wait in, and their conversations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from amity.catalog.models import Product
+from amity.core.models import User
+from amity.core.tenancy import WorkspaceScopedModel
+from amity.customers.models import Account, Contact
+from amity.orders.models import SalesOrder, SalesOrderLine
+
+
+class CaseKind(WorkspaceScopedModel):
+    """What a case is about: a service request, a complaint, a product return, a question; admins add their own."""
+
+    key = models.SlugField(max_length=40)
+    name = models.CharField(max_length=80)
+    is_return = models.BooleanField(default=False, help_text="Cases of this kind get an RMA number and return instructions.")
+    instructions = models.TextField(
+        blank=True, help_text="Told to the customer when a case of this kind is opened (e.g. how to send goods back)."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="casekind_unique_key")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Queue(WorkspaceScopedModel):
+    """Where cases wait for an agent: e.g. Support, Returns, Billing; each may have its own email address."""
+
+    name = models.CharField(max_length=80)
+    email_address = models.EmailField(blank=True, help_text="Mail to this address opens cases in this queue.")
+    members = models.ManyToManyField(User, blank=True, related_name="+", help_text="The agents who work this queue.")
+    is_default = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="queue_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(WorkspaceScopedModel):
+    """One customer's request, complaint, return or question, from first message to closing."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        WAITING_CUSTOMER = "waiting_customer", "Waiting on customer"
+        WAITING_THIRD_PARTY = "waiting_third_party", "Waiting on third party"
+        RESOLVED = "resolved", "Resolved"
+        CLOSED = "closed", "Closed"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+        URGENT = "urgent", "Urgent"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        WEB = "web", "Web form"
+        PORTAL = "portal", "Portal"
+        PHONE = "phone", "Phone"
+        CHAT = "chat", "Chat"
+        SOCIAL = "social", "Social"
+        API = "api", "API"
+        AGENT = "agent", "Agent"
+
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_CUSTOMER, Status.WAITING_THIRD_PARTY)
+    # Sorting by priority needs an order the letters do not have.
+    PRIORITY_RANK = {Priority.URGENT: 1, Priority.HIGH: 2, Priority.NORMAL: 3, Priority.LOW: 4}
+
+    number = models.CharField(max_length=32)
+    reply_token = models.CharField(max_length=16, help_text="Put in the subject of every email so replies find the case.")
+    rma_number = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001  (NULL keeps the unique constraint free)
+    kind = models.ForeignKey(CaseKind, on_delete=models.PROTECT, related_name="cases")
+    subject = models.CharField(max_length=250)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    priority_rank = models.PositiveSmallIntegerField(default=3)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.AGENT)
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    assignee = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    order = models.ForeignKey(SalesOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    order_line = models.ForeignKey(SalesOrderLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    requester_email = models.EmailField(blank=True, help_text="Where replies go when the case has no contact yet.")
+    language = models.CharField(max_length=10, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases")
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "number"], name="case_unique_number"),
+            models.UniqueConstraint(fields=["workspace", "reply_token"], name="case_unique_token"),
+            models.UniqueConstraint(fields=["workspace", "rma_number"], name="case_unique_rma"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-updated_at", "-id"], name="case_ws_recent"),
+            models.Index(fields=["workspace", "status", "-updated_at", "-id"], name="case_ws_status"),
+            models.Index(fields=["workspace", "queue", "status", "-updated_at"], name="case_ws_queue"),
+            models.Index(fields=["workspace", "assignee", "status", "-updated_at"], name="case_ws_assignee"),
+            models.Index(fields=["workspace", "priority_rank", "-updated_at", "-id"], name="case_ws_priority"),
+            models.Index(fields=["workspace", "contact", "-created_at"], name="case_ws_contact"),
+            models.Index(fields=["workspace", "account", "-created_at"], name="case_ws_account"),
+            models.Index(fields=["workspace", "order", "-created_at"], name="case_ws_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    def set_priority(self, priority: str) -> None:
+        """Change the priority and the rank the queue sorts by (save both)."""
+        self.priority = priority
+        self.priority_rank = self.PRIORITY_RANK.get(priority, 3)  # type: ignore[call-overload]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def subject_tag(self) -> str:
+        """What goes into an email subject so that a reply finds this case: "[CS-2026-0042 #k3x9q2]"."""
+        return f"[{self.number} #{self.reply_token}]"
+
+
+class CaseMessage(WorkspaceScopedModel):
+    """One message of a case's conversation: what the customer wrote, an agent's public reply, or an internal note."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", "From the customer"
+        REPLY = "reply", "Reply"
+        NOTE = "note", "Internal note"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Case.Channel.choices, default=Case.Channel.AGENT)
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_address = models.CharField(max_length=320, blank=True)
+    from_name = models.CharField(max_length=200, blank=True)
+    to_addresses = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=250, blank=True)
+    body = models.TextField(help_text="Sanitized HTML or plain text.")
+    # Email threading: our own Message-ID for replies, the sender's for messages that came in.
+    message_id = models.CharField(max_length=250, null=True, blank=True)  # noqa: DJ001
+    in_reply_to = models.CharField(max_length=250, blank=True)
+    mentions = models.ManyToManyField(User, blank=True, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the reply left by email.")
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "message_id"], condition=Q(message_id__isnull=False), name="casemessage_unique_message_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "case", "occurred_at", "id"], name="casemessage_ws_case"),
+            models.Index(fields=["workspace", "contact", "-occurred_at"], name="casemessage_ws_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.case_id}"

@@ -1,0 +1,167 @@
+"""What the API takes in and gives out for cases, their messages, case kinds and queues."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class CaseKindOut(Schema):
+    id: int
+    key: str
+    name: str
+    is_return: bool
+    instructions: str
+    active: bool
+
+
+class CaseKindIn(Schema):
+    key: str = Field("", max_length=40, description="Letters, digits and underscores; made from the name if left out. Fixed once set.")
+    name: str = Field(..., max_length=80)
+    is_return: bool = False
+    instructions: str = Field(
+        "", max_length=4000, description="Told to the customer when a case of this kind opens; {rma} is the RMA number."
+    )
+    active: bool = True
+
+
+class QueueOut(Schema):
+    id: int
+    name: str
+    email_address: str
+    is_default: bool
+    member_ids: list[int]
+
+    @staticmethod
+    def resolve_member_ids(queue: Any) -> list[int]:
+        return sorted(member.pk for member in queue.members.all())
+
+
+class QueueIn(Schema):
+    name: str = Field(..., max_length=80)
+    email_address: str = Field("", max_length=254)
+    member_ids: list[int] | None = Field(None, description="The agents who work the queue; unchanged if left out.")
+    is_default: bool = False
+
+
+class CaseIn(Schema):
+    subject: str = Field(..., max_length=250)
+    kind: str = Field("service_request", description="A case kind's key: service_request, complaint, product_return, information_request…")
+    description: str = Field("", max_length=20000, description="The customer's first message.")
+    priority: str = Field("normal", description="low, normal, high or urgent")
+    channel: str = Field("api", description="email, web, portal, phone, chat, social, api or agent")
+    queue_id: int | None = Field(None, description="The default queue if left out.")
+    assignee_id: int | None = None
+    contact_id: int | None = None
+    account_id: int | None = Field(None, description="The contact's first account if left out.")
+    order_id: int | None = None
+    order_line_id: int | None = None
+    product_id: int | None = None
+    requester_email: str = Field("", max_length=254, description="Where replies go while the case has no contact.")
+    language: str = Field("", max_length=10)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class CasePatch(Schema):
+    subject: str | None = Field(None, max_length=250)
+    kind: str | None = None
+    description: str | None = Field(None, max_length=20000)
+    priority: str | None = None
+    queue_id: int | None = None
+    assignee_id: int | None = None
+    contact_id: int | None = None
+    account_id: int | None = None
+    order_id: int | None = None
+    order_line_id: int | None = None
+    product_id: int | None = None
+    requester_email: str | None = Field(None, max_length=254)
+    language: str | None = Field(None, max_length=10)
+    tags: list[str] | None = Field(None, max_length=20)
+
+
+class CaseStatusIn(Schema):
+    status: str = Field(..., description="new, open, waiting_customer, waiting_third_party, resolved or closed")
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    subject: str
+    description: str
+    kind: str = Field(..., alias="kind.key")
+    kind_name: str = Field(..., alias="kind.name")
+    status: str
+    priority: str
+    channel: str
+    queue_id: int | None
+    assignee_id: int | None
+    contact_id: int | None
+    account_id: int | None
+    order_id: int | None
+    order_line_id: int | None
+    product_id: int | None
+    requester_email: str
+    language: str
+    tags: list[str]
+    rma_number: str | None
+    reply_token: str
+    merged_into_id: int | None
+    first_response_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    last_message_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CaseFilterIn(Schema):
+    sort: str | None = Field(None, description="-updated_at (default), updated_at, -created_at, created_at, priority, number, -number")
+    status: str | None = Field(None, description="A status, or open_any for every status before resolved.")
+    kind: str | None = None
+    priority: str | None = None
+    queue_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool | None = None
+    contact_id: int | None = None
+    account_id: int | None = None
+    order_id: int | None = None
+    channel: str | None = None
+    tag: str | None = None
+    number: str | None = None
+
+
+class CaseMessageIn(Schema):
+    kind: str = Field(
+        ...,
+        description="reply (emailed to the customer), note (internal) or customer (what the customer said, e.g. on the phone or in a chat)",
+    )
+    body: str = Field(..., max_length=100_000, description="Text or HTML (sanitized).")
+    status: str | None = Field(None, description="For a reply: the case's status afterwards (waiting_customer by default).")
+    channel: str = Field("api", description="For a customer message: where it came from (phone, chat, social, api…).")
+    from_address: str = Field("", max_length=320)
+    from_name: str = Field("", max_length=200)
+
+
+class CaseMessageOut(Schema):
+    id: int
+    case_id: int
+    kind: str
+    channel: str
+    author_id: int | None
+    contact_id: int | None
+    from_address: str
+    from_name: str
+    to_addresses: list[str]
+    subject: str
+    body: str
+    message_id: str | None
+    in_reply_to: str
+    mention_ids: list[int]
+    occurred_at: dt.datetime
+    sent_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_mention_ids(message: Any) -> list[int]:
+        return sorted(user.pk for user in message.mentions.all())

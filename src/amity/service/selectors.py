@@ -1,0 +1,166 @@
+"""Reads of customer service: cases the actor may see, their conversations, kinds, queues and a queue's counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+
+from amity.core.access import visible
+from amity.core.models import User, Workspace
+from amity.core.permissions import ObjectType
+from amity.core.tenancy import get_scoped_or_404
+from amity.customers.models import Contact, ContactEmail
+from amity.service.models import Case, CaseKind, CaseMessage, Queue
+from amity.service.services.setup import service_setup
+
+CASE_SORTS = {
+    "-updated_at": ("-updated_at", "-id"),
+    "updated_at": ("updated_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+    "priority": ("priority_rank", "-updated_at", "-id"),
+    "number": ("number", "id"),
+    "-number": ("-number", "-id"),
+}
+OPEN_ANY = "open_any"  # a status filter meaning every status before resolved
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    kind: str | None = None
+    priority: str | None = None
+    queue_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool | None = None
+    contact_id: int | None = None
+    account_id: int | None = None
+    order_id: int | None = None
+    channel: str | None = None
+    tag: str | None = None
+    number: str | None = None
+
+
+def _cases(actor: User, workspace: Workspace) -> models.QuerySet[Case]:
+    return visible(Case.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CASE, owner_field="assignee")
+
+
+def case_details(cases: models.QuerySet[Case]) -> models.QuerySet[Case]:
+    return cases.select_related("kind", "queue", "assignee", "contact", "account", "order", "order_line", "product", "merged_into")
+
+
+def _check(field: str, value: str | None, choices: list[str]) -> None:
+    if value and value not in choices:
+        raise ValidationError({field: f"Choose one of: {', '.join(choices)}."})
+
+
+def case_list(*, actor: User, workspace: Workspace, filters: CaseFilter | None = None) -> models.QuerySet[Case]:
+    """The cases the actor may see, filtered (by status, or every open status with "open_any"), with what a row shows."""
+    filters = filters or CaseFilter()
+    _check("status", filters.status, [*Case.Status.values, OPEN_ANY])
+    _check("priority", filters.priority, Case.Priority.values)
+    _check("channel", filters.channel, Case.Channel.values)
+    cases = _cases(actor, workspace)
+    if filters.status == OPEN_ANY:
+        cases = cases.filter(status__in=Case.OPEN_STATUSES)
+    elif filters.status:
+        cases = cases.filter(status=filters.status)
+    lookups: dict[str, Any] = {
+        "kind__key": filters.kind,
+        "priority": filters.priority,
+        "queue_id": filters.queue_id,
+        "assignee_id": filters.assignee_id,
+        "contact_id": filters.contact_id,
+        "account_id": filters.account_id,
+        "order_id": filters.order_id,
+        "channel": filters.channel,
+        "number": (filters.number or "").strip().upper(),
+    }
+    cases = cases.filter(**{key: value for key, value in lookups.items() if value not in (None, "")})
+    if filters.unassigned:
+        cases = cases.filter(assignee__isnull=True)
+    if filters.tag:
+        # The JSON text of the list holds the tag in quotes: one portable test (SQLite has no JSON containment).
+        cases = cases.filter(tags__icontains=f'"{filters.tag.strip().lower()}"')
+    return case_details(cases)
+
+
+def case_get(*, actor: User, workspace: Workspace, pk: int) -> Case:
+    return get_scoped_or_404(case_details(_cases(actor, workspace)), pk=pk)
+
+
+def case_messages(*, case: Case, include_notes: bool = True) -> list[CaseMessage]:
+    """A case's conversation, oldest first, with authors (one query; notes left out for the customer's eyes)."""
+    messages = CaseMessage.objects.filter(workspace_id=case.workspace_id, case=case).select_related("author", "contact")
+    if not include_notes:
+        messages = messages.exclude(kind=CaseMessage.Kind.NOTE)
+    return list(messages.order_by("occurred_at", "id"))
+
+
+def visible_case_ids(*, actor: User, workspace: Workspace) -> models.QuerySet[Case, int]:
+    return _cases(actor, workspace).values_list("pk", flat=True)
+
+
+def case_kinds(*, actor: User, workspace: Workspace, active_only: bool = False) -> models.QuerySet[CaseKind]:
+    """The workspace's kinds of case; a workspace that never had any gets the standard four first."""
+    service_setup(workspace=workspace)
+    kinds = _kinds(actor, workspace)
+    return kinds.filter(active=True) if active_only else kinds
+
+
+def _kinds(actor: User, workspace: Workspace) -> models.QuerySet[CaseKind]:
+    return visible(CaseKind.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CASE_KIND)
+
+
+def case_kind_get(*, actor: User, workspace: Workspace, pk: int) -> CaseKind:
+    return get_scoped_or_404(_kinds(actor, workspace), pk=pk)
+
+
+def queues(*, actor: User, workspace: Workspace) -> models.QuerySet[Queue]:
+    """The workspace's queues with their agents; a workspace that never had any gets the Support queue first."""
+    service_setup(workspace=workspace)
+    return _queues(actor, workspace)
+
+
+def _queues(actor: User, workspace: Workspace) -> models.QuerySet[Queue]:
+    return visible(Queue.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.QUEUE).prefetch_related("members")
+
+
+def queue_get(*, actor: User, workspace: Workspace, pk: int) -> Queue:
+    return get_scoped_or_404(_queues(actor, workspace), pk=pk)
+
+
+def queue_counts(*, actor: User, workspace: Workspace) -> dict[str, Any]:
+    """How many open cases wait in each queue, are unassigned, and are the actor's own (one query)."""
+    cases = _cases(actor, workspace).filter(status__in=Case.OPEN_STATUSES)
+    by_queue = {row["queue_id"]: row["count"] for row in cases.order_by().values("queue_id").annotate(count=Count("pk"))}
+    totals = cases.aggregate(
+        mine=Count("pk", filter=Q(assignee=actor)), unassigned=Count("pk", filter=Q(assignee__isnull=True)), everything=Count("pk")
+    )
+    return {"by_queue": by_queue, **totals}
+
+
+def contact_by_email(*, workspace: Workspace, email: str) -> Contact | None:
+    """The live contact who has this email address (primary or not), the oldest if several do."""
+    address = email.strip().lower()
+    if not address:
+        return None
+    row = (
+        ContactEmail.objects.filter(workspace=workspace, address=address, contact__deleted_at__isnull=True)
+        .order_by("contact_id")
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    return Contact.objects.filter(workspace=workspace, pk=row).first() if row else None
+
+
+def customer_cases(*, actor: User, workspace: Workspace, case: Case, limit: int = 5) -> list[Case]:
+    """The same customer's other cases, newest first: by contact, else by account."""
+    if not case.contact_id and not case.account_id:
+        return []
+    mine = Q(contact_id=case.contact_id) if case.contact_id else Q(account_id=case.account_id)
+    return list(_cases(actor, workspace).filter(mine).exclude(pk=case.pk).select_related("kind").order_by("-created_at", "-id")[:limit])
