@@ -17,8 +17,8 @@ from amity.core.models import AuditEntry, Membership, Notification, Notification
 from amity.core.notifications import Message, notify, notify_many, preference_update
 from amity.core.permissions import Role
 from amity.core.tasks import send_due_digests
-from tests.core.test_email_smtp import Inbox, smtp_server  # noqa: F401 (the real SMTP server fixture)
 from tests.factories import member
+from tests.mail import Inbox
 
 NOW = timezone.now()
 
@@ -89,7 +89,7 @@ def test_preferences_are_audited_and_never_clears_the_waiting_digest(rep, worksp
     assert entry.changes["digest"] == ["daily", "never"]
 
 
-def test_immediate_mail_goes_out_over_smtp_with_an_absolute_link(rep, workspace, smtp_server, django_capture_on_commit_callbacks):  # noqa: F811
+def test_immediate_mail_goes_out_over_smtp_with_an_absolute_link(rep, workspace, smtp_server, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         notify(
             workspace=workspace, recipient=rep, kind="deal_close_date_passed", title="Close date passed: Big deal", url="/w/acme/deals/7/"
@@ -99,7 +99,7 @@ def test_immediate_mail_goes_out_over_smtp_with_an_absolute_link(rep, workspace,
     assert send_due_digests.call() == 0  # nothing left waiting
 
 
-def test_an_hourly_digest_lists_everything_since_the_last_one_in_one_email(rep, workspace, smtp_server, django_capture_on_commit_callbacks):  # noqa: F811
+def test_an_hourly_digest_lists_everything_since_the_last_one_in_one_email(rep, workspace, smtp_server, django_capture_on_commit_callbacks):
     _set(rep, workspace, digest="hourly")
     notify_many(
         workspace=workspace,
@@ -123,7 +123,7 @@ def test_an_hourly_digest_lists_everything_since_the_last_one_in_one_email(rep, 
     assert _digests(django_capture_on_commit_callbacks, NOW + timedelta(hours=3)) == 0  # each goes once
 
 
-def test_a_daily_digest_waits_a_day_and_never_sends_nothing(rep, workspace, colleague_in, smtp_server, django_capture_on_commit_callbacks):  # noqa: F811
+def test_a_daily_digest_waits_a_day_and_never_sends_nothing(rep, workspace, colleague_in, smtp_server, django_capture_on_commit_callbacks):
     _set(rep, workspace, digest="daily")
     _set(colleague_in, workspace, digest="never")
     for person in (rep, colleague_in):
@@ -136,7 +136,7 @@ def test_a_daily_digest_waits_a_day_and_never_sends_nothing(rep, workspace, coll
     assert [rcpt for rcpt, _, _ in _bodies(smtp_server)] == [["rep@acme.test"], ["rep@acme.test"]]
 
 
-def test_a_digest_claimed_by_another_worker_is_not_sent_twice(rep, workspace, smtp_server):  # noqa: F811
+def test_a_digest_claimed_by_another_worker_is_not_sent_twice(rep, workspace, smtp_server):
     _set(rep, workspace, digest="hourly")
     notify(workspace=workspace, recipient=rep, kind="task_overdue", title="Overdue task: Call")
     Notification.objects.update(email_pending=False, emailed_at=NOW)  # the other worker's claim

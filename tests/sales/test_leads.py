@@ -17,7 +17,6 @@ from amity.customers.models import AccountContact, ConsentEvent, Contact
 from amity.sales import services
 from amity.sales.models import Lead, LeadAssignmentRule, LeadRescore, LeadScoringRule, Opportunity
 from amity.sales.services.lead_assignment import choose_owner
-from tests.core.test_email_smtp import smtp_server  # noqa: F401  (a real SMTP server on loopback)
 from tests.factories import TeamFactory, account_with, contact_with, member
 
 ADA = {"first_name": "Ada", "last_name": "Byron", "email": " Ada@Example.COM ", "company": "Analytical Engines"}
@@ -253,7 +252,7 @@ def test_round_robin_is_fair_within_a_team(admin, workspace):
 def test_territory_then_field_rules_first_match_wins_and_the_assignee_is_told(
     admin,
     workspace,
-    smtp_server,  # noqa: F811  (the fixture imported above)
+    smtp_server,
     django_capture_on_commit_callbacks,
 ):
     berlin = member(workspace, Role.SALES, email="berlin@acme.test", full_name="Bea Berlin")
