@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
 from amity.service import selectors, services
+from amity.service.intake import inbound_email_post
 from amity.service.models import CaseMessage
 from amity.service.schemas import (
     CaseFilterIn,
@@ -22,6 +23,9 @@ from amity.service.schemas import (
     CaseOut,
     CasePatch,
     CaseStatusIn,
+    IntakeOut,
+    MailboxIn,
+    MailboxOut,
     QueueIn,
     QueueOut,
 )
@@ -148,3 +152,44 @@ def update_queue(request: HttpRequest, queue_id: int, payload: QueueIn) -> Any:
     queue = selectors.queue_get(actor=actor, workspace=workspace, pk=queue_id)
     services.queue_save(actor=actor, workspace=workspace, queue=queue, **payload.model_dump())
     return selectors.queue_get(actor=actor, workspace=workspace, pk=queue_id)
+
+
+# --- Email in -----------------------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/inbound-email",
+    response={200: IntakeOut, 201: IntakeOut},
+    tags=["cases"],
+    summary="Post one raw email (RFC 822, Content-Type message/rfc822): it opens a case or joins the one it answers",
+    openapi_extra={"requestBody": {"required": True, "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def post_inbound_email(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    result = inbound_email_post(actor=actor, workspace=workspace, raw=request.body)
+    body = {
+        "status": result.status,
+        "case_id": result.case.pk if result.case else None,
+        "message_id": result.message.pk if result.message else None,
+        "reason": result.reason,
+    }
+    return Status(201 if result.status == "created" else 200, body)
+
+
+@router.get("/mailboxes", response=list[MailboxOut], tags=["cases"], summary="The IMAP mailboxes the worker reads")
+def list_mailboxes(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.mailboxes(actor=actor, workspace=workspace))
+
+
+@router.post("/mailboxes", response={201: MailboxOut}, tags=["cases"], summary="Connect an IMAP mailbox")
+def create_mailbox(request: HttpRequest, payload: MailboxIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.mailbox_save(actor=actor, workspace=workspace, data=payload.model_dump()))
+
+
+@router.patch("/mailboxes/{mailbox_id}", response=MailboxOut, tags=["cases"], summary="Change a mailbox (a password left empty stays)")
+def update_mailbox(request: HttpRequest, mailbox_id: int, payload: MailboxIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    mailbox = selectors.mailbox_get(actor=actor, workspace=workspace, pk=mailbox_id)
+    return services.mailbox_save(actor=actor, workspace=workspace, mailbox=mailbox, data=payload.model_dump(exclude_unset=True))

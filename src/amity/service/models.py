@@ -167,6 +167,7 @@ class CaseMessage(WorkspaceScopedModel):
     message_id = models.CharField(max_length=250, null=True, blank=True)  # noqa: DJ001
     in_reply_to = models.CharField(max_length=250, blank=True)
     mentions = models.ManyToManyField(User, blank=True, related_name="+")
+    automated = models.BooleanField(default=False, help_text="An auto-reply (out of office, delivery report): kept, never answered.")
     occurred_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When the reply left by email.")
 
@@ -184,3 +185,52 @@ class CaseMessage(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.case_id}"
+
+
+class CaseAttachment(WorkspaceScopedModel):
+    """A file that came with a message (an email's attachment, a photo uploaded in the portal)."""
+
+    message = models.ForeignKey(CaseMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="case-attachments/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Mailbox(WorkspaceScopedModel):
+    """An IMAP mailbox the worker reads new mail from; each message opens a case in the mailbox's queue or joins one."""
+
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="mailboxes")
+    host = models.CharField(max_length=200)
+    port = models.PositiveIntegerField(default=993)
+    use_ssl = models.BooleanField(default=True)
+    username = models.CharField(max_length=254)
+    password = models.CharField(max_length=500, help_text="Kept to sign in to the mailbox; never shown again.")
+    folder = models.CharField(max_length=200, default="INBOX")
+    active = models.BooleanField(default=True)
+    last_uid = models.PositiveBigIntegerField(default=0, help_text="The last message read (IMAP UID); later ones are new.")
+    uid_validity = models.PositiveBigIntegerField(default=0)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
+
+
+class IgnoredEmail(WorkspaceScopedModel):
+    """An email that came in and was deliberately not turned into a case message: a mail loop or our own mail."""
+
+    message_id = models.CharField(max_length=250, blank=True)
+    from_address = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=250, blank=True)
+    reason = models.CharField(max_length=200)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-received_at"], name="ignoredemail_ws_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.from_address}: {self.reason}"

@@ -165,3 +165,35 @@ class CaseMessageOut(Schema):
     @staticmethod
     def resolve_mention_ids(message: Any) -> list[int]:
         return sorted(user.pk for user in message.mentions.all())
+
+
+class IntakeOut(Schema):
+    status: str = Field(..., description="created (a new case), added (joined its case), duplicate (seen before) or ignored (a mail loop)")
+    case_id: int | None
+    message_id: int | None
+    reason: str
+
+
+class MailboxIn(Schema):
+    host: str = Field(..., max_length=200)
+    port: int = Field(993, ge=1, le=65535)
+    use_ssl: bool = True
+    username: str = Field(..., max_length=254)
+    password: str = Field(..., max_length=500, description="Write-only: never returned.")
+    folder: str = Field("INBOX", max_length=200)
+    queue_id: int | None = Field(None, description="New cases from this mailbox go to this queue (the queue's own address wins).")
+    active: bool = True
+
+
+class MailboxOut(Schema):
+    id: int
+    host: str
+    port: int
+    use_ssl: bool
+    username: str
+    folder: str
+    queue_id: int | None
+    active: bool
+    last_uid: int
+    last_checked_at: dt.datetime | None
+    last_error: str

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 
-from amity.core.access import visible
+from amity.core.access import require, visible
 from amity.core.models import User, Workspace
-from amity.core.permissions import ObjectType
+from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Contact, ContactEmail
-from amity.service.models import Case, CaseKind, CaseMessage, Queue
+from amity.service.models import Case, CaseKind, CaseMessage, Mailbox, Queue
 from amity.service.services.setup import service_setup
 
 CASE_SORTS = {
@@ -164,3 +164,13 @@ def customer_cases(*, actor: User, workspace: Workspace, case: Case, limit: int 
         return []
     mine = Q(contact_id=case.contact_id) if case.contact_id else Q(account_id=case.account_id)
     return list(_cases(actor, workspace).filter(mine).exclude(pk=case.pk).select_related("kind").order_by("-created_at", "-id")[:limit])
+
+
+def mailboxes(*, actor: User, workspace: Workspace) -> models.QuerySet[Mailbox]:
+    """The workspace's IMAP mailboxes: seen by those who may change queues (they hold passwords)."""
+    require(actor, workspace, Action.CHANGE, ObjectType.QUEUE)
+    return Mailbox.objects.filter(workspace=workspace).order_by("id")
+
+
+def mailbox_get(*, actor: User, workspace: Workspace, pk: int) -> Mailbox:
+    return get_scoped_or_404(mailboxes(actor=actor, workspace=workspace), pk=pk)

@@ -2,7 +2,7 @@
 
 from amity.service.services.cases import CASE_ASSIGNED, case_change_status, case_open, case_update, case_url, set_status
 from amity.service.services.messages import case_customer_message, case_note, case_reply, reply_recipient
-from amity.service.services.setup import case_kind_save, queue_save, service_setup
+from amity.service.services.setup import case_kind_save, mailbox_save, queue_save, service_setup
 
 __all__ = [
     "CASE_ASSIGNED",
@@ -14,6 +14,7 @@ __all__ = [
     "case_reply",
     "case_update",
     "case_url",
+    "mailbox_save",
     "queue_save",
     "reply_recipient",
     "service_setup",

@@ -141,10 +141,12 @@ def case_customer_message(
     message_id: str | None = None,
     in_reply_to: str = "",
     actor: User | None = None,
+    automated: bool = False,
 ) -> CaseMessage:
     """Add what the customer wrote (by email, the portal, chat or as logged by an agent); a resolved case opens again.
 
     `actor` is the agent or integration that posted it, None when it came in by itself (email, the portal).
+    An `automated` message (an out-of-office reply) is kept but changes nothing about the case.
     """
     if actor is not None:
         require(actor, case.workspace, Action.CHANGE, ObjectType.CASE)
@@ -166,10 +168,11 @@ def case_customer_message(
         body=clean,
         message_id=message_id or None,
         in_reply_to=in_reply_to[:250],
+        automated=automated,
         occurred_at=now,
     )
     before = case.status
-    reopened = before in (Case.Status.WAITING_CUSTOMER, Case.Status.RESOLVED, Case.Status.CLOSED)
+    reopened = not automated and before in (Case.Status.WAITING_CUSTOMER, Case.Status.RESOLVED, Case.Status.CLOSED)
     if reopened:
         set_status(case, Case.Status.OPEN, at=now)
     case.last_message_at = now
