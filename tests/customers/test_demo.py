@@ -1,5 +1,7 @@
 from typing import Any
 
+from django.db import models
+
 from amity.core.demo import load_demo
 from amity.customers.demo import ACCOUNTS, CONTACTS
 from amity.customers.models import Account, AccountContact, Contact, ContactEmail
@@ -49,3 +51,6 @@ def test_the_demo_has_a_year_of_cases_with_conversations(db: Any) -> None:
     assert not CaseMessage.objects.filter(workspace=workspace).exclude(case__in=cases).exists()
     assert all(case.messages.filter(kind="customer").exists() for case in cases[:50])
     assert cases.exclude(status="new").filter(first_response_at__isnull=True).count() == 0
+    answered = cases.filter(first_response_at__isnull=False, first_response_due_at__isnull=False)
+    met = answered.filter(first_response_at__lte=models.F("first_response_due_at")).count()
+    assert 0 < met < answered.count()  # some targets met, some missed

@@ -14,6 +14,8 @@ from amity.service import selectors, services
 from amity.service.intake import inbound_email_post
 from amity.service.models import CaseMessage
 from amity.service.schemas import (
+    CalendarIn,
+    CalendarOut,
     CaseFilterIn,
     CaseIn,
     CaseKindIn,
@@ -28,6 +30,8 @@ from amity.service.schemas import (
     MailboxOut,
     QueueIn,
     QueueOut,
+    SlaPolicyIn,
+    SlaPolicyOut,
 )
 
 router = Router()
@@ -193,3 +197,44 @@ def update_mailbox(request: HttpRequest, mailbox_id: int, payload: MailboxIn) ->
     actor, workspace = actor_and_workspace(request)
     mailbox = selectors.mailbox_get(actor=actor, workspace=workspace, pk=mailbox_id)
     return services.mailbox_save(actor=actor, workspace=workspace, mailbox=mailbox, data=payload.model_dump(exclude_unset=True))
+
+
+# --- Service levels -----------------------------------------------------------------------------------------------------
+
+
+@router.get("/sla-policies", response=list[SlaPolicyOut], tags=["cases"], summary="SLA policies, in the order they are tried")
+def list_sla_policies(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.sla_policies(actor=actor, workspace=workspace))
+
+
+@router.post("/sla-policies", response={201: SlaPolicyOut}, tags=["cases"], summary="Add an SLA policy")
+def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.sla_policy_save(actor=actor, workspace=workspace, data=payload.model_dump()))
+
+
+@router.patch("/sla-policies/{policy_id}", response=SlaPolicyOut, tags=["cases"], summary="Change an SLA policy")
+def update_sla_policy(request: HttpRequest, policy_id: int, payload: SlaPolicyIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    policy = selectors.sla_policy_get(actor=actor, workspace=workspace, pk=policy_id)
+    return services.sla_policy_save(actor=actor, workspace=workspace, policy=policy, data=payload.model_dump(exclude_unset=True))
+
+
+@router.get("/business-calendars", response=list[CalendarOut], tags=["cases"], summary="Business calendars: opening hours and holidays")
+def list_calendars(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.calendars(actor=actor, workspace=workspace))
+
+
+@router.post("/business-calendars", response={201: CalendarOut}, tags=["cases"], summary="Add a business calendar")
+def create_calendar(request: HttpRequest, payload: CalendarIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.calendar_save(actor=actor, workspace=workspace, data=payload.model_dump()))
+
+
+@router.patch("/business-calendars/{calendar_id}", response=CalendarOut, tags=["cases"], summary="Change a business calendar")
+def update_calendar(request: HttpRequest, calendar_id: int, payload: CalendarIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    calendar = selectors.calendar_get(actor=actor, workspace=workspace, pk=calendar_id)
+    return services.calendar_save(actor=actor, workspace=workspace, calendar=calendar, data=payload.model_dump(exclude_unset=True))

@@ -50,6 +50,52 @@ class Queue(WorkspaceScopedModel):
         return self.name
 
 
+def default_hours() -> dict[str, list[list[str]]]:
+    return {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+class BusinessCalendar(WorkspaceScopedModel):
+    """When the service desk works: opening hours per weekday in a time zone, public holidays of a country, and own closing days."""
+
+    name = models.CharField(max_length=80)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    hours = models.JSONField(default=default_hours, help_text='Per weekday a list of [from, to] times, e.g. {"mon": [["09:00", "17:00"]]}.')
+    holiday_country = models.CharField(max_length=2, blank=True, help_text="Public holidays of this country (ISO code) are closed days.")
+    closed_days = models.JSONField(default=list, blank=True, help_text="Further closed days, as YYYY-MM-DD.")
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="businesscalendar_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaPolicy(WorkspaceScopedModel):
+    """Response and resolution targets for the cases it matches (by kind, priority and customer tier), in business time."""
+
+    name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0, help_text="The first matching active policy applies.")
+    kind = models.ForeignKey("CaseKind", null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text="Any kind if empty.")
+    priority = models.CharField(max_length=10, blank=True, help_text="Any priority if empty.")
+    customer_tier = models.CharField(max_length=60, blank=True, help_text="A tag of the customer's account (e.g. gold); any if empty.")
+    first_response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
+    warn_before_minutes = models.PositiveIntegerField(default=30)
+    calendar = models.ForeignKey(BusinessCalendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="policies")
+    escalate_to = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Told of every breach."
+    )
+    raise_priority_on_breach = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Case(WorkspaceScopedModel):
     """One customer's request, complaint, return or question, from first message to closing."""
 
@@ -102,6 +148,13 @@ class Case(WorkspaceScopedModel):
     language = models.CharField(max_length=10, blank=True)
     tags = models.JSONField(default=list, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases")
+    sla_policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="The resolution clock stops while the case waits on the customer."
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -125,6 +178,8 @@ class Case(WorkspaceScopedModel):
             models.Index(fields=["workspace", "contact", "-created_at"], name="case_ws_contact"),
             models.Index(fields=["workspace", "account", "-created_at"], name="case_ws_account"),
             models.Index(fields=["workspace", "order", "-created_at"], name="case_ws_order"),
+            models.Index(fields=["workspace", "first_response_due_at"], name="case_ws_response_due"),
+            models.Index(fields=["workspace", "resolution_due_at"], name="case_ws_resolution_due"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from amity.core.models import User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Contact, ContactEmail
-from amity.service.models import Case, CaseKind, CaseMessage, Mailbox, Queue
+from amity.service.models import BusinessCalendar, Case, CaseKind, CaseMessage, Mailbox, Queue, SlaPolicy
 from amity.service.services.setup import service_setup
 
 CASE_SORTS = {
@@ -50,7 +50,9 @@ def _cases(actor: User, workspace: Workspace) -> models.QuerySet[Case]:
 
 
 def case_details(cases: models.QuerySet[Case]) -> models.QuerySet[Case]:
-    return cases.select_related("kind", "queue", "assignee", "contact", "account", "order", "order_line", "product", "merged_into")
+    return cases.select_related(
+        "kind", "queue", "assignee", "contact", "account", "order", "order_line", "product", "merged_into", "sla_policy"
+    )
 
 
 def _check(field: str, value: str | None, choices: list[str]) -> None:
@@ -174,3 +176,21 @@ def mailboxes(*, actor: User, workspace: Workspace) -> models.QuerySet[Mailbox]:
 
 def mailbox_get(*, actor: User, workspace: Workspace, pk: int) -> Mailbox:
     return get_scoped_or_404(mailboxes(actor=actor, workspace=workspace), pk=pk)
+
+
+def sla_policies(*, actor: User, workspace: Workspace) -> models.QuerySet[SlaPolicy]:
+    return visible(SlaPolicy.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.SLA_POLICY).order_by("position", "id")
+
+
+def sla_policy_get(*, actor: User, workspace: Workspace, pk: int) -> SlaPolicy:
+    return get_scoped_or_404(sla_policies(actor=actor, workspace=workspace), pk=pk)
+
+
+def calendars(*, actor: User, workspace: Workspace) -> models.QuerySet[BusinessCalendar]:
+    return visible(BusinessCalendar.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.SLA_POLICY).order_by(
+        "name", "id"
+    )
+
+
+def calendar_get(*, actor: User, workspace: Workspace, pk: int) -> BusinessCalendar:
+    return get_scoped_or_404(calendars(actor=actor, workspace=workspace), pk=pk)

@@ -46,3 +46,14 @@ def fetch_mailboxes() -> int:
     from amity.service.imap import fetch_all
 
     return fetch_all()
+
+
+@retrying_task(max_attempts=1)
+def escalate_sla_breaches() -> int:
+    """Raise the priority of cases that missed a target whose policy asks for it, in every workspace (every minute)."""
+    from amity.core.models import Workspace
+    from amity.service.alerts import escalate_breaches
+
+    now = timezone.now()
+    workspace_ids = Case.objects.filter(sla_policy__raise_priority_on_breach=True, escalated_at__isnull=True).values("workspace_id")
+    return sum(escalate_breaches(workspace=workspace, now=now) for workspace in Workspace.objects.filter(pk__in=workspace_ids))

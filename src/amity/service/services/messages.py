@@ -18,7 +18,7 @@ from amity.core.permissions import Action, ObjectType
 from amity.customers.models import Contact
 from amity.service import mail
 from amity.service.models import Case, CaseMessage
-from amity.service.services.cases import _locked, body_html, case_url, set_status
+from amity.service.services.cases import STATUS_FIELDS, _locked, body_html, case_url, set_status
 
 BODY_LIMIT = 100_000
 
@@ -76,7 +76,7 @@ def case_reply(*, actor: User, case: Case, body: str, status: str | None = None)
     case.first_response_at = case.first_response_at or now
     case.last_message_at = now
     set_status(case, status, at=now)
-    case.save(update_fields=["assignee", "first_response_at", "last_message_at", "status", "resolved_at", "closed_at", "updated_at"])
+    case.save(update_fields=["assignee", "first_response_at", "last_message_at", *STATUS_FIELDS])
     audit.record(
         actor=actor,
         workspace=case.workspace,
@@ -177,7 +177,7 @@ def case_customer_message(
         set_status(case, Case.Status.OPEN, at=now)
     case.last_message_at = now
     case.updated_at = now
-    case.save(update_fields=["status", "resolved_at", "closed_at", "last_message_at", "updated_at"])
+    case.save(update_fields=["last_message_at", *STATUS_FIELDS])
     changes = {"case": [None, case.pk], "kind": [None, "customer"], "channel": [None, channel]}
     if reopened:
         changes["status"] = [before, case.status]
