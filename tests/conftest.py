@@ -13,6 +13,7 @@ from django.test import Client
 from amity.core.models import User, Workspace
 from amity.core.permissions import Role
 from tests.factories import WorkspaceFactory, member, token_for
+from tests.imap import imap_server  # noqa: F401  (a Dovecot mailbox for the tests that read email)
 from tests.mail import smtp_server  # noqa: F401  (a fixture for every test that sends email)
 
 REQUIRE_SERVICES = os.environ.get("AMITY_REQUIRE_SERVICES") == "1"

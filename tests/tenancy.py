@@ -337,6 +337,24 @@ def _queue(workspace: Workspace) -> models.Model:
     return Queue.objects.filter(workspace=workspace).first()  # type: ignore[no-any-return]
 
 
+def _mailbox(workspace: Workspace) -> models.Model:
+    from amity.service.models import Mailbox
+
+    return Mailbox.objects.create(workspace=workspace, host="imap.example.com", username=MARKER, password="secret")  # type: ignore[no-any-return]
+
+
+def _sla_policy(workspace: Workspace) -> models.Model:
+    from amity.service.models import SlaPolicy
+
+    return SlaPolicy.objects.create(workspace=workspace, name=MARKER, first_response_minutes=60)  # type: ignore[no-any-return]
+
+
+def _calendar(workspace: Workspace) -> models.Model:
+    from amity.service.models import BusinessCalendar
+
+    return BusinessCalendar.objects.create(workspace=workspace, name=MARKER)  # type: ignore[no-any-return]
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -371,6 +389,9 @@ MAKERS: dict[str, Maker] = {
     "case_id": _case,
     "kind_id": _case_kind,
     "queue_id": _queue,
+    "mailbox_id": _mailbox,
+    "policy_id": _sla_policy,
+    "calendar_id": _calendar,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -436,4 +457,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/cases/{case_id}/messages"): {"kind": "note", "body": "Looked at it"},
     ("PATCH", "/api/v1/case-kinds/{kind_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/queues/{queue_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/sla-policies/{policy_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/business-calendars/{calendar_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/mailboxes/{mailbox_id}"): {"host": "imap.elsewhere.test", "username": "x", "password": "y"},
 }

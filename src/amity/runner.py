@@ -61,6 +61,8 @@ PERIODIC_TASKS: list[tuple[str, str | None]] = [
     ("amity.sales.tasks.expire_quotes", None),
     ("amity.orders.tasks.mark_overdue_invoices", None),
     ("amity.core.tasks.refresh_planner_statistics", "PLANNER_STATISTICS_SECONDS"),
+    ("amity.service.tasks.fetch_mailboxes", "MAIL_FETCH_SECONDS"),
+    ("amity.service.tasks.escalate_sla_breaches", None),
 ]
 
 

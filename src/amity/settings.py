@@ -253,6 +253,7 @@ SCHEDULER_SECONDS = float(os.environ.get("AMITY_SCHEDULER_SECONDS", "60"))
 ALERTS_SECONDS = float(os.environ.get("AMITY_ALERTS_SECONDS", "900"))
 # How often the worker refreshes SQLite's query planner statistics (PostgreSQL's autovacuum does its own).
 PLANNER_STATISTICS_SECONDS = float(os.environ.get("AMITY_PLANNER_STATISTICS_SECONDS", "3600"))
+MAIL_FETCH_SECONDS = float(os.environ.get("AMITY_MAIL_FETCH_SECONDS", "60"))
 # How often an open page asks whether the person has new notifications (one cheap query per ask).
 NOTIFICATION_POLL_SECONDS = int(os.environ.get("AMITY_NOTIFICATION_POLL_SECONDS", "15"))
 

@@ -150,6 +150,10 @@ queue         view     o a m s k u p v
 queue         add      o a m
 queue         change   o a m
 queue         delete   o a
+sla_policy    view     o a m s k u p v
+sla_policy    add      o a m
+sla_policy    change   o a m
+sla_policy    delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
@@ -241,6 +245,8 @@ def _requests(workspace: Workspace, actor_id: int) -> dict[tuple[str, str], tupl
         ("case_kind", "add"): ("post", "/api/v1/case-kinds", {"key": "warranty", "name": "Warranty claim"}),
         ("queue", "view"): ("get", "/api/v1/queues", None),
         ("queue", "add"): ("post", "/api/v1/queues", {"name": "Returns"}),
+        ("sla_policy", "view"): ("get", "/api/v1/sla-policies", None),
+        ("sla_policy", "add"): ("post", "/api/v1/sla-policies", {"name": "Standard", "first_response_minutes": 240}),
         ("lead", "view"): ("get", "/api/v1/leads", None),
         ("lead", "add"): (
             "post",
@@ -306,6 +312,8 @@ API_ACTIONS = [
     ("case_kind", "add"),
     ("queue", "view"),
     ("queue", "add"),
+    ("sla_policy", "view"),
+    ("sla_policy", "add"),
     ("lead", "view"),
     ("lead", "add"),
     ("lead_rule", "view"),

@@ -84,3 +84,34 @@ def test_the_case_page_on_a_phone(open_page: Any, helpdesk: dict[str, Any]) -> N
     screenshot(page, "case-page")
     page.goto("/w/acme/cases/")
     screenshot(page, "case-queue")
+
+
+def test_a_breach_alert_reaches_the_agent_and_leads_to_the_late_case(open_page: Any, helpdesk: dict[str, Any], settings: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from amity.core import alerts
+
+    settings.NOTIFICATION_POLL_SECONDS = 1
+    workspace, agent = helpdesk["workspace"], helpdesk["agent"]
+    owner = member(workspace, Role.OWNER, email="olga@acme.test")
+    services.sla_policy_save(actor=owner, workspace=workspace, data={"name": "Complaints in 4 hours", "first_response_minutes": 240})
+    late = services.case_open(
+        actor=agent, workspace=workspace, data={"subject": "Nobody answered me", "assignee_id": agent.pk, "kind": "complaint"}
+    )
+    Case.objects.filter(pk=late.pk).update(first_response_due_at=timezone.now() - dt.timedelta(minutes=25))
+
+    page = open_page()
+    sign_in(page, "sam@acme.test", PASSWORD)
+    page.goto("/w/acme/notifications/")
+    assert alerts.evaluate_workspace(workspace=workspace) == 1  # what the worker runs every 15 minutes
+
+    alert = page.locator("#notification-list .list-group-item").first
+    expect(alert).to_contain_text(f"{late.number} missed its first response target")
+    expect(page.locator("#notifications-bell [data-unread]")).to_have_text("1")
+    screenshot(page, "case-breach-alert")
+    alert.get_by_role("link").first.click()
+    page.wait_for_url(f"**/cases/{late.pk}/")
+    expect(page.locator(".amity-sla")).to_contain_text("overdue")
+    screenshot(page, "case-breached")

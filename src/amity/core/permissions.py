@@ -77,6 +77,7 @@ class ObjectType(StrEnum):
     CASE = "case"
     CASE_KIND = "case_kind"
     QUEUE = "queue"
+    SLA_POLICY = "sla_policy"
 
 
 @dataclass(frozen=True)
@@ -274,11 +275,11 @@ for _role in Role:
 # Customer service. Every role that talks to customers sees every case (a rep asks about their
 # customer's complaint; support works them all); support and managers open, answer and change cases;
 # reps and marketing open cases for their customers and read the rest; supply works returns; viewers
-# read. Nobody deletes a case: it is closed or merged, so its history stays. Kinds and queues are set
-# by owners, admins and managers and read by everyone who sees cases.
+# read. Nobody deletes a case: it is closed or merged, so its history stays. Kinds, queues, SLA policies and
+# business calendars are set by owners, admins and managers and read by everyone who sees cases.
 _CASE_OPEN = Grant(frozenset({Action.VIEW, Action.ADD}))
 _SERVICE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
-    role: {ObjectType.CASE: case, ObjectType.CASE_KIND: settings, ObjectType.QUEUE: settings}
+    role: {ObjectType.CASE: case, ObjectType.CASE_KIND: settings, ObjectType.QUEUE: settings, ObjectType.SLA_POLICY: settings}
     for role, (case, settings) in {
         Role.OWNER: (EDIT, FULL),
         Role.ADMIN: (EDIT, FULL),

@@ -11,8 +11,11 @@ from ninja import Query, Router, Status
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
 from amity.service import selectors, services
+from amity.service.intake import inbound_email_post
 from amity.service.models import CaseMessage
 from amity.service.schemas import (
+    CalendarIn,
+    CalendarOut,
     CaseFilterIn,
     CaseIn,
     CaseKindIn,
@@ -22,8 +25,13 @@ from amity.service.schemas import (
     CaseOut,
     CasePatch,
     CaseStatusIn,
+    IntakeOut,
+    MailboxIn,
+    MailboxOut,
     QueueIn,
     QueueOut,
+    SlaPolicyIn,
+    SlaPolicyOut,
 )
 
 router = Router()
@@ -148,3 +156,85 @@ def update_queue(request: HttpRequest, queue_id: int, payload: QueueIn) -> Any:
     queue = selectors.queue_get(actor=actor, workspace=workspace, pk=queue_id)
     services.queue_save(actor=actor, workspace=workspace, queue=queue, **payload.model_dump())
     return selectors.queue_get(actor=actor, workspace=workspace, pk=queue_id)
+
+
+# --- Email in -----------------------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/inbound-email",
+    response={200: IntakeOut, 201: IntakeOut},
+    tags=["cases"],
+    summary="Post one raw email (RFC 822, Content-Type message/rfc822): it opens a case or joins the one it answers",
+    openapi_extra={"requestBody": {"required": True, "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def post_inbound_email(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    result = inbound_email_post(actor=actor, workspace=workspace, raw=request.body)
+    body = {
+        "status": result.status,
+        "case_id": result.case.pk if result.case else None,
+        "message_id": result.message.pk if result.message else None,
+        "reason": result.reason,
+    }
+    return Status(201 if result.status == "created" else 200, body)
+
+
+@router.get("/mailboxes", response=list[MailboxOut], tags=["cases"], summary="The IMAP mailboxes the worker reads")
+def list_mailboxes(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.mailboxes(actor=actor, workspace=workspace))
+
+
+@router.post("/mailboxes", response={201: MailboxOut}, tags=["cases"], summary="Connect an IMAP mailbox")
+def create_mailbox(request: HttpRequest, payload: MailboxIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.mailbox_save(actor=actor, workspace=workspace, data=payload.model_dump()))
+
+
+@router.patch("/mailboxes/{mailbox_id}", response=MailboxOut, tags=["cases"], summary="Change a mailbox (a password left empty stays)")
+def update_mailbox(request: HttpRequest, mailbox_id: int, payload: MailboxIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    mailbox = selectors.mailbox_get(actor=actor, workspace=workspace, pk=mailbox_id)
+    return services.mailbox_save(actor=actor, workspace=workspace, mailbox=mailbox, data=payload.model_dump(exclude_unset=True))
+
+
+# --- Service levels -----------------------------------------------------------------------------------------------------
+
+
+@router.get("/sla-policies", response=list[SlaPolicyOut], tags=["cases"], summary="SLA policies, in the order they are tried")
+def list_sla_policies(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.sla_policies(actor=actor, workspace=workspace))
+
+
+@router.post("/sla-policies", response={201: SlaPolicyOut}, tags=["cases"], summary="Add an SLA policy")
+def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.sla_policy_save(actor=actor, workspace=workspace, data=payload.model_dump()))
+
+
+@router.patch("/sla-policies/{policy_id}", response=SlaPolicyOut, tags=["cases"], summary="Change an SLA policy")
+def update_sla_policy(request: HttpRequest, policy_id: int, payload: SlaPolicyIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    policy = selectors.sla_policy_get(actor=actor, workspace=workspace, pk=policy_id)
+    return services.sla_policy_save(actor=actor, workspace=workspace, policy=policy, data=payload.model_dump(exclude_unset=True))
+
+
+@router.get("/business-calendars", response=list[CalendarOut], tags=["cases"], summary="Business calendars: opening hours and holidays")
+def list_calendars(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.calendars(actor=actor, workspace=workspace))
+
+
+@router.post("/business-calendars", response={201: CalendarOut}, tags=["cases"], summary="Add a business calendar")
+def create_calendar(request: HttpRequest, payload: CalendarIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.calendar_save(actor=actor, workspace=workspace, data=payload.model_dump()))
+
+
+@router.patch("/business-calendars/{calendar_id}", response=CalendarOut, tags=["cases"], summary="Change a business calendar")
+def update_calendar(request: HttpRequest, calendar_id: int, payload: CalendarIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    calendar = selectors.calendar_get(actor=actor, workspace=workspace, pk=calendar_id)
+    return services.calendar_save(actor=actor, workspace=workspace, calendar=calendar, data=payload.model_dump(exclude_unset=True))

@@ -14,6 +14,11 @@ class ServiceConfig(AppConfig):
         timeline.register_sources()
         panels.register_panel()
 
+        # Cases about to miss, or past, their service level alert whoever works them.
+        from amity.service.alerts import register_rules
+
+        register_rules()
+
         from amity.core.demo import DEMO_LOADERS
         from amity.service.demo import load_cases
 

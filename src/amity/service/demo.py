@@ -19,7 +19,8 @@ from amity.customers.models import Contact
 from amity.orders.models import SalesOrderLine
 from amity.sales.models import DocumentSequence
 from amity.search.services import index_records
-from amity.service.models import Case, CaseKind, CaseMessage, Queue
+from amity.service import sla
+from amity.service.models import BusinessCalendar, Case, CaseKind, CaseMessage, Queue, SlaPolicy
 from amity.service.services.cases import TOKEN_ALPHABET
 from amity.service.services.setup import service_setup
 
@@ -62,6 +63,7 @@ def load_cases(workspace: Workspace, users: dict[Role, User]) -> None:
     if Case.objects.filter(workspace=workspace).exists():
         return
     service_setup(workspace=workspace)
+    _service_levels(workspace, users)
     rng = random.Random(5)
     kinds = {kind.key: kind for kind in CaseKind.objects.filter(workspace=workspace)}
     support = Queue.objects.get(workspace=workspace, is_default=True)
@@ -112,6 +114,7 @@ def load_cases(workspace: Workspace, users: dict[Role, User]) -> None:
         if line:
             numbers[("RMA", opened.year)] += 1
             case.rma_number = f"RMA-{opened.year}-{numbers[('RMA', opened.year)]:04d}"
+        sla.apply_policy(case)
         conversations.append(_conversation(rng, case, text, opened, now))
         cases.append(case)
     Case.objects.bulk_create(cases)
@@ -121,6 +124,27 @@ def load_cases(workspace: Workspace, users: dict[Role, User]) -> None:
         DocumentSequence(workspace=workspace, prefix=prefix, year=year, last_number=last) for (prefix, year), last in numbers.items()
     )
     index_records(object_type="case", ids=[case.pk for case in cases])
+
+
+def _service_levels(workspace: Workspace, users: dict[Role, User]) -> None:
+    """An office calendar and two policies: urgent cases answered within an hour, the rest within a working day."""
+    office = BusinessCalendar.objects.create(
+        workspace=workspace, name="Office hours", time_zone="Europe/Berlin", holiday_country="DE", is_default=True
+    )
+    manager = users.get(Role.MANAGER)
+    SlaPolicy.objects.create(
+        workspace=workspace, name="Urgent", position=0, priority=Case.Priority.URGENT, first_response_minutes=60,
+        resolution_minutes=480, calendar=office, escalate_to=manager, raise_priority_on_breach=False,
+    )  # fmt: skip
+    SlaPolicy.objects.create(
+        workspace=workspace,
+        name="Standard",
+        position=1,
+        first_response_minutes=480,
+        resolution_minutes=2400,
+        calendar=office,
+        escalate_to=manager,
+    )
 
 
 def _status(rng: random.Random, age_days: int) -> str:

@@ -52,7 +52,7 @@ def reply_email(message: CaseMessage) -> EmailMultiAlternatives:
     """The email an agent's reply goes out as: from the support address, threaded by In-Reply-To and References."""
     case = message.case
     references = [ref for ref in thread_references(case) if ref != message.message_id]
-    headers = {"Message-ID": message.message_id or new_message_id(case), "Auto-Submitted": "no"}
+    headers = {"Message-ID": message.message_id or new_message_id(case), "Auto-Submitted": "no", "X-Amity-Case": case.number}
     if message.in_reply_to:
         headers["In-Reply-To"] = message.in_reply_to
     if references:
@@ -69,3 +69,33 @@ def reply_email(message: CaseMessage) -> EmailMultiAlternatives:
     )
     email.attach_alternative(f'{message.body}<p style="color:#667">{signature.strip().replace(chr(10), "<br>")}</p>', "text/html")
     return email
+
+
+def acknowledgement_email(case: Case) -> EmailMultiAlternatives | None:
+    """The automatic "we have your request" answer to a case that came in by email, marked so that robots do not answer it."""
+    first = case.messages.filter(kind=CaseMessage.Kind.CUSTOMER).order_by("occurred_at", "id").first()
+    to = case.contact.primary_email if case.contact_id and case.contact and case.contact.primary_email else case.requester_email
+    if first is None or not to:
+        return None
+    headers = {
+        "Message-ID": new_message_id(case),
+        "Auto-Submitted": "auto-replied",
+        "X-Auto-Response-Suppress": "All",
+        "X-Amity-Case": case.number,
+    }
+    if first.message_id:
+        headers["In-Reply-To"] = headers["References"] = first.message_id
+    instructions = case.kind.instructions.replace("{rma}", case.rma_number or "") if case.kind.is_return else ""
+    text = (
+        f"Hello,\n\nthank you for writing to {case.workspace.name}. We have your request and will answer soon.\n\n"
+        f"Your case number is {case.number}. To add to it, reply to this email and keep {case.subject_tag} in the subject.\n"
+        + (f"\n{instructions}\n" if instructions else "")
+        + f"\n--\n{case.workspace.name}\n"
+    )
+    return EmailMultiAlternatives(
+        subject=f"[{case.workspace.name}] We have your request: {case.subject} {case.subject_tag}"[:250],
+        body=text,
+        from_email=sender(case),
+        to=[to],
+        headers=headers,
+    )

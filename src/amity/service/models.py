@@ -50,6 +50,52 @@ class Queue(WorkspaceScopedModel):
         return self.name
 
 
+def default_hours() -> dict[str, list[list[str]]]:
+    return {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+class BusinessCalendar(WorkspaceScopedModel):
+    """When the service desk works: opening hours per weekday in a time zone, public holidays of a country, and own closing days."""
+
+    name = models.CharField(max_length=80)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    hours = models.JSONField(default=default_hours, help_text='Per weekday a list of [from, to] times, e.g. {"mon": [["09:00", "17:00"]]}.')
+    holiday_country = models.CharField(max_length=2, blank=True, help_text="Public holidays of this country (ISO code) are closed days.")
+    closed_days = models.JSONField(default=list, blank=True, help_text="Further closed days, as YYYY-MM-DD.")
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="businesscalendar_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaPolicy(WorkspaceScopedModel):
+    """Response and resolution targets for the cases it matches (by kind, priority and customer tier), in business time."""
+
+    name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0, help_text="The first matching active policy applies.")
+    kind = models.ForeignKey("CaseKind", null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text="Any kind if empty.")
+    priority = models.CharField(max_length=10, blank=True, help_text="Any priority if empty.")
+    customer_tier = models.CharField(max_length=60, blank=True, help_text="A tag of the customer's account (e.g. gold); any if empty.")
+    first_response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
+    warn_before_minutes = models.PositiveIntegerField(default=30)
+    calendar = models.ForeignKey(BusinessCalendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="policies")
+    escalate_to = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Told of every breach."
+    )
+    raise_priority_on_breach = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Case(WorkspaceScopedModel):
     """One customer's request, complaint, return or question, from first message to closing."""
 
@@ -102,6 +148,13 @@ class Case(WorkspaceScopedModel):
     language = models.CharField(max_length=10, blank=True)
     tags = models.JSONField(default=list, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases")
+    sla_policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="The resolution clock stops while the case waits on the customer."
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -125,6 +178,8 @@ class Case(WorkspaceScopedModel):
             models.Index(fields=["workspace", "contact", "-created_at"], name="case_ws_contact"),
             models.Index(fields=["workspace", "account", "-created_at"], name="case_ws_account"),
             models.Index(fields=["workspace", "order", "-created_at"], name="case_ws_order"),
+            models.Index(fields=["workspace", "first_response_due_at"], name="case_ws_response_due"),
+            models.Index(fields=["workspace", "resolution_due_at"], name="case_ws_resolution_due"),
         ]
 
     def __str__(self) -> str:
@@ -167,6 +222,7 @@ class CaseMessage(WorkspaceScopedModel):
     message_id = models.CharField(max_length=250, null=True, blank=True)  # noqa: DJ001
     in_reply_to = models.CharField(max_length=250, blank=True)
     mentions = models.ManyToManyField(User, blank=True, related_name="+")
+    automated = models.BooleanField(default=False, help_text="An auto-reply (out of office, delivery report): kept, never answered.")
     occurred_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When the reply left by email.")
 
@@ -184,3 +240,52 @@ class CaseMessage(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.case_id}"
+
+
+class CaseAttachment(WorkspaceScopedModel):
+    """A file that came with a message (an email's attachment, a photo uploaded in the portal)."""
+
+    message = models.ForeignKey(CaseMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="case-attachments/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Mailbox(WorkspaceScopedModel):
+    """An IMAP mailbox the worker reads new mail from; each message opens a case in the mailbox's queue or joins one."""
+
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="mailboxes")
+    host = models.CharField(max_length=200)
+    port = models.PositiveIntegerField(default=993)
+    use_ssl = models.BooleanField(default=True)
+    username = models.CharField(max_length=254)
+    password = models.CharField(max_length=500, help_text="Kept to sign in to the mailbox; never shown again.")
+    folder = models.CharField(max_length=200, default="INBOX")
+    active = models.BooleanField(default=True)
+    last_uid = models.PositiveBigIntegerField(default=0, help_text="The last message read (IMAP UID); later ones are new.")
+    uid_validity = models.PositiveBigIntegerField(default=0)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
+
+
+class IgnoredEmail(WorkspaceScopedModel):
+    """An email that came in and was deliberately not turned into a case message: a mail loop or our own mail."""
+
+    message_id = models.CharField(max_length=250, blank=True)
+    from_address = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=250, blank=True)
+    reason = models.CharField(max_length=200)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-received_at"], name="ignoredemail_ws_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.from_address}: {self.reason}"

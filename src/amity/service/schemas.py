@@ -112,6 +112,10 @@ class CaseOut(Schema):
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     last_message_at: dt.datetime | None
+    sla_policy_id: int | None
+    first_response_due_at: dt.datetime | None
+    resolution_due_at: dt.datetime | None
+    sla_paused_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -165,3 +169,76 @@ class CaseMessageOut(Schema):
     @staticmethod
     def resolve_mention_ids(message: Any) -> list[int]:
         return sorted(user.pk for user in message.mentions.all())
+
+
+class IntakeOut(Schema):
+    status: str = Field(..., description="created (a new case), added (joined its case), duplicate (seen before) or ignored (a mail loop)")
+    case_id: int | None
+    message_id: int | None
+    reason: str
+
+
+class MailboxIn(Schema):
+    host: str = Field(..., max_length=200)
+    port: int = Field(993, ge=1, le=65535)
+    use_ssl: bool = True
+    username: str = Field(..., max_length=254)
+    password: str = Field(..., max_length=500, description="Write-only: never returned.")
+    folder: str = Field("INBOX", max_length=200)
+    queue_id: int | None = Field(None, description="New cases from this mailbox go to this queue (the queue's own address wins).")
+    active: bool = True
+
+
+class MailboxOut(Schema):
+    id: int
+    host: str
+    port: int
+    use_ssl: bool
+    username: str
+    folder: str
+    queue_id: int | None
+    active: bool
+    last_uid: int
+    last_checked_at: dt.datetime | None
+    last_error: str
+
+
+class CalendarIn(Schema):
+    name: str = Field(..., max_length=80)
+    time_zone: str = Field("UTC", max_length=64)
+    hours: dict[str, list[list[str]]] = Field(
+        default_factory=lambda: {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+        description='Opening hours per weekday (mon…sun), e.g. {"mon": [["09:00", "12:30"], ["13:30", "17:00"]]}.',
+    )
+    holiday_country: str = Field("", max_length=2, description="Public holidays of this country are closed (ISO code).")
+    closed_days: list[str] = Field(default_factory=list, description="Further closed days, YYYY-MM-DD.")
+    is_default: bool = False
+
+
+class CalendarOut(Schema):
+    id: int
+    name: str
+    time_zone: str
+    hours: dict[str, list[list[str]]]
+    holiday_country: str
+    closed_days: list[str]
+    is_default: bool
+
+
+class SlaPolicyIn(Schema):
+    name: str = Field(..., max_length=80)
+    position: int = Field(0, ge=0, le=1000, description="The first matching active policy applies.")
+    kind_id: int | None = Field(None, description="Any kind when empty.")
+    priority: str = Field("", description="low, normal, high, urgent, or empty for any.")
+    customer_tier: str = Field("", max_length=60, description="A tag of the customer's account, e.g. gold; any when empty.")
+    first_response_minutes: int | None = Field(None, description="In business minutes of the calendar.")
+    resolution_minutes: int | None = None
+    warn_before_minutes: int = Field(30, ge=1, le=10_080)
+    calendar_id: int | None = Field(None, description="The default calendar if left out; plain time when there is none.")
+    escalate_to_id: int | None = Field(None, description="A member told of every breach.")
+    raise_priority_on_breach: bool = False
+    active: bool = True
+
+
+class SlaPolicyOut(SlaPolicyIn):
+    id: int

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 
-from amity.core.access import visible
+from amity.core.access import require, visible
 from amity.core.models import User, Workspace
-from amity.core.permissions import ObjectType
+from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Contact, ContactEmail
-from amity.service.models import Case, CaseKind, CaseMessage, Queue
+from amity.service.models import BusinessCalendar, Case, CaseKind, CaseMessage, Mailbox, Queue, SlaPolicy
 from amity.service.services.setup import service_setup
 
 CASE_SORTS = {
@@ -50,7 +50,9 @@ def _cases(actor: User, workspace: Workspace) -> models.QuerySet[Case]:
 
 
 def case_details(cases: models.QuerySet[Case]) -> models.QuerySet[Case]:
-    return cases.select_related("kind", "queue", "assignee", "contact", "account", "order", "order_line", "product", "merged_into")
+    return cases.select_related(
+        "kind", "queue", "assignee", "contact", "account", "order", "order_line", "product", "merged_into", "sla_policy"
+    )
 
 
 def _check(field: str, value: str | None, choices: list[str]) -> None:
@@ -164,3 +166,31 @@ def customer_cases(*, actor: User, workspace: Workspace, case: Case, limit: int 
         return []
     mine = Q(contact_id=case.contact_id) if case.contact_id else Q(account_id=case.account_id)
     return list(_cases(actor, workspace).filter(mine).exclude(pk=case.pk).select_related("kind").order_by("-created_at", "-id")[:limit])
+
+
+def mailboxes(*, actor: User, workspace: Workspace) -> models.QuerySet[Mailbox]:
+    """The workspace's IMAP mailboxes: seen by those who may change queues (they hold passwords)."""
+    require(actor, workspace, Action.CHANGE, ObjectType.QUEUE)
+    return Mailbox.objects.filter(workspace=workspace).order_by("id")
+
+
+def mailbox_get(*, actor: User, workspace: Workspace, pk: int) -> Mailbox:
+    return get_scoped_or_404(mailboxes(actor=actor, workspace=workspace), pk=pk)
+
+
+def sla_policies(*, actor: User, workspace: Workspace) -> models.QuerySet[SlaPolicy]:
+    return visible(SlaPolicy.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.SLA_POLICY).order_by("position", "id")
+
+
+def sla_policy_get(*, actor: User, workspace: Workspace, pk: int) -> SlaPolicy:
+    return get_scoped_or_404(sla_policies(actor=actor, workspace=workspace), pk=pk)
+
+
+def calendars(*, actor: User, workspace: Workspace) -> models.QuerySet[BusinessCalendar]:
+    return visible(BusinessCalendar.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.SLA_POLICY).order_by(
+        "name", "id"
+    )
+
+
+def calendar_get(*, actor: User, workspace: Workspace, pk: int) -> BusinessCalendar:
+    return get_scoped_or_404(calendars(actor=actor, workspace=workspace), pk=pk)

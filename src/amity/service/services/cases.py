@@ -27,6 +27,7 @@ from amity.customers.models import Account, Contact
 from amity.orders.models import SalesOrder, SalesOrderLine
 from amity.sales.numbering import next_number
 from amity.search.services import index_records
+from amity.service import sla
 from amity.service.models import Case, CaseKind, CaseMessage, Queue
 from amity.service.services.setup import service_setup
 
@@ -233,6 +234,7 @@ def case_open(*, actor: User | None, workspace: Workspace, data: Mapping[str, An
         case.queue = Queue.objects.filter(workspace=workspace, is_default=True).first()
     if case.kind.is_return:
         case.rma_number = next_number(workspace=workspace, prefix="RMA", on=now.date())
+    sla.apply_policy(case)
     case.save()
     audit.record(
         actor=actor,
@@ -268,6 +270,8 @@ def case_update(*, actor: User, case: Case, data: Mapping[str, Any]) -> Case:
     before = _snapshot(case)
     previous_assignee = case.assignee_id
     _apply(case, clean)
+    if any(before[field] != value for field, value in _snapshot(case).items() if field in ("kind", "priority", "account")):
+        sla.apply_policy(case)  # another kind, priority or customer may have other targets
     case.updated_at = timezone.now()
     case.save()
     after = _snapshot(case)
@@ -292,6 +296,7 @@ def _locked(case: Case) -> Case:
 def set_status(case: Case, status: str, *, at: Any = None) -> None:
     """Move a case to a status, stamping when it was resolved and closed (and clearing them when it reopens)."""
     at = at or timezone.now()
+    before = case.status
     case.status = status
     if status in (Case.Status.RESOLVED, Case.Status.CLOSED):
         case.resolved_at = case.resolved_at or at
@@ -299,6 +304,11 @@ def set_status(case: Case, status: str, *, at: Any = None) -> None:
         case.resolved_at = None
     case.closed_at = (case.closed_at or at) if status == Case.Status.CLOSED else None
     case.updated_at = at
+    sla.on_status_change(case, before, at)
+
+
+# What set_status may change, for the services' update_fields.
+STATUS_FIELDS = ["status", "resolved_at", "closed_at", "updated_at", "resolution_due_at", "sla_paused_at"]
 
 
 @transaction.atomic
@@ -314,7 +324,30 @@ def case_change_status(*, actor: User, case: Case, status: str) -> Case:
     if before == status:
         return case
     set_status(case, status)
-    case.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    case.save(update_fields=STATUS_FIELDS)
     audit.record(actor=actor, workspace=case.workspace, action=AuditEntry.Action.UPDATE, obj=case, changes={"status": [before, status]})
     transaction.on_commit(partial(index_records, object_type="case", ids=[case.pk]))
+    return case
+
+
+RAISED = {Case.Priority.LOW: Case.Priority.NORMAL, Case.Priority.NORMAL: Case.Priority.HIGH, Case.Priority.HIGH: Case.Priority.URGENT}
+
+
+@transaction.atomic
+def case_escalate(*, case: Case) -> Case:
+    """A breached case whose policy says so goes up one priority, once (the worker calls this; audited as the system)."""
+    case = _locked(case)
+    if case.escalated_at is not None:
+        return case
+    before = case.priority
+    case.set_priority(RAISED.get(case.priority, case.priority))  # type: ignore[call-overload]
+    case.escalated_at = case.updated_at = timezone.now()
+    case.save(update_fields=["priority", "priority_rank", "escalated_at", "updated_at"])
+    audit.record(
+        actor=None,
+        workspace=case.workspace,
+        action=AuditEntry.Action.UPDATE,
+        obj=case,
+        changes={"priority": [before, case.priority], "escalated": [False, True]},
+    )
     return case

@@ -18,7 +18,7 @@ from amity.core.permissions import Action, ObjectType
 from amity.customers.models import Contact
 from amity.service import mail
 from amity.service.models import Case, CaseMessage
-from amity.service.services.cases import _locked, body_html, case_url, set_status
+from amity.service.services.cases import STATUS_FIELDS, _locked, body_html, case_url, set_status
 
 BODY_LIMIT = 100_000
 
@@ -76,7 +76,7 @@ def case_reply(*, actor: User, case: Case, body: str, status: str | None = None)
     case.first_response_at = case.first_response_at or now
     case.last_message_at = now
     set_status(case, status, at=now)
-    case.save(update_fields=["assignee", "first_response_at", "last_message_at", "status", "resolved_at", "closed_at", "updated_at"])
+    case.save(update_fields=["assignee", "first_response_at", "last_message_at", *STATUS_FIELDS])
     audit.record(
         actor=actor,
         workspace=case.workspace,
@@ -141,10 +141,12 @@ def case_customer_message(
     message_id: str | None = None,
     in_reply_to: str = "",
     actor: User | None = None,
+    automated: bool = False,
 ) -> CaseMessage:
     """Add what the customer wrote (by email, the portal, chat or as logged by an agent); a resolved case opens again.
 
     `actor` is the agent or integration that posted it, None when it came in by itself (email, the portal).
+    An `automated` message (an out-of-office reply) is kept but changes nothing about the case.
     """
     if actor is not None:
         require(actor, case.workspace, Action.CHANGE, ObjectType.CASE)
@@ -166,15 +168,16 @@ def case_customer_message(
         body=clean,
         message_id=message_id or None,
         in_reply_to=in_reply_to[:250],
+        automated=automated,
         occurred_at=now,
     )
     before = case.status
-    reopened = before in (Case.Status.WAITING_CUSTOMER, Case.Status.RESOLVED, Case.Status.CLOSED)
+    reopened = not automated and before in (Case.Status.WAITING_CUSTOMER, Case.Status.RESOLVED, Case.Status.CLOSED)
     if reopened:
         set_status(case, Case.Status.OPEN, at=now)
     case.last_message_at = now
     case.updated_at = now
-    case.save(update_fields=["status", "resolved_at", "closed_at", "last_message_at", "updated_at"])
+    case.save(update_fields=["last_message_at", *STATUS_FIELDS])
     changes = {"case": [None, case.pk], "kind": [None, "customer"], "channel": [None, channel]}
     if reopened:
         changes["status"] = [before, case.status]

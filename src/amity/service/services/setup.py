@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -10,7 +12,7 @@ from amity.core import audit
 from amity.core.access import require
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
-from amity.service.models import CaseKind, Queue
+from amity.service.models import CaseKind, Mailbox, Queue
 
 DEFAULT_KINDS = [
     ("service_request", "Service request", False, ""),
@@ -138,3 +140,43 @@ def queue_save(
         changes=changes,
     )
     return queue
+
+
+MAILBOX_FIELDS = ("host", "port", "use_ssl", "username", "folder", "active")
+
+
+@transaction.atomic
+def mailbox_save(*, actor: User, workspace: Workspace, data: dict[str, object], mailbox: Mailbox | None = None) -> Mailbox:
+    """Connect an IMAP mailbox (or change one); the worker reads it from the next round on. The password is never audited."""
+    require(actor, workspace, Action.CHANGE if mailbox else Action.ADD, ObjectType.QUEUE)
+    created = mailbox is None
+    mailbox = mailbox or Mailbox(workspace=workspace)
+    before = {field: getattr(mailbox, field) for field in MAILBOX_FIELDS}
+    host = _text(data.get("host", mailbox.host), field="host", limit=200, required=True)
+    username = _text(data.get("username", mailbox.username), field="username", limit=254, required=True)
+    queue_id: Any = data.get("queue_id", mailbox.queue_id)
+    queue = Queue.objects.filter(workspace=workspace, pk=queue_id).first() if queue_id else None
+    if queue_id and queue is None:
+        raise ValidationError({"queue_id": f"No queue {queue_id} in this workspace."})
+    if host.lower() != mailbox.host.lower() or username != mailbox.username or data.get("folder", mailbox.folder) != mailbox.folder:
+        mailbox.last_uid = mailbox.uid_validity = 0  # another mailbox: read it from its start (duplicates are recognised)
+    mailbox.host, mailbox.username, mailbox.queue = host, username, queue
+    mailbox.port = int(data.get("port", mailbox.port))  # type: ignore[call-overload]
+    mailbox.use_ssl = bool(data.get("use_ssl", mailbox.use_ssl))
+    mailbox.folder = _text(data.get("folder", mailbox.folder), field="folder", limit=200, required=True)
+    mailbox.active = bool(data.get("active", mailbox.active))
+    if data.get("password"):
+        mailbox.password = str(data["password"])
+    if not mailbox.password:
+        raise ValidationError({"password": "Give the mailbox's password."})
+    mailbox.save()
+    changes = {field: [None if created else before[field], getattr(mailbox, field)] for field in MAILBOX_FIELDS}
+    changes = {field: change for field, change in changes.items() if change[0] != change[1]}
+    audit.record(
+        actor=actor,
+        workspace=workspace,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        obj=mailbox,
+        changes=changes,
+    )
+    return mailbox

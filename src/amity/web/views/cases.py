@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +22,7 @@ from amity.core import selectors as core_selectors
 from amity.core.access import allowed
 from amity.core.models import User
 from amity.core.permissions import Action, ObjectType
-from amity.service import selectors, services
+from amity.service import selectors, services, sla
 from amity.service.models import Case
 from amity.service.panels import STATUS_TONES
 from amity.web import record_page
@@ -224,6 +225,7 @@ def _detail_context(request: WorkspaceRequest, case: Case, *, form: CaseProperti
         "earlier": earlier,
         "panels": panels,
         "customer_kind": kind,
+        "timers": sla.timers(case, timezone.now()),
         "kind_instructions": case.kind.instructions.replace("{rma}", case.rma_number or "") if case.kind.is_return else "",
     }
 
