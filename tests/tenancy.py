@@ -355,6 +355,22 @@ def _calendar(workspace: Workspace) -> models.Model:
     return BusinessCalendar.objects.create(workspace=workspace, name=MARKER)  # type: ignore[no-any-return]
 
 
+def _canned_response(workspace: Workspace) -> models.Model:
+    from amity.service.models import CannedResponse
+
+    return CannedResponse.objects.create(workspace=workspace, name=MARKER, body=MARKER)  # type: ignore[no-any-return]
+
+
+def _macro(workspace: Workspace) -> models.Model:
+    from amity.service.models import Macro
+
+    return Macro.objects.create(workspace=workspace, name=MARKER, note=MARKER)  # type: ignore[no-any-return]
+
+
+def _case_message(workspace: Workspace) -> models.Model:
+    return _case(workspace).messages.get()  # type: ignore[attr-defined, no-any-return]
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -392,6 +408,9 @@ MAKERS: dict[str, Maker] = {
     "mailbox_id": _mailbox,
     "policy_id": _sla_policy,
     "calendar_id": _calendar,
+    "response_id": _canned_response,
+    "macro_id": _macro,
+    "message_id": _case_message,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -459,5 +478,10 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/queues/{queue_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/sla-policies/{policy_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/business-calendars/{calendar_id}"): {"name": "Renamed"},
+    ("POST", "/api/v1/cases/{case_id}/merge"): {"into_id": 1},
+    ("POST", "/api/v1/cases/{case_id}/messages/{message_id}/split"): {},
+    ("PATCH", "/api/v1/canned-responses/{response_id}"): {"name": "Renamed", "body": "Hi"},
+    ("PATCH", "/api/v1/macros/{macro_id}"): {"name": "Renamed"},
+    ("POST", "/api/v1/cases/{case_id}/macros/{macro_id}"): {},
     ("PATCH", "/api/v1/mailboxes/{mailbox_id}"): {"host": "imap.elsewhere.test", "username": "x", "password": "y"},
 }

@@ -16,6 +16,8 @@ from amity.service.models import CaseMessage
 from amity.service.schemas import (
     CalendarIn,
     CalendarOut,
+    CannedResponseIn,
+    CannedResponseOut,
     CaseFilterIn,
     CaseIn,
     CaseKindIn,
@@ -26,12 +28,17 @@ from amity.service.schemas import (
     CasePatch,
     CaseStatusIn,
     IntakeOut,
+    MacroIn,
+    MacroOut,
     MailboxIn,
     MailboxOut,
+    MergeIn,
     QueueIn,
     QueueOut,
+    RenderedOut,
     SlaPolicyIn,
     SlaPolicyOut,
+    SplitIn,
 )
 
 router = Router()
@@ -238,3 +245,92 @@ def update_calendar(request: HttpRequest, calendar_id: int, payload: CalendarIn)
     actor, workspace = actor_and_workspace(request)
     calendar = selectors.calendar_get(actor=actor, workspace=workspace, pk=calendar_id)
     return services.calendar_save(actor=actor, workspace=workspace, calendar=calendar, data=payload.model_dump(exclude_unset=True))
+
+
+# --- Merging, splitting, canned responses and macros --------------------------------------------------------------------
+
+
+@router.post(
+    "/cases/{case_id}/merge",
+    response=CaseOut,
+    tags=["cases"],
+    summary="Merge this duplicate into another case (returns the case that stays)",
+)
+def merge_case(request: HttpRequest, case_id: int, payload: MergeIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    duplicate = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+    into = selectors.case_get(actor=actor, workspace=workspace, pk=payload.into_id)
+    services.case_merge(actor=actor, duplicate=duplicate, into=into)
+    return selectors.case_get(actor=actor, workspace=workspace, pk=into.pk)
+
+
+@router.post(
+    "/cases/{case_id}/messages/{message_id}/split",
+    response={201: CaseOut},
+    tags=["cases"],
+    summary="Split a customer's message into a new case",
+)
+def split_case_message(request: HttpRequest, case_id: int, message_id: int, payload: SplitIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    case = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+    new = services.case_split(actor=actor, message=selectors.case_message_get(case=case, pk=message_id), subject=payload.subject)
+    return Status(201, selectors.case_get(actor=actor, workspace=workspace, pk=new.pk))
+
+
+@router.get("/canned-responses", response=list[CannedResponseOut], tags=["cases"], summary="Canned responses")
+def list_canned_responses(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.canned_responses(actor=actor, workspace=workspace))
+
+
+@router.post("/canned-responses", response={201: CannedResponseOut}, tags=["cases"], summary="Add a canned response")
+def create_canned_response(request: HttpRequest, payload: CannedResponseIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.canned_response_save(actor=actor, workspace=workspace, name=payload.name, body=payload.body))
+
+
+@router.patch("/canned-responses/{response_id}", response=CannedResponseOut, tags=["cases"], summary="Change a canned response")
+def update_canned_response(request: HttpRequest, response_id: int, payload: CannedResponseIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    response = selectors.canned_response_get(actor=actor, workspace=workspace, pk=response_id)
+    return services.canned_response_save(actor=actor, workspace=workspace, name=payload.name, body=payload.body, response=response)
+
+
+@router.get(
+    "/cases/{case_id}/canned-responses/{response_id}",
+    response=RenderedOut,
+    tags=["cases"],
+    summary="A canned response filled in for a case",
+)
+def render_canned_response(request: HttpRequest, case_id: int, response_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    case = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+    response = selectors.canned_response_get(actor=actor, workspace=workspace, pk=response_id)
+    return {"body": services.render_canned(response, case=case, agent=actor)}
+
+
+@router.get("/macros", response=list[MacroOut], tags=["cases"], summary="Macros")
+def list_macros(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.macros(actor=actor, workspace=workspace))
+
+
+@router.post("/macros", response={201: MacroOut}, tags=["cases"], summary="Add a macro")
+def create_macro(request: HttpRequest, payload: MacroIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return Status(201, services.macro_save(actor=actor, workspace=workspace, data=payload.model_dump()))
+
+
+@router.patch("/macros/{macro_id}", response=MacroOut, tags=["cases"], summary="Change a macro")
+def update_macro(request: HttpRequest, macro_id: int, payload: MacroIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    macro = selectors.macro_get(actor=actor, workspace=workspace, pk=macro_id)
+    return services.macro_save(actor=actor, workspace=workspace, macro=macro, data=payload.model_dump(exclude_unset=True))
+
+
+@router.post("/cases/{case_id}/macros/{macro_id}", response=CaseOut, tags=["cases"], summary="Apply a macro to a case")
+def apply_macro(request: HttpRequest, case_id: int, macro_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    case = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+    services.macro_apply(actor=actor, macro=selectors.macro_get(actor=actor, workspace=workspace, pk=macro_id), case=case)
+    return selectors.case_get(actor=actor, workspace=workspace, pk=case_id)

@@ -289,3 +289,39 @@ class IgnoredEmail(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.from_address}: {self.reason}"
+
+
+class CannedResponse(WorkspaceScopedModel):
+    """A reply agents use again and again, with placeholders such as {customer_first_name} and {case_number}."""
+
+    name = models.CharField(max_length=120)
+    body = models.TextField()
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="cannedresponse_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Macro(WorkspaceScopedModel):
+    """Several changes applied to a case at once: a status, priority, queue, assignee, tags, and optionally a reply or note."""
+
+    name = models.CharField(max_length=120)
+    status = models.CharField(max_length=24, blank=True)
+    priority = models.CharField(max_length=10, blank=True)
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assignee = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assign_to_me = models.BooleanField(default=False)
+    add_tags = models.JSONField(default=list, blank=True)
+    reply = models.ForeignKey(CannedResponse, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="macro_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -242,3 +242,46 @@ class SlaPolicyIn(Schema):
 
 class SlaPolicyOut(SlaPolicyIn):
     id: int
+
+
+class MergeIn(Schema):
+    into_id: int = Field(..., description="The case that stays; this one is closed and points to it.")
+
+
+class SplitIn(Schema):
+    subject: str = Field("", max_length=250, description="The new case's subject (the message's subject if left out).")
+
+
+class CannedResponseIn(Schema):
+    name: str = Field(..., max_length=120)
+    body: str = Field(
+        ...,
+        max_length=20000,
+        description="Placeholders: {customer_name}, {customer_first_name}, {case_number}, {case_subject}, {rma_number}, {agent_name}, {workspace_name}.",
+    )
+
+
+class CannedResponseOut(Schema):
+    id: int
+    name: str
+    body: str
+
+
+class RenderedOut(Schema):
+    body: str
+
+
+class MacroIn(Schema):
+    name: str = Field(..., max_length=120)
+    status: str = ""
+    priority: str = ""
+    queue_id: int | None = None
+    assignee_id: int | None = None
+    assign_to_me: bool = False
+    add_tags: list[str] = Field(default_factory=list, max_length=20)
+    reply_id: int | None = Field(None, description="A canned response emailed to the customer.")
+    note: str = Field("", max_length=20000, description="An internal note added.")
+
+
+class MacroOut(MacroIn):
+    id: int

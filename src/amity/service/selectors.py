@@ -14,7 +14,7 @@ from amity.core.models import User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Contact, ContactEmail
-from amity.service.models import BusinessCalendar, Case, CaseKind, CaseMessage, Mailbox, Queue, SlaPolicy
+from amity.service.models import BusinessCalendar, CannedResponse, Case, CaseKind, CaseMessage, Macro, Mailbox, Queue, SlaPolicy
 from amity.service.services.setup import service_setup
 
 CASE_SORTS = {
@@ -194,3 +194,27 @@ def calendars(*, actor: User, workspace: Workspace) -> models.QuerySet[BusinessC
 
 def calendar_get(*, actor: User, workspace: Workspace, pk: int) -> BusinessCalendar:
     return get_scoped_or_404(calendars(actor=actor, workspace=workspace), pk=pk)
+
+
+def case_message_get(*, case: Case, pk: int) -> CaseMessage:
+    return get_scoped_or_404(CaseMessage.objects.filter(workspace_id=case.workspace_id, case=case).select_related("case__kind"), pk=pk)
+
+
+def canned_responses(*, actor: User, workspace: Workspace) -> models.QuerySet[CannedResponse]:
+    return visible(CannedResponse.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CASE_KIND).order_by("name", "id")
+
+
+def canned_response_get(*, actor: User, workspace: Workspace, pk: int) -> CannedResponse:
+    return get_scoped_or_404(canned_responses(actor=actor, workspace=workspace), pk=pk)
+
+
+def macros(*, actor: User, workspace: Workspace) -> models.QuerySet[Macro]:
+    return (
+        visible(Macro.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CASE_KIND)
+        .select_related("reply")
+        .order_by("name", "id")
+    )
+
+
+def macro_get(*, actor: User, workspace: Workspace, pk: int) -> Macro:
+    return get_scoped_or_404(macros(actor=actor, workspace=workspace), pk=pk)
