@@ -73,8 +73,9 @@ def _snapshot(opportunity: Opportunity, *, created: Mapping[str, Any] | None = N
     values = audit.snapshot(opportunity, AUDITED_FIELDS)
     created = created if created is not None else {"tags": True, "line_items": True, "contacts": None}
     values["tags"] = sorted(opportunity.tags.values_list("name", flat=True)) if created.get("tags") else []
+    roles: list[tuple[int, str]]
     if created.get("contacts") is None:
-        roles = opportunity.contact_roles.order_by("contact_id").values_list("contact_id", "role")
+        roles = list(opportunity.contact_roles.order_by("contact_id").values_list("contact_id", "role"))
     else:
         roles = sorted((role.contact_id, role.role) for role in created["contacts"])
     values["contacts"] = [f"{pk}:{role}" for pk, role in roles]
