@@ -7,13 +7,12 @@ from typing import Any
 
 from django.db import models
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 
 from amity.core.access import visible
 from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
 from amity.orders.models import Invoice, SalesOrder
-from amity.search.registry import Document, RecordType, register
+from amity.search.registry import Document, RecordType, page_url, register
 from amity.search.text import document_text
 
 BillingModel = type[SalesOrder] | type[Invoice]
@@ -55,16 +54,6 @@ def _visible_ids(model: BillingModel, object_type: ObjectType) -> Callable[[User
     return visible_ids
 
 
-def _url(name: str) -> Callable[[Workspace, int], str | None]:
-    def url(workspace: Workspace, pk: int) -> str | None:
-        try:
-            return reverse(name, kwargs={"slug": workspace.slug, "pk": pk})
-        except NoReverseMatch:
-            return None
-
-    return url
-
-
 def register_search() -> None:
     """Make orders and invoices findable in the search box and GET /api/v1/search."""
     for model, object_type, key, label, icon, order, url_name in (
@@ -81,6 +70,6 @@ def register_search() -> None:
                 documents=_documents(model),
                 live_ids=_live_ids(model),
                 visible_ids=_visible_ids(model, object_type),
-                url=_url(url_name),
+                url=page_url(url_name),
             )
         )

@@ -7,13 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 
 from amity.core.access import visible
 from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
 from amity.sales.models import Lead, Opportunity, Quote
-from amity.search.registry import Document, RecordType, register
+from amity.search.registry import Document, RecordType, page_url, register
 from amity.search.text import document_text
 
 
@@ -48,13 +47,6 @@ def opportunity_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -
     return set(deals.values_list("pk", flat=True))
 
 
-def _url(workspace: Workspace, pk: int) -> str | None:
-    try:
-        return reverse("opportunity_detail", kwargs={"slug": workspace.slug, "pk": pk})
-    except NoReverseMatch:  # the deal page comes with the sales web UI
-        return None
-
-
 OPPORTUNITIES = register(
     RecordType(
         key="opportunities",
@@ -65,7 +57,7 @@ OPPORTUNITIES = register(
         documents=opportunity_documents,
         live_ids=opportunity_live_ids,
         visible_ids=opportunity_visible_ids,
-        url=_url,
+        url=page_url("opportunity_detail"),
     )
 )
 
@@ -102,13 +94,6 @@ def lead_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -> set[i
     return set(leads.values_list("pk", flat=True))
 
 
-def _lead_url(workspace: Workspace, pk: int) -> str | None:
-    try:
-        return reverse("lead_detail", kwargs={"slug": workspace.slug, "pk": pk})
-    except NoReverseMatch:
-        return None
-
-
 LEADS = register(
     RecordType(
         key="leads",
@@ -119,7 +104,7 @@ LEADS = register(
         documents=lead_documents,
         live_ids=lead_live_ids,
         visible_ids=lead_visible_ids,
-        url=_lead_url,
+        url=page_url("lead_detail"),
     )
 )
 
@@ -172,13 +157,6 @@ def quote_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -> set[
     return set(quotes.values_list("pk", flat=True))
 
 
-def _quote_url(workspace: Workspace, pk: int) -> str | None:
-    try:
-        return reverse("quote_detail", kwargs={"slug": workspace.slug, "pk": pk})
-    except NoReverseMatch:
-        return None
-
-
 QUOTES = register(
     RecordType(
         key="quotes",
@@ -189,6 +167,6 @@ QUOTES = register(
         documents=quote_documents,
         live_ids=quote_live_ids,
         visible_ids=quote_visible_ids,
-        url=_quote_url,
+        url=page_url("quote_detail"),
     )
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 
 from amity.core import search as global_search
 from amity.core.models import User, Workspace
@@ -46,6 +47,18 @@ class RecordType:
     visible_ids: Callable[[User, Workspace, list[int]], set[int]]
     # The address of a record's page, or None while it has none.
     url: Callable[[Workspace, int], str | None]
+
+
+def page_url(name: str) -> Callable[[Workspace, int], str | None]:
+    """A record type's `url`: the page named `name` (with the workspace's slug and the record's pk), or None while it has none."""
+
+    def url(workspace: Workspace, pk: int) -> str | None:
+        try:
+            return reverse(name, kwargs={"slug": workspace.slug, "pk": pk})
+        except NoReverseMatch:  # the record's page comes with its app's web UI
+            return None
+
+    return url
 
 
 _types: dict[str, RecordType] = {}
