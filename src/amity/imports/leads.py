@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from amity.core import audit, bulk
@@ -31,7 +30,7 @@ from amity.imports.checking import Row, split_list
 from amity.imports.models import Import, ImportBatch
 from amity.sales.models import Lead
 from amity.sales.services import leads as lead_services
-from amity.sales.services.lead_assignment import choose_owner
+from amity.sales.services.lead_assignment import active_assignment_rules, choose_owner
 from amity.sales.services.lead_scoring import active_rules, rescore_batch
 from amity.search import services as search
 
@@ -379,15 +378,16 @@ def lead_import_followup(*, batch_id: int) -> int:
         .select_related("workspace")
         .order_by("pk")
     )
+    rules = active_assignment_rules(batch.workspace_id)
     given: dict[int, list[Lead]] = defaultdict(list)
     for lead in leads:
-        owner, _ = choose_owner(lead)
+        owner, _ = choose_owner(lead, rules) if rules else (None, None)
         owner_id = owner.pk if owner is not None else (importer.pk if importer else None)
-        if owner_id is not None and Lead.objects.filter(pk=lead.pk, owner__isnull=True).update(
-            owner_id=owner_id, updated_at=F("updated_at")
-        ):
+        if owner_id is not None:
             lead.owner_id = owner_id
             given[owner_id].append(lead)
+    for owner_id, owned in given.items():  # still without an owner: a second run of this task gives none twice
+        Lead.objects.filter(pk__in=bulk.ids_in([lead.pk for lead in owned]), owner__isnull=True).update(owner_id=owner_id)
     ids = [*batch.created_ids, *map(int, batch.before)]
     rescore_batch(batch.workspace_id, ids, active_rules(batch.workspace_id))
     search.index_records(object_type="lead", ids=[lead.pk for leads_ in given.values() for lead in leads_])
