@@ -278,9 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument("--name", default="Command line", help="What the token is for.")
     token_create.set_defaults(handler=cmd_token_create)
 
-    importer = add("import", lambda args: 0, "Import contacts or accounts from a CSV or XLSX file, or print an import's log.")
+    importer = add("import", lambda args: 0, "Import contacts, accounts or leads from a CSV or XLSX file, or print an import's log.")
     import_commands = importer.add_subparsers(dest="import_command", required=True, metavar="KIND")
-    for kind in ("contacts", "accounts"):
+    for kind in ("contacts", "accounts", "leads"):
         sub = import_commands.add_parser(kind, help=f"Import {kind} from FILE, showing progress; prints a summary.")
         sub.add_argument("file", metavar="FILE", help="A CSV (any common encoding and delimiter) or XLSX file with a header row.")
         sub.add_argument("--workspace", required=True, help="Workspace slug.")

@@ -154,3 +154,46 @@ def test_the_import_pages_on_a_phone(open_page, acme):
     screenshot(page, "import-done")
     page.goto("/w/acme/imports/")
     screenshot(page, "import-history")
+
+
+def test_leads_are_imported_from_the_leads_list_then_assigned_and_scored_by_the_worker(open_page, acme):
+    from amity.sales.models import Lead
+    from amity.sales.services import lead_assignment, lead_scoring
+
+    workspace, owner = acme
+    berlin = member(workspace, Role.SALES, email="berlin@acme.test", full_name="Bea Berlin")
+    lead_assignment.assignment_rule_create(
+        actor=owner, workspace=workspace, data={"name": "Germany", "countries": ["DE"], "assign_to_id": berlin.pk}
+    )
+    lead_scoring.scoring_rule_create(
+        actor=owner,
+        workspace=workspace,
+        data={"name": "Trade fair", "kind": "field", "field": "source", "operator": "equals", "value": "Trade fair", "points": 15},
+    )
+    page = open_page()
+    page.clock.install()
+    sign_in(page, "owner@acme.test", PASSWORD)
+    page.goto("/w/acme/leads/")
+    page.locator("#import-button").click()
+    page.wait_for_url("**/w/acme/imports/new/?kind=leads")
+    assert page.get_by_label("Leads (people who may become customers; scored and assigned by your rules)").is_checked()
+
+    drop_file(page, "fair.csv", "Name,Email,Company,Country,Lead source\nAda Lovelace,ada@engines.example,Engines,de,Trade fair\n"
+              "Grace Hopper,grace@navy.example,Navy,US,Referral\n")  # fmt: skip
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.wait_for_url("**/w/acme/imports/*/")
+    table = page.locator("#mapping-table")
+    assert [table.get_by_label(column).input_value() for column in ("Name", "Email", "Company", "Country", "Lead source")] == [
+        "full_name", "email", "company", "country", "source"
+    ]  # fmt: skip
+    screenshot(page, "import-leads-mapping")
+    page.locator("button[value=import]").click()
+    page.wait_for_url(lambda url: "/imports/" in url and not url.endswith("/new/"))
+    run_worker_while_paused(page)
+    page.locator("#import-counts").wait_for()
+    assert page.locator("#import-summary").inner_text() == "2 rows: 2 created, 0 updated, 0 skipped, 0 failed."
+    screenshot(page, "import-leads-done")
+
+    ada, grace = Lead.objects.order_by("pk")
+    assert (ada.owner_id, ada.score, ada.country) == (berlin.pk, 15, "DE")  # the Germany rule, the Trade fair rule
+    assert (grace.owner_id, grace.score) == (owner.pk, 0)  # no rule: the importer's

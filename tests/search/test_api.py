@@ -67,7 +67,7 @@ def test_limit_and_types(api: Any, workspace: Workspace, records: dict[str, Any]
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"q": "a"}, "q"), ({"q": " "}, "q"), ({}, "q"), ({"q": "acme", "types": "invoices"}, "types"), ({"q": "acme", "limit": 0}, "limit")],
+    [({"q": "a"}, "q"), ({"q": " "}, "q"), ({}, "q"), ({"q": "acme", "types": "widgets"}, "types"), ({"q": "acme", "limit": 0}, "limit")],
 )
 def test_bad_input_names_the_field(api: Any, params: dict[str, Any], field: str) -> None:
     response = api.get("/api/v1/search", params)

@@ -49,7 +49,9 @@ def csv_rows(response: Any) -> list[list[str]]:
 # --- Entry points ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "kind"), [("/w/acme/contacts/", "contacts"), ("/w/acme/accounts/", "accounts")])
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/w/acme/contacts/", "contacts"), ("/w/acme/accounts/", "accounts"), ("/w/acme/leads/", "leads")]
+)
 def test_the_lists_offer_import_to_those_who_may_import(client_as: Any, owner: Any, workspace: Any, path: str, kind: str) -> None:
     viewer = member(workspace, Role.VIEWER)
 
@@ -364,3 +366,29 @@ def test_a_supply_member_may_not_upload(client_as: Any, workspace: Any) -> None:
 
     assert upload(client_as(supply)).status_code == 403
     assert Import.objects.count() == 0
+
+
+def test_a_lead_file_is_uploaded_mapped_and_imported_in_the_browser(
+    client_as: Any, owner: Any, workspace: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from amity.sales.models import Lead
+
+    client = client_as(owner)
+    assert "Leads (people who may become customers" in client.get("/w/acme/imports/new/").content.decode()
+    response = upload(client, b"Name,Email,Company\nAda Lovelace,ada@example.com,Engines\n", name="leads.csv", kind="leads")
+    assert response.status_code == 302
+    import_run = Import.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert import_run.kind == "leads"
+    assert "the same email (converted leads are left as they are)" in page
+    assert selected(page, "column_0") == "full_name"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            f"/w/acme/imports/{import_run.pk}/start/",
+            {"column_0": "full_name", "column_1": "email", "column_2": "company", "on_match": "skip"},
+        )
+
+    assert started.status_code == 302
+    lead = Lead.objects.get()
+    assert (lead.first_name, lead.last_name, lead.company, lead.owner_id) == ("Ada", "Lovelace", "Engines", owner.pk)

@@ -89,20 +89,24 @@ def _raise(errors: dict[str, str]) -> None:
 # --- Contacts ------------------------------------------------------------------------------------
 
 
-def write_contact_children(contact: Contact, workspace: Workspace, children: dict[str, Any]) -> None:
+def write_contact_children(contact: Contact, workspace: Workspace, children: dict[str, Any], *, creating: bool = False) -> None:
+    """Replace the kinds of child `children` holds (a contact just created has none to delete)."""
     if "emails" in children:
-        contact.emails.all().delete()
+        if not creating:
+            contact.emails.all().delete()
         ContactEmail.objects.bulk_create(
             ContactEmail(workspace=workspace, contact=contact, address=e["address"], is_primary=e["primary"]) for e in children["emails"]
         )
     if "phones" in children:
-        contact.phones.all().delete()
+        if not creating:
+            contact.phones.all().delete()
         ContactPhone.objects.bulk_create(
             ContactPhone(workspace=workspace, contact=contact, number=p["number"], kind=p["kind"], is_primary=p["primary"])
             for p in children["phones"]
         )
     if "accounts" in children:
-        contact.account_contacts.all().delete()
+        if not creating:
+            contact.account_contacts.all().delete()
         AccountContact.objects.bulk_create(
             AccountContact(
                 workspace=workspace,
@@ -113,8 +117,22 @@ def write_contact_children(contact: Contact, workspace: Workspace, children: dic
             )
             for link in children["accounts"]
         )
-    if "tags" in children:
+    if "tags" in children and (children["tags"] or not creating):
         set_tags(contact, workspace, children["tags"])
+
+
+def _created_snapshot(record: Account | Contact, fields: list[str], children: dict[str, Any], addresses: Any) -> dict[str, Any]:
+    """What a record just created holds, for its audit entry, from what was written: no reads back but the tags' spellings."""
+    values = audit.snapshot(record, fields)
+    values["tags"] = sorted(record.tags.values_list("name", flat=True)) if children.get("tags") else []
+    values["addresses"] = address_lines(record) if addresses else []
+    if isinstance(record, Contact):
+        values["emails"] = sorted(email["address"] for email in children.get("emails", []))
+        values["phones"] = sorted(phone["number"] for phone in children.get("phones", []))
+        values["accounts"] = sorted(link["account_id"] for link in children.get("accounts", []))
+    else:
+        values["domains"] = sorted(children.get("domains", []))
+    return values
 
 
 def _contact_children_snapshot(contact: Contact) -> dict[str, Any]:
@@ -180,10 +198,13 @@ def _save_contact(*, actor: User, workspace: Workspace, contact: Contact, data: 
     children, addresses = _cleaned_with_addresses(data, partial(clean_contact, contact, RecordChecks(workspace)))
     contact.workspace = workspace
     contact.save()
-    write_contact_children(contact, workspace, children)
+    write_contact_children(contact, workspace, children, creating=creating)
     if addresses is not None:
         write_addresses(contact, workspace, addresses)
-    after = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact), "addresses": address_lines(contact)}
+    if creating:
+        after = _created_snapshot(contact, AUDITED_CONTACT_FIELDS, children, addresses)
+    else:
+        after = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact), "addresses": address_lines(contact)}
     _record_change(actor=actor, record=contact, creating=creating, changes=audit.diff(before, after))
     return contact
 
@@ -309,17 +330,21 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
     if addresses is not None:
         write_addresses(account, workspace, addresses)
     if "domains" in children:
-        account.domains.all().delete()
+        if not creating:
+            account.domains.all().delete()
         AccountDomain.objects.bulk_create(
             AccountDomain(workspace=workspace, account=account, domain=domain) for domain in children["domains"]
         )
-    if "tags" in children:
+    if "tags" in children and (children["tags"] or not creating):
         set_tags(account, workspace, children["tags"])
-    after = {
-        **_snapshot(account, AUDITED_ACCOUNT_FIELDS),
-        "domains": sorted(account.domains.values_list("domain", flat=True)),
-        "addresses": address_lines(account),
-    }
+    if creating:
+        after = _created_snapshot(account, AUDITED_ACCOUNT_FIELDS, children, addresses)
+    else:
+        after = {
+            **_snapshot(account, AUDITED_ACCOUNT_FIELDS),
+            "domains": sorted(account.domains.values_list("domain", flat=True)),
+            "addresses": address_lines(account),
+        }
     _record_change(actor=actor, record=account, creating=creating, changes=audit.diff(before, after))
     return account
 

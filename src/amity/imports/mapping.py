@@ -45,6 +45,31 @@ ACCOUNT_FIELDS: dict[str, str] = {
     "tags": "Tags (separated by ; or ,)",
     "owner": "Owner (a member's email)",
 }
+LEAD_FIELDS: dict[str, str] = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "full_name": "Full name (split into first and last)",
+    "email": "Email",
+    "phone": "Phone",
+    "company": "Company",
+    "title": "Job title",
+    "website": "Website (web domain)",
+    "industry": "Industry",
+    "country": "Country (ISO code, e.g. DE)",
+    "region": "Region (state, province)",
+    "city": "City",
+    "postcode": "Postcode",
+    "status": "Status",
+    "rating": "Rating (hot, warm, cold)",
+    "source": "Source",
+    "campaign": "Campaign",
+    "description": "Description",
+    "marketing_consent": "Marketing consent (yes or no)",
+    "external_id": "External ID",
+    "tags": "Tags (separated by ; or ,)",
+    "owner": "Owner (a member's email; empty: the assignment rules choose)",
+}
+STANDARD_FIELDS: dict[str, dict[str, str]] = {"contacts": CONTACT_FIELDS, "accounts": ACCOUNT_FIELDS, "leads": LEAD_FIELDS}
 
 # Header spellings people use, squashed to lower-case letters and digits.
 SYNONYMS: dict[str, dict[str, list[str]]] = {
@@ -79,6 +104,30 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "tags": ["tags", "tag", "labels", "label"],
         "owner": ["owner", "owneremail", "accountowner", "assignedto"],
     },
+    "leads": {
+        "first_name": ["firstname", "first", "givenname", "forename", "vorname", "prenom"],
+        "last_name": ["lastname", "last", "surname", "familyname", "nachname", "nom"],
+        "full_name": ["name", "fullname", "leadname", "contactname", "contact", "person"],
+        "email": ["email", "emailaddress", "mail", "emailadresse", "workemail", "courriel"],
+        "phone": ["phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone", "workphone", "businessphone"],
+        "company": ["company", "companyname", "organisation", "organization", "account", "accountname", "employer", "firma"],
+        "title": ["title", "jobtitle", "position", "role", "function"],
+        "website": ["website", "web", "url", "domain", "homepage", "webaddress", "site"],
+        "industry": ["industry", "sector", "branche"],
+        "country": ["country", "countrycode", "land", "pays"],
+        "region": ["region", "state", "province", "county"],
+        "city": ["city", "town", "ort", "ville"],
+        "postcode": ["postcode", "postalcode", "zip", "zipcode", "plz"],
+        "status": ["status", "leadstatus"],
+        "rating": ["rating", "leadrating", "temperature"],
+        "source": ["source", "leadsource", "origin"],
+        "campaign": ["campaign", "campaignname", "utmcampaign"],
+        "description": ["description", "notes", "note", "comments", "comment", "message"],
+        "marketing_consent": ["marketingconsent", "consent", "optin", "newsletter", "emailoptin"],
+        "external_id": ["externalid", "id", "externalkey", "crmid", "recordid", "leadid"],
+        "tags": ["tags", "tag", "labels", "label"],
+        "owner": ["owner", "owneremail", "leadowner", "assignedto"],
+    },
 }
 
 
@@ -87,7 +136,7 @@ def squash(header: str) -> str:
 
 
 def object_type(kind: str) -> str:
-    return "contact" if kind == "contacts" else "account"
+    return {"contacts": "contact", "accounts": "account", "leads": "lead"}[kind]
 
 
 def _definitions(kind: str, workspace: Workspace) -> QuerySet[FieldDefinition]:
@@ -97,7 +146,7 @@ def _definitions(kind: str, workspace: Workspace) -> QuerySet[FieldDefinition]:
 
 def fields_for(kind: str, workspace: Workspace) -> dict[str, str]:
     """Every field a column of this kind of import can go to, with its label."""
-    standard = CONTACT_FIELDS if kind == "contacts" else ACCOUNT_FIELDS
+    standard = STANDARD_FIELDS[kind]
     custom = {
         f"custom.{definition.key}": f"{definition.label} (custom field)"
         for definition in _definitions(kind, workspace).order_by("position", "id")
@@ -156,9 +205,12 @@ def resolve(
 
 
 def check_complete(kind: str, mapping: Mapping[str, str]) -> None:
-    """Refuse a mapping that could not make a single record: a contact needs a name, email or phone; an account a name."""
+    """Refuse a mapping that could not make a single record: a contact needs a name, email or phone; an account a name;
+    a lead a name, an email or a company."""
     targets = set(mapping.values())
     if kind == "contacts" and not targets & {"first_name", "last_name", "full_name", "email", "phone", "mobile"}:
         raise ValidationError({"mapping": "Map at least one column to a name, an email or a phone of the contact."})
     if kind == "accounts" and "name" not in targets and "external_id" not in targets and "domains" not in targets:
         raise ValidationError({"mapping": "Map a column to the account's name."})
+    if kind == "leads" and not targets & {"first_name", "last_name", "full_name", "email", "company", "external_id"}:
+        raise ValidationError({"mapping": "Map at least one column to a name, an email or a company of the lead."})

@@ -1,4 +1,4 @@
-"""Imports of contacts and accounts from CSV and XLSX files: the file, its mapping, its progress, and every row's outcome."""
+"""Imports of contacts, accounts and leads from CSV and XLSX files: the file, its mapping, its progress, and every row's outcome."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from amity.core.tenancy import WorkspaceScopedModel
 
 
 class Import(WorkspaceScopedModel):
-    """One file of contacts or accounts brought into a workspace, batch by batch, with a report and an undo."""
+    """One file of contacts, accounts or leads brought into a workspace, batch by batch, with a report and an undo."""
 
     class Kind(models.TextChoices):
         CONTACTS = "contacts", "Contacts"
         ACCOUNTS = "accounts", "Accounts"
+        LEADS = "leads", "Leads"
 
     class OnMatch(models.TextChoices):
         SKIP = "skip", "Skip the row"

@@ -1,4 +1,4 @@
-"""Importing contacts and accounts: upload, start, run batch by batch, and undo.
+"""Importing contacts, accounts and leads: upload, start, run batch by batch, and undo.
 
 Each batch of rows is checked by the same rules as the API (`amity.customers.cleaning`, which
 `clean_contact` / `clean_account` use one record at a time), matched and checked with one query
@@ -29,11 +29,13 @@ from amity.core.access import require
 from amity.core.models import AuditEntry, Door, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.customers.models import Account, Contact
+from amity.imports import leads, reading, undo
 from amity.imports import mapping as mappings
-from amity.imports import reading, undo
 from amity.imports.checking import Importer
 from amity.imports.models import Import, ImportBatch, ImportRowError
 from amity.imports.writing import BatchResult, Writer
+from amity.sales.models import Lead
+from amity.sales.services.lead_scoring import active_rules, rescore_batch
 from amity.search.services import index_records
 from amity.search.tasks import reindex_related
 
@@ -43,8 +45,11 @@ ProgressCallback = Callable[[Import], None]
 # --- Upload and start -------------------------------------------------------------------------------
 
 
+OBJECT_TYPES = {Import.Kind.CONTACTS: ObjectType.CONTACT, Import.Kind.ACCOUNTS: ObjectType.ACCOUNT, Import.Kind.LEADS: ObjectType.LEAD}
+
+
 def _object_type(kind: str) -> ObjectType:
-    return ObjectType.CONTACT if kind == Import.Kind.CONTACTS else ObjectType.ACCOUNT
+    return OBJECT_TYPES[Import.Kind(kind)]
 
 
 def _check_options(kind: str, on_match: str) -> None:
@@ -202,8 +207,7 @@ def _rows(import_run: Import, stream: Any) -> tuple[list[str], Iterator[list[tup
 def _run_batches(import_run: Import, on_progress: ProgressCallback | None) -> Import:
     with import_run.file.open("rb") as stream:
         headers, batches = _rows(import_run, stream)
-        importer = Importer(import_run, headers)
-        writer = Writer(importer)
+        importer, writer = _importer_and_writer(import_run, headers)
         for number, batch in enumerate(batches):
             if number <= import_run.last_batch:
                 continue
@@ -223,8 +227,7 @@ def _run_all_or_nothing(import_run: Import, on_progress: ProgressCallback | None
         with transaction.atomic(), import_run.file.open("rb") as stream:
             _commit_without_waiting_for_disk()
             headers, batches = _rows(import_run, stream)
-            importer = Importer(import_run, headers)
-            writer = Writer(importer)
+            importer, writer = _importer_and_writer(import_run, headers)
             for number, batch in enumerate(batches):
                 with _cycle_collector_paused():
                     result = _process(importer, writer, batch, write=not errors)
@@ -248,6 +251,15 @@ def _run_all_or_nothing(import_run: Import, on_progress: ProgressCallback | None
             import_run.save(update_fields=["created", "updated", "skipped", "failed", "processed"])
         return _finish(import_run, Import.Status.FAILED, f"{failed:,} rows had errors, so nothing was imported (all or nothing).")
     return _finish(import_run, Import.Status.DONE, _summary(import_run))
+
+
+def _importer_and_writer(import_run: Import, headers: list[str]) -> tuple[Any, Any]:
+    """What checks and writes the rows: leads have their own; contacts and accounts share one."""
+    if import_run.kind == Import.Kind.LEADS:
+        importer = leads.LeadImporter(import_run, headers)
+        return importer, leads.LeadWriter(importer)
+    checker = Importer(import_run, headers)
+    return checker, Writer(checker)
 
 
 def _commit_without_waiting_for_disk() -> None:
@@ -280,7 +292,7 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _process(importer: Importer, writer: Writer, batch: list[tuple[int, list[str]]], *, write: bool) -> BatchResult:
+def _process(importer: Any, writer: Any, batch: list[tuple[int, list[str]]], *, write: bool) -> BatchResult:
     rows = [importer.row(number, cells) for number, cells in batch]
     importer.match(rows)
     importer.check(rows)
@@ -299,7 +311,7 @@ def _process(importer: Importer, writer: Writer, batch: list[tuple[int, list[str
 def _commit_batch(import_run: Import, number: int, batch: list[tuple[int, list[str]]], result: BatchResult) -> None:
     """Write the batch's report, its audit entry and the import's progress (inside the batch's transaction)."""
     workspace = import_run.workspace
-    ImportBatch.objects.create(
+    landed = ImportBatch.objects.create(
         workspace=workspace,
         import_run=import_run,
         number=number,
@@ -332,11 +344,20 @@ def _commit_batch(import_run: Import, number: int, batch: list[tuple[int, list[s
         )
     if not import_run.dry_run:
         _reindex_related_after_commit(import_run, [int(pk) for pk, changes in result.changes.items() if "name" in changes])
+    if import_run.kind == Import.Kind.LEADS and not import_run.dry_run and (result.created_ids or result.before):
+        _follow_up_after_commit(landed)
     import_run.last_batch = number
     import_run.processed += len(batch)
     for outcome, count in result.counts.items():
         setattr(import_run, outcome, getattr(import_run, outcome) + count)
     import_run.save(update_fields=["last_batch", "processed", "created", "updated", "skipped", "failed"])
+
+
+def _follow_up_after_commit(batch: ImportBatch) -> None:
+    """Once a batch of leads lands, the worker assigns the new ones by the rules and scores them all."""
+    from amity.imports.tasks import follow_up_lead_batch  # the task module imports this one
+
+    transaction.on_commit(partial(follow_up_lead_batch.enqueue, batch.pk))
 
 
 def _summary(import_run: Import) -> str:
@@ -396,7 +417,7 @@ def import_resume(*, actor: User, import_run: Import) -> Import:
 
 def _reindex_after_commit(import_run: Import, record_ids: list[int], account_ids: list[int]) -> None:
     """Keep search current with what a batch wrote (or undid), once its transaction commits."""
-    object_type = "contact" if import_run.kind == Import.Kind.CONTACTS else "account"
+    object_type = str(_object_type(import_run.kind))
     if record_ids:
         transaction.on_commit(partial(index_records, object_type=object_type, ids=record_ids))
     if account_ids:
@@ -419,7 +440,8 @@ def import_undo(*, actor: User, import_run: Import) -> Import:
     require(actor, workspace, Action.CHANGE, ObjectType.IMPORT)
     if import_run.dry_run or import_run.status not in {Import.Status.DONE, Import.Status.FAILED}:
         raise ValidationError({"status": "Only a finished import that wrote records can be undone."})
-    model: type[Account] | type[Contact] = Contact if import_run.kind == Import.Kind.CONTACTS else Account
+    models: dict[str, type[Account] | type[Contact] | type[Lead]] = {"contacts": Contact, "accounts": Account, "leads": Lead}
+    model = models[import_run.kind]
     now = timezone.now()
     created = restored = 0
     for batch in import_run.batches.order_by("-number"):
@@ -431,7 +453,12 @@ def import_undo(*, actor: User, import_run: Import) -> Import:
         )
         _reindex_after_commit(import_run, [*batch.created_ids, *map(int, batch.before)], batch.created_account_ids)
         _reindex_related_after_commit(import_run, [int(pk) for pk in batch.before])  # their earlier names come back
-        restored += undo.restore(model, workspace, batch.before, now)
+        if model is Lead:
+            restored_ids = leads.restore(workspace, batch.before, now)
+            rescore_batch(workspace.pk, restored_ids, active_rules(workspace.pk))
+            restored += len(restored_ids)
+        else:
+            restored += undo.restore(model, workspace, batch.before, now)  # type: ignore[arg-type]
     import_run.status = Import.Status.UNDONE
     import_run.undone_at = now
     import_run.save(update_fields=["status", "undone_at"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amity.core.taskrunner import retrying_task
-from amity.imports import services
+from amity.imports import leads, services
 
 
 def _give_up(import_id: int, *, error: Exception) -> None:
@@ -18,3 +18,9 @@ def run_import(import_id: int) -> None:
     except Exception as error:
         services.import_note_error(import_id=import_id, error=error)
         raise
+
+
+@retrying_task(max_attempts=3)
+def follow_up_lead_batch(batch_id: int) -> None:
+    """Assign an imported batch's new leads by the assignment rules and score its leads (safe to run again)."""
+    leads.lead_import_followup(batch_id=batch_id)

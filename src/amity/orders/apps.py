@@ -20,6 +20,11 @@ class OrdersConfig(AppConfig):
 
         register_rules()
 
+        # Orders and invoices join global search (by number and customer).
+        from amity.orders.search import register_search
+
+        register_search()
+
         from amity.core.demo import DEMO_LOADERS
         from amity.orders.demo import load_billing
 

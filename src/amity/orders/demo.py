@@ -22,6 +22,7 @@ from amity.core.models import User, Workspace
 from amity.core.permissions import Role
 from amity.orders.models import Cancellation, Fulfilment, FulfilmentLine, Invoice, InvoiceLine, Payment, SalesOrder, SalesOrderLine
 from amity.sales.models import DocumentSequence, LineItem, Opportunity, Quote, QuoteEvent, QuoteLine
+from amity.search.services import index_records
 
 DEALS = 150
 REVISED_SHARE = 0.3
@@ -79,6 +80,8 @@ def load_billing(workspace: Workspace, users: dict[Role, User]) -> None:
     QuoteEvent.objects.bulk_create(events)
     _back_office(workspace, plan, books, rng, now, today, manager, supply)
     books.save()
+    for object_type, model in (("quote", Quote), ("order", SalesOrder), ("invoice", Invoice)):
+        index_records(object_type=object_type, ids=model.objects.filter(workspace=workspace).values_list("pk", flat=True))
 
 
 def _quote(workspace: Workspace, deal: Opportunity, number: str, version: int, created: dt.datetime, owner: User | None) -> Quote:

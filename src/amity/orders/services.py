@@ -28,9 +28,15 @@ from amity.orders.models import Cancellation, Fulfilment, FulfilmentLine, Invoic
 from amity.sales.models import Quote
 from amity.sales.numbering import next_number
 from amity.sales.totals import LineTotals, deal_totals, line_totals
+from amity.search.services import index_records
 
 ZERO = Decimal("0.000")
 QUANTITY = Decimal("0.001")
+
+
+def _reindex_after_commit(object_type: str, pk: int) -> None:
+    """Global search shows an order's or an invoice's status and total: bring its entry up to date once this commits."""
+    transaction.on_commit(partial(index_records, object_type=object_type, ids=[pk]))
 
 
 def _locked(order: SalesOrder) -> tuple[SalesOrder, list[SalesOrderLine]]:
@@ -123,6 +129,7 @@ def order_create_from_quote(*, quote: Quote, actor: User | None) -> SalesOrder:
         obj=order,
         changes={"quote": [None, quote.pk], "total_amount": [None, str(order.total_amount)]},
     )
+    _reindex_after_commit("order", order.pk)
     return order
 
 
@@ -161,6 +168,7 @@ def order_fulfil(
         obj=order,
         changes={"status": [before, order.status], "fulfilled": {str(k): str(v) for k, v in wanted.items()}},
     )
+    _reindex_after_commit("order", order.pk)
     return fulfilment
 
 
@@ -216,6 +224,7 @@ def order_cancel(*, actor: User, order: SalesOrder, reason: str, scope: str = Ca
         obj=order,
         changes={"status": [before, order.status], "cancelled": cancellation.quantities, "reason": [None, reason]},
     )
+    _reindex_after_commit("order", order.pk)
     return cancellation
 
 
@@ -289,6 +298,7 @@ def invoice_create(
         obj=invoice,
         changes={"order": [None, order.pk], "total_amount": [None, str(invoice.total_amount)], "due_date": [None, invoice.due_date]},
     )
+    _reindex_after_commit("invoice", invoice.pk)
     return invoice
 
 
@@ -358,6 +368,7 @@ def invoice_send(*, actor: User, invoice: Invoice, to: str, message: str = "") -
         obj=invoice,
         changes={"status": [before, invoice.status], "sent_to": [None, address]},
     )
+    _reindex_after_commit("invoice", invoice.pk)
     from amity.orders.tasks import send_invoice_email
 
     transaction.on_commit(partial(send_invoice_email.enqueue, invoice_id=invoice.pk, to=address, message=message))
@@ -391,6 +402,7 @@ def invoice_void(*, actor: User, invoice: Invoice, reason: str) -> Invoice:
         obj=invoice,
         changes={"status": [before, invoice.status], "void_reason": [None, reason]},
     )
+    _reindex_after_commit("invoice", invoice.pk)
     return invoice
 
 
@@ -454,6 +466,7 @@ def payment_record(
         obj=invoice,
         changes={"status": [before, invoice.status], "amount_paid": [str(invoice.amount_paid - value), str(invoice.amount_paid)]},
     )
+    _reindex_after_commit("invoice", invoice.pk)
     return payment
 
 
@@ -481,6 +494,7 @@ def payment_delete(*, actor: User, payment: Payment) -> None:
         obj=invoice,
         changes={"status": [before, invoice.status], "amount_paid": [str(invoice.amount_paid + payment.amount), str(invoice.amount_paid)]},
     )
+    _reindex_after_commit("invoice", invoice.pk)
     payment.delete()
 
 
@@ -501,5 +515,6 @@ def mark_overdue_invoices(*, today: dt.date | None = None) -> int:
                     obj=invoice,
                     changes={"status": [status, Invoice.Status.OVERDUE]},
                 )
+                _reindex_after_commit("invoice", invoice.pk)
                 marked += 1
     return marked

@@ -1,4 +1,5 @@
-"""Deals and leads in global search: deals by their name, their account's name and their external id; leads by name, email, company, phone."""
+"""Deals, leads and quotes in global search: deals by name, account and external id; leads by name, email, company, phone;
+quotes by number, title and customer."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 
 from amity.core.access import visible
 from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
-from amity.sales.models import Lead, Opportunity
-from amity.search.registry import Document, RecordType, register
+from amity.sales.models import Lead, Opportunity, Quote
+from amity.search.registry import Document, RecordType, page_url, register
 from amity.search.text import document_text
 
 
@@ -52,13 +52,6 @@ def opportunity_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -
     return set(deals.values_list("pk", flat=True))
 
 
-def _url(workspace: Workspace, pk: int) -> str | None:
-    try:
-        return reverse("opportunity_detail", kwargs={"slug": workspace.slug, "pk": pk})
-    except NoReverseMatch:  # the deal page comes with the sales web UI
-        return None
-
-
 OPPORTUNITIES = register(
     RecordType(
         key="opportunities",
@@ -69,7 +62,7 @@ OPPORTUNITIES = register(
         documents=opportunity_documents,
         live_ids=opportunity_live_ids,
         visible_ids=opportunity_visible_ids,
-        url=_url,
+        url=page_url("opportunity_detail"),
         shows={"account": opportunities_of_accounts},
     )
 )
@@ -107,13 +100,6 @@ def lead_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -> set[i
     return set(leads.values_list("pk", flat=True))
 
 
-def _lead_url(workspace: Workspace, pk: int) -> str | None:
-    try:
-        return reverse("lead_detail", kwargs={"slug": workspace.slug, "pk": pk})
-    except NoReverseMatch:
-        return None
-
-
 LEADS = register(
     RecordType(
         key="leads",
@@ -124,6 +110,69 @@ LEADS = register(
         documents=lead_documents,
         live_ids=lead_live_ids,
         visible_ids=lead_visible_ids,
-        url=_lead_url,
+        url=page_url("lead_detail"),
+    )
+)
+
+
+# --- Quotes: found by number, title, customer; the latest version of each ------------------------------------
+
+
+def quote_documents(ids: Iterable[int]) -> list[Document]:
+    """Each quote's current version (a superseded one is left out: its revision is what people look for)."""
+    rows = (
+        Quote.objects.filter(pk__in=list(ids))
+        .exclude(status=Quote.Status.SUPERSEDED)
+        .values_list(
+            "pk",
+            "workspace_id",
+            "owner_id",
+            "number",
+            "version",
+            "title",
+            "account__name",
+            "contact__first_name",
+            "contact__last_name",
+            "status",
+            "total_amount",
+            "currency",
+        )
+    )
+    documents = []
+    for pk, workspace_id, owner_id, number, version, title, account_name, first, last, status, total, currency in rows:
+        label = number if version == 1 else f"{number} v{version}"
+        documents.append(
+            Document(
+                object_id=pk,
+                workspace_id=workspace_id,
+                owner_id=owner_id,
+                title=label,
+                subtitle=" · ".join([account_name, Quote.Status(status).label, f"{total} {currency}"]),
+                text=document_text(number, title, account_name, first or "", last or ""),
+            )
+        )
+    return documents
+
+
+def quote_live_ids(workspace: Workspace) -> QuerySet[Any, int]:
+    return Quote.objects.filter(workspace=workspace).exclude(status=Quote.Status.SUPERSEDED).values_list("pk", flat=True)
+
+
+def quote_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -> set[int]:
+    quotes = visible(Quote.objects.filter(pk__in=ids), actor=actor, workspace=workspace, object_type=ObjectType.QUOTE)
+    return set(quotes.values_list("pk", flat=True))
+
+
+QUOTES = register(
+    RecordType(
+        key="quotes",
+        object_type=ObjectType.QUOTE,
+        label="Quotes",
+        icon="file-dollar",
+        order=6,
+        documents=quote_documents,
+        live_ids=quote_live_ids,
+        visible_ids=quote_visible_ids,
+        url=page_url("quote_detail"),
     )
 )

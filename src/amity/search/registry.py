@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 
 from amity.core import search as global_search
 from amity.core.models import User, Workspace
@@ -50,6 +51,18 @@ class RecordType:
     # {their object type: ids of those records -> ids of this type's records that show them}. When such
     # a record is renamed, deleted or restored, `search.services.index_related` brings those rows up to date.
     shows: Mapping[str, Callable[[list[int]], Iterable[int]]] = field(default_factory=dict)
+
+
+def page_url(name: str) -> Callable[[Workspace, int], str | None]:
+    """A record type's `url`: the page named `name` (with the workspace's slug and the record's pk), or None while it has none."""
+
+    def url(workspace: Workspace, pk: int) -> str | None:
+        try:
+            return reverse(name, kwargs={"slug": workspace.slug, "pk": pk})
+        except NoReverseMatch:  # the record's page comes with its app's web UI
+            return None
+
+    return url
 
 
 _types: dict[str, RecordType] = {}

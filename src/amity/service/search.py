@@ -6,12 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 
 from amity.core.access import visible
 from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
-from amity.search.registry import Document, RecordType, register
+from amity.search.registry import Document, RecordType, page_url, register
 from amity.search.text import document_text
 from amity.service.models import Case
 
@@ -56,23 +55,16 @@ def case_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -> set[i
     return set(cases.values_list("pk", flat=True))
 
 
-def _url(workspace: Workspace, pk: int) -> str | None:
-    try:
-        return reverse("case_detail", kwargs={"slug": workspace.slug, "pk": pk})
-    except NoReverseMatch:
-        return None
-
-
 CASES = register(
     RecordType(
         key="cases",
         object_type=ObjectType.CASE,
         label="Cases",
         icon="lifebuoy",
-        order=6,
+        order=9,
         documents=case_documents,
         live_ids=case_live_ids,
         visible_ids=case_visible_ids,
-        url=_url,
+        url=page_url("case_detail"),
     )
 )

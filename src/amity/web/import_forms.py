@@ -14,11 +14,16 @@ from amity.imports.models import Import
 from amity.web.forms import StyledForm
 
 ACCEPTED_FILES = ".csv,.tsv,.txt,.xlsx,text/csv,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KIND_LABELS = {Import.Kind.CONTACTS: "Contacts (people)", Import.Kind.ACCOUNTS: "Accounts (organizations)"}
+KIND_LABELS = {
+    Import.Kind.CONTACTS: "Contacts (people)",
+    Import.Kind.ACCOUNTS: "Accounts (organizations)",
+    Import.Kind.LEADS: "Leads (people who may become customers; scored and assigned by your rules)",
+}
 # What a row is matched on, in the user's words, per kind.
 MATCH_KEYS = {
     Import.Kind.CONTACTS: "the same external ID or, failing that, the same primary email",
     Import.Kind.ACCOUNTS: "the same external ID or, failing that, one of the same web domains",
+    Import.Kind.LEADS: "the same external ID or, failing that, the same email (converted leads are left as they are)",
 }
 ON_MATCH_HELP = {
     Import.OnMatch.SKIP: "Leave the existing record as it is and report the row as skipped.",

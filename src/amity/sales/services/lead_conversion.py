@@ -16,6 +16,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from amity.activities.models import Interaction, Note, Task
@@ -108,28 +110,32 @@ def _deal_for(actor: User, lead: Lead, account: Account, contact: Contact, wante
 
 
 def _carry_history(lead: Lead, contact: Contact, account: Account | None, deal: Opportunity | None) -> dict[str, int]:
-    """Link the lead's interactions, notes and tasks to what it became (set-based: a few queries whatever the history)."""
+    """Link the lead's interactions, notes and tasks to what it became (set-based: a few queries whatever the history).
+
+    A link already there is kept: the interactions' links are inserted with conflicts ignored, and a note's or
+    task's contact, account and deal are filled in only where empty, in one UPDATE per kind of record.
+    """
     interactions = list(Interaction.objects.filter(lead=lead).values_list("pk", flat=True))
-    contact_links = Interaction.contacts.through
-    have = set(contact_links.objects.filter(interaction_id__in=interactions, contact=contact).values_list("interaction_id", flat=True))
-    contact_links.objects.bulk_create([contact_links(interaction_id=pk, contact_id=contact.pk) for pk in interactions if pk not in have])
-    if account is not None:
-        account_links = Interaction.accounts.through
-        have = set(account_links.objects.filter(interaction_id__in=interactions, account=account).values_list("interaction_id", flat=True))
-        account_links.objects.bulk_create(
-            [account_links(interaction_id=pk, account_id=account.pk) for pk in interactions if pk not in have]
+    if interactions:
+        contact_links = Interaction.contacts.through
+        contact_links.objects.bulk_create(
+            [contact_links(interaction_id=pk, contact_id=contact.pk) for pk in interactions], ignore_conflicts=True
         )
-    if deal is not None:
-        Interaction.objects.filter(lead=lead, opportunity__isnull=True).update(opportunity=deal)
-    moved = {"interactions": len(interactions)}
-    for name, model in (("notes", Note), ("tasks", Task)):
-        rows = model.objects.filter(lead=lead)
-        moved[name] = rows.count()
-        rows.filter(contact__isnull=True).update(contact=contact)
         if account is not None:
-            rows.filter(account__isnull=True).update(account=account)
+            account_links = Interaction.accounts.through
+            account_links.objects.bulk_create(
+                [account_links(interaction_id=pk, account_id=account.pk) for pk in interactions], ignore_conflicts=True
+            )
         if deal is not None:
-            rows.filter(opportunity__isnull=True).update(opportunity=deal)
+            Interaction.objects.filter(lead=lead, opportunity__isnull=True).update(opportunity=deal)
+    moved = {"interactions": len(interactions)}
+    links: dict[str, Any] = {"contact": Coalesce("contact", Value(contact.pk))}
+    if account is not None:
+        links["account"] = Coalesce("account", Value(account.pk))
+    if deal is not None:
+        links["opportunity"] = Coalesce("opportunity", Value(deal.pk))
+    for name, model in (("notes", Note), ("tasks", Task)):
+        moved[name] = model.objects.filter(lead=lead).update(**links)  # every row of the lead matches: the count moved
     return moved
 
 

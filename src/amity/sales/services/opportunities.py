@@ -66,19 +66,30 @@ def _line_summary(line: LineItem) -> str:
     return f"{line.quantity.normalize():f} × {line.sku or line.name} @ {line.unit_price} -{line.discount_percent.normalize():f}% +{line.tax_rate.normalize():f}% tax"
 
 
-def _snapshot(opportunity: Opportunity) -> dict[str, Any]:
+def _snapshot(opportunity: Opportunity, *, created: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The deal's audited fields and children; for a deal just created, its children as `created` holds them (nothing read back
+    but what it was given: tags, for their spellings, and line items)."""
     if opportunity.pk is None:
         return {}
     values = audit.snapshot(opportunity, AUDITED_FIELDS)
-    values["tags"] = sorted(opportunity.tags.values_list("name", flat=True))
-    values["contacts"] = [f"{pk}:{role}" for pk, role in opportunity.contact_roles.order_by("contact_id").values_list("contact_id", "role")]
-    values["line_items"] = [_line_summary(line) for line in opportunity.line_items.order_by("position", "id")]
+    created = created if created is not None else {"tags": True, "line_items": True, "contacts": None}
+    values["tags"] = sorted(opportunity.tags.values_list("name", flat=True)) if created.get("tags") else []
+    roles: list[tuple[int, str]]
+    if created.get("contacts") is None:
+        roles = list(opportunity.contact_roles.order_by("contact_id").values_list("contact_id", "role"))
+    else:
+        roles = sorted((role.contact_id, role.role) for role in created["contacts"])
+    values["contacts"] = [f"{pk}:{role}" for pk, role in roles]
+    lines = opportunity.line_items.order_by("position", "id") if created.get("line_items") else []
+    values["line_items"] = [_line_summary(line) for line in lines]
     return values
 
 
-def _record(*, actor: User | None, opportunity: Opportunity, before: dict[str, Any], action: str | None = None) -> None:
+def _record(
+    *, actor: User | None, opportunity: Opportunity, before: dict[str, Any], action: str | None = None, created: Any = None
+) -> None:
     """Audit what changed and keep the search index current once it commits."""
-    changes = audit.diff(before, _snapshot(opportunity))
+    changes = audit.diff(before, _snapshot(opportunity, created=created))
     if changes or action:
         audit.record(
             actor=actor,
@@ -411,8 +422,9 @@ def _clean_contacts(workspace: Workspace, raw: Sequence[Mapping[str, Any]], erro
     return roles
 
 
-def _write_contacts(opportunity: Opportunity, roles: list[OpportunityContact]) -> None:
-    opportunity.contact_roles.all().delete()
+def _write_contacts(opportunity: Opportunity, roles: list[OpportunityContact], *, creating: bool = False) -> None:
+    if not creating:  # a deal just opened has no people to take off
+        opportunity.contact_roles.all().delete()
     for role in roles:
         role.opportunity = opportunity
     OpportunityContact.objects.bulk_create(roles)
@@ -530,8 +542,15 @@ def _save(*, actor: User, workspace: Workspace, opportunity: Opportunity, data: 
     if "tags" in children:
         set_tags(opportunity, workspace, children["tags"])
     if "contacts" in children:
-        _write_contacts(opportunity, children["contacts"])
-    _record(actor=actor, opportunity=opportunity, before=before, action=AuditEntry.Action.CREATE if creating else None)
+        _write_contacts(opportunity, children["contacts"], creating=creating)
+    created = {"tags": children.get("tags"), "line_items": children.get("line_items"), "contacts": children.get("contacts", [])}
+    _record(
+        actor=actor,
+        opportunity=opportunity,
+        before=before,
+        action=AuditEntry.Action.CREATE if creating else None,
+        created=created if creating else None,
+    )
     return opportunity
 
 

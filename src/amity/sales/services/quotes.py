@@ -30,6 +30,7 @@ from amity.customers.models import Account, Contact
 from amity.sales.models import Opportunity, Quote, QuoteEvent, QuoteLine
 from amity.sales.numbering import next_number
 from amity.sales.totals import deal_totals, line_totals
+from amity.search.services import index_records
 
 AUDITED_FIELDS = [
     "number",
@@ -70,9 +71,17 @@ def _snapshot(quote: Quote) -> dict[str, Any]:
 
 
 def _record(*, actor: User | None, quote: Quote, before: dict[str, Any], action: str = AuditEntry.Action.UPDATE) -> None:
+    """Audit what changed and keep the search index current once it commits."""
     changes = audit.diff(before, _snapshot(quote))
     if changes or action != AuditEntry.Action.UPDATE:
         audit.record(actor=actor, workspace=quote.workspace, action=action, obj=quote, changes=changes)
+    _reindex_after_commit(quote.pk)
+
+
+def _reindex_after_commit(*quote_ids: int | None) -> None:
+    """Global search shows each quote's current version with its status and total (a deleted or superseded one drops out)."""
+    ids = [pk for pk in quote_ids if pk is not None]
+    transaction.on_commit(partial(index_records, object_type="quote", ids=ids))
 
 
 def _event(quote: Quote, kind: str, *, actor: User | None, note: str = "", at: dt.datetime | None = None) -> QuoteEvent:
@@ -347,10 +356,12 @@ def quote_delete(*, actor: User, quote: Quote) -> None:
     audit.record(
         actor=actor, workspace=quote.workspace, action=AuditEntry.Action.DELETE, obj=quote, changes={"status": [quote.status, None]}
     )
+    deleted_id = quote.pk
     quote.delete()
     if previous is not None and previous.status == Quote.Status.SUPERSEDED:
         previous.status = Quote.Status.SENT if previous.sent_at else Quote.Status.DRAFT
         previous.save(update_fields=["status", "updated_at"])
+    _reindex_after_commit(deleted_id, previous.pk if previous is not None else None)
 
 
 # --- Versions -----------------------------------------------------------------------------------------------------------
@@ -530,5 +541,6 @@ def expire_quotes(*, today: dt.date | None = None) -> int:
                     obj=quote,
                     changes={"status": [Quote.Status.SENT, Quote.Status.EXPIRED]},
                 )
+                _reindex_after_commit(quote.pk)
                 expired += 1
     return expired

@@ -1,4 +1,4 @@
-"""Importing contacts and accounts in the browser: upload, map the columns, dry run, watch it run, download the log, undo.
+"""Importing contacts, accounts and leads in the browser: upload, map the columns, dry run, watch it run, download the log, undo.
 
 Every step calls the services and selectors the API calls (amity.imports), so both doors import the same way.
 """
@@ -28,7 +28,7 @@ from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspac
 HISTORY_PAGE_SIZE = 25
 ERRORS_SHOWN = 50
 SAMPLE_ROWS = 3
-KIND_PERMISSIONS = {Import.Kind.CONTACTS: ObjectType.CONTACT, Import.Kind.ACCOUNTS: ObjectType.ACCOUNT}
+KIND_PERMISSIONS = {Import.Kind.CONTACTS: ObjectType.CONTACT, Import.Kind.ACCOUNTS: ObjectType.ACCOUNT, Import.Kind.LEADS: ObjectType.LEAD}
 UNFINISHED = {Import.Status.QUEUED, Import.Status.RUNNING}
 
 
