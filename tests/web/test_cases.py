@@ -139,3 +139,19 @@ def test_another_workspaces_case_is_a_404_and_nothing_changes(
     assert response.status_code == 404
     stranger.refresh_from_db()
     assert (stranger.status, stranger.priority, stranger.messages.count()) == ("new", "normal", 1)
+
+
+def test_a_macro_and_a_merge_from_the_case_page(client_as: Any, agent: User, admin: User, workspace: Workspace, case: Case) -> None:
+    macro = services.macro_save(actor=admin, workspace=workspace, data={"name": "Escalate", "priority": "urgent", "note": "Escalated."})
+    duplicate = services.case_open(actor=agent, workspace=workspace, data={"subject": "Dup", "description": "Again"})
+    client = client_as(agent)
+
+    assert "Escalate" in client.get(f"/w/acme/cases/{case.pk}/").content.decode()
+    assert client.post(f"/w/acme/cases/{case.pk}/macro/", {"macro_id": macro.pk}).status_code == 302
+    merged = client.post(f"/w/acme/cases/{duplicate.pk}/merge/", {"into_number": case.number.lower()})
+
+    case.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert case.priority == "urgent" and merged["Location"] == f"/w/acme/cases/{case.pk}/"
+    assert duplicate.merged_into == case
+    assert client.post(f"/w/acme/cases/{case.pk}/merge/", {"into_number": "CS-1999-9999"}).status_code == 302

@@ -186,6 +186,8 @@ case_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/reply/", cases.case_reply, name="case_reply"),
     path("<int:pk>/note/", cases.case_note, name="case_note"),
     path("<int:pk>/properties/", cases.case_properties, name="case_properties"),
+    path("<int:pk>/macro/", cases.case_macro, name="case_macro"),
+    path("<int:pk>/merge/", cases.case_merge, name="case_merge"),
 ]
 
 workspace_urls: list[URLPattern | URLResolver] = [

@@ -226,6 +226,7 @@ def _detail_context(request: WorkspaceRequest, case: Case, *, form: CaseProperti
         "panels": panels,
         "customer_kind": kind,
         "timers": sla.timers(case, timezone.now()),
+        "macros": list(selectors.macros(actor=request.user, workspace=request.workspace)) if can_change else [],
         "kind_instructions": case.kind.instructions.replace("{rma}", case.rma_number or "") if case.kind.is_return else "",
     }
 
@@ -298,3 +299,42 @@ def case_properties(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return render_page(
         request, "web/cases/detail.html", _detail_context(request, case, form=form), partial="properties_swap", status=status
     )
+
+
+@workspace_view
+@require_POST
+def case_macro(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Apply one of the workspace's macros to the case (its changes, reply or note, and status at once)."""
+    case = selectors.case_get(actor=request.user, workspace=request.workspace, pk=pk)
+    macro_id = request.POST.get("macro_id", "")
+    macro = selectors.macro_get(actor=request.user, workspace=request.workspace, pk=int(macro_id) if macro_id.isdigit() else 0)
+    try:
+        services.macro_apply(actor=request.user, macro=macro, case=case)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, f"“{macro.name}” applied.")
+    return redirect("case_detail", request.workspace.slug, pk)
+
+
+@workspace_view
+@require_POST
+def case_merge(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Merge this case into another, named by its number; the page of the case that stays opens."""
+    duplicate = selectors.case_get(actor=request.user, workspace=request.workspace, pk=pk)
+    number = request.POST.get("into_number", "").strip().upper()
+    into = (
+        selectors.case_list(actor=request.user, workspace=request.workspace, filters=selectors.CaseFilter(number=number)).first()
+        if number
+        else None
+    )
+    if into is None:
+        messages.error(request, f"No case {number or '(no number given)'} to merge into.")
+        return redirect("case_detail", request.workspace.slug, pk)
+    try:
+        services.case_merge(actor=request.user, duplicate=duplicate, into=into)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("case_detail", request.workspace.slug, pk)
+    messages.success(request, f"{duplicate.number} merged into {into.number}.")
+    return redirect("case_detail", request.workspace.slug, into.pk)
