@@ -60,7 +60,7 @@ def test_the_worker_task_evaluates_every_workspace(rep, workspace, contact):
 def test_the_scheduler_enqueues_alerts_at_their_own_pace(settings):
     from amity.runner import _due_periodic_tasks
 
-    settings.SCHEDULER_SECONDS, settings.ALERTS_SECONDS = 60, 900
+    settings.SCHEDULER_SECONDS, settings.ALERTS_SECONDS, settings.MAIL_FETCH_SECONDS = 60, 900, 60
     everything = _due_periodic_tasks({}, 1000.0)
     assert "amity.core.tasks.evaluate_alert_rules" in everything
     assert "amity.core.tasks.send_due_digests" in everything
@@ -70,5 +70,7 @@ def test_the_scheduler_enqueues_alerts_at_their_own_pace(settings):
         "amity.core.tasks.send_due_digests",
         "amity.sales.tasks.expire_quotes",
         "amity.orders.tasks.mark_overdue_invoices",
+        "amity.service.tasks.fetch_mailboxes",
+        "amity.service.tasks.escalate_sla_breaches",
     ]
     assert "amity.core.tasks.evaluate_alert_rules" in _due_periodic_tasks(last, 1900.0)
