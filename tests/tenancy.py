@@ -315,6 +315,20 @@ def _forecast_submission(workspace: Workspace) -> models.Model:
     )  # fmt: skip
 
 
+def _duplicate(workspace: Workspace) -> models.Model:
+    from amity.customers.models import DuplicateCandidate
+
+    first, second = _contact(workspace), _contact(workspace)
+    left, right = sorted([first.pk, second.pk])
+    return DuplicateCandidate.objects.create(workspace=workspace, record_type="contact", left_id=left, right_id=right, score=0.9, reasons=[MARKER])
+
+
+def _duplicate_scan(workspace: Workspace) -> models.Model:
+    from amity.customers.models import DuplicateScan
+
+    return DuplicateScan.objects.create(workspace=workspace, status="done", step=MARKER)
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -346,6 +360,8 @@ MAKERS: dict[str, Maker] = {
     "invoice_id": _invoice,
     "payment_id": _payment,
     "quota_id": _quota,
+    "duplicate_id": _duplicate,
+    "scan_id": _duplicate_scan,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -406,4 +422,5 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/invoices/{invoice_id}/send"): {"to": "buyer@example.com"},
     ("POST", "/api/v1/invoices/{invoice_id}/void"): {"reason": "Issued in error"},
     ("PATCH", "/api/v1/quotas/{quota_id}"): {"amount": "5"},
+    ("POST", "/api/v1/duplicates/{duplicate_id}/dismiss"): {},
 }

@@ -138,6 +138,10 @@ forecast      view     o a m s k u v
 forecast      add      o a m s
 forecast      change   o a m
 forecast      delete   o a
+duplicate     view     o a m s k u p v
+duplicate     add      o a m
+duplicate     change   o a m s k u
+duplicate     delete   o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 
