@@ -320,7 +320,9 @@ def _duplicate(workspace: Workspace) -> models.Model:
 
     first, second = _contact(workspace), _contact(workspace)
     left, right = sorted([first.pk, second.pk])
-    return DuplicateCandidate.objects.create(workspace=workspace, record_type="contact", left_id=left, right_id=right, score=0.9, reasons=[MARKER])
+    return DuplicateCandidate.objects.create(
+        workspace=workspace, record_type="contact", left_id=left, right_id=right, score=0.9, reasons=[MARKER]
+    )
 
 
 def _duplicate_scan(workspace: Workspace) -> models.Model:

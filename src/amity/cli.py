@@ -226,7 +226,9 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"score": cluster.score, "records": records, "reasons": cluster.reasons}))
             else:
-                ids = ", ".join(f"{record.type} {record.id}" + (f" ({record.external_id})" if record.external_id else "") for record in cluster.records)
+                ids = ", ".join(
+                    f"{record.type} {record.id}" + (f" ({record.external_id})" if record.external_id else "") for record in cluster.records
+                )
                 print(f"{cluster.score:.2f}  {ids}  — {'; '.join(cluster.reasons)}")
     return 0
 

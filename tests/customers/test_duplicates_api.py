@@ -13,7 +13,12 @@ from amity.core.permissions import Role
 from amity.customers.models import Contact, DedupeKey, DuplicateCandidate, DuplicateScan
 from tests.factories import member
 
-ADA = {"first_name": "Ada", "last_name": "Lovelace", "emails": [{"address": "ada@analytical.example"}], "phones": [{"number": "+44 20 7946 0958"}]}
+ADA = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "emails": [{"address": "ada@analytical.example"}],
+    "phones": [{"number": "+44 20 7946 0958"}],
+}
 
 
 def _create(api: Any, body: dict[str, Any], query: str = "") -> Any:
@@ -25,9 +30,11 @@ def test_creating_a_likely_duplicate_contact_is_refused_with_the_candidates(api:
     assert first.status_code == 201
     before = Contact.objects.count()
 
-    again = _create(api, {"first_name": "Lovelace", "last_name": "Ada", "phones": [{"number": "020 7946 0958", "kind": "work"}]} | {
-        "phones": [{"number": "+442079460958"}]
-    })
+    again = _create(
+        api,
+        {"first_name": "Lovelace", "last_name": "Ada", "phones": [{"number": "020 7946 0958", "kind": "work"}]}
+        | {"phones": [{"number": "+442079460958"}]},
+    )
 
     assert again.status_code == 409
     assert again["Content-Type"] == "application/problem+json"
@@ -72,8 +79,16 @@ def duplicates(api: Any, workspace: Workspace, django_capture_on_commit_callback
     """Three records of one person and one of another, created anyway, then scanned."""
     ids = [
         _create(api, ADA, "?allow_duplicates=true").json()["id"],
-        _create(api, {"first_name": "Adda", "last_name": "Lovelace", "emails": [{"address": "ADA@analytical.example"}]}, "?allow_duplicates=true").json()["id"],
-        _create(api, {**ADA, "emails": [{"address": "ada@analytical.example"}, {"address": "countess@lovelace.example"}]}, "?allow_duplicates=true").json()["id"],
+        _create(
+            api,
+            {"first_name": "Adda", "last_name": "Lovelace", "emails": [{"address": "ADA@analytical.example"}]},
+            "?allow_duplicates=true",
+        ).json()["id"],
+        _create(
+            api,
+            {**ADA, "emails": [{"address": "ada@analytical.example"}, {"address": "countess@lovelace.example"}]},
+            "?allow_duplicates=true",
+        ).json()["id"],
         _create(api, {"first_name": "Grace", "last_name": "Hopper", "emails": [{"address": "grace@navy.example"}]}).json()["id"],
     ]
     with django_capture_on_commit_callbacks(execute=True):

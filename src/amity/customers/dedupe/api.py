@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from amity.api.auth import actor_and_workspace
+from amity.api.pagination import PageParams, page_of, paginate
 from amity.api.problems import problem
 from amity.core.models import Workspace
-from amity.api.pagination import PageParams, page_of, paginate
 from amity.customers.dedupe import selectors, services
 from amity.customers.dedupe.schemas import DuplicateFilterIn, DuplicateOut, DuplicateScanIn, DuplicateScanOut, candidate_row
 
@@ -40,7 +40,9 @@ def duplicates_problem(workspace: Workspace, found: services.DuplicatesFound) ->
 def list_duplicates(request: HttpRequest, page: Query[PageParams], filters: Query[DuplicateFilterIn]) -> Any:
     actor, workspace = actor_and_workspace(request)
     status = None if filters.status == "all" else filters.status
-    pairs = selectors.candidate_list(actor=actor, workspace=workspace, status=status, record_type=filters.record_type, min_score=filters.min_score)
+    pairs = selectors.candidate_list(
+        actor=actor, workspace=workspace, status=status, record_type=filters.record_type, min_score=filters.min_score
+    )
     listed = paginate(pairs, ordering=selectors.RANKING, cursor=page.cursor, limit=page.limit)
     return {"items": _rows(request, listed.items), "next_cursor": listed.next_cursor}
 
@@ -62,7 +64,9 @@ def get_duplicate(request: HttpRequest, duplicate_id: int) -> Any:
 @router.post("/duplicates/{duplicate_id}/dismiss", response=DuplicateOut, tags=TAGS, summary="Say the two records are not one")
 def dismiss_duplicate(request: HttpRequest, duplicate_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
-    candidate = services.duplicate_dismiss(actor=actor, candidate=selectors.candidate_get(actor=actor, workspace=workspace, pk=duplicate_id))
+    candidate = services.duplicate_dismiss(
+        actor=actor, candidate=selectors.candidate_get(actor=actor, workspace=workspace, pk=duplicate_id)
+    )
     return _rows(request, [candidate])[0]
 
 

@@ -42,7 +42,10 @@ def people(workspace_id: int, ids: Sequence[int] | None = None) -> list[Person]:
         .iterator(CHUNK)
     )
     phones = _grouped(
-        _scoped(ContactPhone.objects, workspace_id, ids, "contact_id").filter(is_primary=False).values_list("contact_id", "number").iterator(CHUNK)
+        _scoped(ContactPhone.objects, workspace_id, ids, "contact_id")
+        .filter(is_primary=False)
+        .values_list("contact_id", "number")
+        .iterator(CHUNK)
     )
     addresses = _grouped(
         _scoped(Address.objects, workspace_id, ids, "contact_id")
@@ -60,8 +63,8 @@ def people(workspace_id: int, ids: Sequence[int] | None = None) -> list[Person]:
             external_id=external_id,
             first_name=first_name,
             last_name=last_name,
-            emails=[primary_email, *emails.get(pk, ())] if primary_email else emails.get(pk, ()),
-            phones=[primary_phone, *phones.get(pk, ())] if primary_phone else phones.get(pk, ()),
+            emails=[primary_email, *emails.get(pk, [])] if primary_email else emails.get(pk, []),
+            phones=[primary_phone, *phones.get(pk, [])] if primary_phone else phones.get(pk, []),
             employers=employers.get(pk, ()),
             addresses=addresses.get(pk, ()),
         )
@@ -88,7 +91,11 @@ def organizations(workspace_id: int, ids: Sequence[int] | None = None) -> list[O
 def unsaved_person(contact: Contact, children: Mapping[str, Any], addresses: Sequence[Mapping[str, Any]] | None) -> Person:
     """A contact about to be saved (cleaned, with the children its services write), as a person to compare."""
     account_ids = [link["account_id"] for link in children.get("accounts", [])]
-    names = list(Account.objects.filter(workspace_id=contact.workspace_id, pk__in=account_ids).values_list("name", flat=True)) if account_ids else []
+    names = (
+        list(Account.objects.filter(workspace_id=contact.workspace_id, pk__in=account_ids).values_list("name", flat=True))
+        if account_ids
+        else []
+    )
     return person(
         id=contact.pk or 0,
         first_name=contact.first_name,

@@ -40,7 +40,7 @@ INITIAL = 0.85
 ONE_CHANGE = 0.93  # one letter wrong, missing, added, or two swapped: a typo, however short the name
 UNKNOWN_PART = 0.8
 SIMILAR_NAMES = 0.8
-COMPANY_PRIOR = -5.0
+COMPANY_PRIOR = -4.0  # an exact company name alone is a likely duplicate (0.82): names of companies are far rarer than of people
 SAME_DOMAIN = 5.0
 DIFFERENT_DOMAINS = -1.5
 

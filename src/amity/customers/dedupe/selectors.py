@@ -55,18 +55,39 @@ def record_summaries(workspace: Workspace, keys: Iterable[tuple[str, int]]) -> d
             "pk", "first_name", "last_name", "primary_email", "external_id", "deleted_at"
         ):
             name = " ".join(part for part in (first, last) if part) or email or f"Contact {pk}"
-            summaries["contact", pk] = {"type": "contact", "id": pk, "name": name, "email": email, "external_id": external_id, "deleted": deleted is not None}
+            summaries["contact", pk] = {
+                "type": "contact",
+                "id": pk,
+                "name": name,
+                "email": email,
+                "external_id": external_id,
+                "deleted": deleted is not None,
+            }
     if account_ids:
         for pk, name, external_id, deleted in Account.objects.filter(workspace=workspace, pk__in=account_ids).values_list(
             "pk", "name", "external_id", "deleted_at"
         ):
-            summaries["account", pk] = {"type": "account", "id": pk, "name": name, "email": "", "external_id": external_id, "deleted": deleted is not None}
+            summaries["account", pk] = {
+                "type": "account",
+                "id": pk,
+                "name": name,
+                "email": "",
+                "external_id": external_id,
+                "deleted": deleted is not None,
+            }
     return summaries
 
 
 def summary_of(summaries: dict[tuple[str, int], dict[str, Any]], record_type: str, pk: int) -> dict[str, Any]:
     """A record's summary, or a stand-in for one deleted since the scan."""
-    return summaries.get((record_type, pk)) or {"type": record_type, "id": pk, "name": "(deleted)", "email": "", "external_id": None, "deleted": True}
+    return summaries.get((record_type, pk)) or {
+        "type": record_type,
+        "id": pk,
+        "name": "(deleted)",
+        "email": "",
+        "external_id": None,
+        "deleted": True,
+    }
 
 
 def clusters(*, workspace_id: int, record_type: str, threshold: float = DEFAULT_THRESHOLD) -> list[engine.Cluster]:
@@ -80,7 +101,9 @@ def clusters(*, workspace_id: int, record_type: str, threshold: float = DEFAULT_
     ids = sorted({pk for left, right, _, _ in rows for pk in (left, right)})
     records: dict[int, Record] = {record.id: record for record in _records(workspace_id, record_type, ids)}
     pairs = [
-        engine.Pair(records[left], records[right], score, tuple(reasons)) for left, right, score, reasons in rows if left in records and right in records
+        engine.Pair(records[left], records[right], score, tuple(reasons))
+        for left, right, score, reasons in rows
+        if left in records and right in records
     ]
     return engine.clusters(pairs, threshold=threshold)
 

@@ -29,7 +29,7 @@ ENTRY_CANDIDATES = 200  # the on-entry check scores at most this many records sh
 WRITE_BATCH = 20_000
 
 
-class DuplicatesFound(Exception):  # noqa: N818 - it is what the caller is told, not an error of the code
+class DuplicatesFound(Exception):
     """Raised instead of creating a record that probably exists already; `matches` are the likely duplicates, best first."""
 
     def __init__(self, record_type: str, matches: list[engine.Pair]) -> None:
@@ -88,9 +88,13 @@ def _sharing_a_key(workspace_id: int, record: Record) -> list[int]:
     if isinstance(record, Person):
         # Records written in bulk (imports) join the key index at the next scan; their emails and phones are indexed already.
         if record.emails:
-            ids.update(ContactEmail.objects.filter(workspace_id=workspace_id, address__in=record.emails).values_list("contact_id", flat=True)[:50])
+            ids.update(
+                ContactEmail.objects.filter(workspace_id=workspace_id, address__in=record.emails).values_list("contact_id", flat=True)[:50]
+            )
         if record.phones:
-            ids.update(ContactPhone.objects.filter(workspace_id=workspace_id, number__in=record.phones).values_list("contact_id", flat=True)[:50])
+            ids.update(
+                ContactPhone.objects.filter(workspace_id=workspace_id, number__in=record.phones).values_list("contact_id", flat=True)[:50]
+            )
     ids.discard(record.id)
     return sorted(ids)
 
@@ -130,9 +134,9 @@ def _keep_candidates(scan: DuplicateScan, record_type: str, pairs: Sequence[engi
             unique=["workspace_id", "record_type", "left_id", "right_id"],
             update=["score", "reasons", "scan_id", "updated_at"],
         )
-    DuplicateCandidate.objects.filter(workspace_id=scan.workspace_id, record_type=record_type, status=DuplicateCandidate.Status.OPEN).exclude(
-        scan_id=scan.pk
-    ).delete()
+    DuplicateCandidate.objects.filter(
+        workspace_id=scan.workspace_id, record_type=record_type, status=DuplicateCandidate.Status.OPEN
+    ).exclude(scan_id=scan.pk).delete()
     return len(pairs)
 
 
@@ -165,7 +169,10 @@ def run_scan(scan_id: int, *, on_progress: Callable[[DuplicateScan], None] | Non
         records = _load(scan.workspace_id, record_type)
         records_seen += len(records)
         step(0.1, f"comparing {len(records):,} {record_type}s")
-        pairs = engine.find_pairs(records, min_score=REVIEW_THRESHOLD, progress=lambda fraction, text, step=step: step(0.1 + 0.6 * fraction, text))
+        def comparing(fraction: float, text: str, step: Callable[[float, str], None] = step) -> None:
+            step(0.1 + 0.6 * fraction, text)
+
+        pairs = engine.find_pairs(records, min_score=REVIEW_THRESHOLD, progress=comparing)
         step(0.7, f"keeping {len(pairs):,} candidate pairs of {record_type}s")
         with transaction.atomic():
             pairs_found += _keep_candidates(scan, record_type, pairs)
@@ -175,7 +182,12 @@ def run_scan(scan_id: int, *, on_progress: Callable[[DuplicateScan], None] | Non
         del records, pairs
         DuplicateScan.objects.filter(pk=scan.pk).update(records=records_seen, pairs_found=pairs_found)
     DuplicateScan.objects.filter(pk=scan.pk).update(
-        status=DuplicateScan.Status.DONE, progress=1.0, step="done", finished_at=timezone.now(), records=records_seen, pairs_found=pairs_found
+        status=DuplicateScan.Status.DONE,
+        progress=1.0,
+        step="done",
+        finished_at=timezone.now(),
+        records=records_seen,
+        pairs_found=pairs_found,
     )
     scan.refresh_from_db()
     if on_progress:
@@ -218,6 +230,10 @@ def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> Duplicat
         candidate.decided_at = timezone.now()
         candidate.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
         audit.record(
-            actor=actor, workspace=candidate.workspace, action=AuditEntry.Action.UPDATE, obj=candidate, changes={"status": [before, candidate.status]}
+            actor=actor,
+            workspace=candidate.workspace,
+            action=AuditEntry.Action.UPDATE,
+            obj=candidate,
+            changes={"status": [before, candidate.status]},
         )
     return candidate
