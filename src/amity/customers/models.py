@@ -348,7 +348,8 @@ class DedupeKey(WorkspaceScopedModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "record_type", "key_hash"], name="dedupekey_ws_hash"),
+            # With the record's id, so that the on-entry lookup reads the index alone.
+            models.Index(fields=["workspace", "record_type", "key_hash", "record_id"], name="dedupekey_ws_hash"),
             models.Index(fields=["record_type", "record_id"], name="dedupekey_record"),
         ]
 

@@ -24,6 +24,10 @@ from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD, REVIEW_THRESHOLD, 
 LINK_FLOOR = 0.05  # two clusters are not joined when two of their records are this unlike (no chain from Bob to his brother)
 CHECKED_CLUSTER = 12  # up to this combined size, every cross pair is checked against LINK_FLOOR before joining
 BLOCK_LIMIT = 40  # a block up to this size is compared pair by pair (780 pairs at most)
+# Name blocks (the name either way round, its sound) grow with the square of the records: a million people hold
+# thousands of blocks of tens of namesakes. Past this size they are walked in order (by place, by employer) instead.
+NAME_BLOCK_LIMIT = 10
+NAME_KINDS = frozenset("nm")
 WINDOW = 6  # in a larger block, each record is compared with this many neighbours in each order
 
 Progress = Callable[[float, str], None]
@@ -55,8 +59,8 @@ def _orders(record: Record) -> tuple[str, str]:
     return record.sort_key(), f"{record.domains[0] if record.domains else '~'}|{record.name}"
 
 
-def _block_pairs(members: list[int], records: Sequence[Record]) -> Iterator[tuple[int, int]]:
-    if len(members) <= BLOCK_LIMIT:
+def _block_pairs(members: list[int], records: Sequence[Record], limit: int = BLOCK_LIMIT) -> Iterator[tuple[int, int]]:
+    if len(members) <= limit:
         yield from itertools.combinations(members, 2)
         return
     for order in (0, 1):
@@ -97,7 +101,7 @@ def candidate_pairs(records: Sequence[Record], progress: Progress | None = None)
         for members in blocks.values():
             if isinstance(members, int):
                 continue
-            for first, second in _block_pairs(members, records):
+            for first, second in _block_pairs(members, records, NAME_BLOCK_LIMIT if kind in NAME_KINDS else BLOCK_LIMIT):
                 if first == second:
                     continue
                 low, high = (first, second) if first < second else (second, first)

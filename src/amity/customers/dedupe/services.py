@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from amity.core import audit, bulk
@@ -25,7 +26,7 @@ from amity.customers.dedupe.records import ACCOUNT, CONTACT, Organization, Perso
 from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD, REVIEW_THRESHOLD
 from amity.customers.models import ContactEmail, ContactPhone, DedupeKey, DuplicateCandidate, DuplicateScan
 
-ENTRY_CANDIDATES = 200  # the on-entry check scores at most this many records sharing a key with the new one
+ENTRY_CANDIDATES = 40  # the on-entry check scores at most this many records: those sharing the most keys with the new one
 WRITE_BATCH = 20_000
 
 
@@ -83,8 +84,13 @@ def _reindex_workspace(workspace_id: int, record_type: str, records: Sequence[Re
 def _sharing_a_key(workspace_id: int, record: Record) -> list[int]:
     """The ids of records of the same type that share a blocking key with `record`, or its email or phone."""
     hashes = [key_hash(key) for key in record.blocking_keys()]
-    keyed = DedupeKey.objects.filter(workspace_id=workspace_id, record_type=record.type, key_hash__in=hashes)
-    ids = set(keyed.values_list("record_id", flat=True)[:ENTRY_CANDIDATES])
+    keyed = (
+        DedupeKey.objects.filter(workspace_id=workspace_id, record_type=record.type, key_hash__in=hashes)
+        .values("record_id")
+        .annotate(shared=Count("record_id"))
+        .order_by("-shared", "-record_id")
+    )
+    ids = {row["record_id"] for row in keyed[:ENTRY_CANDIDATES]}
     if isinstance(record, Person):
         # Records written in bulk (imports) join the key index at the next scan; their emails and phones are indexed already.
         if record.emails:
@@ -169,6 +175,7 @@ def run_scan(scan_id: int, *, on_progress: Callable[[DuplicateScan], None] | Non
         records = _load(scan.workspace_id, record_type)
         records_seen += len(records)
         step(0.1, f"comparing {len(records):,} {record_type}s")
+
         def comparing(fraction: float, text: str, step: Callable[[float, str], None] = step) -> None:
             step(0.1 + 0.6 * fraction, text)
 

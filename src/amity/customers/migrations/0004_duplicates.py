@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace', 'record_type', 'key_hash'], name='dedupekey_ws_hash'), models.Index(fields=['record_type', 'record_id'], name='dedupekey_record')],
+                'indexes': [models.Index(fields=['workspace', 'record_type', 'key_hash', 'record_id'], name='dedupekey_ws_hash'), models.Index(fields=['record_type', 'record_id'], name='dedupekey_record')],
             },
         ),
         migrations.AddIndex(
