@@ -342,6 +342,8 @@ class DuplicateCandidate(WorkspaceScopedModel):
 class DedupeKey(WorkspaceScopedModel):
     """One blocking key of a contact or an account (its hash), so that a new record finds its likely duplicates in one lookup."""
 
+    # No index of its own: dedupekey_ws_hash starts with the workspace, and a scan writes millions of these rows.
+    workspace = models.ForeignKey("core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
     record_type = models.CharField(max_length=10, choices=RecordType.choices)
     record_id = models.BigIntegerField()
     key_hash = models.BigIntegerField()

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('record_type', models.CharField(choices=[('contact', 'Contact'), ('account', 'Account')], max_length=10)),
                 ('record_id', models.BigIntegerField()),
                 ('key_hash', models.BigIntegerField()),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ('workspace', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
             ],
             options={
                 'indexes': [models.Index(fields=['workspace', 'record_type', 'key_hash', 'record_id'], name='dedupekey_ws_hash'), models.Index(fields=['record_type', 'record_id'], name='dedupekey_record')],
