@@ -9,12 +9,12 @@ someone dismissed stays dismissed; open pairs no longer found go), and rewrites 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from amity.core import audit, bulk
@@ -27,6 +27,7 @@ from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD, REVIEW_THRESHOLD
 from amity.customers.models import ContactEmail, ContactPhone, DedupeKey, DuplicateCandidate, DuplicateScan
 
 ENTRY_CANDIDATES = 40  # the on-entry check scores at most this many records: those sharing the most keys with the new one
+KEYED_ROWS = 5_000  # key rows read at most for one check (a very common name's block is walked no further)
 WRITE_BATCH = 20_000
 
 
@@ -84,13 +85,10 @@ def _reindex_workspace(workspace_id: int, record_type: str, records: Sequence[Re
 def _sharing_a_key(workspace_id: int, record: Record) -> list[int]:
     """The ids of records of the same type that share a blocking key with `record`, or its email or phone."""
     hashes = [key_hash(key) for key in record.blocking_keys()]
-    keyed = (
-        DedupeKey.objects.filter(workspace_id=workspace_id, record_type=record.type, key_hash__in=hashes)
-        .values("record_id")
-        .annotate(shared=Count("record_id"))
-        .order_by("-shared", "-record_id")
-    )
-    ids = {row["record_id"] for row in keyed[:ENTRY_CANDIDATES]}
+    # Counted here, not by GROUP BY: grouping by record made SQLite walk the (record_type, record_id) index instead.
+    keyed = DedupeKey.objects.filter(workspace_id=workspace_id, record_type=record.type, key_hash__in=hashes)
+    shared = Counter(keyed.values_list("record_id", flat=True)[:KEYED_ROWS])
+    ids = {pk for pk, _ in sorted(shared.items(), key=lambda item: (-item[1], -item[0]))[:ENTRY_CANDIDATES]}
     if isinstance(record, Person):
         # Records written in bulk (imports) join the key index at the next scan; their emails and phones are indexed already.
         if record.emails:
