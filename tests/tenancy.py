@@ -371,6 +371,22 @@ def _case_message(workspace: Workspace) -> models.Model:
     return _case(workspace).messages.get()  # type: ignore[attr-defined, no-any-return]
 
 
+def _duplicate(workspace: Workspace) -> models.Model:
+    from amity.customers.models import DuplicateCandidate
+
+    first, second = _contact(workspace), _contact(workspace)
+    left, right = sorted([first.pk, second.pk])
+    return DuplicateCandidate.objects.create(
+        workspace=workspace, record_type="contact", left_id=left, right_id=right, score=0.9, reasons=[MARKER]
+    )
+
+
+def _duplicate_scan(workspace: Workspace) -> models.Model:
+    from amity.customers.models import DuplicateScan
+
+    return DuplicateScan.objects.create(workspace=workspace, status="done", step=MARKER)
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -411,6 +427,8 @@ MAKERS: dict[str, Maker] = {
     "response_id": _canned_response,
     "macro_id": _macro,
     "message_id": _case_message,
+    "duplicate_id": _duplicate,
+    "scan_id": _duplicate_scan,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -484,4 +502,5 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/macros/{macro_id}"): {"name": "Renamed"},
     ("POST", "/api/v1/cases/{case_id}/macros/{macro_id}"): {},
     ("PATCH", "/api/v1/mailboxes/{mailbox_id}"): {"host": "imap.elsewhere.test", "username": "x", "password": "y"},
+    ("POST", "/api/v1/duplicates/{duplicate_id}/dismiss"): {},
 }

@@ -206,6 +206,40 @@ def cmd_import_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dedupe(args: argparse.Namespace) -> int:
+    import json
+
+    from amity.customers.dedupe import selectors, services
+    from amity.customers.models import DuplicateScan
+
+    workspace = _workspace(args.workspace)
+    scan = services.scan_create(workspace=workspace, record_type=args.type or "")
+
+    def progress(run: DuplicateScan) -> None:
+        print(f"\r  {run.progress:4.0%} {run.step[:70]:<70}", end="", file=sys.stderr, flush=True)
+
+    scan = services.run_scan(scan.pk, on_progress=progress)
+    print(f"\r  scanned {scan.records:,} records: {scan.pairs_found:,} candidate pairs{' ' * 40}", file=sys.stderr, flush=True)
+    for record_type in [args.type] if args.type else ["contact", "account"]:
+        for cluster in selectors.clusters(workspace_id=workspace.pk, record_type=record_type, threshold=args.threshold):
+            records = [{"type": record.type, "id": record.id, "external_id": record.external_id} for record in cluster.records]
+            if args.json:
+                print(json.dumps({"score": cluster.score, "records": records, "reasons": cluster.reasons}))
+            else:
+                ids = ", ".join(
+                    f"{record.type} {record.id}" + (f" ({record.external_id})" if record.external_id else "") for record in cluster.records
+                )
+                print(f"{cluster.score:.2f}  {ids}  — {'; '.join(cluster.reasons)}")
+    return 0
+
+
+def _score(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError("must be from 0 to 1")
+    return number
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -295,6 +329,12 @@ def build_parser() -> argparse.ArgumentParser:
     import_log = import_commands.add_parser("log", help="Print an import's log (every row's outcome) as CSV.")
     import_log.add_argument("import_id", type=int)
     import_log.set_defaults(handler=cmd_import_log)
+
+    dedupe = add("dedupe", cmd_dedupe, "Look for duplicate contacts and accounts; prints the clusters with their scores.")
+    dedupe.add_argument("--workspace", required=True, help="Workspace slug.")
+    dedupe.add_argument("--json", action="store_true", help="One JSON object per line per cluster.")
+    dedupe.add_argument("--threshold", type=_score, default=0.8, help="The least score that joins two records (default: 0.8).")
+    dedupe.add_argument("--type", choices=["contact", "account"], help="Only contacts or only accounts (default: both).")
 
     manage = add("manage", cmd_manage, "Run a Django management command (e.g. `amity manage check --deploy`).", django=False)
     manage.add_argument("arguments", nargs=argparse.REMAINDER)

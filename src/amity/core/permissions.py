@@ -78,6 +78,7 @@ class ObjectType(StrEnum):
     CASE_KIND = "case_kind"
     QUEUE = "queue"
     SLA_POLICY = "sla_policy"
+    DUPLICATE = "duplicate"
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,22 @@ for _role, _grant in {
     Role.SUPPORT: _IMPORT_OWN,
 }.items():
     _CUSTOMER_GRANTS[_role][ObjectType.IMPORT] = _grant
+
+# Duplicates (candidate pairs and the scans that find them): everyone who sees customers sees them;
+# the roles that edit customers dismiss a pair that is not one; owners, admins and managers start a
+# full scan (heavy work for a large workspace).
+_DUPLICATE_REVIEW = Grant(frozenset({Action.VIEW, Action.CHANGE}))
+for _role, _grant in {
+    Role.OWNER: FULL,
+    Role.ADMIN: FULL,
+    Role.MANAGER: EDIT,
+    Role.SALES: _DUPLICATE_REVIEW,
+    Role.MARKETING: _DUPLICATE_REVIEW,
+    Role.SUPPORT: _DUPLICATE_REVIEW,
+    Role.SUPPLY: READ,
+    Role.VIEWER: READ,
+}.items():
+    _CUSTOMER_GRANTS[_role][ObjectType.DUPLICATE] = _grant
 
 # Sales. Opportunities are seen by owner: reps and managers work their team's deals (a colleague
 # can cover for a rep on holiday), owners and admins see every deal; marketing and support read

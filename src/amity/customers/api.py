@@ -16,6 +16,9 @@ from amity.core import custom_fields
 from amity.core.custom_field_queries import ANY_OF_SEPARATOR
 from amity.core.selectors import member_or_none
 from amity.customers import selectors, services
+from amity.customers.dedupe.api import duplicates_problem
+from amity.customers.dedupe.schemas import DuplicatesProblemOut
+from amity.customers.dedupe.services import DuplicatesFound
 from amity.customers.models import Account, Contact
 from amity.customers.schemas import (
     AccountBulkItem,
@@ -144,10 +147,22 @@ class RecordRoutes:
         name = self.model._meta.model_name
         id_path = f"/{self.path}/{{{name}_id}}"
 
-        @router.post(f"/{self.path}", response={201: self.out}, tags=[self.tag], operation_id=f"create_{self.path}")
-        def create_record(request: HttpRequest, payload: spec.create_in) -> Any:  # type: ignore[name-defined]
+        @router.post(
+            f"/{self.path}",
+            response={201: self.out, 409: DuplicatesProblemOut},
+            tags=[self.tag],
+            operation_id=f"create_{self.path}",
+            description=(
+                f"Refused with 409 and the likely duplicates (`candidates`) when the {name} probably exists already; "
+                "send `?allow_duplicates=true` to create it anyway."
+            ),
+        )
+        def create_record(request: HttpRequest, payload: spec.create_in, allow_duplicates: bool = False) -> Any:  # type: ignore[name-defined]
             actor, workspace = actor_and_workspace(request)
-            record = spec.creator(actor=actor, workspace=workspace, data=_payload(payload))
+            try:
+                record = spec.creator(actor=actor, workspace=workspace, data=_payload(payload), allow_duplicates=allow_duplicates)
+            except DuplicatesFound as found:
+                return duplicates_problem(workspace, found)
             return Status(201, spec.getter(actor=actor, workspace=workspace, pk=record.pk))
 
         def update_record(request: HttpRequest, record_id: int, payload: spec.patch_in) -> Any:  # type: ignore[name-defined]

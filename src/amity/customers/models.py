@@ -272,3 +272,89 @@ class SavedView(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RecordType(models.TextChoices):
+    """The two kinds of customer record that can be duplicates of their own kind."""
+
+    CONTACT = "contact", "Contact"
+    ACCOUNT = "account", "Account"
+
+
+class DuplicateScan(WorkspaceScopedModel):
+    """A run of the background search for duplicates over a workspace's contacts and accounts, with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    record_type = models.CharField(max_length=10, choices=RecordType.choices, blank=True, help_text="Blank: contacts and accounts.")
+    progress = models.FloatField(default=0.0, help_text="From 0 to 1.")
+    step = models.CharField(max_length=200, blank=True, help_text="What the scan is doing now.")
+    records = models.PositiveIntegerField(default=0, help_text="How many records it compared.")
+    pairs_found = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at", "-id"], name="duplicatescan_ws_recent")]
+
+    def __str__(self) -> str:
+        return f"Duplicate scan {self.pk}: {self.status}"
+
+
+class DuplicateCandidate(WorkspaceScopedModel):
+    """Two contacts (or two accounts) that may be one: how sure we are, why, and what a person decided."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DISMISSED = "dismissed", "Dismissed"
+        MERGED = "merged", "Merged"
+
+    record_type = models.CharField(max_length=10, choices=RecordType.choices)
+    left_id = models.BigIntegerField(help_text="The older record (the smaller id).")
+    right_id = models.BigIntegerField()
+    score = models.FloatField(help_text="From 0 to 1: how likely the two are one.")
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    scan = models.ForeignKey(DuplicateScan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "record_type", "left_id", "right_id"], name="duplicatecandidate_unique_pair"),
+            models.CheckConstraint(condition=Q(left_id__lt=models.F("right_id")), name="duplicatecandidate_ordered_pair"),
+        ]
+        indexes = [models.Index(fields=["workspace", "status", "-score", "id"], name="duplicatecandidate_ws_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.left_id} ~ {self.right_id} ({self.score:.2f})"
+
+
+class DedupeKey(WorkspaceScopedModel):
+    """One blocking key of a contact or an account (its hash), so that a new record finds its likely duplicates in one lookup."""
+
+    # No index of its own: dedupekey_ws_hash starts with the workspace, and a scan writes millions of these rows.
+    workspace = models.ForeignKey("core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
+    record_type = models.CharField(max_length=10, choices=RecordType.choices)
+    record_id = models.BigIntegerField()
+    key_hash = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            # With the record's id, so that the on-entry lookup reads the index alone.
+            models.Index(fields=["workspace", "record_type", "key_hash", "record_id"], name="dedupekey_ws_hash"),
+            models.Index(fields=["record_type", "record_id"], name="dedupekey_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.record_id}: {self.key_hash}"

@@ -24,6 +24,8 @@ from amity.core.permissions import Action, ObjectType
 from amity.customers import cleaning, listing
 from amity.customers.addresses import address_lines, clean_addresses, write_addresses
 from amity.customers.cleaning import RecordChecks
+from amity.customers.dedupe import loading as dedupe_loading
+from amity.customers.dedupe import services as dedupe
 from amity.customers.models import (
     Account,
     AccountContact,
@@ -192,15 +194,20 @@ def _cleaned_with_addresses(
     return children, addresses
 
 
-def _save_contact(*, actor: User, workspace: Workspace, contact: Contact, data: Mapping[str, Any]) -> Contact:
+def _save_contact(
+    *, actor: User, workspace: Workspace, contact: Contact, data: Mapping[str, Any], allow_duplicates: bool = True
+) -> Contact:
     creating = contact.pk is None
     before = {**_snapshot(contact, AUDITED_CONTACT_FIELDS), **_contact_children_snapshot(contact), "addresses": address_lines(contact)}
     children, addresses = _cleaned_with_addresses(data, partial(clean_contact, contact, RecordChecks(workspace)))
     contact.workspace = workspace
+    if creating and not allow_duplicates:
+        dedupe.check_entry(workspace_id=workspace.pk, record=dedupe_loading.unsaved_person(contact, children, addresses))
     contact.save()
     write_contact_children(contact, workspace, children, creating=creating)
     if addresses is not None:
         write_addresses(contact, workspace, addresses)
+    dedupe.index_records(workspace_id=workspace.pk, record_type="contact", ids=[contact.pk])
     if creating:
         after = _created_snapshot(contact, AUDITED_CONTACT_FIELDS, children, addresses)
     else:
@@ -210,10 +217,15 @@ def _save_contact(*, actor: User, workspace: Workspace, contact: Contact, data: 
 
 
 @transaction.atomic
-def contact_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any]) -> Contact:
-    """Add a person, with their emails, phones, accounts, tags and custom fields."""
+def contact_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any], allow_duplicates: bool = True) -> Contact:
+    """Add a person, with their emails, phones, accounts, tags and custom fields.
+
+    With `allow_duplicates=False` (the API's and the web form's default) a person who probably exists
+    already is not created: `DuplicatesFound` names the likely duplicates.
+    """
     require(actor, workspace, Action.ADD, ObjectType.CONTACT)
-    return _save_contact(actor=actor, workspace=workspace, contact=Contact(workspace=workspace, owner=actor), data=data)
+    contact = Contact(workspace=workspace, owner=actor)
+    return _save_contact(actor=actor, workspace=workspace, contact=contact, data=data, allow_duplicates=allow_duplicates)
 
 
 @transaction.atomic
@@ -317,7 +329,9 @@ def _parent(account: Account, data: Mapping[str, Any], current: Mapping[str, Any
     return parent
 
 
-def _save_account(*, actor: User, workspace: Workspace, account: Account, data: Mapping[str, Any]) -> Account:
+def _save_account(
+    *, actor: User, workspace: Workspace, account: Account, data: Mapping[str, Any], allow_duplicates: bool = True
+) -> Account:
     creating = account.pk is None
     before = {
         **_snapshot(account, AUDITED_ACCOUNT_FIELDS),
@@ -326,6 +340,9 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
     }
     children, addresses = _cleaned_with_addresses(data, partial(clean_account, account, RecordChecks(workspace)))
     account.workspace = workspace
+    if creating and not allow_duplicates:
+        unsaved = dedupe_loading.unsaved_organization(account, children.get("domains", []), addresses)
+        dedupe.check_entry(workspace_id=workspace.pk, record=unsaved)
     account.save()
     if addresses is not None:
         write_addresses(account, workspace, addresses)
@@ -337,6 +354,7 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
         )
     if "tags" in children and (children["tags"] or not creating):
         set_tags(account, workspace, children["tags"])
+    dedupe.index_records(workspace_id=workspace.pk, record_type="account", ids=[account.pk])
     if creating:
         after = _created_snapshot(account, AUDITED_ACCOUNT_FIELDS, children, addresses)
     else:
@@ -350,10 +368,11 @@ def _save_account(*, actor: User, workspace: Workspace, account: Account, data: 
 
 
 @transaction.atomic
-def account_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any]) -> Account:
-    """Add an organization, with its domains, parent, tags and custom fields."""
+def account_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any], allow_duplicates: bool = True) -> Account:
+    """Add an organization, with its domains, parent, tags and custom fields; see `contact_create` for `allow_duplicates`."""
     require(actor, workspace, Action.ADD, ObjectType.ACCOUNT)
-    return _save_account(actor=actor, workspace=workspace, account=Account(workspace=workspace, owner=actor), data=data)
+    account = Account(workspace=workspace, owner=actor)
+    return _save_account(actor=actor, workspace=workspace, account=account, data=data, allow_duplicates=allow_duplicates)
 
 
 @transaction.atomic

@@ -28,6 +28,8 @@ from amity.core.custom_field_queries import ANY_OF_SEPARATOR
 from amity.core.models import FieldDefinition
 from amity.core.permissions import Action, ObjectType
 from amity.customers import listing, selectors, services
+from amity.customers.dedupe import selectors as dedupe_selectors
+from amity.customers.dedupe.services import DuplicatesFound
 from amity.customers.models import Account, Contact, SavedView
 from amity.web.customer_forms import AccountForm, ContactForm, CustomerFilterForm, apply_service_errors
 from amity.web.forms import error_text
@@ -437,15 +439,19 @@ def record_create(request: WorkspaceRequest, kind: str) -> HttpResponse:
     context = {
         "kind": spec,
         "form": form,
+        "duplicates": getattr(form, "duplicates", []),
         "account_names": [account.name for account in selectors.account_choices(actor=actor, workspace=workspace)]
         if spec.model is Contact
         else [],
     }
-    return render_page(request, "web/customers/form.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors else 409 if context["duplicates"] else 200
+    return render_page(request, "web/customers/form.html", context, status=status)
 
 
 def _create(request: WorkspaceRequest, kind: Kind, form: Any) -> Account | Contact | None:
+    """Create the record, unless it probably exists: then `form.duplicates` lists the likely ones and the page offers "Create anyway"."""
     actor, workspace = request.user, request.workspace
+    allow_duplicates = request.POST.get("allow_duplicates") == "1"
     try:
         if isinstance(form, ContactForm):
             names = form.account_names()
@@ -457,8 +463,14 @@ def _create(request: WorkspaceRequest, kind: Kind, form: Any) -> Account | Conta
                 form.add_error("accounts", f"Several accounts are named {name}." if many else f"There is no account named {name}.")
                 return None
             ids = list(dict.fromkeys(found[name.lower()][0] for name in names))
-            return services.contact_create(actor=actor, workspace=workspace, data=form.service_data(ids))
-        return services.account_create(actor=actor, workspace=workspace, data=form.service_data())
+            return services.contact_create(actor=actor, workspace=workspace, data=form.service_data(ids), allow_duplicates=allow_duplicates)
+        return services.account_create(actor=actor, workspace=workspace, data=form.service_data(), allow_duplicates=allow_duplicates)
+    except DuplicatesFound as found:
+        summaries = dedupe_selectors.record_summaries(workspace, [(pair.right.type, pair.right.id) for pair in found.matches])
+        form.duplicates = [
+            {**dedupe_selectors.summary_of(summaries, pair.right.type, pair.right.id), "score": pair.score, "reasons": pair.reasons}
+            for pair in found.matches
+        ]
     except ValidationError as error:
         apply_service_errors(form, error)
     except PermissionDenied:

@@ -1,0 +1,76 @@
+"""The duplicates API: candidate pairs ranked by score, dismissing a pair, and scans with their progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from amity.api.auth import actor_and_workspace
+from amity.api.pagination import PageParams, page_of, paginate
+from amity.api.problems import problem
+from amity.core.models import Workspace
+from amity.customers.dedupe import selectors, services
+from amity.customers.dedupe.schemas import DuplicateFilterIn, DuplicateOut, DuplicateScanIn, DuplicateScanOut, candidate_row
+
+router = Router()
+TAGS = ["Duplicates"]
+
+
+def _rows(request: HttpRequest, candidates: list[Any]) -> list[dict[str, Any]]:
+    _, workspace = actor_and_workspace(request)
+    keys = [(c.record_type, pk) for c in candidates for pk in (c.left_id, c.right_id)]
+    summaries = selectors.record_summaries(workspace, keys)
+    return [candidate_row(candidate, summaries) for candidate in candidates]
+
+
+def duplicates_problem(workspace: Workspace, found: services.DuplicatesFound) -> HttpResponse:
+    """The 409 answer to a create whose record probably exists: problem details with the likely duplicates, best first."""
+    summaries = selectors.record_summaries(workspace, [(pair.right.type, pair.right.id) for pair in found.matches])
+    candidates = [
+        {**selectors.summary_of(summaries, pair.right.type, pair.right.id), "score": pair.score, "reasons": list(pair.reasons)}
+        for pair in found.matches
+    ]
+    detail = f"This {found.record_type} probably exists already; send ?allow_duplicates=true to create it anyway."
+    return problem(409, detail, candidates=candidates)
+
+
+@router.get("/duplicates", response=page_of(DuplicateOut), tags=TAGS, summary="Candidate duplicate pairs, most likely first")
+def list_duplicates(request: HttpRequest, page: Query[PageParams], filters: Query[DuplicateFilterIn]) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    status = None if filters.status == "all" else filters.status
+    pairs = selectors.candidate_list(
+        actor=actor, workspace=workspace, status=status, record_type=filters.record_type, min_score=filters.min_score
+    )
+    listed = paginate(pairs, ordering=selectors.RANKING, cursor=page.cursor, limit=page.limit)
+    return {"items": _rows(request, listed.items), "next_cursor": listed.next_cursor}
+
+
+# Before /duplicates/{duplicate_id}, so that "rebuild" is never taken for an id.
+@router.post("/duplicates/rebuild", response={202: DuplicateScanOut}, tags=TAGS, summary="Look for duplicates again, in the background")
+def rebuild_duplicates(request: HttpRequest, payload: DuplicateScanIn | None = None) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    scan = services.duplicate_scan_start(actor=actor, workspace=workspace, record_type=payload.record_type if payload else "")
+    return Status(202, selectors.scan_get(actor=actor, workspace=workspace, pk=scan.pk))
+
+
+@router.get("/duplicates/{duplicate_id}", response=DuplicateOut, tags=TAGS, summary="One candidate pair")
+def get_duplicate(request: HttpRequest, duplicate_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return _rows(request, [selectors.candidate_get(actor=actor, workspace=workspace, pk=duplicate_id)])[0]
+
+
+@router.post("/duplicates/{duplicate_id}/dismiss", response=DuplicateOut, tags=TAGS, summary="Say the two records are not one")
+def dismiss_duplicate(request: HttpRequest, duplicate_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    candidate = services.duplicate_dismiss(
+        actor=actor, candidate=selectors.candidate_get(actor=actor, workspace=workspace, pk=duplicate_id)
+    )
+    return _rows(request, [candidate])[0]
+
+
+@router.get("/duplicate-scans/{scan_id}", response=DuplicateScanOut, tags=TAGS, summary="A scan's progress")
+def get_duplicate_scan(request: HttpRequest, scan_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return selectors.scan_get(actor=actor, workspace=workspace, pk=scan_id)

@@ -1,0 +1,114 @@
+"""Reads of identity resolution: candidate pairs ranked by score, a scan's progress, clusters, and what each record is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import models
+
+from amity.core.access import visible
+from amity.core.models import User, Workspace
+from amity.core.permissions import ObjectType
+from amity.core.tenancy import get_scoped_or_404
+from amity.customers.dedupe import engine, loading
+from amity.customers.dedupe.records import CONTACT, Record
+from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD
+from amity.customers.models import Account, Contact, DuplicateCandidate, DuplicateScan
+
+RANKING = ["-score", "id"]
+
+
+def candidate_list(
+    *, actor: User, workspace: Workspace, status: str | None = "open", record_type: str | None = None, min_score: float | None = None
+) -> models.QuerySet[DuplicateCandidate]:
+    """The workspace's candidate pairs, for ranking by score (best first)."""
+    pairs = visible(DuplicateCandidate.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.DUPLICATE)
+    if status:
+        pairs = pairs.filter(status=status)
+    if record_type:
+        pairs = pairs.filter(record_type=record_type)
+    if min_score is not None:
+        pairs = pairs.filter(score__gte=min_score)
+    return pairs
+
+
+def candidate_get(*, actor: User, workspace: Workspace, pk: int) -> DuplicateCandidate:
+    pairs = visible(DuplicateCandidate.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.DUPLICATE)
+    return get_scoped_or_404(pairs, pk=pk)
+
+
+def scan_get(*, actor: User, workspace: Workspace, pk: int) -> DuplicateScan:
+    scans = visible(DuplicateScan.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.DUPLICATE)
+    return get_scoped_or_404(scans, pk=pk)
+
+
+def record_summaries(workspace: Workspace, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
+    """What each record of a page of pairs is (name, email or first domain, external id): one query per record type."""
+    wanted: dict[str, set[int]] = {}
+    for record_type, pk in keys:
+        wanted.setdefault(record_type, set()).add(pk)
+    summaries: dict[tuple[str, int], dict[str, Any]] = {}
+    contact_ids, account_ids = wanted.get("contact"), wanted.get("account")
+    if contact_ids:
+        for pk, first, last, email, external_id, deleted in Contact.objects.filter(workspace=workspace, pk__in=contact_ids).values_list(
+            "pk", "first_name", "last_name", "primary_email", "external_id", "deleted_at"
+        ):
+            name = " ".join(part for part in (first, last) if part) or email or f"Contact {pk}"
+            summaries["contact", pk] = {
+                "type": "contact",
+                "id": pk,
+                "name": name,
+                "email": email,
+                "external_id": external_id,
+                "deleted": deleted is not None,
+            }
+    if account_ids:
+        for pk, name, external_id, deleted in Account.objects.filter(workspace=workspace, pk__in=account_ids).values_list(
+            "pk", "name", "external_id", "deleted_at"
+        ):
+            summaries["account", pk] = {
+                "type": "account",
+                "id": pk,
+                "name": name,
+                "email": "",
+                "external_id": external_id,
+                "deleted": deleted is not None,
+            }
+    return summaries
+
+
+def summary_of(summaries: dict[tuple[str, int], dict[str, Any]], record_type: str, pk: int) -> dict[str, Any]:
+    """A record's summary, or a stand-in for one deleted since the scan."""
+    return summaries.get((record_type, pk)) or {
+        "type": record_type,
+        "id": pk,
+        "name": "(deleted)",
+        "email": "",
+        "external_id": None,
+        "deleted": True,
+    }
+
+
+def clusters(*, workspace_id: int, record_type: str, threshold: float = DEFAULT_THRESHOLD) -> list[engine.Cluster]:
+    """The workspace's stored pairs at or above `threshold` (not dismissed) joined into clusters, strongest first."""
+    rows = list(
+        DuplicateCandidate.objects.filter(workspace_id=workspace_id, record_type=record_type, score__gte=threshold)
+        .exclude(status=DuplicateCandidate.Status.DISMISSED)
+        .values_list("left_id", "right_id", "score", "reasons")
+        .iterator(20_000)
+    )
+    ids = sorted({pk for left, right, _, _ in rows for pk in (left, right)})
+    records: dict[int, Record] = {record.id: record for record in _records(workspace_id, record_type, ids)}
+    pairs = [
+        engine.Pair(records[left], records[right], score, tuple(reasons))
+        for left, right, score, reasons in rows
+        if left in records and right in records
+    ]
+    return engine.clusters(pairs, threshold=threshold)
+
+
+def _records(workspace_id: int, record_type: str, ids: Sequence[int]) -> Sequence[Record]:
+    if not ids:
+        return []
+    return loading.people(workspace_id, ids) if record_type == CONTACT else loading.organizations(workspace_id, ids)

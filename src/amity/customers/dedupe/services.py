@@ -1,0 +1,244 @@
+"""Every write of identity resolution: scans that find candidate pairs, the key index, dismissing a pair, the on-entry check.
+
+A scan runs in the background (`customers.tasks.scan_duplicates`) or from the CLI: it loads a
+workspace's records, finds the pairs (`engine`), keeps them as `DuplicateCandidate` rows (a pair
+someone dismissed stays dismissed; open pairs no longer found go), and rewrites the workspace's
+`DedupeKey` index that the on-entry check looks new records up in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from amity.core import audit, bulk
+from amity.core.access import require
+from amity.core.models import AuditEntry, User, Workspace
+from amity.core.permissions import Action, ObjectType
+from amity.customers.dedupe import engine, loading
+from amity.customers.dedupe.records import ACCOUNT, CONTACT, Organization, Person, Record
+from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD, REVIEW_THRESHOLD
+from amity.customers.models import ContactEmail, ContactPhone, DedupeKey, DuplicateCandidate, DuplicateScan
+
+ENTRY_CANDIDATES = 40  # the on-entry check scores at most this many records: those sharing the most keys with the new one
+KEYED_ROWS = 5_000  # key rows read at most for one check (a very common name's block is walked no further)
+WRITE_BATCH = 20_000
+
+
+class DuplicatesFound(Exception):
+    """Raised instead of creating a record that probably exists already; `matches` are the likely duplicates, best first."""
+
+    def __init__(self, record_type: str, matches: list[engine.Pair]) -> None:
+        super().__init__(f"This {record_type} probably exists already.")
+        self.record_type = record_type
+        self.matches = matches
+
+
+def key_hash(key: str) -> int:
+    """A blocking key as a signed 64-bit number, the same in every process (Python's own hash is not)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _load(workspace_id: int, record_type: str, ids: Sequence[int] | None = None) -> Sequence[Record]:
+    return loading.people(workspace_id, ids) if record_type == CONTACT else loading.organizations(workspace_id, ids)
+
+
+# --- The key index ------------------------------------------------------------------------------------------------
+
+
+def _key_rows(workspace_id: int, records: Iterable[Record]) -> Iterable[tuple[int, str, int, int]]:
+    for record in records:
+        for key in record.blocking_keys():
+            yield workspace_id, record.type, record.id, key_hash(key)
+
+
+def _insert_keys(workspace_id: int, records: Iterable[Record]) -> None:
+    batch: list[tuple[int, str, int, int]] = []
+    for row in _key_rows(workspace_id, records):
+        batch.append(row)
+        if len(batch) >= WRITE_BATCH:
+            bulk.insert_rows(DedupeKey, ["workspace_id", "record_type", "record_id", "key_hash"], batch)
+            batch = []
+    bulk.insert_rows(DedupeKey, ["workspace_id", "record_type", "record_id", "key_hash"], batch)
+
+
+def index_records(*, workspace_id: int, record_type: str, ids: Sequence[int]) -> None:
+    """Rewrite the blocking keys of these records (after they were created or changed), so that later entries find them."""
+    DedupeKey.objects.filter(workspace_id=workspace_id, record_type=record_type, record_id__in=list(ids)).delete()
+    _insert_keys(workspace_id, _load(workspace_id, record_type, ids))
+
+
+def _reindex_workspace(workspace_id: int, record_type: str, records: Sequence[Record]) -> None:
+    DedupeKey.objects.filter(workspace_id=workspace_id, record_type=record_type).delete()
+    _insert_keys(workspace_id, records)
+
+
+# --- The on-entry check -------------------------------------------------------------------------------------------
+
+
+def _sharing_a_key(workspace_id: int, record: Record) -> list[int]:
+    """The ids of records of the same type that share a blocking key with `record`, or its email or phone."""
+    hashes = [key_hash(key) for key in record.blocking_keys()]
+    # Counted here, not by GROUP BY: grouping by record made SQLite walk the (record_type, record_id) index instead.
+    keyed = DedupeKey.objects.filter(workspace_id=workspace_id, record_type=record.type, key_hash__in=hashes)
+    shared = Counter(keyed.values_list("record_id", flat=True)[:KEYED_ROWS])
+    ids = {pk for pk, _ in sorted(shared.items(), key=lambda item: (-item[1], -item[0]))[:ENTRY_CANDIDATES]}
+    if isinstance(record, Person):
+        # Records written in bulk (imports) join the key index at the next scan; their emails and phones are indexed already.
+        if record.emails:
+            ids.update(
+                ContactEmail.objects.filter(workspace_id=workspace_id, address__in=record.emails).values_list("contact_id", flat=True)[:50]
+            )
+        if record.phones:
+            ids.update(
+                ContactPhone.objects.filter(workspace_id=workspace_id, number__in=record.phones).values_list("contact_id", flat=True)[:50]
+            )
+    ids.discard(record.id)
+    return sorted(ids)
+
+
+def matches_for(*, workspace_id: int, record: Record, threshold: float = DEFAULT_THRESHOLD) -> list[engine.Pair]:
+    """The saved records that `record` (about to be saved) probably duplicates, best first."""
+    ids = _sharing_a_key(workspace_id, record)
+    if not ids:
+        return []
+    return engine.matches_for(record, _load(workspace_id, record.type, ids), min_score=threshold)
+
+
+def check_entry(*, workspace_id: int, record: Person | Organization) -> None:
+    """Refuse a new record that probably exists already (DuplicatesFound with the matches); the caller may create it anyway."""
+    matches = matches_for(workspace_id=workspace_id, record=record)
+    if matches:
+        raise DuplicatesFound(record.type, matches)
+
+
+# --- Scans --------------------------------------------------------------------------------------------------------
+
+
+def _keep_candidates(scan: DuplicateScan, record_type: str, pairs: Sequence[engine.Pair]) -> int:
+    """Store the pairs found: new ones open, known ones rescored (a dismissed or merged pair keeps its decision), stale open ones gone."""
+    now = bulk.db_datetime(timezone.now())
+    columns = ["workspace_id", "record_type", "left_id", "right_id", "score", "reasons", "status", "scan_id", "created_at", "updated_at"]
+    for start in range(0, len(pairs), WRITE_BATCH):
+        rows = [
+            (scan.workspace_id, record_type, pair.left.id, pair.right.id, pair.score, bulk.json_value(list(pair.reasons)),
+             DuplicateCandidate.Status.OPEN.value, scan.pk, now, now)
+            for pair in pairs[start : start + WRITE_BATCH]
+        ]  # fmt: skip
+        bulk.upsert_rows(
+            DuplicateCandidate,
+            columns,
+            rows,
+            unique=["workspace_id", "record_type", "left_id", "right_id"],
+            update=["score", "reasons", "scan_id", "updated_at"],
+        )
+    DuplicateCandidate.objects.filter(
+        workspace_id=scan.workspace_id, record_type=record_type, status=DuplicateCandidate.Status.OPEN
+    ).exclude(scan_id=scan.pk).delete()
+    return len(pairs)
+
+
+def _progress(scan_id: int, start: float, width: float) -> Callable[[float, str], None]:
+    def report(fraction: float, step: str) -> None:
+        DuplicateScan.objects.filter(pk=scan_id).update(progress=round(start + width * fraction, 3), step=step[:200])
+
+    return report
+
+
+def run_scan(scan_id: int, *, on_progress: Callable[[DuplicateScan], None] | None = None) -> DuplicateScan:
+    """Find the duplicate pairs of the scan's workspace, keep them as candidates and rebuild the key index; progress as it goes."""
+    scan = DuplicateScan.objects.get(pk=scan_id)
+    if scan.status == DuplicateScan.Status.DONE:
+        return scan
+    DuplicateScan.objects.filter(pk=scan.pk).update(status=DuplicateScan.Status.RUNNING, started_at=timezone.now(), progress=0.0)
+    types = [scan.record_type] if scan.record_type else [CONTACT, ACCOUNT]
+    records_seen = pairs_found = 0
+    for position, record_type in enumerate(types):
+        share = 1 / len(types)
+        base = position * share
+        report = _progress(scan.pk, base, share)
+
+        def step(fraction: float, text: str, report: Callable[[float, str], None] = report) -> None:
+            report(fraction, text)
+            if on_progress:
+                on_progress(DuplicateScan.objects.get(pk=scan.pk))
+
+        step(0.0, f"loading {record_type}s")
+        records = _load(scan.workspace_id, record_type)
+        records_seen += len(records)
+        step(0.1, f"comparing {len(records):,} {record_type}s")
+
+        def comparing(fraction: float, text: str, step: Callable[[float, str], None] = step) -> None:
+            step(0.1 + 0.6 * fraction, text)
+
+        pairs = engine.find_pairs(records, min_score=REVIEW_THRESHOLD, progress=comparing)
+        step(0.7, f"keeping {len(pairs):,} candidate pairs of {record_type}s")
+        with transaction.atomic():
+            pairs_found += _keep_candidates(scan, record_type, pairs)
+        step(0.8, f"indexing {record_type}s for the check on entry")
+        with transaction.atomic():
+            _reindex_workspace(scan.workspace_id, record_type, records)
+        del records, pairs
+        DuplicateScan.objects.filter(pk=scan.pk).update(records=records_seen, pairs_found=pairs_found)
+    DuplicateScan.objects.filter(pk=scan.pk).update(
+        status=DuplicateScan.Status.DONE,
+        progress=1.0,
+        step="done",
+        finished_at=timezone.now(),
+        records=records_seen,
+        pairs_found=pairs_found,
+    )
+    scan.refresh_from_db()
+    if on_progress:
+        on_progress(scan)
+    return scan
+
+
+def mark_scan_failed(scan_id: int, *, error: BaseException, **_: Any) -> None:
+    DuplicateScan.objects.filter(pk=scan_id).update(status=DuplicateScan.Status.FAILED, error=str(error)[:1000], finished_at=timezone.now())
+
+
+def scan_create(*, workspace: Workspace, actor: User | None = None, record_type: str = "") -> DuplicateScan:
+    """A queued scan (not started): the CLI runs it at once, `duplicate_scan_start` hands it to the worker."""
+    if record_type not in ("", CONTACT, ACCOUNT):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"record_type": "Choose contact, account, or leave it out for both."})
+    return DuplicateScan.objects.create(workspace=workspace, requested_by=actor, record_type=record_type)
+
+
+@transaction.atomic
+def duplicate_scan_start(*, actor: User, workspace: Workspace, record_type: str = "") -> DuplicateScan:
+    """Look for duplicates again over the whole workspace, in the background."""
+    from amity.customers.tasks import scan_duplicates  # the task module imports the services: import it when needed
+
+    require(actor, workspace, Action.ADD, ObjectType.DUPLICATE)
+    scan = scan_create(workspace=workspace, actor=actor, record_type=record_type)
+    transaction.on_commit(partial(scan_duplicates.enqueue, scan.pk))
+    return scan
+
+
+@transaction.atomic
+def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> DuplicateCandidate:
+    """Say that two records are not one: the pair is no longer proposed, not even by later scans."""
+    require(actor, candidate.workspace, Action.CHANGE, ObjectType.DUPLICATE)
+    if candidate.status != DuplicateCandidate.Status.DISMISSED:
+        before = candidate.status
+        candidate.status = DuplicateCandidate.Status.DISMISSED
+        candidate.decided_by = actor
+        candidate.decided_at = timezone.now()
+        candidate.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            workspace=candidate.workspace,
+            action=AuditEntry.Action.UPDATE,
+            obj=candidate,
+            changes={"status": [before, candidate.status]},
+        )
+    return candidate
