@@ -111,6 +111,20 @@ def _stamp(request: WorkspaceRequest, view: QueueView) -> str:
     return f"{summary['count']}-{summary['latest'].timestamp() if summary['latest'] else 0}"
 
 
+def _queue_context(request: WorkspaceRequest, views: list[QueueView], view: QueueView, stamp: str) -> dict[str, Any]:
+    cases, next_url = _rows(request, view)
+    return {
+        "views": views,
+        "view": view,
+        "cases": cases,
+        "next_url": next_url,
+        "sort": _sort(request),
+        "sorts": SORT_CHOICES,
+        "stamp": stamp,
+        "can_add": allowed(request.user, request.workspace, Action.ADD, ObjectType.CASE),
+    }
+
+
 @workspace_view
 @require_GET
 def case_queue(request: WorkspaceRequest) -> HttpResponse:
@@ -118,17 +132,7 @@ def case_queue(request: WorkspaceRequest) -> HttpResponse:
     ensure(request, Action.VIEW, ObjectType.CASE)
     views = _views(request)
     view = _chosen(request, views)
-    cases, next_url = _rows(request, view)
-    context = {
-        "views": views,
-        "view": view,
-        "cases": cases,
-        "next_url": next_url,
-        "sort": _sort(request),
-        "sorts": SORT_CHOICES,
-        "stamp": _stamp(request, view),
-        "can_add": allowed(request.user, request.workspace, Action.ADD, ObjectType.CASE),
-    }
+    context = _queue_context(request, views, view, _stamp(request, view))
     return render_page(request, "web/cases/queue.html", context, partial="rows" if request.GET.get("cursor") else None)
 
 
@@ -142,17 +146,7 @@ def case_queue_live(request: WorkspaceRequest) -> HttpResponse:
     stamp = _stamp(request, view)
     if stamp == request.GET.get("stamp"):
         return HttpResponse(status=204)
-    cases, next_url = _rows(request, view)
-    context = {
-        "views": views,
-        "view": view,
-        "cases": cases,
-        "next_url": next_url,
-        "sort": _sort(request),
-        "sorts": SORT_CHOICES,
-        "stamp": stamp,
-    }
-    return render_page(request, "web/cases/queue.html", context, partial="live")
+    return render_page(request, "web/cases/queue.html", _queue_context(request, views, view, stamp), partial="live")
 
 
 # --- Opening a case by hand -------------------------------------------------------------------------------------
