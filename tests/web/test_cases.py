@@ -155,3 +155,13 @@ def test_a_macro_and_a_merge_from_the_case_page(client_as: Any, agent: User, adm
     assert case.priority == "urgent" and merged["Location"] == f"/w/acme/cases/{case.pk}/"
     assert duplicate.merged_into == case
     assert client.post(f"/w/acme/cases/{case.pk}/merge/", {"into_number": "CS-1999-9999"}).status_code == 302
+
+
+def test_the_page_of_a_strangers_case_without_a_contact(client_as: Any, agent: User, workspace: Workspace) -> None:
+    case = services.case_open(
+        actor=None, workspace=workspace, data={"subject": "From outside", "requester_email": "ann@unknown.test", "description": "Hi"}
+    )
+
+    html = client_as(agent).get(f"/w/acme/cases/{case.pk}/").content.decode()
+
+    assert "ann@unknown.test" in html and "Not a contact yet." in html
