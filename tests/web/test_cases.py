@@ -165,3 +165,15 @@ def test_the_page_of_a_strangers_case_without_a_contact(client_as: Any, agent: U
     html = client_as(agent).get(f"/w/acme/cases/{case.pk}/").content.decode()
 
     assert "ann@unknown.test" in html and "Not a contact yet." in html
+
+
+def test_properties_are_saved_all_or_nothing(client_as: Any, agent: User, workspace: Workspace, case: Case) -> None:
+    duplicate = services.case_open(actor=agent, workspace=workspace, data={"subject": "Dup"})
+    services.case_merge(actor=agent, duplicate=duplicate, into=case)
+    form = {"status": "open", "priority": "urgent", "kind": "service_request", "queue_id": "", "assignee_id": ""}
+
+    response = client_as(agent).post(f"/w/acme/cases/{duplicate.pk}/properties/", form, headers=HTMX)
+
+    assert response.status_code == 422 and "merged into another" in response.content.decode()
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.priority) == ("closed", "normal")

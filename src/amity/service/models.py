@@ -191,10 +191,6 @@ class Case(WorkspaceScopedModel):
         self.priority_rank = self.PRIORITY_RANK.get(priority, 3)  # type: ignore[call-overload]
 
     @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
-
-    @property
     def subject_tag(self) -> str:
         """What goes into an email subject so that a reply finds this case: "[CS-2026-0042 #k3x9q2]"."""
         return f"[{self.number} #{self.reply_token}]"
@@ -236,6 +232,8 @@ class CaseMessage(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "case", "occurred_at", "id"], name="casemessage_ws_case"),
             models.Index(fields=["workspace", "contact", "-occurred_at"], name="casemessage_ws_contact"),
+            # Every email in asks how much one sender wrote lately (loops) and how often they were acknowledged.
+            models.Index(fields=["workspace", "from_address", "occurred_at"], name="casemessage_ws_sender"),
         ]
 
     def __str__(self) -> str:

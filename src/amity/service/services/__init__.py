@@ -1,6 +1,15 @@
 """Every write of customer service: settings (setup.py), cases (cases.py), and their conversations (messages.py)."""
 
-from amity.service.services.cases import CASE_ASSIGNED, case_change_status, case_escalate, case_open, case_update, case_url, set_status
+from amity.service.services.cases import (
+    CASE_ASSIGNED,
+    case_change_status,
+    case_escalate,
+    case_open,
+    case_set_properties,
+    case_update,
+    case_url,
+    set_status,
+)
 from amity.service.services.editing import canned_response_save, case_merge, case_split, macro_apply, macro_save, render_canned
 from amity.service.services.levels import calendar_save, sla_policy_save
 from amity.service.services.messages import case_customer_message, case_note, case_reply, reply_recipient
@@ -18,6 +27,7 @@ __all__ = [
     "case_note",
     "case_open",
     "case_reply",
+    "case_set_properties",
     "case_split",
     "case_update",
     "case_url",

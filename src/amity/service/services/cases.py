@@ -351,3 +351,10 @@ def case_escalate(*, case: Case) -> Case:
         changes={"priority": [before, case.priority], "escalated": [False, True]},
     )
     return case
+
+
+@transaction.atomic
+def case_set_properties(*, actor: User, case: Case, data: Mapping[str, Any], status: str) -> Case:
+    """Save a case page's properties (kind, priority, queue, assignee) and its status as one change: all or nothing."""
+    case = case_update(actor=actor, case=case, data=data)
+    return case_change_status(actor=actor, case=case, status=status)

@@ -279,8 +279,7 @@ def case_properties(request: WorkspaceRequest, pk: int) -> HttpResponse:
     status = 200
     if form.is_valid():
         try:
-            services.case_update(actor=request.user, case=case, data=form.changes())
-            services.case_change_status(actor=request.user, case=case, status=form.cleaned_data["status"])
+            services.case_set_properties(actor=request.user, case=case, data=form.changes(), status=form.cleaned_data["status"])
         except ValidationError as error:
             apply_service_errors(form, error)
             status = 422
