@@ -32,6 +32,9 @@ from amity.web.forms import error_text
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 
 PAGE_SIZE = 50
+# The record page's panels that make no sense beside a case: its own list of cases (earlier cases has them),
+# tasks (which point to the record page's quick logging) and accounts (the Customer card shows the account).
+PANELS_NOT_BESIDE_A_CASE = {"cases", "tasks", "accounts"}
 SORT_CHOICES = [("-updated_at", "Latest change"), ("priority", "Priority"), ("-created_at", "Newest"), ("created_at", "Oldest")]
 PRIORITY_TONES = {"urgent": "red", "high": "orange", "normal": "secondary", "low": "secondary"}
 
