@@ -367,6 +367,16 @@ def _macro(workspace: Workspace) -> models.Model:
     return Macro.objects.create(workspace=workspace, name=MARKER, note=MARKER)  # type: ignore[no-any-return]
 
 
+def _routing_rule(workspace: Workspace) -> models.Model:
+    from amity.service.models import CaseAssignmentRule
+
+    return CaseAssignmentRule.objects.create(workspace=workspace, name=MARKER)  # type: ignore[no-any-return]
+
+
+def _agent_user(workspace: Workspace) -> models.Model:
+    return _member(workspace).user  # type: ignore[attr-defined, no-any-return]
+
+
 def _case_message(workspace: Workspace) -> models.Model:
     return _case(workspace).messages.get()  # type: ignore[attr-defined, no-any-return]
 
@@ -427,6 +437,8 @@ MAKERS: dict[str, Maker] = {
     "response_id": _canned_response,
     "macro_id": _macro,
     "message_id": _case_message,
+    "routing_rule_id": _routing_rule,
+    "agent_user_id": _agent_user,
     "duplicate_id": _duplicate,
     "scan_id": _duplicate_scan,
 }
@@ -503,4 +515,6 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/cases/{case_id}/macros/{macro_id}"): {},
     ("PATCH", "/api/v1/mailboxes/{mailbox_id}"): {"host": "imap.elsewhere.test", "username": "x", "password": "y"},
     ("POST", "/api/v1/duplicates/{duplicate_id}/dismiss"): {},
+    ("PATCH", "/api/v1/case-assignment-rules/{routing_rule_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/agents/{agent_user_id}"): {"available": False},
 }

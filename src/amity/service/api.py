@@ -14,10 +14,15 @@ from amity.service import selectors, services
 from amity.service.intake import inbound_email_post
 from amity.service.models import CaseMessage
 from amity.service.schemas import (
+    AgentOut,
+    AgentPatch,
     CalendarIn,
     CalendarOut,
     CannedResponseIn,
     CannedResponseOut,
+    CaseAssignmentRuleIn,
+    CaseAssignmentRuleOut,
+    CaseAssignmentRulePatch,
     CaseFilterIn,
     CaseIn,
     CaseKindIn,
@@ -163,6 +168,62 @@ def update_queue(request: HttpRequest, queue_id: int, payload: QueueIn) -> Any:
     queue = selectors.queue_get(actor=actor, workspace=workspace, pk=queue_id)
     services.queue_save(actor=actor, workspace=workspace, queue=queue, **payload.model_dump())
     return selectors.queue_get(actor=actor, workspace=workspace, pk=queue_id)
+
+
+# --- Routing: assignment rules and agents ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/case-assignment-rules", response=list[CaseAssignmentRuleOut], tags=["cases"], summary="The routing rules, in the order they are tried"
+)
+def list_case_assignment_rules(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return list(selectors.case_assignment_rules(actor=actor, workspace=workspace))
+
+
+@router.post("/case-assignment-rules", response={201: CaseAssignmentRuleOut}, tags=["cases"], summary="Add a routing rule")
+def create_case_assignment_rule(request: HttpRequest, payload: CaseAssignmentRuleIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    rule = services.case_assignment_rule_save(actor=actor, workspace=workspace, data=payload.model_dump())
+    return Status(201, selectors.case_assignment_rule_get(actor=actor, workspace=workspace, pk=rule.pk))
+
+
+@router.patch("/case-assignment-rules/{routing_rule_id}", response=CaseAssignmentRuleOut, tags=["cases"], summary="Change a routing rule")
+def update_case_assignment_rule(request: HttpRequest, routing_rule_id: int, payload: CaseAssignmentRulePatch) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    rule = selectors.case_assignment_rule_get(actor=actor, workspace=workspace, pk=routing_rule_id)
+    services.case_assignment_rule_save(actor=actor, workspace=workspace, rule=rule, data=payload.model_dump(exclude_unset=True))
+    return selectors.case_assignment_rule_get(actor=actor, workspace=workspace, pk=routing_rule_id)
+
+
+@router.delete("/case-assignment-rules/{routing_rule_id}", response={204: None}, tags=["cases"], summary="Remove a routing rule")
+def delete_case_assignment_rule(request: HttpRequest, routing_rule_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    services.case_assignment_rule_delete(
+        actor=actor, rule=selectors.case_assignment_rule_get(actor=actor, workspace=workspace, pk=routing_rule_id)
+    )
+    return Status(204, None)
+
+
+@router.get(
+    "/agents",
+    response=list[AgentOut],
+    tags=["cases"],
+    summary="The members as routing sees them: skills, languages, availability, open cases",
+)
+def list_agents(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return selectors.agents(actor=actor, workspace=workspace)
+
+
+@router.patch(
+    "/agents/{agent_user_id}", response=AgentOut, tags=["cases"], summary="Set an agent's skills, languages, limit, or mark them away"
+)
+def update_agent(request: HttpRequest, agent_user_id: int, payload: AgentPatch) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    selectors.agent_get(actor=actor, workspace=workspace, user_id=agent_user_id)
+    services.agent_profile_save(actor=actor, workspace=workspace, user_id=agent_user_id, data=payload.model_dump(exclude_unset=True))
+    return selectors.agent_get(actor=actor, workspace=workspace, user_id=agent_user_id)
 
 
 # --- Email in -----------------------------------------------------------------------------------------------------------

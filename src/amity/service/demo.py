@@ -20,7 +20,7 @@ from amity.orders.models import SalesOrderLine
 from amity.sales.models import DocumentSequence
 from amity.search.services import index_records
 from amity.service import sla
-from amity.service.models import BusinessCalendar, Case, CaseKind, CaseMessage, Queue, SlaPolicy
+from amity.service.models import AgentProfile, BusinessCalendar, Case, CaseAssignmentRule, CaseKind, CaseMessage, Queue, SlaPolicy
 from amity.service.services.cases import TOKEN_ALPHABET
 from amity.service.services.setup import service_setup
 
@@ -71,6 +71,7 @@ def load_cases(workspace: Workspace, users: dict[Role, User]) -> None:
     agents = [user for role, user in users.items() if role in (Role.SUPPORT, Role.MANAGER)] or list(users.values())
     support.members.set(agents)
     returns.members.set(agents)
+    _routing(workspace, returns, agents)
     contacts = list(Contact.objects.filter(workspace=workspace, deleted_at__isnull=True, primary_email__gt="").order_by("pk")[:800])
     first_accounts = dict(
         Contact.accounts.through.objects.filter(workspace=workspace, contact__in=contacts)
@@ -124,6 +125,25 @@ def load_cases(workspace: Workspace, users: dict[Role, User]) -> None:
         DocumentSequence(workspace=workspace, prefix=prefix, year=year, last_number=last) for (prefix, year), last in numbers.items()
     )
     index_records(object_type="case", ids=[case.pk for case in cases])
+
+
+def _routing(workspace: Workspace, returns: Queue, agents: list[User]) -> None:
+    """Returns go to the Returns queue's agents with the returns skill; everything else least-loaded in its queue."""
+    AgentProfile.objects.bulk_create(
+        AgentProfile(
+            workspace=workspace,
+            user=agent,
+            skills=["returns"] if number % 2 == 0 else ["billing"],
+            languages=["en", "de"][: 1 + number % 2],
+        )
+        for number, agent in enumerate(agents)
+    )
+    CaseAssignmentRule.objects.create(
+        workspace=workspace, name="Returns desk", position=0, kinds=["product_return"], route_to_queue=returns, required_skill="returns"
+    )
+    CaseAssignmentRule.objects.create(
+        workspace=workspace, name="Everything else", position=1, method=CaseAssignmentRule.Method.LEAST_LOADED
+    )
 
 
 def _service_levels(workspace: Workspace, users: dict[Role, User]) -> None:

@@ -50,6 +50,70 @@ class Queue(WorkspaceScopedModel):
         return self.name
 
 
+class AgentProfile(WorkspaceScopedModel):
+    """What the assignment rules know of an agent in a workspace: skills, languages, whether they take new cases, how many."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    skills = models.JSONField(default=list, blank=True, help_text='What they are good at, e.g. ["billing", "returns"].')
+    languages = models.JSONField(default=list, blank=True, help_text='Languages they answer in, as codes, e.g. ["en", "de"].')
+    available = models.BooleanField(default=True, help_text="Off while away: the rules give them no new cases.")
+    max_open_cases = models.PositiveIntegerField(
+        null=True, blank=True, help_text="No new cases beyond this many open ones; no limit if empty."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="agentprofile_unique_user")]
+
+    def __str__(self) -> str:
+        return f"Agent {self.user_id}"
+
+
+class CaseAssignmentRule(WorkspaceScopedModel):
+    """Who gets a new case that came without an assignee: the first active rule whose conditions all hold wins.
+
+    Conditions (each empty means any): the case's kind, queue, priority and language. The rule may
+    move the case to another queue, then picks an agent among its pool (the given agents, or else the
+    members of the case's queue), keeping those who are available, below their limit, have the
+    required skill and, if asked, speak the case's language: in turn (round-robin), the one with the
+    fewest open cases (least-loaded), or always one person.
+    """
+
+    class Method(models.TextChoices):
+        ROUND_ROBIN = "round_robin", "Round-robin"
+        LEAST_LOADED = "least_loaded", "Least open cases"
+        AGENT = "agent", "One agent"
+
+    name = models.CharField(max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    kinds = models.JSONField(default=list, blank=True, help_text="Case kind keys; any kind if empty.")
+    queue = models.ForeignKey(
+        Queue, null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text="Cases in this queue; any if empty."
+    )
+    priorities = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True, help_text="The case's language must be one of them; any if empty.")
+    route_to_queue = models.ForeignKey(
+        Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Move the case here first."
+    )
+    method = models.CharField(max_length=14, choices=Method.choices, default=Method.ROUND_ROBIN)
+    agent = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="For the one-agent method."
+    )
+    agents = models.ManyToManyField(User, blank=True, related_name="+", help_text="The pool; the queue's members if empty.")
+    required_skill = models.CharField(max_length=60, blank=True)
+    match_language = models.BooleanField(default=False, help_text="Only agents who speak the case's language.")
+    turn = models.PositiveIntegerField(default=0, help_text="How many cases the rule has handed out.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def default_hours() -> dict[str, list[list[str]]]:
     return {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 

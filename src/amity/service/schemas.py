@@ -285,3 +285,103 @@ class MacroIn(Schema):
 
 class MacroOut(MacroIn):
     id: int
+
+
+class CaseAssignmentRuleIn(Schema):
+    name: str = Field(..., max_length=120)
+    position: int | None = Field(None, ge=0, le=32000, description="Where it is tried; last if left out.")
+    active: bool = True
+    kinds: list[str] = Field(default_factory=list, description="Case kind keys; any kind if empty.")
+    queue_id: int | None = Field(None, description="Only cases in this queue; any if empty.")
+    priorities: list[str] = Field(default_factory=list, description="low, normal, high, urgent; any if empty.")
+    languages: list[str] = Field(default_factory=list, description="Only cases in these languages (codes such as en, de); any if empty.")
+    route_to_queue_id: int | None = Field(None, description="Move the case to this queue first.")
+    method: str = Field("round_robin", description="round_robin, least_loaded or agent")
+    agent_id: int | None = Field(None, description="Who gets every case, for the agent method.")
+    agent_ids: list[int] | None = Field(None, description="The pool to choose from; the queue's agents if empty. Unchanged if left out.")
+    required_skill: str = Field("", max_length=60, description="Only agents with this skill.")
+    match_language: bool = Field(False, description="Only agents who speak the case's language.")
+
+
+class CaseAssignmentRulePatch(Schema):
+    name: str | None = Field(None, max_length=120)
+    position: int | None = Field(None, ge=0, le=32000)
+    active: bool | None = None
+    kinds: list[str] | None = None
+    queue_id: int | None = None
+    priorities: list[str] | None = None
+    languages: list[str] | None = None
+    route_to_queue_id: int | None = None
+    method: str | None = None
+    agent_id: int | None = None
+    agent_ids: list[int] | None = None
+    required_skill: str | None = Field(None, max_length=60)
+    match_language: bool | None = None
+
+
+class CaseAssignmentRuleOut(Schema):
+    id: int
+    name: str
+    position: int
+    active: bool
+    kinds: list[str]
+    queue_id: int | None
+    priorities: list[str]
+    languages: list[str]
+    route_to_queue_id: int | None
+    method: str
+    agent_id: int | None
+    agent_ids: list[int]
+    required_skill: str
+    match_language: bool
+    turn: int
+
+    @staticmethod
+    def resolve_agent_ids(rule: Any) -> list[int]:
+        return sorted(agent.pk for agent in rule.agents.all())
+
+
+class AgentOut(Schema):
+    user_id: int
+    name: str
+    email: str
+    skills: list[str]
+    languages: list[str]
+    available: bool
+    max_open_cases: int | None
+    open_cases: int
+
+    @staticmethod
+    def resolve_user_id(agent: Any) -> int:
+        return int(agent.user.pk)
+
+    @staticmethod
+    def resolve_name(agent: Any) -> str:
+        return str(agent.user.display_name)
+
+    @staticmethod
+    def resolve_email(agent: Any) -> str:
+        return str(agent.user.email)
+
+    @staticmethod
+    def resolve_skills(agent: Any) -> list[str]:
+        return list(agent.profile.skills)
+
+    @staticmethod
+    def resolve_languages(agent: Any) -> list[str]:
+        return list(agent.profile.languages)
+
+    @staticmethod
+    def resolve_available(agent: Any) -> bool:
+        return bool(agent.profile.available)
+
+    @staticmethod
+    def resolve_max_open_cases(agent: Any) -> int | None:
+        return agent.profile.max_open_cases
+
+
+class AgentPatch(Schema):
+    skills: list[str] | None = None
+    languages: list[str] | None = None
+    available: bool | None = None
+    max_open_cases: int | None = Field(None, description="No limit when set to null explicitly.")

@@ -8,13 +8,26 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.http import Http404
 
 from amity.core.access import require, visible
 from amity.core.models import User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Contact, ContactEmail
-from amity.service.models import BusinessCalendar, CannedResponse, Case, CaseKind, CaseMessage, Macro, Mailbox, Queue, SlaPolicy
+from amity.service.models import (
+    AgentProfile,
+    BusinessCalendar,
+    CannedResponse,
+    Case,
+    CaseAssignmentRule,
+    CaseKind,
+    CaseMessage,
+    Macro,
+    Mailbox,
+    Queue,
+    SlaPolicy,
+)
 from amity.service.services.setup import service_setup
 
 CASE_SORTS = {
@@ -218,3 +231,49 @@ def macros(*, actor: User, workspace: Workspace) -> models.QuerySet[Macro]:
 
 def macro_get(*, actor: User, workspace: Workspace, pk: int) -> Macro:
     return get_scoped_or_404(macros(actor=actor, workspace=workspace), pk=pk)
+
+
+def case_assignment_rules(*, actor: User, workspace: Workspace) -> models.QuerySet[CaseAssignmentRule]:
+    """The routing rules in the order they are tried, with their agents."""
+    rules = visible(CaseAssignmentRule.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.QUEUE)
+    return rules.select_related("queue", "route_to_queue", "agent").prefetch_related("agents").order_by("position", "id")
+
+
+def case_assignment_rule_get(*, actor: User, workspace: Workspace, pk: int) -> CaseAssignmentRule:
+    return get_scoped_or_404(case_assignment_rules(actor=actor, workspace=workspace), pk=pk)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A member as the routing sees them: their profile (a default one if never set) and how many cases they have open."""
+
+    user: User
+    profile: AgentProfile
+    open_cases: int
+
+
+def agents(*, actor: User, workspace: Workspace, user_id: int | None = None) -> list[Agent]:
+    """Every member of the workspace (or the one given) with their routing profile and open cases, by name (three queries)."""
+    require(actor, workspace, Action.VIEW, ObjectType.QUEUE)
+    from amity.service.services.assignment import open_case_counts
+
+    members = User.objects.filter(memberships__workspace=workspace, is_active=True).order_by("full_name", "email")
+    people = list(members if user_id is None else members.filter(pk=user_id))
+    profiles = {profile.user_id: profile for profile in AgentProfile.objects.filter(workspace=workspace)}
+    loads = open_case_counts(workspace.pk, [person.pk for person in people])
+    return [
+        Agent(
+            user=person,
+            profile=profiles.get(person.pk) or AgentProfile(workspace=workspace, user=person),
+            open_cases=loads.get(person.pk, 0),
+        )
+        for person in people
+    ]
+
+
+def agent_get(*, actor: User, workspace: Workspace, user_id: int) -> Agent:
+    """One member as the routing sees them; 404 for anyone who is not a member of this workspace."""
+    found = agents(actor=actor, workspace=workspace, user_id=user_id)
+    if not found:
+        raise Http404("No such member.")
+    return found[0]

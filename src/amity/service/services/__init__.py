@@ -1,5 +1,6 @@
 """Every write of customer service: settings (setup.py), cases (cases.py), and their conversations (messages.py)."""
 
+from amity.service.services.assignment import agent_profile_save, case_assignment_rule_delete, case_assignment_rule_save
 from amity.service.services.cases import (
     CASE_ASSIGNED,
     case_change_status,
@@ -17,8 +18,11 @@ from amity.service.services.setup import case_kind_save, mailbox_save, queue_sav
 
 __all__ = [
     "CASE_ASSIGNED",
+    "agent_profile_save",
     "calendar_save",
     "canned_response_save",
+    "case_assignment_rule_delete",
+    "case_assignment_rule_save",
     "case_change_status",
     "case_customer_message",
     "case_escalate",

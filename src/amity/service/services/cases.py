@@ -29,6 +29,7 @@ from amity.sales.numbering import next_number
 from amity.search.services import index_records
 from amity.service import sla
 from amity.service.models import Case, CaseKind, CaseMessage, Queue
+from amity.service.services import assignment
 from amity.service.services.setup import service_setup
 
 CASE_ASSIGNED = register_kind(NotificationKind("case_assigned", "A case is assigned to me", icon="lifebuoy"))
@@ -232,6 +233,8 @@ def case_open(*, actor: User | None, workspace: Workspace, data: Mapping[str, An
     _apply(case, clean)
     if case.queue is None:
         case.queue = Queue.objects.filter(workspace=workspace, is_default=True).first()
+    case.language = case.language or assignment.case_language(case)
+    routed_by = assignment.route(case) if case.assignee is None else None
     if case.kind.is_return:
         case.rma_number = next_number(workspace=workspace, prefix="RMA", on=now.date())
     sla.apply_policy(case)
@@ -241,7 +244,10 @@ def case_open(*, actor: User | None, workspace: Workspace, data: Mapping[str, An
         workspace=workspace,
         action=AuditEntry.Action.CREATE,
         obj=case,
-        changes={field: [None, value] for field, value in _snapshot(case).items() if value not in (None, [], "")},
+        changes={
+            **{field: [None, value] for field, value in _snapshot(case).items() if value not in (None, [], "")},
+            **({"assignment_rule": [None, routed_by.name]} if routed_by else {}),
+        },
     )
     if case.description:
         CaseMessage.objects.create(
