@@ -61,3 +61,45 @@ def test_an_admin_routes_returns_to_the_agent_with_the_returns_skill(open_page: 
     phone.goto("/w/acme/settings/case-routing/")
     expect(phone.locator("#routing-rules")).to_be_visible()
     screenshot(phone, "case-routing")
+
+
+def test_a_manager_reads_the_service_report_with_its_charts(open_page: Any, transactional_db: Any) -> None:
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from amity.service.models import Case
+
+    workspace = WorkspaceFactory(name="Acme", slug="acme")
+    manager = member(workspace, Role.MANAGER, email="mia@acme.test", full_name="Mia Manager")
+    agents = [
+        member(workspace, Role.SUPPORT, email=f"{name.lower()}@acme.test", full_name=f"{name} Agent") for name in ("Sam", "Rita", "Omar")
+    ]
+    rng, now = random.Random(3), timezone.now()
+    for number in range(60):
+        case = services.case_open(actor=None, workspace=workspace, data={"subject": f"Case {number}", "requester_email": "p@example.com"})
+        opened = now - dt.timedelta(days=rng.uniform(0, 85))
+        answered = opened + dt.timedelta(hours=rng.uniform(0.2, 9))
+        resolved = answered + dt.timedelta(hours=rng.uniform(1, 60)) if rng.random() < 0.8 else None
+        Case.objects.filter(pk=case.pk).update(
+            created_at=opened,
+            assignee=agents[number % 3],
+            first_response_at=answered,
+            first_response_due_at=opened + dt.timedelta(hours=4),
+            resolved_at=resolved if resolved and resolved < now else None,
+            resolution_due_at=opened + dt.timedelta(hours=48),
+            status=Case.Status.RESOLVED if resolved and resolved < now else Case.Status.OPEN,
+        )
+    page = open_page()
+    sign_in(page, manager.email, PASSWORD)
+
+    page.goto("/w/acme/cases/")
+    page.get_by_role("link", name="Report").click()
+    page.get_by_label("Range").select_option("90")
+    expect(page.locator('[data-kpi="opened"]')).to_have_text("60")
+    expect(page.locator("canvas[data-chart='chart-times'][data-drawn]")).to_be_attached()
+    expect(page.locator("#report-agents")).to_contain_text("Rita Agent")
+    screenshot(page, "service-report")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "service-report")

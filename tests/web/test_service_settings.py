@@ -182,3 +182,23 @@ def test_policies_and_calendars_are_added_with_errors_at_their_fields(client_as:
     policy = SlaPolicy.objects.get()
     assert (policy.priority, policy.first_response_minutes, policy.calendar) == ("urgent", 60, calendar)
     assert "1 h" in client.get("/w/acme/settings/service-levels/").content.decode()
+
+
+def test_the_service_report_shows_figures_charts_and_tables(client_as: Any, agent: User, workspace: Workspace) -> None:
+    services.case_open(
+        actor=agent, workspace=workspace, data={"subject": "Help", "requester_email": "x@example.com", "assignee_id": agent.pk}
+    )
+    client = client_as(agent)
+
+    page = client.get("/w/acme/cases/report/?days=90")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-kpi="opened">1<' in html and 'data-chart="chart-volume"' in html and 'id="chart-backlog"' in html
+    assert "Sam Agent" in html and "By queue" in html
+    assert client.get("/w/acme/cases/report/?start=2026-05-01&end=2026-01-01").status_code == 200  # the error is said, the default shown
+    assert "Start on or before the end day." in client.get("/w/acme/cases/report/?start=2026-05-01&end=2026-01-01").content.decode()
+
+
+def test_the_service_report_of_another_workspace_is_a_404(client_as: Any, agent: User, other_workspace: Workspace) -> None:
+    assert client_as(agent).get("/w/globex/cases/report/").status_code == 404

@@ -10,7 +10,7 @@ from ninja import Query, Router, Status
 
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
-from amity.service import selectors, services
+from amity.service import reports, selectors, services
 from amity.service.intake import inbound_email_post
 from amity.service.models import CaseMessage
 from amity.service.schemas import (
@@ -41,6 +41,8 @@ from amity.service.schemas import (
     QueueIn,
     QueueOut,
     RenderedOut,
+    ServiceReportIn,
+    ServiceReportOut,
     SlaPolicyIn,
     SlaPolicyOut,
     SplitIn,
@@ -224,6 +226,23 @@ def update_agent(request: HttpRequest, agent_user_id: int, payload: AgentPatch) 
     selectors.agent_get(actor=actor, workspace=workspace, user_id=agent_user_id)
     services.agent_profile_save(actor=actor, workspace=workspace, user_id=agent_user_id, data=payload.model_dump(exclude_unset=True))
     return selectors.agent_get(actor=actor, workspace=workspace, user_id=agent_user_id)
+
+
+# --- Reports ---------------------------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/reports/service",
+    response=ServiceReportOut,
+    tags=["cases"],
+    summary="Response and resolution times, service levels met and missed, backlog by queue and agent",
+)
+def get_service_report(request: HttpRequest, params: Query[ServiceReportIn]) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    start, end = reports.report_range(params.start, params.end)
+    if params.queue_id is not None:
+        selectors.queue_get(actor=actor, workspace=workspace, pk=params.queue_id)
+    return reports.service_report(actor=actor, workspace=workspace, start=start, end=end, queue_id=params.queue_id)
 
 
 # --- Email in -----------------------------------------------------------------------------------------------------------

@@ -385,3 +385,55 @@ class AgentPatch(Schema):
     languages: list[str] | None = None
     available: bool | None = None
     max_open_cases: int | None = Field(None, description="No limit when set to null explicitly.")
+
+
+class FiguresOut(Schema):
+    opened: int
+    resolved: int
+    first_response_hours: float | None = Field(description="Average time to the first reply, in hours (wall clock).")
+    resolution_hours: float | None = Field(description="Average time to resolution, in hours (wall clock).")
+    first_response_met: int
+    first_response_missed: int
+    resolution_met: int
+    resolution_missed: int
+    breaches: int
+    first_response_rate: float | None = Field(description="Per cent of cases with a first-response target that met it.")
+    resolution_rate: float | None
+
+
+class ReportRowOut(Schema):
+    id: int | None = Field(description="The agent's user id, the queue's or the kind's id; null for unassigned / no queue.")
+    label: str
+    figures: FiguresOut
+    open_now: int
+
+    @staticmethod
+    def resolve_id(row: Any) -> int | None:
+        return row.key
+
+
+class ReportPeriodOut(Schema):
+    start: dt.date
+    figures: FiguresOut
+
+
+class ServiceReportOut(Schema):
+    start: dt.date
+    end: dt.date
+    bucket: str = Field(description="week or month: how `periods` are cut.")
+    total: FiguresOut
+    periods: list[ReportPeriodOut]
+    agents: list[ReportRowOut]
+    queues: list[ReportRowOut]
+    kinds: list[ReportRowOut]
+    open_now: int
+
+    @staticmethod
+    def resolve_periods(report: Any) -> list[dict[str, Any]]:
+        return [{"start": start, "figures": figures} for start, figures in report.periods]
+
+
+class ServiceReportIn(Schema):
+    start: dt.date | None = Field(None, description="The first day; 30 days before `end` if left out.")
+    end: dt.date | None = Field(None, description="The last day (included); today if left out.")
+    queue_id: int | None = None

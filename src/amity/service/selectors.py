@@ -116,6 +116,12 @@ def case_messages(*, case: Case, include_notes: bool = True) -> list[CaseMessage
     return list(messages.order_by("occurred_at", "id"))
 
 
+def visible_cases(*, actor: User, workspace: Workspace) -> models.QuerySet[Case]:
+    """Every case the actor may see (for reports that count them; lists use `case_list`)."""
+    require(actor, workspace, Action.VIEW, ObjectType.CASE)
+    return _cases(actor, workspace)
+
+
 def visible_case_ids(*, actor: User, workspace: Workspace) -> models.QuerySet[Case, int]:
     return _cases(actor, workspace).values_list("pk", flat=True)
 

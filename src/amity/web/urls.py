@@ -4,6 +4,7 @@ from amity.web.views import (
     activities,
     alerts,
     auth,
+    case_reports,
     cases,
     catalog,
     custom_fields,
@@ -187,6 +188,7 @@ invoice_urls: list[URLPattern | URLResolver] = [
 case_urls: list[URLPattern | URLResolver] = [
     path("", cases.case_queue, name="case_queue"),
     path("live/", cases.case_queue_live, name="case_queue_live"),
+    path("report/", case_reports.case_report, name="case_report"),
     path("new/", cases.case_create, name="case_create"),
     path("<int:pk>/", cases.case_detail, name="case_detail"),
     path("<int:pk>/reply/", cases.case_reply, name="case_reply"),

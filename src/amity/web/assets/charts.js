@@ -1,4 +1,4 @@
-// The charts of the rep performance page, drawn with Chart.js (bundled from npm by esbuild; no CDN).
+// The charts of the rep performance and service report pages, drawn with Chart.js (bundled from npm by esbuild; no CDN).
 // Loaded only by the pages that have charts. Each <canvas data-chart="ID"> reads its configuration
 // from <script type="application/json" id="ID"> (Django's json_script), so no inline script is needed.
 import {
@@ -21,6 +21,7 @@ const PALETTE = ["#066fd1", "#2fb344", "#f76707", "#ae3ec9", "#d63939", "#0ca678
 
 function formatter(kind, currency) {
   if (kind === "percent") return (value) => `${Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 })}%`;
+  if (kind === "hours") return (value) => `${Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 })} h`;
   if (kind === "days") return (value) => `${Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 })} d`;
   if (kind === "money") {
     const format = new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0, notation: "compact" });
