@@ -55,6 +55,12 @@ def test_an_admin_routes_returns_to_the_agent_with_the_returns_skill(open_page: 
     screenshot(page, "service-levels")
     page.goto("/w/acme/settings/service-desk/")
     screenshot(page, "service-desk")
+    page.goto("/w/acme/settings/replies/")
+    page.locator("#response-form").get_by_label("Name").fill("Thanks")
+    page.locator("#response-form").get_by_label("Text").fill("Hi {customer_first_name}, thank you for writing to us.")
+    page.locator("#response-form").get_by_role("button", name="Add response").click()
+    expect(page.locator("#responses")).to_contain_text("Thanks")
+    screenshot(page, "replies")
 
     phone = open_page(PHONE)
     sign_in(phone, admin.email, PASSWORD)

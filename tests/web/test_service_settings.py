@@ -9,11 +9,21 @@ import pytest
 from amity.core.models import User, Workspace
 from amity.core.permissions import Role
 from amity.service import services
-from amity.service.models import AgentProfile, BusinessCalendar, CaseAssignmentRule, CaseKind, Queue, SlaPolicy
+from amity.service.models import (
+    AgentProfile,
+    BusinessCalendar,
+    CannedResponse,
+    CaseAssignmentRule,
+    CaseKind,
+    Macro,
+    Mailbox,
+    Queue,
+    SlaPolicy,
+)
 from tests.factories import member
 from tests.web.conftest import snapshot
 
-PAGES = ["case-routing", "service-desk", "service-levels"]
+PAGES = ["case-routing", "service-desk", "service-levels", "replies"]
 
 
 @pytest.fixture
@@ -202,3 +212,52 @@ def test_the_service_report_shows_figures_charts_and_tables(client_as: Any, agen
 
 def test_the_service_report_of_another_workspace_is_a_404(client_as: Any, agent: User, other_workspace: Workspace) -> None:
     assert client_as(agent).get("/w/globex/cases/report/").status_code == 404
+
+
+def test_a_mailbox_is_connected_and_its_password_kept_when_left_empty(client_as: Any, admin: User, workspace: Workspace) -> None:
+    client = client_as(admin)
+    base = {
+        "section": "mailbox",
+        "host": "imap.acme.test",
+        "port": "993",
+        "use_ssl": "on",
+        "username": "help@acme.test",
+        "folder": "INBOX",
+        "active": "on",
+    }
+
+    missing = client.post("/w/acme/settings/service-desk/", base)
+    assert missing.status_code == 422 and "Give the mailbox&#x27;s password." in missing.content.decode()
+    assert not Mailbox.objects.exists()
+    client.post("/w/acme/settings/service-desk/", {**base, "password": "s3cret"})
+    mailbox = Mailbox.objects.get()
+    page = client.get(f"/w/acme/settings/service-desk/?edit=mailbox-{mailbox.pk}").content.decode()
+    assert "s3cret" not in page and "help@acme.test" in page
+    client.post("/w/acme/settings/service-desk/", {**base, "pk": mailbox.pk, "folder": "Support", "password": ""})
+    mailbox.refresh_from_db()
+    assert (mailbox.folder, mailbox.password) == ("Support", "s3cret")
+
+
+def test_canned_responses_and_macros_are_added_with_their_errors(
+    client_as: Any, admin: User, workspace: Workspace, agents: list[User]
+) -> None:
+    client = client_as(admin)
+
+    typo = client.post("/w/acme/settings/replies/", {"section": "response", "name": "Thanks", "body": "Hi {custmer_name}"})
+    assert typo.status_code == 422 and "Unknown placeholder {custmer_name}" in typo.content.decode()
+    client.post("/w/acme/settings/replies/", {"section": "response", "name": "Thanks", "body": "Hi {customer_first_name}, thanks!"})
+    thanks = CannedResponse.objects.get()
+    client.post(
+        "/w/acme/settings/replies/",
+        {
+            "section": "macro",
+            "name": "Thank and resolve",
+            "status": "resolved",
+            "reply_id": thanks.pk,
+            "add_tags": "Done, thanked",
+            "assign_to_me": "on",
+        },
+    )
+    macro = Macro.objects.get()
+    assert (macro.status, macro.reply, macro.add_tags, macro.assign_to_me) == ("resolved", thanks, ["done", "thanked"], True)
+    assert "reply “Thanks”" in client.get("/w/acme/settings/replies/").content.decode()

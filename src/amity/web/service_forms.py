@@ -8,7 +8,19 @@ from typing import Any
 from django import forms
 
 from amity.core.models import User
-from amity.service.models import AgentProfile, BusinessCalendar, Case, CaseAssignmentRule, CaseKind, Queue, SlaPolicy
+from amity.service.models import (
+    AgentProfile,
+    BusinessCalendar,
+    CannedResponse,
+    Case,
+    CaseAssignmentRule,
+    CaseKind,
+    Macro,
+    Mailbox,
+    Queue,
+    SlaPolicy,
+)
+from amity.service.services.editing import PLACEHOLDER_NAMES
 from amity.web.customer_forms import _people_choices
 from amity.web.forms import StyledForm
 
@@ -268,3 +280,97 @@ class CalendarForm(StyledForm):
             "is_default": data["is_default"],
             "hours": hours,
         }
+
+
+class MailboxForm(StyledForm):
+    """An IMAP mailbox the worker reads; the password is asked for once and never shown again."""
+
+    host = forms.CharField(label="IMAP server", max_length=200, widget=forms.TextInput(attrs={"placeholder": "imap.example.com"}))
+    port = forms.IntegerField(label="Port", min_value=1, max_value=65535, initial=993)
+    use_ssl = forms.BooleanField(label="TLS (IMAPS)", required=False, initial=True)
+    username = forms.CharField(label="User name", max_length=254)
+    password = forms.CharField(
+        label="Password",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to keep it.",
+    )
+    folder = forms.CharField(label="Folder", max_length=200, initial="INBOX")
+    queue_id = forms.ChoiceField(label="New cases go to", required=False)
+    active = forms.BooleanField(label="Read it", required=False, initial=True)
+
+    def __init__(self, *args: Any, queues: Iterable[Queue], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["queue_id"].choices = _queue_choices(queues, "The default queue")  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_of(mailbox: Mailbox) -> dict[str, Any]:
+        fields = ("host", "port", "use_ssl", "username", "folder", "active")
+        return {**{name: getattr(mailbox, name) for name in fields}, "queue_id": mailbox.queue_id or ""}
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["queue_id"] = _id(data["queue_id"])
+        if not data["password"]:
+            del data["password"]  # unchanged
+        return data
+
+
+class CannedResponseForm(StyledForm):
+    name = forms.CharField(label="Name", max_length=120)
+    body = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Placeholders: " + ", ".join("{" + name + "}" for name in PLACEHOLDER_NAMES) + ".",
+    )
+
+    @staticmethod
+    def initial_of(response: CannedResponse) -> dict[str, Any]:
+        return {"name": response.name, "body": response.body}
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class MacroForm(StyledForm):
+    """A macro: the changes one click makes to a case."""
+
+    name = forms.CharField(label="Name", max_length=120)
+    status = forms.ChoiceField(label="Set status", required=False, choices=[("", "Leave as is"), *Case.Status.choices])
+    priority = forms.ChoiceField(label="Set priority", required=False, choices=[("", "Leave as is"), *Case.Priority.choices])
+    queue_id = forms.ChoiceField(label="Move to queue", required=False)
+    assignee_id = forms.ChoiceField(label="Assign to", required=False)
+    assign_to_me = forms.BooleanField(label="Assign to whoever applies it", required=False)
+    add_tags = forms.CharField(label="Add tags", required=False, help_text="Separated by commas.")
+    reply_id = forms.ChoiceField(label="Send reply", required=False)
+    note = forms.CharField(label="Add internal note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(
+        self, *args: Any, queues: Iterable[Queue], people: Iterable[User], responses: Iterable[CannedResponse], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["queue_id"].choices = _queue_choices(queues, "Leave as is")  # type: ignore[attr-defined]
+        self.fields["assignee_id"].choices = _people_choices(people, "Leave as is")  # type: ignore[attr-defined]
+        self.fields["reply_id"].choices = [("", "No reply"), *((str(response.pk), response.name) for response in responses)]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_of(macro: Macro) -> dict[str, Any]:
+        return {
+            "name": macro.name,
+            "status": macro.status,
+            "priority": macro.priority,
+            "queue_id": macro.queue_id or "",
+            "assignee_id": macro.assignee_id or "",
+            "assign_to_me": macro.assign_to_me,
+            "add_tags": ", ".join(macro.add_tags),
+            "reply_id": macro.reply_id or "",
+            "note": macro.note,
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for name in ("queue_id", "assignee_id", "reply_id"):
+            data[name] = _id(data[name])
+        data["add_tags"] = _words(data["add_tags"])
+        return data

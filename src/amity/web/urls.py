@@ -64,6 +64,7 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("case-routing/agents/<int:user_id>/", service_settings.settings_agent, name="settings_agent"),
     path("service-desk/", service_settings.settings_service_desk, name="settings_service_desk"),
     path("service-levels/", service_settings.settings_service_levels, name="settings_service_levels"),
+    path("replies/", service_settings.settings_replies, name="settings_replies"),
     path("alerts/", alerts.settings_alerts, name="settings_alerts"),
     path("alerts/<int:pk>/", alerts.settings_alert_update, name="settings_alert_update"),
     path("profile/", profile.profile, name="profile"),

@@ -1,4 +1,4 @@
-"""Settings → Case routing, Service desk (queues and kinds) and Service levels (policies and calendars).
+"""Settings → Case routing, Service desk (queues, kinds, mailboxes), Service levels (policies, calendars) and Replies.
 
 Each page holds a few sections, each a table with an add form; "Edit" on a row (`?edit=<section>-<id>`)
 turns that section's form into the row's form. Every save goes through amity.service.services, as
@@ -25,7 +25,17 @@ from amity.service import selectors, services
 from amity.service.models import CaseAssignmentRule
 from amity.web.customer_forms import apply_service_errors
 from amity.web.forms import StyledForm
-from amity.web.service_forms import AgentForm, CalendarForm, CaseKindForm, QueueForm, RoutingRuleForm, SlaPolicyForm
+from amity.web.service_forms import (
+    AgentForm,
+    CalendarForm,
+    CannedResponseForm,
+    CaseKindForm,
+    MacroForm,
+    MailboxForm,
+    QueueForm,
+    RoutingRuleForm,
+    SlaPolicyForm,
+)
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 
 
@@ -242,21 +252,36 @@ KINDS = Section(
 )
 
 
+MAILBOXES = Section(
+    "mailbox",
+    "Mailbox",
+    ObjectType.QUEUE,
+    lambda request, pk: selectors.mailbox_get(actor=request.user, workspace=request.workspace, pk=pk),
+    lambda request, data: MailboxForm(data, queues=selectors.queues(actor=request.user, workspace=request.workspace)),
+    lambda request, mailbox, data: services.mailbox_save(actor=request.user, workspace=request.workspace, mailbox=mailbox, data=data),
+)
+
+
 @workspace_view
 @require_http_methods(["GET", "POST"])
 def settings_service_desk(request: WorkspaceRequest) -> HttpResponse:
-    """The queues with their agents and addresses, and the kinds of case."""
+    """The queues with their agents and addresses, the kinds of case, and the mailboxes the worker reads."""
     ensure(request, Action.VIEW, ObjectType.QUEUE)
     queues = list(selectors.queues(actor=request.user, workspace=request.workspace))
     counts = selectors.queue_counts(actor=request.user, workspace=request.workspace)
     extra = {
         "queues": [(queue, counts["by_queue"].get(queue.pk, 0)) for queue in queues],
         "kinds": list(selectors.case_kinds(actor=request.user, workspace=request.workspace)),
+        "mailboxes": list(selectors.mailboxes(actor=request.user, workspace=request.workspace).select_related("queue")),
         "can_change_queue": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.QUEUE),
         "can_change_kind": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.CASE_KIND),
     }
     return _settings_page(
-        request, template="web/settings/service_desk.html", sections=[QUEUES, KINDS], url_name="settings_service_desk", extra=extra
+        request,
+        template="web/settings/service_desk.html",
+        sections=[QUEUES, KINDS, MAILBOXES],
+        url_name="settings_service_desk",
+        extra=extra,
     )
 
 
@@ -316,4 +341,48 @@ def settings_service_levels(request: WorkspaceRequest) -> HttpResponse:
         sections=[POLICIES, CALENDARS],
         url_name="settings_service_levels",
         extra=extra,
+    )
+
+
+# --- Replies: canned responses and macros ------------------------------------------------------------------------
+
+
+def _macro_form(request: WorkspaceRequest, data: Any) -> StyledForm:
+    queues = selectors.queues(actor=request.user, workspace=request.workspace)
+    responses = selectors.canned_responses(actor=request.user, workspace=request.workspace)
+    return MacroForm(data, queues=queues, people=_people(request), responses=responses)
+
+
+RESPONSES = Section(
+    "response",
+    "Response",
+    ObjectType.CASE_KIND,
+    lambda request, pk: selectors.canned_response_get(actor=request.user, workspace=request.workspace, pk=pk),
+    lambda request, data: CannedResponseForm(data),
+    lambda request, response, data: services.canned_response_save(
+        actor=request.user, workspace=request.workspace, response=response, **data
+    ),
+)
+MACROS = Section(
+    "macro",
+    "Macro",
+    ObjectType.CASE_KIND,
+    lambda request, pk: selectors.macro_get(actor=request.user, workspace=request.workspace, pk=pk),
+    _macro_form,
+    lambda request, macro, data: services.macro_save(actor=request.user, workspace=request.workspace, macro=macro, data=data),
+)
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def settings_replies(request: WorkspaceRequest) -> HttpResponse:
+    """The canned responses agents insert into replies, and the macros that change a case in one click."""
+    ensure(request, Action.VIEW, ObjectType.CASE_KIND)
+    extra = {
+        "responses": list(selectors.canned_responses(actor=request.user, workspace=request.workspace)),
+        "macros": list(selectors.macros(actor=request.user, workspace=request.workspace)),
+        "can_change": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.CASE_KIND),
+    }
+    return _settings_page(
+        request, template="web/settings/replies.html", sections=[RESPONSES, MACROS], url_name="settings_replies", extra=extra
     )
