@@ -19,25 +19,7 @@ from amity.service.models import Case
 from amity.service.portal import services as portal
 from amity.service.portal.models import PortalAccess, PortalLink, ReturnRequest
 from tests.mail import Inbox
-from tests.service.portal_fixtures import (  # noqa: F401
-    account,
-    agent,
-    chair,
-    contact,
-    deal,
-    desk,
-    invited,
-    link_in,
-    order,
-    peter,
-    peters_order,
-    pipeline,
-    quote,
-    samir,
-    sent_quote,
-    sign_in,
-)
-from tests.web.conftest import client_as  # noqa: F401
+from tests.service.portal.conftest import link_in, sign_in
 
 
 def test_an_invitation_emails_a_single_use_link_kept_only_as_a_hash(

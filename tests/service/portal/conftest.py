@@ -9,34 +9,29 @@ import pytest
 from django.test import Client
 
 from amity.core.models import User, Workspace
-from amity.core.permissions import Role
 from amity.customers.models import Account, Contact, ContactEmail
 from amity.orders.models import SalesOrder
 from amity.service.portal import services as portal
 from amity.service.portal.models import PortalAccess
-from tests.factories import contact_at, member
+from tests.factories import contact_at
 from tests.mail import Inbox
 from tests.orders.conftest import deal, order, quote, sent_quote  # noqa: F401
 from tests.sales.conftest import account, chair, contact, desk, pipeline  # noqa: F401
+from tests.web.conftest import client_as  # noqa: F401
 
 LINK = re.compile(r"(http://\S+/portal/\S+/sign-in/(\S+)/)")
 
 
-def with_email(contact: Contact, address: str) -> Contact:
-    ContactEmail.objects.create(workspace=contact.workspace, contact=contact, address=address, is_primary=True)
-    Contact.objects.filter(pk=contact.pk).update(primary_email=address)
-    contact.refresh_from_db()
-    return contact
+def with_email(person: Contact, address: str) -> Contact:
+    ContactEmail.objects.create(workspace=person.workspace, contact=person, address=address, is_primary=True)
+    Contact.objects.filter(pk=person.pk).update(primary_email=address)
+    person.refresh_from_db()
+    return person
 
 
 @pytest.fixture
 def peter(contact: Contact) -> Contact:  # noqa: F811
     return with_email(contact, "peter@initech.test")
-
-
-@pytest.fixture
-def agent(workspace: Workspace) -> User:
-    return member(workspace, Role.SUPPORT, email="sam@acme.test", full_name="Sam Agent")
 
 
 @pytest.fixture
