@@ -70,3 +70,18 @@ def link_in(inbox: Inbox) -> tuple[str, str]:
     found = LINK.search(body)
     assert found, body
     return found.group(1), found.group(2)
+
+
+def portal_api(workspace: Workspace, access: PortalAccess) -> Any:
+    """An API client holding a portal bearer token of the access's contact (exchanged for a fresh sign-in link)."""
+    from datetime import timedelta
+
+    from tests.conftest import ApiClient
+
+    _, raw = portal.portal_session_start(workspace=workspace, token=portal._new_link(access, timedelta(minutes=5)))
+    return ApiClient(Client(), raw)
+
+
+@pytest.fixture
+def peters_api(workspace: Workspace, invited: PortalAccess) -> Any:
+    return portal_api(workspace, invited)
