@@ -286,3 +286,33 @@ def test_drafts_stay_hidden_and_a_sent_invoice_lists_with_its_payment_and_downlo
 
     assert invoice.number in listing and "10.00" in listing
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+
+
+def test_an_agent_invites_a_contact_from_the_contact_page(
+    agent: User, peter: Contact, workspace: Workspace, client_as: Any, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_as(agent)
+    page = client.get(f"/w/{workspace.slug}/contacts/{peter.pk}/").content.decode()
+    assert "Invite to portal" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/w/{workspace.slug}/contacts/{peter.pk}/portal-invite/")
+
+    assert response.status_code == 302
+    assert PortalAccess.objects.get(contact=peter).invited_by == agent
+    assert [message["To"] for message in smtp_server.parsed()] == ["peter@initech.test"]
+
+
+def test_a_viewer_cannot_invite_and_another_workspaces_contact_is_a_404(
+    peter: Contact, workspace: Workspace, other_workspace: Workspace, client_as: Any
+) -> None:
+    from amity.core.permissions import Role
+    from tests.factories import member
+
+    viewer = member(workspace, Role.VIEWER, email="vic@acme.test")
+    stranger = member(other_workspace, Role.OWNER, email="boss@globex.test")
+
+    assert "Invite to portal" not in client_as(viewer).get(f"/w/{workspace.slug}/contacts/{peter.pk}/").content.decode()
+    assert client_as(viewer).post(f"/w/{workspace.slug}/contacts/{peter.pk}/portal-invite/").status_code == 403
+    assert client_as(stranger).post(f"/w/{other_workspace.slug}/contacts/{peter.pk}/portal-invite/").status_code == 404
+    assert not PortalAccess.objects.exists()
