@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from amity.core.models import Workspace
-from amity.customers.models import Contact
 from amity.orders.models import SalesOrder
 from amity.service.models import Case
 from amity.service.portal.models import PortalAccess, ReturnRequest
@@ -51,7 +50,11 @@ def _signed_in_page(open_page: Any, smtp_server: Inbox, viewport: dict[str, int]
 
 
 def test_a_customer_opens_a_case_and_requests_a_return(
-    open_page: Any, invited: PortalAccess, peters_order: SalesOrder, workspace: Workspace, smtp_server: Inbox
+    open_page: Any,
+    invited: PortalAccess,  # noqa: F811
+    peters_order: SalesOrder,  # noqa: F811
+    workspace: Workspace,
+    smtp_server: Inbox,
 ) -> None:
     page = _signed_in_page(open_page, smtp_server)
     screenshot(page, "portal-home")
@@ -85,7 +88,12 @@ def test_a_customer_opens_a_case_and_requests_a_return(
     assert any(returned.case.rma_number in message["Subject"] for message in smtp_server.parsed())
 
 
-def test_the_portal_on_a_phone(open_page: Any, invited: PortalAccess, peters_order: SalesOrder, peter: Contact, smtp_server: Inbox) -> None:
+def test_the_portal_on_a_phone(
+    open_page: Any,
+    invited: PortalAccess,  # noqa: F811
+    peters_order: SalesOrder,  # noqa: F811
+    smtp_server: Inbox,
+) -> None:
     page = _signed_in_page(open_page, smtp_server, PHONE)
     screenshot(page, "portal-home-phone")
     page.get_by_role("link", name="Orders").first.click()

@@ -99,7 +99,8 @@ def test_a_contact_requests_a_return_and_bad_quantities_name_the_field(peters_ap
     assert too_many.status_code == 422 and [error["field"] for error in too_many.json()["errors"]] == ["quantity"]
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["rma_number"].startswith("RMA-") and body["instructions"] and Decimal(body["quantity"]) == 1
+    assert body["rma_number"].startswith("RMA-") and Decimal(body["quantity"]) == 1
+    assert f"RMA number {body['rma_number']} on the parcel" in body["instructions"]
     assert peters_api.get(f"/api/v1/portal/returns/{body['id']}").status_code == 200
 
 

@@ -25,10 +25,10 @@ from amity.service.models import Case
 from amity.service.portal import selectors, services
 from amity.service.portal.models import PortalAccess, PortalSession, ReturnRequest
 from amity.service.portal.schemas import (
-    ConsentIn,
-    ConsentOut,
     PortalCaseIn,
     PortalCaseOut,
+    PortalConsentIn,
+    PortalConsentOut,
     PortalInvoiceOut,
     PortalMeOut,
     PortalMePatch,
@@ -36,13 +36,13 @@ from amity.service.portal.schemas import (
     PortalOrderDetailOut,
     PortalOrderOut,
     PortalReplyIn,
+    PortalReturnIn,
+    PortalSessionIn,
+    PortalSessionOut,
+    PortalSignInIn,
+    PortalSignInOut,
     ReturnFilterIn,
-    ReturnIn,
     ReturnOut,
-    SessionIn,
-    SessionOut,
-    SignInRequestIn,
-    SignInRequestOut,
     StaffReturnIn,
 )
 
@@ -63,7 +63,7 @@ class PortalAuth(HttpBearer):
 
 
 def _access(request: HttpRequest) -> PortalAccess:
-    return request.portal_access  # type: ignore[attr-defined, no-any-return]
+    return request.portal_access  # type: ignore[attr-defined]
 
 
 portal_router = Router(auth=PortalAuth(), tags=["portal"])
@@ -73,8 +73,8 @@ returns_router = Router(tags=["returns"])
 # --- Signing in ----------------------------------------------------------------------------------------------------------
 
 
-@portal_router.post("/portal/sign-in", auth=None, response={202: SignInRequestOut}, summary="Email me a sign-in link")
-def request_sign_in(request: HttpRequest, payload: SignInRequestIn) -> Any:
+@portal_router.post("/portal/sign-in", auth=None, response={202: PortalSignInOut}, summary="Email me a sign-in link")
+def request_sign_in(request: HttpRequest, payload: PortalSignInIn) -> Any:
     """Always 202, whether or not the address is known (no account enumeration); at most 5 links per address an hour."""
     workspace = Workspace.objects.filter(slug=payload.workspace).first()
     if workspace is not None:
@@ -82,8 +82,8 @@ def request_sign_in(request: HttpRequest, payload: SignInRequestIn) -> Any:
     return Status(202, {"detail": "If this address may use the portal, a sign-in link is on its way."})
 
 
-@portal_router.post("/portal/session", auth=None, response={201: SessionOut}, summary="Exchange a sign-in link for a portal token")
-def start_session(request: HttpRequest, payload: SessionIn) -> Any:
+@portal_router.post("/portal/session", auth=None, response={201: PortalSessionOut}, summary="Exchange a sign-in link for a portal token")
+def start_session(request: HttpRequest, payload: PortalSessionIn) -> Any:
     workspace = get_object_or_404(Workspace, slug=payload.workspace)
     session, raw = services.portal_session_start(workspace=workspace, token=payload.token)
     return Status(201, {"token": raw, "expires_at": session.expires_at})
@@ -112,8 +112,10 @@ def update_me(request: HttpRequest, payload: PortalMePatch) -> Any:
     return access
 
 
-@portal_router.post("/portal/me/consents", response={201: ConsentOut}, summary="Grant or withdraw consent to news and offers on a channel")
-def set_consent(request: HttpRequest, payload: ConsentIn) -> Any:
+@portal_router.post(
+    "/portal/me/consents", response={201: PortalConsentOut}, summary="Grant or withdraw consent to news and offers on a channel"
+)
+def set_consent(request: HttpRequest, payload: PortalConsentIn) -> Any:
     return Status(201, services.portal_consent_set(access=_access(request), channel=payload.channel, status=payload.status))
 
 
@@ -183,7 +185,7 @@ def list_my_returns(request: HttpRequest, page: Query[PageParams]) -> Any:
 
 
 @portal_router.post("/portal/returns", response={201: ReturnOut}, summary="Request the return of some of an order line")
-def request_my_return(request: HttpRequest, payload: ReturnIn) -> Any:
+def request_my_return(request: HttpRequest, payload: PortalReturnIn) -> Any:
     access = _access(request)
     line = SalesOrderLine.objects.filter(workspace=access.workspace, pk=payload.order_line_id, order__contact=access.contact).first()
     if line is None:

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
 
 
-class SignInRequestIn(Schema):
+class PortalSignInIn(Schema):
     workspace: str = Field(..., description="The workspace's slug, as in /portal/<slug>/.")
     email: str = Field(..., max_length=254)
 
 
-class SignInRequestOut(Schema):
+class PortalSignInOut(Schema):
     detail: str
 
 
-class SessionIn(Schema):
+class PortalSessionIn(Schema):
     workspace: str = Field(..., description="The workspace's slug.")
     token: str = Field(..., max_length=200, description="The token of an emailed sign-in link (the last part of its address).")
 
 
-class SessionOut(Schema):
+class PortalSessionOut(Schema):
     token: str = Field(..., description="A bearer token of the portal API, valid 14 days; shown once.")
     expires_at: dt.datetime
 
@@ -44,12 +45,12 @@ class PortalMePatch(Schema):
     phone: str | None = Field(None, max_length=40)
 
 
-class ConsentIn(Schema):
+class PortalConsentIn(Schema):
     channel: str
     status: str = Field(..., description="granted or withdrawn")
 
 
-class ConsentOut(Schema):
+class PortalConsentOut(Schema):
     channel: str
     status: str
     method: str
@@ -124,7 +125,7 @@ class PortalReplyIn(Schema):
     body: str = Field(..., max_length=100000)
 
 
-class ReturnIn(Schema):
+class PortalReturnIn(Schema):
     order_line_id: int
     quantity: Decimal
     reason: str = Field(..., max_length=5000)
@@ -136,15 +137,21 @@ class ReturnOut(Schema):
     case_number: str = Field(..., alias="case.number")
     rma_number: str | None = Field(None, alias="case.rma_number")
     status: str = Field(..., alias="case.status")
-    instructions: str = Field(..., alias="case.kind.instructions")
+    instructions: str
     order_id: int = Field(..., alias="order_line.order_id")
     order_line_id: int
     quantity: Decimal
     reason: str
     created_at: dt.datetime
 
+    @staticmethod
+    def resolve_instructions(request: Any) -> str:
+        from amity.service.portal.services import return_instructions
 
-class StaffReturnIn(ReturnIn):
+        return return_instructions(request.case)
+
+
+class StaffReturnIn(PortalReturnIn):
     pass
 
 

@@ -376,16 +376,24 @@ def _clean_return(line: SalesOrderLine, quantity: Any, reason: str) -> tuple[Dec
     return amount, reason
 
 
+def return_instructions(case: Case) -> str:
+    """What the customer is told to do with a return: the kind's instructions with its RMA number filled in."""
+    if not case.kind.is_return:
+        return ""
+    return case.kind.instructions.replace("{rma}", case.rma_number or "")
+
+
 def _mail_return_instructions(case: Case, request: ReturnRequest) -> None:
-    to = case.contact.primary_email if case.contact_id and case.contact else ""
-    if not to:
+    contact = case.contact
+    if contact is None or not contact.primary_email:
         return
+    to = contact.primary_email
     workspace = case.workspace
     subject = f"Your return {case.rma_number} {case.subject_tag}"
     text = (
-        f"Hello {case.contact.first_name or 'there'},\n\nWe have your request to return {request.quantity.normalize():f} × "
+        f"Hello {contact.first_name or 'there'},\n\nWe have your request to return {request.quantity.normalize():f} × "
         f"{request.order_line.name} from order {request.order_line.order.number}.\n\nYour return number (RMA): {case.rma_number}\n\n"
-        f"{case.kind.instructions or 'We will tell you how to send it back.'}\n\nCase {case.number} follows your return.\n"
+        f"{return_instructions(case) or 'We will tell you how to send it back.'}\n\nCase {case.number} follows your return.\n"
     )
     transaction.on_commit(lambda: send_email.enqueue(to=[to], subject=subject, text=text, workspace_id=workspace.pk))
 

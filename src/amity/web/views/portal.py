@@ -229,6 +229,7 @@ def portal_case(request: HttpRequest, workspace: Workspace, access: PortalAccess
         "errors": errors,
         "body": body,
         "return_request": return_request,
+        "instructions": services.return_instructions(case),
     }
     return _page(request, workspace, "case.html", context, access=access, status=422 if errors else 200)
 
