@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from amity.core.models import Workspace
@@ -22,7 +23,7 @@ from amity.orders.documents import invoice_pdf
 from amity.service.models import CaseKind
 from amity.service.portal import selectors, services
 from amity.service.portal.models import PortalAccess
-from amity.web.views.base import WorkspaceRequest, workspace_view
+from amity.web.views.base import WorkspaceRequest, user_time_zone, workspace_view
 
 CONSENT_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PHONE, Channel.POST)
 
@@ -64,7 +65,8 @@ def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if access is None:
             request.session.pop(session_key(workspace), None)
             return redirect("portal_sign_in", slug=workspace.slug)
-        return view(request, workspace, access, *args, **kwargs)
+        with timezone.override(user_time_zone(access.contact)):  # the contact's own zone when we know it
+            return view(request, workspace, access, *args, **kwargs)
 
     return wrapper
 
