@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
@@ -17,13 +16,10 @@ from ninja.security import HttpBearer
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate
 from amity.core import audit
-from amity.core.access import require
-from amity.core.models import Door, Workspace
-from amity.core.permissions import Action, ObjectType
-from amity.orders.models import SalesOrderLine
+from amity.core.models import Door
 from amity.service.models import Case
 from amity.service.portal import selectors, services
-from amity.service.portal.models import PortalAccess, PortalSession, ReturnRequest
+from amity.service.portal.models import PortalAccess, PortalSession
 from amity.service.portal.schemas import (
     PortalCaseIn,
     PortalCaseOut,
@@ -76,7 +72,7 @@ returns_router = Router(tags=["returns"])
 @portal_router.post("/portal/sign-in", auth=None, response={202: PortalSignInOut}, summary="Email me a sign-in link")
 def request_sign_in(request: HttpRequest, payload: PortalSignInIn) -> Any:
     """Always 202, whether or not the address is known (no account enumeration); at most 5 links per address an hour."""
-    workspace = Workspace.objects.filter(slug=payload.workspace).first()
+    workspace = selectors.workspace_by_slug(payload.workspace)
     if workspace is not None:
         services.portal_request_link(workspace=workspace, email=payload.email)
     return Status(202, {"detail": "If this address may use the portal, a sign-in link is on its way."})
@@ -84,7 +80,9 @@ def request_sign_in(request: HttpRequest, payload: PortalSignInIn) -> Any:
 
 @portal_router.post("/portal/session", auth=None, response={201: PortalSessionOut}, summary="Exchange a sign-in link for a portal token")
 def start_session(request: HttpRequest, payload: PortalSessionIn) -> Any:
-    workspace = get_object_or_404(Workspace, slug=payload.workspace)
+    workspace = selectors.workspace_by_slug(payload.workspace)
+    if workspace is None:
+        raise Http404("No such portal.")
     session, raw = services.portal_session_start(workspace=workspace, token=payload.token)
     return Status(201, {"token": raw, "expires_at": session.expires_at})
 
@@ -187,9 +185,7 @@ def list_my_returns(request: HttpRequest, page: Query[PageParams]) -> Any:
 @portal_router.post("/portal/returns", response={201: ReturnOut}, summary="Request the return of some of an order line")
 def request_my_return(request: HttpRequest, payload: PortalReturnIn) -> Any:
     access = _access(request)
-    line = SalesOrderLine.objects.filter(workspace=access.workspace, pk=payload.order_line_id, order__contact=access.contact).first()
-    if line is None:
-        raise Http404("No such order line.")
+    line = selectors.own_order_line(access, payload.order_line_id)
     created = services.return_request_create(
         workspace=access.workspace, order_line=line, quantity=payload.quantity, reason=payload.reason, access=access
     )
@@ -206,8 +202,7 @@ def get_my_return(request: HttpRequest, return_id: int) -> Any:
 
 def _staff_returns(request: HttpRequest) -> Any:
     actor, workspace = actor_and_workspace(request)
-    require(actor, workspace, Action.VIEW, ObjectType.CASE)
-    return ReturnRequest.objects.filter(workspace=workspace).select_related("case", "case__kind", "order_line")
+    return selectors.staff_returns(actor=actor, workspace=workspace)
 
 
 @returns_router.get("/returns", response=page_of(ReturnOut), summary="Returns, newest first, with filters")
@@ -227,10 +222,7 @@ def list_returns(request: HttpRequest, page: Query[PageParams], filters: Query[R
 @returns_router.post("/returns", response={201: ReturnOut}, summary="Record a return of some of an order line (opens its return case)")
 def create_return(request: HttpRequest, payload: StaffReturnIn) -> Any:
     actor, workspace = actor_and_workspace(request)
-    require(actor, workspace, Action.VIEW, ObjectType.ORDER)
-    line = SalesOrderLine.objects.filter(workspace=workspace, pk=payload.order_line_id).first()
-    if line is None:
-        raise ValidationError({"order_line_id": f"No order line {payload.order_line_id} in this workspace."})
+    line = selectors.staff_order_line(actor=actor, workspace=workspace, pk=payload.order_line_id)
     created = services.return_request_create(
         workspace=workspace, order_line=line, quantity=payload.quantity, reason=payload.reason, actor=actor
     )

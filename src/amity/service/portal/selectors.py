@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from amity.core.models import Workspace, hash_secret
+from amity.core.access import require
+from amity.core.models import User, Workspace, hash_secret
+from amity.core.permissions import Action, ObjectType
+from amity.customers.models import ConsentEvent
 from amity.orders.models import Invoice, Payment, SalesOrder, SalesOrderLine
-from amity.service.models import Case, CaseMessage
+from amity.service.models import Case, CaseKind, CaseMessage
 from amity.service.portal.models import PortalAccess, PortalBranding, PortalSession, ReturnRequest
 
 PUBLIC_KINDS = (CaseMessage.Kind.CUSTOMER, CaseMessage.Kind.REPLY)  # never an internal note
@@ -135,3 +139,45 @@ def return_get(access: PortalAccess, pk: Any) -> ReturnRequest:
     if found is None:
         raise Http404("No such return.")
     return found
+
+
+def workspace_by_slug(slug: str) -> Workspace | None:
+    """The workspace whose portal this is (the portal's addresses carry its slug)."""
+    return Workspace.objects.filter(slug=slug).first()
+
+
+def case_kinds(workspace: Workspace) -> QuerySet[CaseKind]:
+    """The kinds a contact may open a case of in the portal; returns start from an order line instead."""
+    return CaseKind.objects.filter(workspace=workspace, active=True, is_return=False)
+
+
+def marketing_consents(access: PortalAccess) -> dict[str, str]:
+    """The contact's latest marketing consent per channel (granted or withdrawn)."""
+    latest: dict[str, str] = {}
+    events = ConsentEvent.objects.filter(workspace=access.workspace, contact=access.contact, purpose="marketing")
+    for event in events.order_by("occurred_at", "id"):
+        latest[event.channel] = event.status
+    return latest
+
+
+def own_order_line(access: PortalAccess, pk: Any) -> SalesOrderLine:
+    """A line of one of the contact's orders, or a 404."""
+    line = SalesOrderLine.objects.filter(workspace=access.workspace, pk=pk, order__contact=access.contact).first()
+    if line is None:
+        raise Http404("No such order line.")
+    return line
+
+
+def staff_returns(*, actor: User, workspace: Workspace) -> QuerySet[ReturnRequest]:
+    """Every return of the workspace, for whoever may see cases."""
+    require(actor, workspace, Action.VIEW, ObjectType.CASE)
+    return ReturnRequest.objects.filter(workspace=workspace).select_related("case", "case__kind", "order_line")
+
+
+def staff_order_line(*, actor: User, workspace: Workspace, pk: int) -> SalesOrderLine:
+    """An order line of the workspace to record a return of; a missing one is a field error (it came in a body)."""
+    require(actor, workspace, Action.VIEW, ObjectType.ORDER)
+    line = SalesOrderLine.objects.filter(workspace=workspace, pk=pk).first()
+    if line is None:
+        raise ValidationError({"order_line_id": f"No order line {pk} in this workspace."})
+    return line

@@ -132,7 +132,9 @@ def portal_request_link(*, workspace: Workspace, email: str) -> None:
         raise ValidationError({"email": "Enter your email address."})
     key = _email_hash(workspace, address)
     since = timezone.now() - timedelta(hours=1)
-    recent = PortalSignInRequest.objects.filter(workspace=workspace, email_hash=key, requested_at__gte=since).count()
+    requests = PortalSignInRequest.objects.filter(workspace=workspace, email_hash=key)
+    requests.filter(requested_at__lt=since).delete()  # only the last hour counts; older rows only fill the table
+    recent = requests.count()
     PortalSignInRequest.objects.create(workspace=workspace, email_hash=key)
     if recent >= REQUESTS_PER_HOUR:
         return

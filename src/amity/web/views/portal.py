@@ -12,15 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from amity.core.models import Workspace
 from amity.customers.models import Channel, ConsentEvent
 from amity.orders.documents import invoice_pdf
-from amity.service.models import CaseKind
 from amity.service.portal import selectors, services
 from amity.service.portal.models import PortalAccess
 from amity.web.views.base import WorkspaceRequest, user_time_zone, workspace_view
@@ -38,7 +37,10 @@ def _errors(error: ValidationError) -> dict[str, str]:
 
 
 def _workspace(slug: str) -> Workspace:
-    return get_object_or_404(Workspace, slug=slug)
+    workspace = selectors.workspace_by_slug(slug)
+    if workspace is None:
+        raise Http404("No such portal.")
+    return workspace
 
 
 def _page(
@@ -189,10 +191,6 @@ def portal_cases(request: HttpRequest, workspace: Workspace, access: PortalAcces
     return _page(request, workspace, "cases.html", {"cases": list(selectors.cases(access)[:200])}, access=access)
 
 
-def _kinds(workspace: Workspace) -> list[CaseKind]:
-    return list(CaseKind.objects.filter(workspace=workspace, active=True, is_return=False))
-
-
 @portal_view
 def portal_case_new(request: HttpRequest, workspace: Workspace, access: PortalAccess) -> HttpResponse:
     posted = {"kind": request.GET.get("kind", ""), "subject": "", "description": "", "order_id": request.GET.get("order", "")}
@@ -206,7 +204,12 @@ def portal_case_new(request: HttpRequest, workspace: Workspace, access: PortalAc
         else:
             return redirect("portal_case", slug=workspace.slug, pk=case.pk)
     services.service_setup(workspace=workspace)
-    context = {"kinds": _kinds(workspace), "orders": list(selectors.orders(access)[:100]), "posted": posted, "errors": errors}
+    context = {
+        "kinds": list(selectors.case_kinds(workspace)),
+        "orders": list(selectors.orders(access)[:100]),
+        "posted": posted,
+        "errors": errors,
+    }
     return _page(request, workspace, "case_new.html", context, access=access, status=422 if errors else 200)
 
 
@@ -236,15 +239,6 @@ def portal_case(request: HttpRequest, workspace: Workspace, access: PortalAccess
     return _page(request, workspace, "case.html", context, access=access, status=422 if errors else 200)
 
 
-def _consents(access: PortalAccess) -> dict[str, str]:
-    latest: dict[str, str] = {}
-    for event in ConsentEvent.objects.filter(workspace=access.workspace, contact=access.contact, purpose="marketing").order_by(
-        "occurred_at", "id"
-    ):
-        latest[event.channel] = event.status
-    return latest
-
-
 @portal_view
 def portal_profile(request: HttpRequest, workspace: Workspace, access: PortalAccess) -> HttpResponse:
     """The contact's name, title and phone, and which channels we may use for news and offers."""
@@ -252,7 +246,7 @@ def portal_profile(request: HttpRequest, workspace: Workspace, access: PortalAcc
     posted = {"first_name": contact.first_name, "last_name": contact.last_name, "title": contact.title, "phone": contact.primary_phone}
     errors: dict[str, str] = {}
     if request.method == "POST" and request.POST.get("form") == "consent":
-        current = _consents(access)
+        current = selectors.marketing_consents(access)
         for channel in CONSENT_CHANNELS:
             wanted = ConsentEvent.Status.GRANTED if request.POST.get(f"consent_{channel}") else ConsentEvent.Status.WITHDRAWN
             if current.get(channel, ConsentEvent.Status.WITHDRAWN) != wanted:
@@ -267,7 +261,7 @@ def portal_profile(request: HttpRequest, workspace: Workspace, access: PortalAcc
         else:
             return redirect(f"{request.path}?saved=profile")
     saved = request.GET.get("saved", "")
-    consents = _consents(access)
+    consents = selectors.marketing_consents(access)
     channels = [(channel.value, channel.label, consents.get(channel) == ConsentEvent.Status.GRANTED) for channel in CONSENT_CHANNELS]
     context = {"posted": posted, "errors": errors, "saved": saved, "channels": channels}
     return _page(request, workspace, "profile.html", context, access=access, status=422 if errors else 200)
