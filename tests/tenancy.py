@@ -381,6 +381,14 @@ def _case_message(workspace: Workspace) -> models.Model:
     return _case(workspace).messages.get()  # type: ignore[attr-defined, no-any-return]
 
 
+def _return(workspace: Workspace) -> models.Model:
+    from amity.service.portal.services import return_request_create
+
+    order = _order(workspace)
+    line = order.lines.first()  # type: ignore[attr-defined]
+    return return_request_create(workspace=workspace, order_line=line, quantity="1", reason=MARKER)
+
+
 def _duplicate(workspace: Workspace) -> models.Model:
     from amity.customers.models import DuplicateCandidate
 
@@ -439,6 +447,7 @@ MAKERS: dict[str, Maker] = {
     "message_id": _case_message,
     "routing_rule_id": _routing_rule,
     "agent_user_id": _agent_user,
+    "return_id": _return,
     "duplicate_id": _duplicate,
     "scan_id": _duplicate_scan,
 }

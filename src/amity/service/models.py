@@ -387,3 +387,14 @@ class Macro(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The portal's and returns' tables live beside their code; importing them here registers them with the app.
+from amity.service.portal.models import (  # noqa: E402, F401
+    PortalAccess,
+    PortalBranding,
+    PortalLink,
+    PortalSession,
+    PortalSignInRequest,
+    ReturnRequest,
+)

@@ -19,6 +19,7 @@ from amity.web.views import (
     lead_settings,
     leads,
     orders,
+    portal,
     profile,
     quotes,
     record_activity,
@@ -186,6 +187,24 @@ invoice_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/pay/", orders.invoice_pay, name="invoice_pay"),
 ]
 
+# The customers' portal: a contact's own pages, signed in by an emailed link (see amity.web.views.portal).
+portal_urls: list[URLPattern | URLResolver] = [
+    path("", portal.portal_home, name="portal_home"),
+    path("brand.css", portal.portal_brand_css, name="portal_brand_css"),
+    path("sign-in/", portal.portal_sign_in, name="portal_sign_in"),
+    path("sign-in/<str:token>/", portal.portal_sign_in_link, name="portal_sign_in_link"),
+    path("sign-out/", portal.portal_sign_out, name="portal_sign_out"),
+    path("orders/", portal.portal_orders, name="portal_orders"),
+    path("orders/<int:pk>/", portal.portal_order, name="portal_order"),
+    path("orders/<int:pk>/lines/<int:line_pk>/return/", portal.portal_return, name="portal_return"),
+    path("invoices/", portal.portal_invoices, name="portal_invoices"),
+    path("invoices/<int:pk>/pdf/", portal.portal_invoice_pdf, name="portal_invoice_pdf"),
+    path("cases/", portal.portal_cases, name="portal_cases"),
+    path("cases/new/", portal.portal_case_new, name="portal_case_new"),
+    path("cases/<int:pk>/", portal.portal_case, name="portal_case"),
+    path("profile/", portal.portal_profile, name="portal_profile"),
+]
+
 case_urls: list[URLPattern | URLResolver] = [
     path("", cases.case_queue, name="case_queue"),
     path("live/", cases.case_queue_live, name="case_queue_live"),
@@ -225,6 +244,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("invoices/", include(invoice_urls)),
     path("forecast/", include(forecast_urls)),
     path("cases/", include(case_urls)),
+    path("contacts/<int:pk>/portal-invite/", portal.portal_invite, name="portal_invite"),
     path("performance/", forecasts.performance_page, name="performance"),
 ]
 
@@ -243,4 +263,5 @@ urlpatterns = [
     path("workspaces/new/", workspaces.workspace_create, name="workspace_create"),
     path("forms/<str:token>/", lead_settings.lead_form_submit, name="lead_form_submit"),
     path("w/<slug:slug>/", include(workspace_urls)),
+    path("portal/<slug:slug>/", include(portal_urls)),
 ]

@@ -1,0 +1,161 @@
+"""What the portal API and the staff returns API take in and give out. Portal schemas carry nothing internal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class PortalSignInIn(Schema):
+    workspace: str = Field(..., description="The workspace's slug, as in /portal/<slug>/.")
+    email: str = Field(..., max_length=254)
+
+
+class PortalSignInOut(Schema):
+    detail: str
+
+
+class PortalSessionIn(Schema):
+    workspace: str = Field(..., description="The workspace's slug.")
+    token: str = Field(..., max_length=200, description="The token of an emailed sign-in link (the last part of its address).")
+
+
+class PortalSessionOut(Schema):
+    token: str = Field(..., description="A bearer token of the portal API, valid 14 days; shown once.")
+    expires_at: dt.datetime
+
+
+class PortalMeOut(Schema):
+    contact_id: int = Field(..., alias="contact.pk")
+    first_name: str = Field(..., alias="contact.first_name")
+    last_name: str = Field(..., alias="contact.last_name")
+    title: str = Field(..., alias="contact.title")
+    email: str = Field(..., alias="contact.primary_email")
+    phone: str = Field(..., alias="contact.primary_phone")
+    workspace: str = Field(..., alias="workspace.name")
+
+
+class PortalMePatch(Schema):
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    title: str | None = Field(None, max_length=150)
+    phone: str | None = Field(None, max_length=40)
+
+
+class PortalConsentIn(Schema):
+    channel: str
+    status: str = Field(..., description="granted or withdrawn")
+
+
+class PortalConsentOut(Schema):
+    channel: str
+    status: str
+    method: str
+    occurred_at: dt.datetime
+
+
+class PortalOrderLineOut(Schema):
+    id: int
+    name: str
+    sku: str
+    quantity: Decimal
+    quantity_fulfilled: Decimal
+    total_amount: Decimal
+
+
+class PortalOrderOut(Schema):
+    id: int
+    number: str
+    status: str
+    currency: str
+    net_amount: Decimal
+    tax_amount: Decimal
+    total_amount: Decimal
+    created_at: dt.datetime
+
+
+class PortalOrderDetailOut(PortalOrderOut):
+    lines: list[PortalOrderLineOut]
+
+
+class PortalInvoiceOut(Schema):
+    id: int
+    number: str
+    status: str
+    currency: str
+    issue_date: dt.date
+    due_date: dt.date
+    total_amount: Decimal
+    amount_paid: Decimal
+    order_id: int
+
+
+class PortalCaseOut(Schema):
+    id: int
+    number: str
+    subject: str
+    kind: str = Field(..., alias="kind.key")
+    kind_name: str = Field(..., alias="kind.name")
+    status: str
+    order_id: int | None
+    order_line_id: int | None
+    rma_number: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class PortalMessageOut(Schema):
+    id: int
+    kind: str = Field(..., description="customer (yours) or reply (ours); internal notes are never shown.")
+    body: str
+    occurred_at: dt.datetime
+
+
+class PortalCaseIn(Schema):
+    kind: str
+    subject: str = Field(..., max_length=250)
+    description: str = Field(..., max_length=20000)
+    order_id: int | None = None
+
+
+class PortalReplyIn(Schema):
+    body: str = Field(..., max_length=100000)
+
+
+class PortalReturnIn(Schema):
+    order_line_id: int
+    quantity: Decimal
+    reason: str = Field(..., max_length=5000)
+
+
+class ReturnOut(Schema):
+    id: int
+    case_id: int
+    case_number: str = Field(..., alias="case.number")
+    rma_number: str | None = Field(None, alias="case.rma_number")
+    status: str = Field(..., alias="case.status")
+    instructions: str
+    order_id: int = Field(..., alias="order_line.order_id")
+    order_line_id: int
+    quantity: Decimal
+    reason: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_instructions(request: Any) -> str:
+        from amity.service.portal.services import return_instructions
+
+        return return_instructions(request.case)
+
+
+class StaffReturnIn(PortalReturnIn):
+    pass
+
+
+class ReturnFilterIn(Schema):
+    status: str | None = Field(None, description="The return case's status, or open_any for every status before resolved.")
+    order_id: int | None = None
+    contact_id: int | None = None

@@ -1,0 +1,105 @@
+"""A customer in a real browser: signs in to the portal by an emailed link, opens a case and requests a return."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from amity.core.models import Workspace
+from amity.orders.models import SalesOrder
+from amity.service.models import Case
+from amity.service.portal.models import PortalAccess, ReturnRequest
+from tests.e2e.conftest import PHONE, screenshot
+from tests.mail import Inbox
+from tests.service.conftest import agent  # noqa: F401
+from tests.service.portal.conftest import (  # noqa: F401
+    account,
+    chair,
+    contact,
+    deal,
+    desk,
+    invited,
+    order,
+    peter,
+    peters_order,
+    pipeline,
+    quote,
+    sent_quote,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _signed_in_page(open_page: Any, smtp_server: Inbox, viewport: dict[str, int] | None = None) -> Any:
+    page = open_page(viewport) if viewport else open_page()
+    smtp_server.messages.clear()
+    page.goto("/portal/acme/sign-in/")
+    page.get_by_label("Your email address").fill("peter@initech.test")
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.locator("#sign-in-sent")).to_contain_text("Check your email")
+    body = smtp_server.parsed()[-1].get_body(preferencelist=("plain",)).get_content()
+    found = re.search(r"https?://[^/\s]+(/portal/acme/sign-in/\S+/)", body)
+    assert found, body
+    page.goto(found.group(1))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Hello Peter")).to_be_visible()
+    return page
+
+
+def test_a_customer_opens_a_case_and_requests_a_return(
+    open_page: Any,
+    invited: PortalAccess,  # noqa: F811
+    peters_order: SalesOrder,  # noqa: F811
+    workspace: Workspace,
+    smtp_server: Inbox,
+) -> None:
+    page = _signed_in_page(open_page, smtp_server)
+    screenshot(page, "portal-home")
+
+    page.get_by_role("link", name="Ask for help").click()
+    page.get_by_label("What is it about?").select_option("complaint")
+    page.get_by_label("Subject").fill("Desk arrived scratched")
+    page.get_by_label("Tell us more").fill("The top of one desk has a long scratch.")
+    page.get_by_label("Order (optional)").select_option(str(peters_order.pk))
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#portal-conversation")).to_contain_text("long scratch")
+    page.get_by_label("Write to us").fill("I can send a photo if that helps.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#portal-conversation")).to_contain_text("send a photo")
+    screenshot(page, "portal-case")
+
+    page.get_by_role("link", name="Orders").first.click()
+    page.get_by_role("link", name=peters_order.number).click()
+    page.locator("#portal-order-lines").get_by_role("link", name="Return").first.click()
+    page.get_by_label("How many").fill("2")
+    page.get_by_label("Why do you send it back?").fill("We ordered two too many.")
+    screenshot(page, "portal-return-form")
+    page.get_by_role("button", name="Request the return").click()
+    expect(page.locator("#portal-rma")).to_contain_text("RMA-")
+    screenshot(page, "portal-return")
+
+    complaint = Case.objects.get(subject="Desk arrived scratched")
+    assert complaint.channel == "portal" and complaint.messages.filter(kind="customer").count() == 2
+    returned = ReturnRequest.objects.get()
+    assert returned.case.rma_number and str(returned.quantity) == "2.000"
+    assert any(returned.case.rma_number in message["Subject"] for message in smtp_server.parsed())
+
+
+def test_the_portal_on_a_phone(
+    open_page: Any,
+    invited: PortalAccess,  # noqa: F811
+    peters_order: SalesOrder,  # noqa: F811
+    smtp_server: Inbox,
+) -> None:
+    page = _signed_in_page(open_page, smtp_server, PHONE)
+    screenshot(page, "portal-home-phone")
+    page.get_by_role("link", name="Orders").first.click()
+    page.get_by_role("link", name=peters_order.number).click()
+    expect(page.locator("#portal-order-lines")).to_be_visible()
+    screenshot(page, "portal-order-phone")
+    page.get_by_role("link", name="My details").click()
+    screenshot(page, "portal-profile-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
