@@ -19,6 +19,7 @@ from amity.sales.api.leads import router as leads_router
 from amity.sales.api.quotes import router as quotes_router
 from amity.search.api import router as search_router
 from amity.service.api import router as service_router
+from amity.service.kb.api import router as kb_router
 
 api = NinjaAPI(
     title="Amity API",
@@ -48,3 +49,4 @@ api.add_router("", quotes_router)
 api.add_router("", orders_router)
 api.add_router("", forecasts_router)
 api.add_router("", service_router)
+api.add_router("", kb_router)
