@@ -61,7 +61,9 @@ def test_changes_to_a_published_article_wait_for_approval_and_an_old_version_can
 
     services.article_restore_version(actor=agent, article=article, version=first)
     article.refresh_from_db()
-    assert article.body == "<p>Three to five working days.</p>" and article.versions.values_list("note", flat=True)[0] == "Restored version 1"
+    assert (
+        article.body == "<p>Three to five working days.</p>" and article.versions.values_list("note", flat=True)[0] == "Restored version 1"
+    )
 
 
 def test_bad_input_names_the_field_and_writes_nothing(agent: User, workspace: Workspace) -> None:

@@ -20,6 +20,7 @@ from amity.sales.api.quotes import router as quotes_router
 from amity.search.api import router as search_router
 from amity.service.api import router as service_router
 from amity.service.kb.api import router as kb_router
+from amity.service.surveys_api import router as surveys_router
 
 api = NinjaAPI(
     title="Amity API",
@@ -50,3 +51,4 @@ api.add_router("", orders_router)
 api.add_router("", forecasts_router)
 api.add_router("", service_router)
 api.add_router("", kb_router)
+api.add_router("", surveys_router)
