@@ -393,7 +393,15 @@ def _survey(workspace: Workspace) -> models.Model:
     from amity.service.models import Survey
 
     case = _case(workspace)
-    return Survey.objects.create(workspace=workspace, case=case, email="zz@example.com", token=f"{MARKER}-{case.pk}", comment=MARKER)  # type: ignore[no-any-return]
+    return Survey.objects.create(
+        workspace=workspace,
+        case=case,
+        email="zz@example.com",
+        token=f"{MARKER}-{case.pk}",
+        comment=MARKER,
+        score=3,
+        answered_at=case.created_at,
+    )  # type: ignore[no-any-return]
 
 
 def _case_message(workspace: Workspace) -> models.Model:
@@ -465,7 +473,7 @@ MAKERS: dict[str, Maker] = {
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
-LIST_ONLY_MAKERS: list[Maker] = [_task_failure, _forecast_submission, _article]
+LIST_ONLY_MAKERS: list[Maker] = [_task_failure, _forecast_submission, _article, _survey]
 
 # Query parameters a list endpoint needs to answer 200; search asks for the other workspace's marker by name.
 LIST_PARAMS: dict[str, dict[str, str]] = {
