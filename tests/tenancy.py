@@ -377,6 +377,43 @@ def _agent_user(workspace: Workspace) -> models.Model:
     return _member(workspace).user  # type: ignore[attr-defined, no-any-return]
 
 
+def _article(workspace: Workspace) -> models.Model:
+    from amity.service.models import Article, ArticleVersion
+
+    slug = f"{MARKER}-{Article.objects.count()}"
+    article = Article.objects.create(workspace=workspace, slug=slug, title=MARKER, body=f"<p>{MARKER}</p>", status="published")
+    version = ArticleVersion.objects.create(workspace=workspace, article=article, number=1, title=MARKER, body=MARKER)
+    article.published_version = version
+    article.search_text = article.search_title = MARKER
+    article.save()
+    return article  # type: ignore[no-any-return]
+
+
+def _article_category(workspace: Workspace) -> models.Model:
+    from amity.service.models import ArticleCategory
+
+    return ArticleCategory.objects.create(workspace=workspace, name=MARKER, slug=MARKER)  # type: ignore[no-any-return]
+
+
+def _article_version(workspace: Workspace) -> models.Model:
+    return _article(workspace).versions.get()  # type: ignore[attr-defined, no-any-return]
+
+
+def _survey(workspace: Workspace) -> models.Model:
+    from amity.service.models import Survey
+
+    case = _case(workspace)
+    return Survey.objects.create(
+        workspace=workspace,
+        case=case,
+        email="zz@example.com",
+        token=f"{MARKER}-{case.pk}",
+        comment=MARKER,
+        score=3,
+        answered_at=case.created_at,
+    )  # type: ignore[no-any-return]
+
+
 def _case_message(workspace: Workspace) -> models.Model:
     return _case(workspace).messages.get()  # type: ignore[attr-defined, no-any-return]
 
@@ -444,6 +481,10 @@ MAKERS: dict[str, Maker] = {
     "calendar_id": _calendar,
     "response_id": _canned_response,
     "macro_id": _macro,
+    "article_id": _article,
+    "category_id": _article_category,
+    "version_id": _article_version,
+    "survey_id": _survey,
     "message_id": _case_message,
     "routing_rule_id": _routing_rule,
     "agent_user_id": _agent_user,
@@ -453,7 +494,7 @@ MAKERS: dict[str, Maker] = {
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
-LIST_ONLY_MAKERS: list[Maker] = [_task_failure, _forecast_submission]
+LIST_ONLY_MAKERS: list[Maker] = [_task_failure, _forecast_submission, _article, _survey]
 
 # Query parameters a list endpoint needs to answer 200; search asks for the other workspace's marker by name.
 LIST_PARAMS: dict[str, dict[str, str]] = {
@@ -526,4 +567,13 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/duplicates/{duplicate_id}/dismiss"): {},
     ("PATCH", "/api/v1/case-assignment-rules/{routing_rule_id}"): {"name": "Renamed"},
     ("PATCH", "/api/v1/agents/{agent_user_id}"): {"available": False},
+    ("PATCH", "/api/v1/kb/categories/{category_id}"): {"name": "Renamed"},
+    ("PATCH", "/api/v1/kb/articles/{article_id}"): {"title": "Renamed"},
+    ("POST", "/api/v1/kb/articles/{article_id}/request-changes"): {"note": "Shorter"},
+    ("POST", "/api/v1/kb/articles/{article_id}/submit"): {},
+    ("POST", "/api/v1/kb/articles/{article_id}/publish"): {},
+    ("POST", "/api/v1/kb/articles/{article_id}/archive"): {},
+    ("POST", "/api/v1/kb/articles/{article_id}/unarchive"): {},
+    ("POST", "/api/v1/kb/articles/{article_id}/versions/{version_id}/restore"): {},
+    ("POST", "/api/v1/cases/{case_id}/articles"): {"article_id": 1},
 }

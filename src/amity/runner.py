@@ -63,6 +63,7 @@ PERIODIC_TASKS: list[tuple[str, str | None]] = [
     ("amity.core.tasks.refresh_planner_statistics", "PLANNER_STATISTICS_SECONDS"),
     ("amity.service.tasks.fetch_mailboxes", "MAIL_FETCH_SECONDS"),
     ("amity.service.tasks.escalate_sla_breaches", None),
+    ("amity.service.tasks.send_due_surveys", None),
 ]
 
 

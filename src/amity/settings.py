@@ -254,6 +254,10 @@ ALERTS_SECONDS = float(os.environ.get("AMITY_ALERTS_SECONDS", "900"))
 # How often the worker refreshes SQLite's query planner statistics (PostgreSQL's autovacuum does its own).
 PLANNER_STATISTICS_SECONDS = float(os.environ.get("AMITY_PLANNER_STATISTICS_SECONDS", "3600"))
 MAIL_FETCH_SECONDS = float(os.environ.get("AMITY_MAIL_FETCH_SECONDS", "60"))
+# How long after a case is resolved the customer is asked how it went (minutes); cases resolved longer than
+# SURVEY_MAX_AGE_DAYS ago are never surveyed (a worker that was down for a month does not mail a backlog).
+SURVEY_DELAY_MINUTES = int(os.environ.get("AMITY_SURVEY_DELAY_MINUTES", "60"))
+SURVEY_MAX_AGE_DAYS = int(os.environ.get("AMITY_SURVEY_MAX_AGE_DAYS", "14"))
 # How often an open page asks whether the person has new notifications (one cheap query per ask).
 NOTIFICATION_POLL_SECONDS = int(os.environ.get("AMITY_NOTIFICATION_POLL_SECONDS", "15"))
 

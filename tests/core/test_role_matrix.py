@@ -154,6 +154,18 @@ sla_policy    view     o a m s k u p v
 sla_policy    add      o a m
 sla_policy    change   o a m
 sla_policy    delete   o a
+article       view     o a m s k u p v
+article       add      o a m u
+article       change   o a m u
+article       delete   o a m
+article_publication view o a m
+article_publication add o a m
+article_publication change o a m
+article_publication delete o a m
+survey        view     o a m s k u p v
+survey        add      o a m
+survey        change   o a m
+survey        delete   o a m
 duplicate     view     o a m s k u p v
 duplicate     add      o a m
 duplicate     change   o a m s k u
@@ -250,6 +262,9 @@ def _requests(workspace: Workspace, actor_id: int) -> dict[tuple[str, str], tupl
         ("queue", "view"): ("get", "/api/v1/queues", None),
         ("queue", "add"): ("post", "/api/v1/queues", {"name": "Returns"}),
         ("sla_policy", "view"): ("get", "/api/v1/sla-policies", None),
+        ("article", "view"): ("get", "/api/v1/kb/articles", None),
+        ("article", "add"): ("post", "/api/v1/kb/articles", {"title": "Assembling the Aeron", "body": "Step one."}),
+        ("survey", "view"): ("get", "/api/v1/surveys", None),
         ("sla_policy", "add"): ("post", "/api/v1/sla-policies", {"name": "Standard", "first_response_minutes": 240}),
         ("lead", "view"): ("get", "/api/v1/leads", None),
         ("lead", "add"): (

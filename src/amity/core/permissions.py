@@ -78,6 +78,9 @@ class ObjectType(StrEnum):
     CASE_KIND = "case_kind"
     QUEUE = "queue"
     SLA_POLICY = "sla_policy"
+    ARTICLE = "article"
+    ARTICLE_PUBLICATION = "article_publication"
+    SURVEY = "survey"
     DUPLICATE = "duplicate"
 
 
@@ -309,6 +312,23 @@ _SERVICE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     }.items()
 }
 
+# The knowledge base: support and managers write articles (drafts, submitting for review); managers, admins and
+# owners review and publish them (ARTICLE_PUBLICATION); everyone who sees cases reads the published ones.
+# Satisfaction answers are read by everyone who sees cases; only owners, admins and managers delete one.
+_KB_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    role: {ObjectType.ARTICLE: article, ObjectType.ARTICLE_PUBLICATION: publication, ObjectType.SURVEY: survey}
+    for role, (article, publication, survey) in {
+        Role.OWNER: (FULL, FULL, FULL),
+        Role.ADMIN: (FULL, FULL, FULL),
+        Role.MANAGER: (FULL, FULL, FULL),
+        Role.SALES: (READ, NOTHING, READ),
+        Role.MARKETING: (READ, NOTHING, READ),
+        Role.SUPPORT: (EDIT, NOTHING, READ),
+        Role.SUPPLY: (READ, NOTHING, READ),
+        Role.VIEWER: (READ, NOTHING, READ),
+    }.items()
+}
+
 _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
     Role.ADMIN: _ADMINISTRATION,
@@ -328,6 +348,7 @@ GRANTS: dict[Role, dict[ObjectType, Grant]] = {
         **_LEAD_GRANTS[role],
         **_BILLING_GRANTS[role],
         **_SERVICE_GRANTS[role],
+        **_KB_GRANTS[role],
     }
     for role in Role
 }

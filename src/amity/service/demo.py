@@ -125,6 +125,10 @@ def load_cases(workspace: Workspace, users: dict[Role, User]) -> None:
         DocumentSequence(workspace=workspace, prefix=prefix, year=year, last_number=last) for (prefix, year), last in numbers.items()
     )
     index_records(object_type="case", ids=[case.pk for case in cases])
+    from amity.service.kb_demo import load_articles, load_surveys
+
+    load_articles(workspace, users)
+    load_surveys(workspace, now)
 
 
 def _routing(workspace: Workspace, returns: Queue, agents: list[User]) -> None:

@@ -389,6 +389,137 @@ class Macro(WorkspaceScopedModel):
         return self.name
 
 
+# --- Knowledge base -----------------------------------------------------------------------------------------------------
+
+
+class ArticleCategory(WorkspaceScopedModel):
+    """A shelf of the knowledge base: e.g. Orders and delivery, Returns, Assembly and care."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+    description = models.CharField(max_length=250, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "slug"], name="articlecategory_unique_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(WorkspaceScopedModel):
+    """A knowledge-base article: written as a draft, reviewed, published for agents only or for customers too."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", "Agents only"
+        PUBLIC = "public", "Public"
+
+    category = models.ForeignKey(ArticleCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    slug = models.SlugField(max_length=120)
+    # The working copy: what the editor shows; a published article keeps serving `published_version` until the next approval.
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL)
+    published_version = models.ForeignKey(
+        "ArticleVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="What readers see."
+    )
+    # Folded text of the published version (title, then body): the index of the full-text search on both databases.
+    search_title = models.CharField(max_length=200, blank=True)
+    search_text = models.TextField(blank=True)
+    review_note = models.TextField(blank=True, help_text="What the reviewer asked to change.")
+    submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "slug"], name="article_unique_slug")]
+        indexes = [
+            models.Index(fields=["workspace", "status", "-updated_at", "-id"], name="article_ws_status"),
+            models.Index(fields=["workspace", "category", "-updated_at"], name="article_ws_category"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleVersion(WorkspaceScopedModel):
+    """One saved state of an article: every save of the draft and every publication keeps its text, author and time."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="articleversion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
+
+
+class CaseArticle(WorkspaceScopedModel):
+    """An article linked to a case: it answered the case, or was sent in a reply."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="article_links")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="case_links")
+    linked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-linked_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["case", "article"], name="casearticle_unique")]
+        indexes = [models.Index(fields=["workspace", "article"], name="casearticle_ws_article")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ↔ {self.article_id}"
+
+
+# --- Satisfaction surveys -----------------------------------------------------------------------------------------------
+
+
+class Survey(WorkspaceScopedModel):
+    """The satisfaction survey sent once after a case is resolved: a score from 1 to 5 and an optional comment."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="survey")
+    # Who and what the answer is about, copied when sent so that the report stays right if the case changes later.
+    agent = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.ForeignKey(CaseKind, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    email = models.EmailField()
+    token = models.CharField(max_length=32, help_text="Picked at random; the links in the email are signed with it.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token"], name="survey_unique_token"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5), name="survey_score_1_to_5"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-answered_at", "-id"], name="survey_ws_answered"),
+            models.Index(fields=["workspace", "agent", "answered_at"], name="survey_ws_agent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Survey of {self.case_id}"
+
+
 # The portal's and returns' tables live beside their code; importing them here registers them with the app.
 from amity.service.portal.models import (  # noqa: E402, F401
     PortalAccess,

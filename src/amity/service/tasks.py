@@ -57,3 +57,24 @@ def escalate_sla_breaches() -> int:
     now = timezone.now()
     workspace_ids = Case.objects.filter(sla_policy__raise_priority_on_breach=True, escalated_at__isnull=True).values("workspace_id")
     return sum(escalate_breaches(workspace=workspace, now=now) for workspace in Workspace.objects.filter(pk__in=workspace_ids))
+
+
+@retrying_task(max_attempts=1)
+def send_due_surveys() -> int:
+    """Ask the customers of recently resolved cases how it went (every minute; each case once)."""
+    from amity.service.surveys import send_due_surveys as create_due
+
+    return create_due()
+
+
+@retrying_task(queue_name="email")
+def send_survey(*, survey_id: int) -> None:
+    """Email a satisfaction survey, once (a retry after it went out does nothing)."""
+    from amity.service.models import Survey
+    from amity.service.surveys import survey_email
+
+    survey = Survey.objects.select_related("case__workspace", "case__queue", "workspace").get(pk=survey_id)
+    if survey.sent_at is not None:
+        return
+    survey_email(survey).send()
+    Survey.objects.filter(pk=survey.pk).update(sent_at=timezone.now())

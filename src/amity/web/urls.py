@@ -26,6 +26,7 @@ from amity.web.views import (
     records,
     service_settings,
     settings,
+    surveys,
     workspaces,
 )
 
@@ -251,6 +252,8 @@ workspace_urls: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", workspaces.home, name="home"),
     path("login", auth.LoginView.as_view(), name="login"),
+    path("survey/<str:signed>/", surveys.survey_page, name="survey_page"),
+    path("survey/<str:signed>/<int:score>/", surveys.survey_answer, name="survey_answer"),
     path("logout", auth.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
