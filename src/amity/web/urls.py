@@ -204,6 +204,8 @@ portal_urls: list[URLPattern | URLResolver] = [
     path("cases/new/", portal.portal_case_new, name="portal_case_new"),
     path("cases/<int:pk>/", portal.portal_case, name="portal_case"),
     path("profile/", portal.portal_profile, name="portal_profile"),
+    path("help/", portal.portal_help, name="portal_help"),
+    path("help/<slug:article_slug>/", portal.portal_article, name="portal_article"),
 ]
 
 case_urls: list[URLPattern | URLResolver] = [

@@ -19,6 +19,7 @@ from django.db.models import IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from amity.core.models import Workspace
+from amity.core.tenancy import get_scoped_or_404
 from amity.search.text import fold
 from amity.service.models import Article, Case
 
@@ -143,6 +144,12 @@ def search_articles(workspace: Workspace, query: str, *, public_only: bool = Tru
     if not words:
         return list(articles.order_by("-published_at", "-id")[:limit])
     return list(_ranked(articles, words, match_all=True)[:limit])
+
+
+def public_article(workspace: Workspace, slug: str) -> Article:
+    """One public, published article by its slug, for the portal; 404 for a draft, an internal one or another workspace's."""
+    articles = _published(workspace, public_only=True).select_related("category", "published_version")
+    return get_scoped_or_404(articles, slug=slug)
 
 
 def suggested_articles(case: Case, *, limit: int = 5) -> list[Article]:

@@ -15,11 +15,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from amity.core.models import Workspace
 from amity.customers.models import Channel, ConsentEvent
 from amity.orders.documents import invoice_pdf
+from amity.service.kb.search import public_article, search_articles
 from amity.service.portal import selectors, services
 from amity.service.portal.models import PortalAccess
 from amity.web.views.base import WorkspaceRequest, user_time_zone, workspace_view
@@ -184,6 +185,27 @@ def portal_invoice_pdf(request: HttpRequest, workspace: Workspace, access: Porta
     response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
     return response
+
+
+def _signed_in(request: HttpRequest, workspace: Workspace) -> PortalAccess | None:
+    access_id = request.session.get(session_key(workspace))
+    return selectors.access_get(workspace=workspace, pk=access_id) if access_id else None
+
+
+@require_GET
+def portal_help(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public help articles, searched; open to anyone, as the articles are public."""
+    workspace = _workspace(slug)
+    query = request.GET.get("q", "").strip()[:200]
+    found = search_articles(workspace, query, public_only=True, limit=30)
+    return _page(request, workspace, "help.html", {"articles": found, "query": query}, access=_signed_in(request, workspace))
+
+
+@require_GET
+def portal_article(request: HttpRequest, slug: str, article_slug: str) -> HttpResponse:
+    workspace = _workspace(slug)
+    article = public_article(workspace, article_slug)
+    return _page(request, workspace, "article.html", {"article": article}, access=_signed_in(request, workspace))
 
 
 @portal_view
