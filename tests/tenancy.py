@@ -387,6 +387,15 @@ def _duplicate_scan(workspace: Workspace) -> models.Model:
     return DuplicateScan.objects.create(workspace=workspace, status="done", step=MARKER)
 
 
+def _merge(workspace: Workspace) -> models.Model:
+    from amity.customers.models import Merge
+
+    survivor, merged = _contact(workspace), _contact(workspace)
+    return Merge.objects.create(
+        workspace=workspace, record_type="contact", survivor_id=survivor.pk, merged_id=merged.pk, merged_name=MARKER
+    )
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -429,6 +438,7 @@ MAKERS: dict[str, Maker] = {
     "message_id": _case_message,
     "duplicate_id": _duplicate,
     "scan_id": _duplicate_scan,
+    "merge_id": _merge,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -503,4 +513,6 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/cases/{case_id}/macros/{macro_id}"): {},
     ("PATCH", "/api/v1/mailboxes/{mailbox_id}"): {"host": "imap.elsewhere.test", "username": "x", "password": "y"},
     ("POST", "/api/v1/duplicates/{duplicate_id}/dismiss"): {},
+    ("POST", "/api/v1/duplicates/{duplicate_id}/merge"): {"survivor_id": 1},
+    ("POST", "/api/v1/merges/{merge_id}/undo"): {},
 }

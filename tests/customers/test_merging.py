@@ -11,7 +11,7 @@ from amity.activities.models import Interaction, Note
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Role
 from amity.customers import merging
-from amity.customers.models import Account, AccountContact, Contact, ContactEmail, DedupeKey, DuplicateCandidate, Merge, Tag
+from amity.customers.models import Account, AccountContact, Contact, DedupeKey, DuplicateCandidate, Merge, Tag
 from tests.factories import account_with, contact_with, member
 
 

@@ -79,7 +79,18 @@ RELATIONS: dict[str, frozenset[str]] = {
 # Rows the survivor has already in all but id, beyond the models' own unique constraints: the same address twice is one.
 SAME_ROW_FIELDS: dict[type[models.Model], tuple[str, ...]] = {ContactEmail: ("address",), ContactPhone: ("number",)}
 
-CONTACT_FIELDS = ("first_name", "last_name", "title", "lifecycle_stage", "source", "preferred_channel", "language", "time_zone", "owner_id", "team_id")
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "title",
+    "lifecycle_stage",
+    "source",
+    "preferred_channel",
+    "language",
+    "time_zone",
+    "owner_id",
+    "team_id",
+)
 ACCOUNT_FIELDS = ("name", "industry", "size", "annual_revenue", "revenue_currency", "lifecycle_stage", "source", "owner_id", "team_id")
 
 
@@ -105,16 +116,17 @@ def links(record_type: str) -> list[Link]:
     model = model_of(record_type)
     found: list[Link] = []
     for relation in model._meta.related_objects:
-        label = f"{relation.related_model._meta.label}.{relation.field.name}"
+        related: type[models.Model] = relation.related_model  # type: ignore[assignment]  # resolved once the apps are loaded
+        label = f"{related._meta.label}.{relation.field.name}"
         if relation.many_to_many:
-            through = relation.through  # type: ignore[attr-defined]
+            through: type[models.Model] = relation.through  # type: ignore[attr-defined]
             if not through._meta.auto_created:
                 continue  # an explicit through model (AccountContact, OpportunityContact) is a foreign key of its own
             fk = next(f for f in through._meta.fields if f.is_relation and f.related_model is model)
             found.append(Link(label, through, fk.name))
         else:
-            found.append(Link(label, relation.related_model, relation.field.name))
-    tags_through = model._meta.get_field("tags").remote_field.through  # type: ignore[union-attr]
+            found.append(Link(label, related, relation.field.name))
+    tags_through: type[models.Model] = model._meta.get_field("tags").remote_field.through  # type: ignore[assignment]
     fk = next(f for f in tags_through._meta.fields if f.is_relation and f.related_model is model)
     found.append(Link(f"{model._meta.label}.tags", tags_through, fk.name))
     return found
@@ -124,16 +136,20 @@ def unknown_relations(record_type: str) -> set[str]:
     return {link.label for link in links(record_type)} - RELATIONS[record_type]
 
 
+def _attname(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).attname)  # type: ignore[union-attr]
+
+
 def _same_row_fields(link: Link) -> list[tuple[str, ...]]:
     """Field sets (without the record's own) that must not repeat for one record: unique constraints that include it."""
     sets: list[tuple[str, ...]] = []
     for constraint in link.model._meta.constraints:
         fields = getattr(constraint, "fields", ())
         if isinstance(constraint, models.UniqueConstraint) and link.field in fields:
-            sets.append(tuple(link.model._meta.get_field(f).attname for f in fields if f not in (link.field, "workspace")))
+            sets.append(tuple(_attname(link.model, f) for f in fields if f not in (link.field, "workspace")))
     for together in link.model._meta.unique_together:
         if link.field in together:
-            sets.append(tuple(link.model._meta.get_field(f).attname for f in together if f != link.field))
+            sets.append(tuple(_attname(link.model, f) for f in together if f != link.field))
     if link.model in SAME_ROW_FIELDS:
         sets.append(SAME_ROW_FIELDS[link.model])
     return [fields for fields in sets if fields]
@@ -273,8 +289,16 @@ def merge_records(
     DedupeKey.objects.filter(workspace=workspace, record_type=record_type, record_id=merged_id).delete()
     dedupe.index_records(workspace_id=workspace.pk, record_type=record_type, ids=[survivor_id])
     counts = {label: len(ids) for label, ids in moved.items()}
-    audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.MERGE, obj=survivor, changes={"merged": [merged_id, survivor_id], "moved": counts})
-    audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.DELETE, obj=merged, changes={"merged_into": [None, survivor_id]})
+    audit.record(
+        actor=actor,
+        workspace=workspace,
+        action=AuditEntry.Action.MERGE,
+        obj=survivor,
+        changes={"merged": [merged_id, survivor_id], "moved": counts},
+    )
+    audit.record(
+        actor=actor, workspace=workspace, action=AuditEntry.Action.DELETE, obj=merged, changes={"merged_into": [None, survivor_id]}
+    )
     transaction.on_commit(partial(_reindex, workspace, record_type, survivor_id, merged_id))
     return merge
 
@@ -312,7 +336,13 @@ def why_not_undoable(merge: Merge, now: dt.datetime | None = None) -> str | None
         return "The record that stayed was changed after the merge; undoing would lose or mix up those changes."
     if not model.objects.filter(workspace_id=merge.workspace_id, pk=merge.merged_id, merged_into_id=merge.survivor_id).exists():
         return "The merged record no longer exists (it was purged from the bin)."
-    if Merge.objects.filter(workspace_id=merge.workspace_id, record_type=merge.record_type, merged_id=merge.survivor_id, undone_at__isnull=True).exclude(pk=merge.pk).exists():
+    if (
+        Merge.objects.filter(
+            workspace_id=merge.workspace_id, record_type=merge.record_type, merged_id=merge.survivor_id, undone_at__isnull=True
+        )
+        .exclude(pk=merge.pk)
+        .exists()
+    ):
         return "The record that stayed was merged into another one since; undo that merge first."
     return None
 
@@ -336,12 +366,20 @@ def undo_merge(*, actor: User, merge: Merge) -> Merge:
     survivor.save()
     model.objects.filter(pk=merge.merged_id).update(deleted_at=None, merged_into_id=None, updated_at=timezone.now())
     if merge.candidate_id:
-        DuplicateCandidate.objects.filter(pk=merge.candidate_id).update(status=DuplicateCandidate.Status.OPEN, decided_by=None, decided_at=None)
+        DuplicateCandidate.objects.filter(pk=merge.candidate_id).update(
+            status=DuplicateCandidate.Status.OPEN, decided_by=None, decided_at=None
+        )
     merge.undone_at, merge.undone_by = timezone.now(), actor
     merge.save(update_fields=["undone_at", "undone_by"])
     dedupe.index_records(workspace_id=merge.workspace_id, record_type=merge.record_type, ids=[merge.survivor_id, merge.merged_id])
     merged = model.objects.get(pk=merge.merged_id)
-    audit.record(actor=actor, workspace=merge.workspace, action=AuditEntry.Action.RESTORE, obj=merged, changes={"unmerged_from": [merge.survivor_id, None]})
+    audit.record(
+        actor=actor,
+        workspace=merge.workspace,
+        action=AuditEntry.Action.RESTORE,
+        obj=merged,
+        changes={"unmerged_from": [merge.survivor_id, None]},
+    )
     transaction.on_commit(partial(_reindex, merge.workspace, merge.record_type, merge.survivor_id, None))
     transaction.on_commit(partial(_reindex, merge.workspace, merge.record_type, merge.merged_id, None))
     return merge

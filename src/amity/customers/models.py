@@ -372,7 +372,9 @@ class Merge(WorkspaceScopedModel):
     candidate = models.ForeignKey(DuplicateCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     moved = models.JSONField(default=dict, help_text='Ids moved to the survivor per relation, e.g. {"activities.Note.contact": [4, 9]}.')
     survivor_before = models.JSONField(default=dict, help_text="The survivor's field values the merge replaced.")
-    survivor_updated_at = models.DateTimeField(null=True, blank=True, help_text="The survivor right after the merge: a later edit blocks undo.")
+    survivor_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="The survivor right after the merge: a later edit blocks undo."
+    )
     automatic = models.BooleanField(default=False)
     merged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

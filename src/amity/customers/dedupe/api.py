@@ -11,8 +11,8 @@ from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate
 from amity.api.problems import problem
 from amity.core.models import Workspace
-from amity.customers.dedupe import selectors, services
 from amity.customers import merging
+from amity.customers.dedupe import selectors, services
 from amity.customers.dedupe.schemas import (
     DuplicateFilterIn,
     DuplicateOut,
@@ -102,7 +102,9 @@ def merge_duplicate(request: HttpRequest, duplicate_id: int, payload: MergeIn) -
 @router.get("/merges", response=page_of(MergeOut), tags=TAGS, summary="Merges, newest first")
 def list_merges(request: HttpRequest, page: Query[PageParams]) -> Any:
     actor, workspace = actor_and_workspace(request)
-    listed = paginate(selectors.merge_list(actor=actor, workspace=workspace), ordering=selectors.MERGES_NEWEST, cursor=page.cursor, limit=page.limit)
+    listed = paginate(
+        selectors.merge_list(actor=actor, workspace=workspace), ordering=selectors.MERGES_NEWEST, cursor=page.cursor, limit=page.limit
+    )
     return {"items": [merge_row(merge) for merge in listed.items], "next_cursor": listed.next_cursor}
 
 
