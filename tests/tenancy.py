@@ -442,6 +442,15 @@ def _duplicate_scan(workspace: Workspace) -> models.Model:
     return DuplicateScan.objects.create(workspace=workspace, status="done", step=MARKER)
 
 
+def _merge(workspace: Workspace) -> models.Model:
+    from amity.customers.models import Merge
+
+    survivor, merged = _contact(workspace), _contact(workspace)
+    return Merge.objects.create(
+        workspace=workspace, record_type="contact", survivor_id=survivor.pk, merged_id=merged.pk, merged_name=MARKER
+    )
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -491,6 +500,7 @@ MAKERS: dict[str, Maker] = {
     "return_id": _return,
     "duplicate_id": _duplicate,
     "scan_id": _duplicate_scan,
+    "merge_id": _merge,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
@@ -576,4 +586,6 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/kb/articles/{article_id}/unarchive"): {},
     ("POST", "/api/v1/kb/articles/{article_id}/versions/{version_id}/restore"): {},
     ("POST", "/api/v1/cases/{case_id}/articles"): {"article_id": 1},
+    ("POST", "/api/v1/duplicates/{duplicate_id}/merge"): {"survivor_id": 1},
+    ("POST", "/api/v1/merges/{merge_id}/undo"): {},
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
 from ninja import Field, Query, Router, Schema, Status
 
 from amity.api.auth import actor_and_workspace
@@ -15,7 +15,7 @@ from amity.api.pagination import PageParams, page_of, paginate, rows_response
 from amity.core import custom_fields
 from amity.core.custom_field_queries import ANY_OF_SEPARATOR
 from amity.core.selectors import member_or_none
-from amity.customers import selectors, services
+from amity.customers import merging, selectors, services
 from amity.customers.dedupe.api import duplicates_problem
 from amity.customers.dedupe.schemas import DuplicatesProblemOut
 from amity.customers.dedupe.services import DuplicatesFound
@@ -137,7 +137,14 @@ class RecordRoutes:
 
         def get_record(request: HttpRequest, record_id: int) -> Any:
             actor, workspace = actor_and_workspace(request)
-            return spec.getter(actor=actor, workspace=workspace, pk=record_id)
+            try:
+                return spec.getter(actor=actor, workspace=workspace, pk=record_id)
+            except Http404:
+                # An id merged into another record resolves to the one that stayed.
+                survivor = merging.resolve_id(spec.model, workspace.pk, record_id)
+                if survivor is None:
+                    raise
+                return HttpResponsePermanentRedirect(f"{request.path.rstrip('/').rsplit('/', 1)[0]}/{survivor}")
 
         router.get(id_path, response=self.out, tags=[self.tag], operation_id=f"get_{self.path}")(self._named(get_record))
         del list_records

@@ -52,6 +52,8 @@ class CustomerRecord(WorkspaceScopedModel):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set when soft-deleted; an admin can restore it.")
+    # Not a foreign key: a pointer to the record this one was merged into, followed by look-ups of the old id.
+    merged_into_id = models.BigIntegerField(null=True, blank=True, help_text="Set when merged into another record (soft-deleted too).")
 
     class Meta:
         abstract = True
@@ -358,3 +360,29 @@ class DedupeKey(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.record_type} {self.record_id}: {self.key_hash}"
+
+
+class Merge(WorkspaceScopedModel):
+    """One record merged into another: what moved (ids per relation) and what the survivor had before, so undo is exact."""
+
+    record_type = models.CharField(max_length=10, choices=RecordType.choices)
+    survivor_id = models.BigIntegerField()
+    merged_id = models.BigIntegerField()
+    merged_name = models.CharField(max_length=300, blank=True)
+    candidate = models.ForeignKey(DuplicateCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    moved = models.JSONField(default=dict, help_text='Ids moved to the survivor per relation, e.g. {"activities.Note.contact": [4, 9]}.')
+    survivor_before = models.JSONField(default=dict, help_text="The survivor's field values the merge replaced.")
+    survivor_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="The survivor right after the merge: a later edit blocks undo."
+    )
+    automatic = models.BooleanField(default=False)
+    merged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at", "-id"], name="merge_ws_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.merged_id} merged into {self.survivor_id}"

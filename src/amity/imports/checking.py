@@ -201,8 +201,12 @@ class Importer:
         return bulk.select_rows(f"SELECT {columns} FROM {table} WHERE workspace_id = %s AND {where} {order}", [self.workspace.pk, *params])
 
     def _by_external_id(self, external_ids: set[str]) -> dict[str, tuple[int, bool]]:
-        found = self._select("id, external_id, deleted_at", "external_id", external_ids)
-        return {str(external_id): (pk, deleted_at is not None) for pk, external_id, deleted_at in found}
+        found = self._select("id, external_id, deleted_at, merged_into_id", "external_id", external_ids)
+        # A merged record's external id is an alias of the record it was merged into: the row updates that one.
+        return {
+            str(external_id): (merged_into, False) if merged_into is not None else (pk, deleted_at is not None)
+            for pk, external_id, deleted_at, merged_into in found
+        }
 
     def _by_email(self, emails: set[str]) -> dict[str, tuple[int, bool]]:
         by_email: dict[str, tuple[int, bool]] = {}

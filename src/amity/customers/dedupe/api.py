@@ -11,8 +11,18 @@ from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate
 from amity.api.problems import problem
 from amity.core.models import Workspace
+from amity.customers import merging
 from amity.customers.dedupe import selectors, services
-from amity.customers.dedupe.schemas import DuplicateFilterIn, DuplicateOut, DuplicateScanIn, DuplicateScanOut, candidate_row
+from amity.customers.dedupe.schemas import (
+    DuplicateFilterIn,
+    DuplicateOut,
+    DuplicateScanIn,
+    DuplicateScanOut,
+    MergeIn,
+    MergeOut,
+    candidate_row,
+    merge_row,
+)
 
 router = Router()
 TAGS = ["Duplicates"]
@@ -74,3 +84,38 @@ def dismiss_duplicate(request: HttpRequest, duplicate_id: int) -> Any:
 def get_duplicate_scan(request: HttpRequest, scan_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     return selectors.scan_get(actor=actor, workspace=workspace, pk=scan_id)
+
+
+@router.post(
+    "/duplicates/{duplicate_id}/merge",
+    response={201: MergeOut},
+    tags=TAGS,
+    summary="Merge the pair: the other record's links move to the survivor, with the chosen field values",
+)
+def merge_duplicate(request: HttpRequest, duplicate_id: int, payload: MergeIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    candidate = selectors.candidate_get(actor=actor, workspace=workspace, pk=duplicate_id)
+    merge = merging.merge_candidate(actor=actor, candidate=candidate, survivor_id=payload.survivor_id, choices=payload.fields)
+    return Status(201, merge_row(merge))
+
+
+@router.get("/merges", response=page_of(MergeOut), tags=TAGS, summary="Merges, newest first")
+def list_merges(request: HttpRequest, page: Query[PageParams]) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    listed = paginate(
+        selectors.merge_list(actor=actor, workspace=workspace), ordering=selectors.MERGES_NEWEST, cursor=page.cursor, limit=page.limit
+    )
+    return {"items": [merge_row(merge) for merge in listed.items], "next_cursor": listed.next_cursor}
+
+
+@router.get("/merges/{merge_id}", response=MergeOut, tags=TAGS, summary="One merge")
+def get_merge(request: HttpRequest, merge_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return merge_row(selectors.merge_get(actor=actor, workspace=workspace, pk=merge_id))
+
+
+@router.post("/merges/{merge_id}/undo", response=MergeOut, tags=TAGS, summary="Undo a merge: the merged record comes back with what moved")
+def undo_merge(request: HttpRequest, merge_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    merge = merging.undo_merge(actor=actor, merge=selectors.merge_get(actor=actor, workspace=workspace, pk=merge_id))
+    return merge_row(merge)

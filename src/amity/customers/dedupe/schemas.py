@@ -87,3 +87,48 @@ def candidate_row(candidate: Any, summaries: dict[tuple[str, int], dict[str, Any
         "created_at": candidate.created_at,
         "updated_at": candidate.updated_at,
     }
+
+
+class MergeIn(Schema):
+    survivor_id: int = Field(..., description="The record that stays: one of the pair. The other is merged into it.")
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description='Which side each field is taken from, "survivor" (the default) or "merged"; custom fields as "custom.<key>".',
+    )
+
+
+class MergeOut(Schema):
+    id: int
+    record_type: str
+    survivor_id: int
+    merged_id: int
+    merged_name: str
+    candidate_id: int | None
+    moved: dict[str, int] = Field(..., description="How many rows moved to the survivor, per relation.")
+    automatic: bool
+    merged_by_id: int | None
+    created_at: dt.datetime
+    undone_at: dt.datetime | None
+    undoable: bool
+    why_not_undoable: str | None = Field(None, description="Why undo would be refused now, if it would.")
+
+
+def merge_row(merge: Any) -> dict[str, Any]:
+    from amity.customers.merging import why_not_undoable
+
+    reason = why_not_undoable(merge)
+    return {
+        "id": merge.pk,
+        "record_type": merge.record_type,
+        "survivor_id": merge.survivor_id,
+        "merged_id": merge.merged_id,
+        "merged_name": merge.merged_name,
+        "candidate_id": merge.candidate_id,
+        "moved": {label: len(ids) for label, ids in merge.moved.items()},
+        "automatic": merge.automatic,
+        "merged_by_id": merge.merged_by_id,
+        "created_at": merge.created_at,
+        "undone_at": merge.undone_at,
+        "undoable": reason is None,
+        "why_not_undoable": reason,
+    }

@@ -14,9 +14,10 @@ from amity.core.tenancy import get_scoped_or_404
 from amity.customers.dedupe import engine, loading
 from amity.customers.dedupe.records import CONTACT, Record
 from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD
-from amity.customers.models import Account, Contact, DuplicateCandidate, DuplicateScan
+from amity.customers.models import Account, Contact, DuplicateCandidate, DuplicateScan, Merge
 
 RANKING = ["-score", "id"]
+MERGES_NEWEST = ["-created_at", "-id"]
 
 
 def candidate_list(
@@ -112,3 +113,12 @@ def _records(workspace_id: int, record_type: str, ids: Sequence[int]) -> Sequenc
     if not ids:
         return []
     return loading.people(workspace_id, ids) if record_type == CONTACT else loading.organizations(workspace_id, ids)
+
+
+def merge_list(*, actor: User, workspace: Workspace) -> models.QuerySet[Merge]:
+    """The workspace's merges, newest first (for undo and the record of what was merged)."""
+    return visible(Merge.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.DUPLICATE)
+
+
+def merge_get(*, actor: User, workspace: Workspace, pk: int) -> Merge:
+    return get_scoped_or_404(merge_list(actor=actor, workspace=workspace), pk=pk)
