@@ -103,3 +103,36 @@ def test_the_portal_on_a_phone(
     page.get_by_role("link", name="My details").click()
     screenshot(page, "portal-profile-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_customer_finds_a_help_article(
+    open_page: Any,
+    invited: PortalAccess,  # noqa: F811
+    workspace: Workspace,
+    smtp_server: Inbox,
+) -> None:
+    from amity.core.permissions import Role
+    from amity.service.kb import services as kb
+    from tests.factories import member
+
+    editor = member(workspace, Role.MANAGER)
+    for title, text in [
+        ("When will I get my refund?", "Refunds reach your account within 5 working days of the return arriving."),
+        ("Assembling the Aero chair", "Fix the arms first, then the back."),
+    ]:
+        article = kb.article_create(
+            actor=editor, workspace=workspace, data={"title": title, "body": f"<p>{text}</p>", "visibility": "public"}
+        )
+        kb.article_submit(actor=editor, article=article)
+        kb.article_publish(actor=editor, article=article)
+    page = _signed_in_page(open_page, smtp_server, PHONE)
+
+    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Help").click()
+    page.get_by_label("Search the help articles").fill("refund")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#portal-articles")).to_contain_text("When will I get my refund?")
+    expect(page.locator("#portal-articles")).not_to_contain_text("Aero chair")
+    screenshot(page, "portal-help")
+    page.get_by_role("link", name="When will I get my refund?").click()
+    expect(page.locator("#article-body")).to_contain_text("5 working days")
+    screenshot(page, "portal-article")
