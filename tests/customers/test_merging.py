@@ -170,3 +170,22 @@ def test_merge_and_undo_through_the_api(api: Any, workspace: Workspace) -> None:
     assert undone.status_code == 200 and undone.json()["undone_at"]
     assert api.post(f"/api/v1/merges/{body['id']}/undo").status_code == 422
     assert Contact.objects.get(pk=gone.pk).deleted_at is None
+
+
+def test_a_portal_access_moves_unless_the_survivor_has_one(workspace: Workspace, owner: User) -> None:
+    from amity.service.portal.models import PortalAccess
+
+    keep, gone, _ = _pair(workspace)
+    other = contact_with(workspace, "Ada", "King")
+    theirs = PortalAccess.objects.create(workspace=workspace, contact=gone, status="active")
+    PortalAccess.objects.create(workspace=workspace, contact=other, status="invited")
+    own = PortalAccess.objects.create(workspace=workspace, contact=keep, status="active")
+
+    merging.merge_records(actor=owner, workspace=workspace, record_type="contact", survivor_id=other.pk, merged_id=keep.pk)
+    merging.merge_records(actor=owner, workspace=workspace, record_type="contact", survivor_id=gone.pk, merged_id=other.pk)
+
+    assert PortalAccess.objects.get(pk=own.pk).contact_id == keep.pk  # the survivor had one: the merged record keeps its own
+    assert PortalAccess.objects.get(pk=theirs.pk).contact_id == gone.pk
+    fresh = contact_with(workspace, "Ada", "Byron")
+    merging.merge_records(actor=owner, workspace=workspace, record_type="contact", survivor_id=fresh.pk, merged_id=gone.pk)
+    assert PortalAccess.objects.get(pk=theirs.pk).contact_id == fresh.pk  # the survivor had none: it takes the merged one's

@@ -52,6 +52,7 @@ RELATIONS: dict[str, frozenset[str]] = {
             "orders.SalesOrder.contact",
             "orders.Invoice.contact",
             "service.Case.contact",
+            "service.PortalAccess.contact",
             "customers.Contact.tags",
         }
     ),
@@ -152,7 +153,15 @@ def _same_row_fields(link: Link) -> list[tuple[str, ...]]:
             sets.append(tuple(_attname(link.model, f) for f in together if f != link.field))
     if link.model in SAME_ROW_FIELDS:
         sets.append(SAME_ROW_FIELDS[link.model])
-    return [fields for fields in sets if fields]
+    return sets
+
+
+def _taken(manager: Any, link: Link, survivor_id: int, fields: tuple[str, ...]) -> set[tuple[Any, ...]]:
+    """The values of `fields` the survivor's rows have; for a one-per-record constraint (no fields), {()} if it has a row."""
+    survivors_rows = manager.filter(**{link.column: survivor_id})
+    if not fields:
+        return {()} if survivors_rows.exists() else set()
+    return set(survivors_rows.values_list(*fields))
 
 
 def _move(link: Link, merged_id: int, survivor_id: int) -> list[int]:
@@ -167,7 +176,7 @@ def _move(link: Link, merged_id: int, survivor_id: int) -> list[int]:
     else:
         wanted = [f for fields in conflicts for f in fields]
         candidates = list(rows.values("pk", *wanted))
-        taken = {fields: set(manager.filter(**{link.column: survivor_id}).values_list(*fields)) for fields in conflicts}
+        taken = {fields: _taken(manager, link, survivor_id, fields) for fields in conflicts}
         ids = [row["pk"] for row in candidates if not any(tuple(row[f] for f in fields) in taken[fields] for fields in conflicts)]
     if ids:
         manager.filter(pk__in=ids).update(**{link.column: survivor_id})
