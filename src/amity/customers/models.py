@@ -240,6 +240,10 @@ class ConsentEvent(WorkspaceScopedModel):
     status = models.CharField(max_length=10, choices=Status.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=100, blank=True, help_text="How it was given or withdrawn: web form, phone call, import…")
+    source = models.CharField(max_length=200, blank=True, help_text="Where it came from: a form's name, a campaign, a letter's reference.")
+    proof = models.JSONField(
+        default=dict, blank=True, help_text='What shows it was given: the form submission as received, or {"document": "reference"}.'
+    )
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
