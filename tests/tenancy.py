@@ -387,6 +387,12 @@ def _duplicate_scan(workspace: Workspace) -> models.Model:
     return DuplicateScan.objects.create(workspace=workspace, status="done", step=MARKER)
 
 
+def _erasure(workspace: Workspace) -> models.Model:
+    from amity.customers.models import Erasure
+
+    return Erasure.objects.create(workspace=workspace, contact_id=_contact(workspace).pk, status="done", requested_by_label=MARKER)
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -429,6 +435,7 @@ MAKERS: dict[str, Maker] = {
     "message_id": _case_message,
     "duplicate_id": _duplicate,
     "scan_id": _duplicate_scan,
+    "erasure_id": _erasure,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
