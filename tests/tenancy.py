@@ -451,6 +451,12 @@ def _merge(workspace: Workspace) -> models.Model:
     )
 
 
+def _erasure(workspace: Workspace) -> models.Model:
+    from amity.customers.models import Erasure
+
+    return Erasure.objects.create(workspace=workspace, contact_id=_contact(workspace).pk, status="done", requested_by_label=MARKER)
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -501,6 +507,7 @@ MAKERS: dict[str, Maker] = {
     "duplicate_id": _duplicate,
     "scan_id": _duplicate_scan,
     "merge_id": _merge,
+    "erasure_id": _erasure,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.

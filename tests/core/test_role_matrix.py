@@ -170,6 +170,14 @@ duplicate     view     o a m s k u p v
 duplicate     add      o a m
 duplicate     change   o a m s k u
 duplicate     delete   o a
+privacy_request view   o a
+privacy_request add    o a
+privacy_request change o a
+privacy_request delete o a
+retention_rule view    o a
+retention_rule add     o a
+retention_rule change  o a
+retention_rule delete  o a
 """
 LETTER = dict(zip("oamskupv", ROLES, strict=True))
 

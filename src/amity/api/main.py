@@ -11,6 +11,7 @@ from amity.catalog.api import router as catalog_router
 from amity.core.api import router as core_router
 from amity.customers.api import router as customers_router
 from amity.customers.dedupe.api import router as duplicates_router
+from amity.customers.privacy.api import router as privacy_router
 from amity.imports.api import router as imports_router
 from amity.orders.api import router as orders_router
 from amity.sales.api import router as sales_router
@@ -41,6 +42,7 @@ problems.install(api)
 api.add_router("", core_router)
 api.add_router("", customers_router)
 api.add_router("", duplicates_router)
+api.add_router("", privacy_router)
 api.add_router("", imports_router)
 api.add_router("", search_router)
 api.add_router("", activities_router)

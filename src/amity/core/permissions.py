@@ -82,6 +82,8 @@ class ObjectType(StrEnum):
     ARTICLE_PUBLICATION = "article_publication"
     SURVEY = "survey"
     DUPLICATE = "duplicate"
+    PRIVACY_REQUEST = "privacy_request"
+    RETENTION_RULE = "retention_rule"
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,23 @@ _KB_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     }.items()
 }
 
+# Privacy. A data-subject export hands out everything about a person and an erasure cannot be undone, so
+# only owners and admins run them (VIEW: export; ADD: erase) and set the retention rules that delete on a
+# schedule. Everyone else, managers included, has no business with them (a manager asks an admin).
+_PRIVACY_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
+    role: {ObjectType.PRIVACY_REQUEST: grant, ObjectType.RETENTION_RULE: grant}
+    for role, grant in {
+        Role.OWNER: FULL,
+        Role.ADMIN: FULL,
+        Role.MANAGER: NOTHING,
+        Role.SALES: NOTHING,
+        Role.MARKETING: NOTHING,
+        Role.SUPPORT: NOTHING,
+        Role.SUPPLY: NOTHING,
+        Role.VIEWER: NOTHING,
+    }.items()
+}
+
 _BASE_GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     Role.OWNER: {**_ADMINISTRATION, ObjectType.WORKSPACE: FULL},
     Role.ADMIN: _ADMINISTRATION,
@@ -349,6 +368,7 @@ GRANTS: dict[Role, dict[ObjectType, Grant]] = {
         **_BILLING_GRANTS[role],
         **_SERVICE_GRANTS[role],
         **_KB_GRANTS[role],
+        **_PRIVACY_GRANTS[role],
     }
     for role in Role
 }

@@ -242,6 +242,10 @@ class ConsentEvent(WorkspaceScopedModel):
     status = models.CharField(max_length=10, choices=Status.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=100, blank=True, help_text="How it was given or withdrawn: web form, phone call, import…")
+    source = models.CharField(max_length=200, blank=True, help_text="Where it came from: a form's name, a campaign, a letter's reference.")
+    proof = models.JSONField(
+        default=dict, blank=True, help_text='What shows it was given: the form submission as received, or {"document": "reference"}.'
+    )
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -386,3 +390,34 @@ class Merge(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.record_type} {self.merged_id} merged into {self.survivor_id}"
+
+
+class Erasure(WorkspaceScopedModel):
+    """A person's data erased on their request: who asked it done, when, of which contact, and how many rows it touched.
+
+    It holds no personal data (the contact's id and counts only), so it stays as the proof the erasure was done.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    contact_id = models.BigIntegerField(help_text="The erased contact's id; the row stays, pseudonymized.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0.0, help_text="From 0 to 1.")
+    step = models.CharField(max_length=200, blank=True, help_text="What the erasure is doing now.")
+    counts = models.JSONField(default=dict, blank=True, help_text='Rows erased or pseudonymized per kind, e.g. {"emails": 2}.')
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by_label = models.CharField(max_length=200, blank=True, help_text="Who asked, as shown, kept if the user leaves.")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at", "-id"], name="erasure_ws_recent")]
+
+    def __str__(self) -> str:
+        return f"Erasure {self.pk} of contact {self.contact_id}: {self.status}"

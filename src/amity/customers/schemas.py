@@ -282,6 +282,8 @@ class ConsentIn(Schema):
     purpose: str = "marketing"
     method: str = Field("", description="How it was given or withdrawn: web form, phone call, letter…")
     occurred_at: datetime | None = Field(None, description="When; now if left out.")
+    source: str = Field("", description="Where it came from: a form's name, a campaign, a letter's reference.")
+    proof: dict[str, Any] = Field(default_factory=dict, description='What shows it: the form submission as received, or {"document": "…"}.')
 
 
 class ConsentEventOut(Schema):
@@ -290,6 +292,8 @@ class ConsentEventOut(Schema):
     purpose: str
     status: str
     method: str
+    source: str
+    proof: dict[str, Any]
     occurred_at: datetime
     recorded_by_id: int | None
 

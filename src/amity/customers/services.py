@@ -6,6 +6,7 @@ either applies all of them or raises one ValidationError naming every bad field.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -237,6 +238,8 @@ def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) ->
 
 CONSENT_PURPOSE_MAX = 60
 CONSENT_METHOD_MAX = 100
+CONSENT_SOURCE_MAX = 200
+CONSENT_PROOF_MAX_BYTES = 20_000
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -250,6 +253,8 @@ def consent_record(
     purpose: str = "marketing",
     method: str = "",
     occurred_at: datetime | None = None,
+    source: str = "",
+    proof: Mapping[str, Any] | None = None,
 ) -> ConsentEvent:
     """Record that a person granted or withdrew consent to be contacted on a channel for a purpose; the log keeps every event."""
     require(actor, contact.workspace, Action.CHANGE, ObjectType.CONTACT)
@@ -263,6 +268,12 @@ def consent_record(
         errors["purpose"] = f"Name the purpose in 1 to {CONSENT_PURPOSE_MAX} characters, e.g. marketing."
     if len(method) > CONSENT_METHOD_MAX:
         errors["method"] = f"Use at most {CONSENT_METHOD_MAX} characters."
+    source = " ".join(source.split())
+    if len(source) > CONSENT_SOURCE_MAX:
+        errors["source"] = f"Use at most {CONSENT_SOURCE_MAX} characters."
+    proof = dict(proof or {})
+    if len(json.dumps(proof, default=str)) > CONSENT_PROOF_MAX_BYTES:
+        errors["proof"] = f"Keep the proof under {CONSENT_PROOF_MAX_BYTES:,} bytes: a document's reference rather than the document."
     occurred_at = occurred_at or timezone.now()
     if timezone.is_naive(occurred_at):
         errors["occurred_at"] = "Give the time with its offset from UTC, e.g. 2026-11-23T14:05:00Z."
@@ -282,6 +293,8 @@ def consent_record(
         purpose=purpose,
         status=status,
         method=method,
+        source=source,
+        proof=proof,
         occurred_at=occurred_at,
         recorded_by=actor,
     )

@@ -377,11 +377,25 @@ class ConsentForm(StyledForm):
         self.fields["method"] = forms.CharField(
             label="How", required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "e.g. Phone call, signed form"})
         )
+        self.fields["source"] = forms.CharField(
+            label="Source", required=False, max_length=200, widget=forms.TextInput(attrs={"placeholder": "e.g. Spring fair 2026"})
+        )
+        self.fields["document"] = forms.CharField(
+            label="Proof",
+            required=False,
+            max_length=200,
+            widget=forms.TextInput(attrs={"placeholder": "e.g. Signed form, scan ref. 2026-114"}),
+        )
         self.apply_styles()
 
     def changes(self) -> dict[str, str]:
         """{channel: new status} for the channels set to something other than "No change"."""
         return {channel: self.cleaned_data[channel] for channel in Channel.values if self.cleaned_data.get(channel)}
+
+    def proof(self) -> dict[str, str]:
+        """The document reference typed in, as the event's proof (a web form's submission is kept by the form itself)."""
+        document = self.cleaned_data.get("document", "").strip()
+        return {"document": document} if document else {}
 
 
 class AccountLinksForm(RowsForm):

@@ -139,11 +139,26 @@ def _carry_history(lead: Lead, contact: Contact, account: Account | None, deal: 
     return moved
 
 
+def _consent_proof(lead: Lead) -> dict[str, Any]:
+    """The web form submission that brought the lead in, as received: what shows the person ticked the box."""
+    submission = lead.submissions.order_by("-submitted_at", "-id").first()
+    if submission is None:
+        return {"lead_id": lead.pk}
+    return {
+        "lead_id": lead.pk,
+        "web_form_submission_id": submission.pk,
+        "submitted_at": submission.submitted_at.isoformat(),
+        "ip_address": submission.ip_address,
+        "data": submission.data,
+    }
+
+
 def _copy_consent(actor: User, lead: Lead, contact: Contact, at: dt.datetime) -> bool:
     """The lead's marketing consent by email becomes the contact's, dated when it was given."""
     if lead.marketing_consent is None or not lead.email:
         return False
-    form = f" ({lead.web_form.name})" if lead.web_form_id and lead.web_form else ""
+    form_name = lead.web_form.name if lead.web_form_id and lead.web_form else ""
+    form = f" ({form_name})" if form_name else ""
     ConsentEvent.objects.create(
         workspace=lead.workspace,
         contact=contact,
@@ -152,6 +167,8 @@ def _copy_consent(actor: User, lead: Lead, contact: Contact, at: dt.datetime) ->
         status=ConsentEvent.Status.GRANTED if lead.marketing_consent else ConsentEvent.Status.WITHDRAWN,
         occurred_at=lead.consent_at or at,
         method=f"Lead {lead.pk}{form}"[:100],
+        source=(form_name or lead.source)[:200],
+        proof=_consent_proof(lead),
         recorded_by=actor,
     )
     return True

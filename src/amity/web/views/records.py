@@ -419,7 +419,15 @@ def _save_consent(request: WorkspaceRequest, contact: Contact, form: ConsentForm
         return False
     try:
         for channel, status in form.changes().items():
-            services.consent_record(actor=request.user, contact=contact, channel=channel, status=status, method=form.cleaned_data["method"])
+            services.consent_record(
+                actor=request.user,
+                contact=contact,
+                channel=channel,
+                status=status,
+                method=form.cleaned_data["method"],
+                source=form.cleaned_data["source"],
+                proof=form.proof(),
+            )
     except ValidationError as error:
         transaction.set_rollback(True)
         apply_service_errors(form, error)

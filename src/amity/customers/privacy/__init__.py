@@ -1,0 +1,1 @@
+"""Privacy: the consent log's answers, the data-subject export, erasure on request and retention rules."""
