@@ -136,3 +136,32 @@ def test_a_second_erasure_while_one_runs_is_refused_by_field(api: Any, workspace
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "contact_id"
+
+
+def test_an_erasure_reaches_the_portal_surveys_and_merges(workspace: Workspace, admin: Any, person: Person) -> None:
+    from django.utils.timezone import now as erasure_time
+
+    from amity.customers.models import Merge
+    from amity.service.models import Survey
+    from amity.service.portal.models import PortalAccess, PortalLink
+
+    access = PortalAccess.objects.create(workspace=workspace, contact=person.contact, status="active")
+    PortalLink.objects.create(workspace=workspace, access=access, token_hash="x" * 64, expires_at=erasure_time())
+    Survey.objects.create(workspace=workspace, case_id=person.case_id, email=EMAIL, token="t" * 32, score=2, comment="Ada was not pleased")
+    Merge.objects.create(
+        workspace=workspace,
+        record_type="contact",
+        survivor_id=person.contact.pk,
+        merged_id=0,
+        merged_name="Ada Lovelace",
+        survivor_before={"title": "Countess"},
+    )
+    erasure = Erasure.objects.create(workspace=workspace, contact_id=person.contact.pk, requested_by=admin)
+
+    run_erasure(erasure.pk)
+
+    assert not PortalAccess.objects.filter(contact=person.contact).exists() and not PortalLink.objects.exists()
+    survey = Survey.objects.get(case_id=person.case_id)
+    assert (survey.email, survey.comment, survey.score) == ("", "", 2)  # the score stays in the figures
+    merge = Merge.objects.get()
+    assert (merge.merged_name, merge.survivor_before) == (ERASED, {})

@@ -75,6 +75,10 @@ SCRUBS: dict[str, Scrub] = {
     "cases": {"subject": ERASED, "description": "", "requester_email": ""},
     "case_messages": {"subject": "", "body": ERASED, "from_address": "", "from_name": "", "to_addresses": []},
     "case_attachments": "delete_files",
+    "returns": {"reason": ERASED},
+    "surveys": {"email": "", "comment": ""},
+    "portal_access": "delete",  # its sign-in links and API sessions go with it
+    "merges": {"merged_name": ERASED, "survivor_before": {}},
     "search": "delete",
     "duplicate_keys": "delete",
     "duplicate_candidates": "delete",

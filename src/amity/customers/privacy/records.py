@@ -14,11 +14,22 @@ from django.db.models import Q, QuerySet
 
 from amity.activities.models import Interaction, Note, Task
 from amity.core.models import AuditEntry, Notification, Workspace
-from amity.customers.models import AccountContact, Address, ConsentEvent, Contact, ContactEmail, ContactPhone, DedupeKey, DuplicateCandidate
+from amity.customers.models import (
+    AccountContact,
+    Address,
+    ConsentEvent,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    DedupeKey,
+    DuplicateCandidate,
+    Merge,
+)
 from amity.orders.models import Invoice, SalesOrder
 from amity.sales.models import Lead, OpportunityContact, Quote, WebFormSubmission
 from amity.search.models import SearchDocument
-from amity.service.models import Case, CaseAttachment, CaseMessage
+from amity.service.models import Case, CaseAttachment, CaseMessage, Survey
+from amity.service.portal.models import PortalAccess, ReturnRequest
 
 
 @dataclass
@@ -100,6 +111,14 @@ PERSONAL_DATA: list[Source] = [
         "case_attachments",
         CaseAttachment,
         lambda s: _in_workspace(CaseAttachment, s).filter(Q(message__case_id__in=s.case_ids) | Q(message__contact=s.contact)),
+    ),
+    Source("returns", ReturnRequest, lambda s: _in_workspace(ReturnRequest, s).filter(case_id__in=s.case_ids)),
+    Source("surveys", Survey, lambda s: _in_workspace(Survey, s).filter(case_id__in=s.case_ids)),
+    Source("portal_access", PortalAccess, _by_contact(PortalAccess)),
+    Source(
+        "merges",
+        Merge,
+        lambda s: _in_workspace(Merge, s).filter(record_type="contact").filter(Q(survivor_id=s.contact.pk) | Q(merged_id=s.contact.pk)),
     ),
 ]
 
