@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -115,3 +116,28 @@ def test_a_breach_alert_reaches_the_agent_and_leads_to_the_late_case(open_page: 
     page.wait_for_url(f"**/cases/{late.pk}/")
     expect(page.locator(".amity-sla")).to_contain_text("overdue")
     screenshot(page, "case-breached")
+
+
+def test_an_agent_inserts_a_suggested_article_into_the_reply(open_page: Any, helpdesk: dict[str, Any]) -> None:
+    from amity.service.kb import services as kb
+
+    editor = member(helpdesk["workspace"], Role.MANAGER)
+    article = kb.article_create(
+        actor=editor,
+        workspace=helpdesk["workspace"],
+        data={
+            "title": "Fixing a loose chair arm",
+            "body": "<p>Tighten the two arm screws with the key in the box.</p>",
+            "visibility": "public",
+        },
+    )
+    kb.article_submit(actor=editor, article=article)
+    kb.article_publish(actor=editor, article=article)
+    page = open_page()
+    sign_in(page, "sam@acme.test", PASSWORD)
+
+    page.goto(f"/w/acme/cases/{helpdesk['case'].pk}/")
+    page.get_by_role("button", name="Insert “Fixing a loose chair arm” into the reply").click()
+
+    expect(page.locator("#composer-body")).to_have_value(re.compile("Tighten the two arm screws"))
+    screenshot(page, "case-suggested-article")

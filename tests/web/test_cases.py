@@ -177,3 +177,23 @@ def test_properties_are_saved_all_or_nothing(client_as: Any, agent: User, worksp
     assert response.status_code == 422 and "merged into another" in response.content.decode()
     duplicate.refresh_from_db()
     assert (duplicate.status, duplicate.priority) == ("closed", "normal")
+
+
+def test_the_case_page_suggests_articles_and_only_public_ones_go_into_a_reply(
+    client_as: Any, agent: User, workspace: Workspace, case: Case
+) -> None:
+    from amity.service.kb import services as kb
+
+    editor = member(workspace, Role.MANAGER)
+    for title, visibility in [("Fixing a loose chair arm", "public"), ("Chair arm warranty checks", "internal")]:
+        article = kb.article_create(
+            actor=editor, workspace=workspace, data={"title": title, "body": "<p>Tighten the arm screws.</p>", "visibility": visibility}
+        )
+        kb.article_submit(actor=editor, article=article)
+        kb.article_publish(actor=editor, article=article)
+
+    html = client_as(agent).get(f"/w/acme/cases/{case.pk}/").content.decode()
+
+    assert "Suggested articles" in html and "Fixing a loose chair arm" in html and "Chair arm warranty checks" in html
+    assert html.count("data-insert-article") == 1
+    assert "Tighten the arm screws." in html and "/portal/acme/help/fixing-a-loose-chair-arm/" in html

@@ -28,6 +28,18 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// "Insert" on a suggested article: its text goes at the end of the reply, which the agent then edits.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-insert-article]") : null;
+  const body = composer()?.querySelector("textarea");
+  if (!button || !body) return;
+  event.preventDefault();
+  setMode("reply");
+  body.value = body.value.trim() ? `${body.value.trimEnd()}\n\n${button.dataset.text}` : button.dataset.text;
+  body.focus();
+  body.scrollIntoView({ block: "center" });
+});
+
 function typing(event) {
   const target = event.target;
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +24,8 @@ from amity.core.access import allowed
 from amity.core.models import User
 from amity.core.permissions import Action, ObjectType
 from amity.service import selectors, services, sla
+from amity.service.kb.search import suggested_articles
+from amity.service.kb.services import plain_text
 from amity.service.models import Case
 from amity.service.panels import STATUS_TONES
 from amity.web import record_page
@@ -225,7 +228,23 @@ def _detail_context(request: WorkspaceRequest, case: Case, *, form: CaseProperti
         "timers": sla.timers(case, timezone.now()),
         "macros": list(selectors.macros(actor=request.user, workspace=request.workspace)) if can_change else [],
         "kind_instructions": case.kind.instructions.replace("{rma}", case.rma_number or "") if case.kind.is_return else "",
+        "suggested": _suggested(request, case) if can_change else [],
     }
+
+
+def _suggested(request: WorkspaceRequest, case: Case) -> list[tuple[Any, str]]:
+    """The knowledge base's best articles for this case, each with the plain text "Insert" puts into the reply.
+
+    Only public articles can go into a reply, with their portal link; an internal one is for the agent's eyes.
+    """
+    found = []
+    for article in suggested_articles(case):
+        text = ""
+        if article.visibility == article.Visibility.PUBLIC and article.published_version is not None:
+            link = request.build_absolute_uri(reverse("portal_article", args=[request.workspace.slug, article.slug]))
+            text = f"{article.published_version.title}\n\n{plain_text(article.published_version.body)}\n\n{link}"
+        found.append((article, text))
+    return found
 
 
 @workspace_view
