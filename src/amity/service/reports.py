@@ -156,9 +156,9 @@ def service_report(*, actor: User, workspace: Workspace, start: dt.date, end: dt
     periods = opened.order_by().annotate(period=trunc).values("period").annotate(**aggregates).order_by("period")
     total = opened.aggregate(**aggregates)
     open_by_agent = _open_by(cases, "assignee_id")
-    people = {user.pk: user.display_name for user in User.objects.filter(pk__in=[pk for pk in open_by_agent if pk])}
     by_agent = _grouped(opened, "assignee_id", aggregates)
-    people |= {user.pk: user.display_name for user in User.objects.filter(pk__in=[pk for pk in by_agent if pk and pk not in people])}
+    agent_ids = {pk for pk in [*open_by_agent, *by_agent] if pk}
+    people = {user.pk: user.display_name for user in User.objects.filter(pk__in=agent_ids)}
     queues = dict(Queue.objects.filter(workspace=workspace).values_list("pk", "name"))
     kinds = dict(CaseKind.objects.filter(workspace=workspace).values_list("pk", "name"))
     return ServiceReport(

@@ -1,6 +1,11 @@
 """Every write of customer service: settings (setup.py), cases (cases.py), and their conversations (messages.py)."""
 
-from amity.service.services.assignment import agent_profile_save, case_assignment_rule_delete, case_assignment_rule_save
+from amity.service.services.assignment import (
+    agent_profile_save,
+    case_assignment_rule_delete,
+    case_assignment_rule_move,
+    case_assignment_rule_save,
+)
 from amity.service.services.cases import (
     CASE_ASSIGNED,
     case_change_status,
@@ -22,6 +27,7 @@ __all__ = [
     "calendar_save",
     "canned_response_save",
     "case_assignment_rule_delete",
+    "case_assignment_rule_move",
     "case_assignment_rule_save",
     "case_change_status",
     "case_customer_message",

@@ -340,3 +340,22 @@ def case_assignment_rule_delete(*, actor: User, rule: CaseAssignmentRule) -> Non
     changes = {name: [value, None] for name, value in _snapshot(rule).items()}
     audit.record(actor=actor, workspace=rule.workspace, action=AuditEntry.Action.DELETE, obj=rule, changes=changes)
     rule.delete()
+
+
+@transaction.atomic
+def case_assignment_rule_move(*, actor: User, rule: CaseAssignmentRule, step: int) -> list[CaseAssignmentRule]:
+    """Move a rule one place up (step -1) or down (+1) in the order the rules are tried; the new order."""
+    require(actor, rule.workspace, Action.CHANGE, ObjectType.QUEUE)
+    rules = list(CaseAssignmentRule.objects.select_for_update().filter(workspace=rule.workspace).order_by("position", "id"))
+    index = next(number for number, each in enumerate(rules) if each.pk == rule.pk)
+    other = index + step
+    if 0 <= other < len(rules):
+        rules[index], rules[other] = rules[other], rules[index]
+    for position, each in enumerate(rules):
+        if each.position != position:
+            before, each.position = each.position, position
+            each.save(update_fields=["position", "updated_at"])
+            audit.record(
+                actor=actor, workspace=rule.workspace, action=AuditEntry.Action.UPDATE, obj=each, changes={"position": [before, position]}
+            )
+    return rules

@@ -188,22 +188,13 @@ def settings_case_routing_rule(request: WorkspaceRequest, pk: int) -> HttpRespon
     """Move a rule up or down, switch it on or off, or remove it."""
     rule = _routing_rule(request, pk)
     action = request.POST.get("action")
-    rules = list(selectors.case_assignment_rules(actor=request.user, workspace=request.workspace))
     if action == "delete":
         services.case_assignment_rule_delete(actor=request.user, rule=rule)
         messages.success(request, f"Rule “{rule.name}” removed.")
     elif action == "toggle":
         services.case_assignment_rule_save(actor=request.user, workspace=request.workspace, rule=rule, data={"active": not rule.active})
     elif action in {"up", "down"}:
-        index = rules.index(rule)
-        other = index - 1 if action == "up" else index + 1
-        if 0 <= other < len(rules):
-            rules[index], rules[other] = rules[other], rules[index]
-            for position, each in enumerate(rules):
-                if each.position != position:
-                    services.case_assignment_rule_save(
-                        actor=request.user, workspace=request.workspace, rule=each, data={"position": position}
-                    )
+        services.case_assignment_rule_move(actor=request.user, rule=rule, step=-1 if action == "up" else 1)
     return redirect("settings_case_routing", request.workspace.slug)
 
 
