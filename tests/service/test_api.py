@@ -128,3 +128,18 @@ def test_kinds_and_queues_are_managed_by_admins(api_as: Any, admin: User, worksp
     assert (queue["email_address"], queue["member_ids"]) == ("returns@acme.test", [admin.pk])
     assert [row["key"] for row in client.get("/api/v1/case-kinds").json()][-1] == "warranty_claim"
     assert client.post("/api/v1/queues", {"name": "returns"}).status_code == 422
+
+
+def test_an_sla_policy_says_what_a_breach_does(api_as: Any, admin: User, workspace: Workspace) -> None:
+    client = api_as(admin, workspace)
+    queue = client.post("/api/v1/queues", {"name": "Tier two"}).json()
+
+    bad = client.post("/api/v1/sla-policies", {"name": "Fast", "first_response_minutes": 60, "breach_assignee": "escalation_person"})
+    created = client.post(
+        "/api/v1/sla-policies", {"name": "Fast", "first_response_minutes": 60, "breach_queue_id": queue["id"], "breach_assignee": "route"}
+    )
+
+    assert bad.status_code == 422 and [error["field"] for error in bad.json()["errors"]] == ["breach_assignee"]
+    assert created.status_code == 201 and (created.json()["breach_queue_id"], created.json()["breach_assignee"]) == (queue["id"], "route")
+    changed = client.patch(f"/api/v1/sla-policies/{created.json()['id']}", {"breach_assignee": "keep"}).json()
+    assert (changed["breach_queue_id"], changed["breach_assignee"]) == (queue["id"], "keep")

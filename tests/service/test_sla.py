@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from amity.core.alerts import evaluate_workspace
-from amity.core.models import Notification, User, Workspace
+from amity.core.models import AuditEntry, Notification, User, Workspace
 from amity.core.permissions import Role
 from amity.customers.models import Account
 from amity.service import services, sla
@@ -158,3 +158,74 @@ def test_a_case_answered_in_time_raises_nothing_when_its_target_passes(
     case.refresh_from_db()
     assert case.first_response_at is not None
     assert not Notification.objects.filter(kind__startswith="case_sla").exists()
+
+
+def _breach_policy(admin: User, workspace: Workspace, **data: Any) -> Any:
+    return services.sla_policy_save(actor=admin, workspace=workspace, data={"name": "Escalating", "first_response_minutes": 60, **data})
+
+
+def _breach(case: Case) -> Case:
+    Case.objects.filter(pk=case.pk).update(first_response_due_at=timezone.now() - dt.timedelta(minutes=1))
+    assert escalate_breaches(workspace=case.workspace, now=timezone.now()) == 1
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def tier_two(workspace: Workspace, admin: User) -> Any:
+    """An escalation queue worked by two senior agents, with a routing rule that hands out its cases in turn."""
+    seniors = [member(workspace, Role.SUPPORT, email=f"senior{n}@acme.test") for n in (1, 2)]
+    queue = services.queue_save(actor=admin, workspace=workspace, name="Tier two", member_ids=[senior.pk for senior in seniors])
+    services.case_assignment_rule_save(
+        actor=admin, workspace=workspace, data={"name": "Tier two in turn", "queue_id": queue.pk, "method": "round_robin"}
+    )
+    return queue, seniors
+
+
+def test_a_breach_moves_the_case_to_the_escalation_queue_and_routes_it_to_a_free_senior(
+    workspace: Workspace, admin: User, agent: User, tier_two: Any
+) -> None:
+    queue, seniors = tier_two
+    _breach_policy(admin, workspace, breach_queue_id=queue.pk, breach_assignee="route")
+    case = services.case_open(actor=admin, workspace=workspace, data={"subject": "Stuck", "assignee_id": agent.pk})
+
+    case = _breach(case)
+
+    assert (case.queue, case.assignee, case.priority) == (queue, seniors[0], "normal")
+    assert Notification.objects.filter(recipient=seniors[0], kind="case_assigned", title__contains=case.number).exists()
+    entry = AuditEntry.objects.filter(object_id=str(case.pk), actor=None).latest("id")
+    assert entry.changes["assignee"] == [agent.pk, seniors[0].pk] and entry.changes["escalated"] == [False, True]
+    assert escalate_breaches(workspace=workspace, now=timezone.now()) == 0  # once per case
+
+
+def test_rerouting_skips_the_agent_who_missed_and_leaves_the_case_unassigned_when_nobody_else_is_free(
+    workspace: Workspace, admin: User, tier_two: Any
+) -> None:
+    queue, seniors = tier_two
+    services.agent_profile_save(actor=admin, workspace=workspace, user_id=seniors[1].pk, data={"available": False})
+    _breach_policy(admin, workspace, breach_assignee="route")
+    case = services.case_open(
+        actor=admin, workspace=workspace, data={"subject": "Stuck", "queue_id": queue.pk, "assignee_id": seniors[0].pk}
+    )
+
+    case = _breach(case)
+
+    assert (case.queue, case.assignee) == (queue, None)  # waits for the queue's agents, whom the breach alert tells
+
+
+def test_a_breach_can_hand_the_case_to_the_escalation_person(workspace: Workspace, admin: User, agent: User) -> None:
+    manager = member(workspace, Role.MANAGER, email="mia@acme.test")
+    _breach_policy(admin, workspace, escalate_to_id=manager.pk, breach_assignee="escalation_person")
+    case = services.case_open(actor=admin, workspace=workspace, data={"subject": "Stuck", "assignee_id": agent.pk})
+
+    assert _breach(case).assignee == manager
+
+
+def test_breach_actions_are_checked_naming_the_field(workspace: Workspace, admin: User, other_workspace: Workspace) -> None:
+    elsewhere = services.queue_save(actor=member(other_workspace, Role.ADMIN), workspace=other_workspace, name="Theirs")
+    with pytest.raises(ValidationError) as raised:
+        _breach_policy(admin, workspace, breach_queue_id=elsewhere.pk, breach_assignee="escalation_person")
+    assert set(raised.value.message_dict) == {"breach_queue_id", "breach_assignee"}
+    with pytest.raises(ValidationError) as raised:
+        _breach_policy(admin, workspace, breach_assignee="someone")
+    assert set(raised.value.message_dict) == {"breach_assignee"}

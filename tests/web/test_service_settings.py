@@ -193,6 +193,27 @@ def test_policies_and_calendars_are_added_with_errors_at_their_fields(client_as:
     assert (policy.priority, policy.first_response_minutes, policy.calendar) == ("urgent", 60, calendar)
     assert "1 h" in client.get("/w/acme/settings/service-levels/").content.decode()
 
+    tier_two = services.queue_save(actor=admin, workspace=workspace, name="Tier two")
+    client.post(
+        "/w/acme/settings/service-levels/",
+        {
+            "section": "policy",
+            "pk": str(policy.pk),
+            "name": "Urgent",
+            "position": "0",
+            "priority": "urgent",
+            "first_response_minutes": "60",
+            "warn_before_minutes": "15",
+            "breach_queue_id": str(tier_two.pk),
+            "breach_assignee": "route",
+            "active": "on",
+        },
+    )
+    policy.refresh_from_db()
+    assert (policy.breach_queue, policy.breach_assignee) == (tier_two, "route")
+    page = client.get("/w/acme/settings/service-levels/").content.decode()
+    assert "Move to Tier two; give it to another free agent, by the routing rules" in page
+
 
 def test_the_service_report_shows_figures_charts_and_tables(client_as: Any, agent: User, workspace: Workspace) -> None:
     services.case_open(

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from amity.core.alerts import Alert, AlertRuleType, Param, RuleContext, register_rule
 from amity.core.models import Workspace
-from amity.service.models import Case, Queue
+from amity.service.models import Case, Queue, SlaPolicy
 
 SLA_WARNING = "case_sla_warning"
 SLA_BREACHED = "case_sla_breached"
@@ -84,12 +84,12 @@ def cases_breached(context: RuleContext) -> Iterator[Alert]:
 
 
 def escalate_breaches(*, workspace: Workspace, now: object) -> int:
-    """Raise the priority of breached cases whose policy says so, once per case (audited as the system)."""
+    """Escalate breached cases whose policy changes them (priority, queue, agent), once per case (audited as the system)."""
     from amity.service.services import case_escalate
 
     late = response_late(now) | resolution_late(now)
     breached = Case.objects.filter(
-        workspace=workspace, status__in=Case.OPEN_STATUSES, escalated_at__isnull=True, sla_policy__raise_priority_on_breach=True
+        SlaPolicy.acts_on_breach("sla_policy__"), workspace=workspace, status__in=Case.OPEN_STATUSES, escalated_at__isnull=True
     )
     cases = list(breached.filter(late).select_related("workspace")[:500])  # the rest at the next round
     for case in cases:

@@ -45,6 +45,7 @@ from amity.service.schemas import (
     ServiceReportOut,
     SlaPolicyIn,
     SlaPolicyOut,
+    SlaPolicyPatch,
     SplitIn,
 )
 
@@ -302,7 +303,7 @@ def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn) -> Any:
 
 
 @router.patch("/sla-policies/{policy_id}", response=SlaPolicyOut, tags=["cases"], summary="Change an SLA policy")
-def update_sla_policy(request: HttpRequest, policy_id: int, payload: SlaPolicyIn) -> Any:
+def update_sla_policy(request: HttpRequest, policy_id: int, payload: SlaPolicyPatch) -> Any:
     actor, workspace = actor_and_workspace(request)
     policy = selectors.sla_policy_get(actor=actor, workspace=workspace, pk=policy_id)
     return services.sla_policy_save(actor=actor, workspace=workspace, policy=policy, data=payload.model_dump(exclude_unset=True))

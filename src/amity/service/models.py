@@ -135,6 +135,14 @@ class BusinessCalendar(WorkspaceScopedModel):
         return self.name
 
 
+class BreachAssignee(models.TextChoices):
+    """Who works a case once it has missed a target."""
+
+    KEEP = "keep", "Whoever works it now"
+    ESCALATION_PERSON = "escalation_person", "The person told of breaches"
+    ROUTE = "route", "Another free agent, by the routing rules"
+
+
 class SlaPolicy(WorkspaceScopedModel):
     """Response and resolution targets for the cases it matches (by kind, priority and customer tier), in business time."""
 
@@ -151,10 +159,34 @@ class SlaPolicy(WorkspaceScopedModel):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Told of every breach."
     )
     raise_priority_on_breach = models.BooleanField(default=False)
+    breach_queue = models.ForeignKey(
+        Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="A breached case moves to this queue."
+    )
+    breach_assignee = models.CharField(max_length=20, choices=BreachAssignee.choices, default=BreachAssignee.KEEP)
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["position", "id"]
+
+    @staticmethod
+    def acts_on_breach(prefix: str = "") -> Q:
+        """Policies that change a case when it misses a target (rather than only telling people), as a filter."""
+        return (
+            Q(**{f"{prefix}raise_priority_on_breach": True})
+            | Q(**{f"{prefix}breach_queue__isnull": False})
+            | ~Q(**{f"{prefix}breach_assignee": BreachAssignee.KEEP})
+        )
+
+    def breach_actions(self) -> list[str]:
+        """What a breach does besides alerting whoever works the case, in words, for the settings page."""
+        actions = [f"tell {self.escalate_to.display_name}"] if self.escalate_to else []
+        if self.raise_priority_on_breach:
+            actions.append("raise the priority")
+        if self.breach_queue:
+            actions.append(f"move to {self.breach_queue.name}")
+        if self.breach_assignee != BreachAssignee.KEEP:
+            actions.append(f"give it to {self.get_breach_assignee_display().lower()}")
+        return actions
 
     def __str__(self) -> str:
         return self.name

@@ -237,7 +237,17 @@ class SlaPolicyIn(Schema):
     calendar_id: int | None = Field(None, description="The default calendar if left out; plain time when there is none.")
     escalate_to_id: int | None = Field(None, description="A member told of every breach.")
     raise_priority_on_breach: bool = False
+    breach_queue_id: int | None = Field(None, description="A breached case moves to this queue.")
+    breach_assignee: str = Field(
+        "keep",
+        description="Who works a breached case: keep (whoever works it now), escalation_person (the person told of breaches) "
+        "or route (another free agent, by the routing rules; unassigned in its queue if nobody is free).",
+    )
     active: bool = True
+
+
+class SlaPolicyPatch(SlaPolicyIn):
+    name: str | None = Field(None, max_length=80)  # type: ignore[assignment]
 
 
 class SlaPolicyOut(SlaPolicyIn):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from amity.core.taskrunner import retrying_task
 from amity.service import mail
-from amity.service.models import Case, CaseMessage
+from amity.service.models import Case, CaseMessage, SlaPolicy
 
 # At most this many acknowledgements to one address an hour: a robot writing to us is not answered forever.
 ACKNOWLEDGEMENTS_PER_HOUR = 3
@@ -50,12 +50,12 @@ def fetch_mailboxes() -> int:
 
 @retrying_task(max_attempts=1)
 def escalate_sla_breaches() -> int:
-    """Raise the priority of cases that missed a target whose policy asks for it, in every workspace (every minute)."""
+    """Escalate cases that missed a target whose policy changes them, in every workspace (every minute)."""
     from amity.core.models import Workspace
     from amity.service.alerts import escalate_breaches
 
     now = timezone.now()
-    workspace_ids = Case.objects.filter(sla_policy__raise_priority_on_breach=True, escalated_at__isnull=True).values("workspace_id")
+    workspace_ids = Case.objects.filter(SlaPolicy.acts_on_breach("sla_policy__"), escalated_at__isnull=True).values("workspace_id")
     return sum(escalate_breaches(workspace=workspace, now=now) for workspace in Workspace.objects.filter(pk__in=workspace_ids))
 
 

@@ -10,6 +10,7 @@ from django import forms
 from amity.core.models import User
 from amity.service.models import (
     AgentProfile,
+    BreachAssignee,
     BusinessCalendar,
     CannedResponse,
     Case,
@@ -198,16 +199,27 @@ class SlaPolicyForm(StyledForm):
     calendar_id = forms.ChoiceField(label="Calendar", required=False)
     escalate_to_id = forms.ChoiceField(label="Tell of every breach", required=False)
     raise_priority_on_breach = forms.BooleanField(label="Raise the priority on a breach", required=False)
+    breach_queue_id = forms.ChoiceField(label="On a breach, move to", required=False)
+    breach_assignee = forms.ChoiceField(
+        label="On a breach, give it to", required=False, choices=BreachAssignee.choices, initial=BreachAssignee.KEEP
+    )
     active = forms.BooleanField(label="In use", required=False, initial=True)
 
     def __init__(
-        self, *args: Any, kinds: Iterable[CaseKind], calendars: Iterable[BusinessCalendar], people: Iterable[User], **kwargs: Any
+        self,
+        *args: Any,
+        kinds: Iterable[CaseKind],
+        calendars: Iterable[BusinessCalendar],
+        people: Iterable[User],
+        queues: Iterable[Queue],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind_id"].choices = [("", "Any kind"), *((str(kind.pk), kind.name) for kind in kinds)]  # type: ignore[attr-defined]
         calendar_choices = [("", "The default calendar"), *((str(calendar.pk), calendar.name) for calendar in calendars)]
         self.fields["calendar_id"].choices = calendar_choices  # type: ignore[attr-defined]
         self.fields["escalate_to_id"].choices = _people_choices(people, "Nobody more")  # type: ignore[attr-defined]
+        self.fields["breach_queue_id"].choices = [("", "Its own queue"), *((str(queue.pk), queue.name) for queue in queues)]  # type: ignore[attr-defined]
 
     @staticmethod
     def initial_of(policy: SlaPolicy) -> dict[str, Any]:
@@ -223,13 +235,16 @@ class SlaPolicyForm(StyledForm):
             "calendar_id": policy.calendar_id or "",
             "escalate_to_id": policy.escalate_to_id or "",
             "raise_priority_on_breach": policy.raise_priority_on_breach,
+            "breach_queue_id": policy.breach_queue_id or "",
+            "breach_assignee": policy.breach_assignee,
             "active": policy.active,
         }
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        for name in ("kind_id", "calendar_id", "escalate_to_id"):
+        for name in ("kind_id", "calendar_id", "escalate_to_id", "breach_queue_id"):
             data[name] = _id(data[name])
+        data["breach_assignee"] = data["breach_assignee"] or BreachAssignee.KEEP
         return data
 
 

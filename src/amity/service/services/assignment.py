@@ -14,7 +14,7 @@ other case's assignment before choosing.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -138,8 +138,8 @@ def _take_turn(rule: CaseAssignmentRule) -> int:
     return CaseAssignmentRule.objects.values_list("turn", flat=True).get(pk=rule.pk)
 
 
-def _pick(rule: CaseAssignmentRule, case: Case, queue: Queue | None) -> User | None:
-    people = _pool(rule, queue)
+def _pick(rule: CaseAssignmentRule, case: Case, queue: Queue | None, skip: Collection[int]) -> User | None:
+    people = [person for person in _pool(rule, queue) if person.pk not in skip]
     if not people:
         return None
     turn = _take_turn(rule) if rule.method != CaseAssignmentRule.Method.AGENT else 0
@@ -153,8 +153,8 @@ def _pick(rule: CaseAssignmentRule, case: Case, queue: Queue | None) -> User | N
     return free[(turn - 1) % len(free)]
 
 
-def route(case: Case, rules: list[CaseAssignmentRule] | None = None) -> CaseAssignmentRule | None:
-    """Give an unassigned new case its queue and agent by the first rule that finds someone; the rule, or None.
+def route(case: Case, rules: list[CaseAssignmentRule] | None = None, *, skip: Collection[int] = ()) -> CaseAssignmentRule | None:
+    """Give a case its queue and agent by the first rule that finds someone (never one of `skip`); the rule, or None.
 
     Changes the unsaved (or locked) case in memory; the caller saves it.
     """
@@ -162,7 +162,7 @@ def route(case: Case, rules: list[CaseAssignmentRule] | None = None) -> CaseAssi
         if not rule_matches(case, rule):
             continue
         queue = rule.route_to_queue or case.queue
-        agent = _pick(rule, case, queue)
+        agent = _pick(rule, case, queue, skip)
         if agent is None:
             continue
         case.queue, case.assignee = queue, agent

@@ -28,7 +28,7 @@ from amity.orders.models import SalesOrder, SalesOrderLine
 from amity.sales.numbering import next_number
 from amity.search.services import index_records
 from amity.service import sla
-from amity.service.models import Case, CaseKind, CaseMessage, Queue
+from amity.service.models import BreachAssignee, Case, CaseKind, CaseMessage, Queue, SlaPolicy
 from amity.service.services import assignment
 from amity.service.services.setup import service_setup
 
@@ -339,23 +339,40 @@ def case_change_status(*, actor: User, case: Case, status: str) -> Case:
 RAISED = {Case.Priority.LOW: Case.Priority.NORMAL, Case.Priority.NORMAL: Case.Priority.HIGH, Case.Priority.HIGH: Case.Priority.URGENT}
 
 
+def _assignee_after_breach(case: Case, policy: SlaPolicy) -> User | None:
+    """Who works the case once it missed a target: the same agent, the escalation person, or another free agent."""
+    if policy.breach_assignee == BreachAssignee.ESCALATION_PERSON and policy.escalate_to_id:
+        return policy.escalate_to
+    if policy.breach_assignee == BreachAssignee.ROUTE:
+        # Routing sets the queue and agent; with nobody else free the case waits unassigned, so its queue's agents
+        # (whom the breach alert tells) can take it, rather than staying with the agent who missed the target.
+        rule = assignment.route(case, skip=[case.assignee_id] if case.assignee_id else [])
+        return case.assignee if rule else None
+    return case.assignee
+
+
 @transaction.atomic
 def case_escalate(*, case: Case) -> Case:
-    """A breached case whose policy says so goes up one priority, once (the worker calls this; audited as the system)."""
+    """What a breached case's policy asks for, once: a higher priority, another queue, another agent (audited as the system)."""
     case = _locked(case)
-    if case.escalated_at is not None:
+    policy = case.sla_policy
+    if case.escalated_at is not None or policy is None:
         return case
-    before = case.priority
-    case.set_priority(RAISED.get(case.priority, case.priority))  # type: ignore[call-overload]
+    before = _snapshot(case)
+    if policy.raise_priority_on_breach:
+        case.set_priority(RAISED.get(case.priority, case.priority))  # type: ignore[call-overload]
+    if policy.breach_queue_id:
+        case.queue = policy.breach_queue
+    case.assignee = _assignee_after_breach(case, policy)
     case.escalated_at = case.updated_at = timezone.now()
-    case.save(update_fields=["priority", "priority_rank", "escalated_at", "updated_at"])
+    case.save(update_fields=["priority", "priority_rank", "queue", "assignee", "escalated_at", "updated_at"])
+    changes = {field: [before[field], value] for field, value in _snapshot(case).items() if before[field] != value}
     audit.record(
-        actor=None,
-        workspace=case.workspace,
-        action=AuditEntry.Action.UPDATE,
-        obj=case,
-        changes={"priority": [before, case.priority], "escalated": [False, True]},
+        actor=None, workspace=case.workspace, action=AuditEntry.Action.UPDATE, obj=case, changes={**changes, "escalated": [False, True]}
     )
+    if case.assignee_id != before["assignee"]:
+        _notify_assignee(None, case)
+    transaction.on_commit(partial(index_records, object_type="case", ids=[case.pk]))
     return case
 
 

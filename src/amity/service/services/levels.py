@@ -13,7 +13,7 @@ from amity.core.access import require
 from amity.core.errors import FieldErrors
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
-from amity.service.models import BusinessCalendar, Case, CaseKind, SlaPolicy
+from amity.service.models import BreachAssignee, BusinessCalendar, Case, CaseKind, Queue, SlaPolicy
 from amity.service.sla import DAYS
 
 CALENDAR_FIELDS = ("name", "time_zone", "hours", "holiday_country", "closed_days", "is_default")
@@ -28,6 +28,8 @@ POLICY_FIELDS = (
     "warn_before_minutes",
     "calendar_id",
     "escalate_to_id",
+    "breach_queue_id",
+    "breach_assignee",
     "raise_priority_on_breach",
     "active",
 )
@@ -96,7 +98,7 @@ def calendar_save(*, actor: User, workspace: Workspace, data: dict[str, Any], ca
     return calendar
 
 
-def _check_policy(workspace: Workspace, data: dict[str, Any], errors: FieldErrors) -> None:
+def _check_policy(workspace: Workspace, data: dict[str, Any], policy: SlaPolicy | None, errors: FieldErrors) -> None:
     if "name" in data and not str(data["name"] or "").strip():
         errors["name"] = "Name the policy."
     if data.get("kind_id") and not CaseKind.objects.filter(workspace=workspace, pk=data["kind_id"]).exists():
@@ -105,6 +107,12 @@ def _check_policy(workspace: Workspace, data: dict[str, Any], errors: FieldError
         errors["calendar_id"] = f"No calendar {data['calendar_id']} in this workspace."
     if data.get("escalate_to_id") and not User.objects.filter(pk=data["escalate_to_id"], memberships__workspace=workspace).exists():
         errors["escalate_to_id"] = "Escalate to a member of this workspace."
+    if data.get("breach_queue_id") and not Queue.objects.filter(workspace=workspace, pk=data["breach_queue_id"]).exists():
+        errors["breach_queue_id"] = f"No queue {data['breach_queue_id']} in this workspace."
+    if "breach_assignee" in data and data["breach_assignee"] not in BreachAssignee.values:
+        errors["breach_assignee"] = f"Choose one of: {', '.join(BreachAssignee.values)}."
+    if data.get("breach_assignee") == BreachAssignee.ESCALATION_PERSON and not data.get("escalate_to_id", policy and policy.escalate_to_id):
+        errors["breach_assignee"] = "Name the person told of breaches to give them the case."
     if data.get("priority") and data["priority"] not in Case.Priority.values:
         errors["priority"] = f"Choose one of: {', '.join(Case.Priority.values)}, or none for any."
     for field in ("first_response_minutes", "resolution_minutes"):
@@ -118,7 +126,7 @@ def sla_policy_save(*, actor: User, workspace: Workspace, data: dict[str, Any], 
     require(actor, workspace, Action.CHANGE if policy else Action.ADD, ObjectType.SLA_POLICY)
     errors = FieldErrors()
     data = {key: value for key, value in data.items() if key in POLICY_FIELDS}
-    _check_policy(workspace, data, errors)
+    _check_policy(workspace, data, policy, errors)
     if policy is None and not data.get("first_response_minutes") and not data.get("resolution_minutes"):
         errors["first_response_minutes"] = "Give a first-response or a resolution target."
     errors.raise_if_any()

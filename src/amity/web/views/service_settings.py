@@ -282,7 +282,8 @@ def settings_service_desk(request: WorkspaceRequest) -> HttpResponse:
 def _policy_form(request: WorkspaceRequest, data: Any) -> StyledForm:
     kinds = selectors.case_kinds(actor=request.user, workspace=request.workspace)
     calendars = selectors.calendars(actor=request.user, workspace=request.workspace)
-    return SlaPolicyForm(data, kinds=kinds, calendars=calendars, people=_people(request))
+    queues = selectors.queues(actor=request.user, workspace=request.workspace)
+    return SlaPolicyForm(data, kinds=kinds, calendars=calendars, people=_people(request), queues=queues)
 
 
 POLICIES = Section(
@@ -317,7 +318,9 @@ def settings_service_levels(request: WorkspaceRequest) -> HttpResponse:
     """The SLA policies in their order and the business calendars their clocks run on."""
     ensure(request, Action.VIEW, ObjectType.SLA_POLICY)
     policies = list(
-        selectors.sla_policies(actor=request.user, workspace=request.workspace).select_related("kind", "calendar", "escalate_to")
+        selectors.sla_policies(actor=request.user, workspace=request.workspace).select_related(
+            "kind", "calendar", "escalate_to", "breach_queue"
+        )
     )
     extra = {
         "policies": [
