@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from amity.core.models import User, Workspace
 from amity.core.permissions import Role
 from amity.customers.models import Contact
 from amity.service import services
+from amity.service.alerts import escalate_breaches
 from amity.service.models import Case, CaseMessage
 from tests.factories import member
 from tests.mail import Inbox
@@ -197,3 +200,18 @@ def test_the_case_page_suggests_articles_and_only_public_ones_go_into_a_reply(
     assert "Suggested articles" in html and "Fixing a loose chair arm" in html and "Chair arm warranty checks" in html
     assert html.count("data-insert-article") == 1
     assert "Tighten the arm screws." in html and "/portal/acme/help/fixing-a-loose-chair-arm/" in html
+
+
+def test_an_escalated_case_says_so_beside_its_service_level(client_as: Any, agent: User, admin: User, workspace: Workspace) -> None:
+    services.sla_policy_save(
+        actor=admin, workspace=workspace, data={"name": "Fast", "first_response_minutes": 60, "raise_priority_on_breach": True}
+    )
+    case = services.case_open(actor=agent, workspace=workspace, data={"subject": "Late", "requester_email": "x@example.com"})
+    page = client_as(agent).get(f"/w/acme/cases/{case.pk}/").content.decode()
+    assert "data-escalated" not in page
+
+    Case.objects.filter(pk=case.pk).update(first_response_due_at=timezone.now() - dt.timedelta(minutes=1))
+    escalate_breaches(workspace=workspace, now=timezone.now())
+
+    page = client_as(agent).get(f"/w/acme/cases/{case.pk}/").content.decode()
+    assert "data-escalated" in page and "escalated" in page and "overdue" in page
