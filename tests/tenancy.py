@@ -426,6 +426,12 @@ def _return(workspace: Workspace) -> models.Model:
     return return_request_create(workspace=workspace, order_line=line, quantity="1", reason=MARKER)
 
 
+def _portal_user(workspace: Workspace) -> models.Model:
+    from amity.service.portal.models import PortalAccess
+
+    return PortalAccess.objects.create(workspace=workspace, contact=_contact(workspace))  # type: ignore[no-any-return]
+
+
 def _duplicate(workspace: Workspace) -> models.Model:
     from amity.customers.models import DuplicateCandidate
 
@@ -504,6 +510,7 @@ MAKERS: dict[str, Maker] = {
     "routing_rule_id": _routing_rule,
     "agent_user_id": _agent_user,
     "return_id": _return,
+    "portal_user_id": _portal_user,
     "duplicate_id": _duplicate,
     "scan_id": _duplicate_scan,
     "merge_id": _merge,
@@ -527,6 +534,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/custom-fields/{field_id}"): {"label": "Renamed"},
     ("PATCH", "/api/v1/saved-views/{view_id}"): {"name": "Renamed"},
     ("POST", "/api/v1/contacts/{contact_id}/restore"): {},
+    ("POST", "/api/v1/portal-users/{portal_user_id}/disable"): {},
     ("POST", "/api/v1/contacts/{contact_id}/consent"): {"channel": "email", "status": "granted"},
     ("POST", "/api/v1/accounts/{account_id}/restore"): {},
     ("POST", "/api/v1/imports/{import_id}/start"): {},

@@ -136,3 +136,34 @@ def test_a_customer_finds_a_help_article(
     page.get_by_role("link", name="When will I get my refund?").click()
     expect(page.locator("#article-body")).to_contain_text("5 working days")
     screenshot(page, "portal-article")
+
+
+def test_an_admin_gives_the_portal_its_colour_and_disables_a_user(
+    open_page: Any,
+    invited: PortalAccess,  # noqa: F811
+    workspace: Workspace,
+) -> None:
+    from amity.core.permissions import Role
+    from tests.e2e.conftest import sign_in
+    from tests.factories import PASSWORD, member
+
+    member(workspace, Role.ADMIN, email="ada@acme.test")
+    for viewport, name in ((None, "portal-settings"), (PHONE, "portal-settings-phone")):
+        page = open_page(viewport) if viewport else open_page()
+        sign_in(page, "ada@acme.test", PASSWORD)
+        page.goto("/w/acme/settings/portal/")
+        expect(page.locator("#portal-users")).to_contain_text("Peter")
+        screenshot(page, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+    page.get_by_label("Colour").fill("#0f766e")
+    preview = page.locator("#portal-preview")
+    assert preview.evaluate("element => element.style.getPropertyValue('--amity-brand')") == "#0f766e"
+    page.get_by_role("button", name="Save colour").click()
+    expect(page.get_by_text("The portal's colour is saved.")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#portal-user-{invited.pk}").get_by_role("button", name="Disable").click()
+    expect(page.locator(f"#portal-user-{invited.pk}")).to_contain_text("Disabled")
+    screenshot(page, "portal-settings-saved-phone")
+    invited.refresh_from_db()
+    assert invited.status == PortalAccess.Status.DISABLED

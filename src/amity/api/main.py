@@ -21,7 +21,7 @@ from amity.sales.api.quotes import router as quotes_router
 from amity.search.api import router as search_router
 from amity.service.api import router as service_router
 from amity.service.kb.api import router as kb_router
-from amity.service.portal.api import portal_router, returns_router
+from amity.service.portal.api import portal_admin_router, portal_router, returns_router
 from amity.service.surveys_api import router as surveys_router
 
 api = NinjaAPI(
@@ -55,5 +55,6 @@ api.add_router("", forecasts_router)
 api.add_router("", service_router)
 api.add_router("", returns_router)
 api.add_router("", portal_router)
+api.add_router("", portal_admin_router)
 api.add_router("", kb_router)
 api.add_router("", surveys_router)

@@ -48,6 +48,7 @@ SETTINGS_PAGES: list[tuple[str, str, str, tuple[Action, ObjectType] | None, tupl
     ("settings_case_routing", "Case routing", "route", (Action.CHANGE, ObjectType.QUEUE), ()),
     ("settings_service_levels", "Service levels", "clock-check", (Action.CHANGE, ObjectType.SLA_POLICY), ()),
     ("settings_replies", "Replies and macros", "message-2-bolt", (Action.CHANGE, ObjectType.CASE_KIND), ()),
+    ("settings_portal", "Customer portal", "door-enter", (Action.CHANGE, ObjectType.QUEUE), ()),
     ("settings_alerts", "Alerts", "bell-ringing", (Action.VIEW, ObjectType.ALERT_RULE), ()),
     ("settings_tokens", "API tokens", "key", (Action.VIEW, ObjectType.TOKEN), ()),
     ("settings_audit", "Audit log", "history", (Action.VIEW, ObjectType.AUDIT_ENTRY), ()),

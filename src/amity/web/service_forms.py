@@ -389,3 +389,12 @@ class MacroForm(StyledForm):
             data[name] = _id(data[name])
         data["add_tags"] = _words(data["add_tags"])
         return data
+
+
+class PortalBrandingForm(StyledForm):
+    colour = forms.CharField(
+        label="Colour",
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color", "data-colour-preview": "#portal-preview"}),
+        help_text="Of the portal's header and buttons. Pick one with enough contrast for white text.",
+    )

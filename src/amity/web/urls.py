@@ -20,6 +20,7 @@ from amity.web.views import (
     leads,
     orders,
     portal,
+    portal_settings,
     profile,
     quotes,
     record_activity,
@@ -67,6 +68,9 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("service-desk/", service_settings.settings_service_desk, name="settings_service_desk"),
     path("service-levels/", service_settings.settings_service_levels, name="settings_service_levels"),
     path("replies/", service_settings.settings_replies, name="settings_replies"),
+    path("portal/", portal_settings.settings_portal, name="settings_portal"),
+    path("portal/users/<int:pk>/disable/", portal_settings.settings_portal_user_disable, name="settings_portal_user_disable"),
+    path("portal/users/<int:pk>/invite/", portal_settings.settings_portal_user_invite, name="settings_portal_user_invite"),
     path("alerts/", alerts.settings_alerts, name="settings_alerts"),
     path("alerts/<int:pk>/", alerts.settings_alert_update, name="settings_alert_update"),
     path("profile/", profile.profile, name="profile"),
@@ -247,7 +251,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("invoices/", include(invoice_urls)),
     path("forecast/", include(forecast_urls)),
     path("cases/", include(case_urls)),
-    path("contacts/<int:pk>/portal-invite/", portal.portal_invite, name="portal_invite"),
+    path("contacts/<int:pk>/portal-invite/", portal_settings.portal_invite, name="portal_invite"),
     path("performance/", forecasts.performance_page, name="performance"),
 ]
 

@@ -1,4 +1,5 @@
-"""Two doors: /api/v1/portal/… for a signed-in contact (a portal bearer token), /api/v1/returns for staff.
+"""Two doors: /api/v1/portal/… for a signed-in contact (a portal bearer token); /api/v1/returns,
+/api/v1/portal-users and /api/v1/portal-branding for staff.
 
 A contact signs in by asking for an emailed link (`POST /portal/sign-in`) and exchanging the link's token
 for a portal bearer token (`POST /portal/session`). A staff API token is no portal token, nor the reverse.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
@@ -21,6 +23,11 @@ from amity.service.models import Case
 from amity.service.portal import selectors, services
 from amity.service.portal.models import PortalAccess, PortalSession
 from amity.service.portal.schemas import (
+    PortalAccessFilterIn,
+    PortalAccessIn,
+    PortalAccessOut,
+    PortalBrandingIn,
+    PortalBrandingOut,
     PortalCaseIn,
     PortalCaseOut,
     PortalConsentIn,
@@ -64,6 +71,7 @@ def _access(request: HttpRequest) -> PortalAccess:
 
 portal_router = Router(auth=PortalAuth(), tags=["portal"])
 returns_router = Router(tags=["returns"])
+portal_admin_router = Router(tags=["portal administration"])
 
 
 # --- Signing in ----------------------------------------------------------------------------------------------------------
@@ -232,3 +240,50 @@ def create_return(request: HttpRequest, payload: StaffReturnIn) -> Any:
 @returns_router.get("/returns/{return_id}", response=ReturnOut, summary="One return")
 def get_return(request: HttpRequest, return_id: int) -> Any:
     return get_object_or_404(_staff_returns(request), pk=return_id)
+
+
+# --- Portal users and look (staff) ------------------------------------------------------------------------------------
+
+
+@portal_admin_router.get("/portal-users", response=page_of(PortalAccessOut), summary="Contacts invited to the portal, latest first")
+def list_portal_users(request: HttpRequest, page: Query[PageParams], filters: Query[PortalAccessFilterIn]) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    rows = selectors.staff_accesses(actor=actor, workspace=workspace, status=filters.status)
+    return paginate(rows, ordering=["-invited_at", "-id"], cursor=page.cursor, limit=page.limit)
+
+
+@portal_admin_router.post("/portal-users", response={201: PortalAccessOut}, summary="Invite a contact to the portal (emails a link)")
+def invite_portal_user(request: HttpRequest, payload: PortalAccessIn) -> Any:
+    from amity.customers import selectors as customer_selectors
+
+    actor, workspace = actor_and_workspace(request)
+    try:
+        contact = customer_selectors.contact_get(actor=actor, workspace=workspace, pk=payload.contact_id)
+    except Http404:
+        raise ValidationError({"contact_id": f"No contact {payload.contact_id} in this workspace."}) from None
+    access = services.portal_invite(actor=actor, contact=contact)
+    return Status(201, selectors.staff_access_get(actor=actor, workspace=workspace, pk=access.pk))
+
+
+@portal_admin_router.post("/portal-users/{portal_user_id}/disable", response=PortalAccessOut, summary="Take a contact's portal access away")
+def disable_portal_user(request: HttpRequest, portal_user_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    access = selectors.staff_access_get(actor=actor, workspace=workspace, pk=portal_user_id)
+    return services.portal_disable(actor=actor, access=access)
+
+
+def _branding_out(workspace: Any) -> dict[str, str]:
+    return {"colour": selectors.branding(workspace).colour, "url": services.portal_url(workspace)}
+
+
+@portal_admin_router.get("/portal-branding", response=PortalBrandingOut, summary="The portal's colour and address")
+def get_portal_branding(request: HttpRequest) -> Any:
+    _actor, workspace = actor_and_workspace(request)
+    return _branding_out(workspace)
+
+
+@portal_admin_router.put("/portal-branding", response=PortalBrandingOut, summary="Set the portal's colour")
+def set_portal_branding(request: HttpRequest, payload: PortalBrandingIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    services.portal_branding_save(actor=actor, workspace=workspace, colour=payload.colour)
+    return _branding_out(workspace)

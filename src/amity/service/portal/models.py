@@ -27,6 +27,7 @@ class PortalAccess(WorkspaceScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "contact"], name="portalaccess_unique_contact")]
+        indexes = [models.Index(fields=["workspace", "-invited_at", "-id"], name="portalaccess_ws_recent")]
 
     def __str__(self) -> str:
         return f"Portal access of {self.contact_id} ({self.status})"

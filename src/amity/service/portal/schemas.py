@@ -159,3 +159,30 @@ class ReturnFilterIn(Schema):
     status: str | None = Field(None, description="The return case's status, or open_any for every status before resolved.")
     order_id: int | None = None
     contact_id: int | None = None
+
+
+class PortalAccessOut(Schema):
+    id: int
+    contact_id: int
+    contact_name: str = Field(..., alias="contact.full_name")
+    email: str = Field(..., alias="contact.primary_email")
+    status: str = Field(..., description="invited (not signed in yet), active or disabled.")
+    invited_by_id: int | None
+    invited_at: dt.datetime
+    last_signed_in_at: dt.datetime | None
+
+
+class PortalAccessIn(Schema):
+    contact_id: int = Field(..., description="The contact to invite; they are emailed a sign-in link (a disabled access is enabled).")
+
+
+class PortalAccessFilterIn(Schema):
+    status: str | None = Field(None, description="invited, active or disabled.")
+
+
+class PortalBrandingIn(Schema):
+    colour: str = Field(..., description="An #rrggbb colour for the portal's header and buttons.")
+
+
+class PortalBrandingOut(PortalBrandingIn):
+    url: str = Field(..., description="The portal's address to give customers.")

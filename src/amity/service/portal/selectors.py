@@ -12,9 +12,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from amity.core.access import require
+from amity.core.access import require, visible
 from amity.core.models import User, Workspace, hash_secret
 from amity.core.permissions import Action, ObjectType
+from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import ConsentEvent
 from amity.orders.models import Invoice, Payment, SalesOrder, SalesOrderLine
 from amity.service.models import Case, CaseKind, CaseMessage
@@ -166,6 +167,20 @@ def own_order_line(access: PortalAccess, pk: Any) -> SalesOrderLine:
     if line is None:
         raise Http404("No such order line.")
     return line
+
+
+def staff_accesses(*, actor: User, workspace: Workspace, status: str | None = None) -> QuerySet[PortalAccess]:
+    """The contacts invited to the portal, of the contacts the actor may see, most recently invited first."""
+    accesses = visible(
+        PortalAccess.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CONTACT, owner_field="contact__owner"
+    )
+    if status:
+        accesses = accesses.filter(status=status)
+    return accesses.filter(contact__deleted_at__isnull=True).select_related("contact", "invited_by").order_by("-invited_at", "-id")
+
+
+def staff_access_get(*, actor: User, workspace: Workspace, pk: int) -> PortalAccess:
+    return get_scoped_or_404(staff_accesses(actor=actor, workspace=workspace), pk=pk)
 
 
 def staff_returns(*, actor: User, workspace: Workspace) -> QuerySet[ReturnRequest]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import secrets
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
@@ -30,7 +31,7 @@ from amity.core.phones import to_e164
 from amity.customers.models import Channel, ConsentEvent, Contact, ContactPhone
 from amity.orders.models import SalesOrder, SalesOrderLine
 from amity.service.models import Case, CaseKind, CaseMessage
-from amity.service.portal.models import PortalAccess, PortalLink, PortalSession, PortalSignInRequest, ReturnRequest
+from amity.service.portal.models import PortalAccess, PortalBranding, PortalLink, PortalSession, PortalSignInRequest, ReturnRequest
 from amity.service.services import case_customer_message, case_open, service_setup
 
 LINK_LIFETIME = timedelta(minutes=20)
@@ -38,6 +39,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 SESSION_LIFETIME = timedelta(days=14)
 REQUESTS_PER_HOUR = 5  # sign-in links one address may ask for in an hour, known or not
 PROFILE_FIELDS = ("first_name", "last_name", "title", "phone")
+COLOUR = re.compile(r"#[0-9a-f]{6}")
 
 
 def _email_hash(workspace: Workspace, email: str) -> str:
@@ -119,6 +121,23 @@ def portal_disable(*, actor: User, access: PortalAccess) -> PortalAccess:
         actor=actor, workspace=access.workspace, action=AuditEntry.Action.UPDATE, obj=access, changes={"status": [before, access.status]}
     )
     return access
+
+
+@transaction.atomic
+def portal_branding_save(*, actor: User, workspace: Workspace, colour: str) -> PortalBranding:
+    """Set the portal's colour (its header and buttons); whoever sets up the service desk may."""
+    require(actor, workspace, Action.CHANGE, ObjectType.QUEUE)
+    colour = str(colour or "").strip().lower()
+    if not COLOUR.fullmatch(colour):
+        raise ValidationError({"colour": "Give the colour as # and six hex digits, such as #206bc4."})
+    brand, created = PortalBranding.objects.select_for_update().get_or_create(workspace=workspace, defaults={"colour": colour})
+    before = None if created else brand.colour
+    if before != colour:
+        brand.colour = colour
+        brand.save(update_fields=["colour"])
+        action = AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE
+        audit.record(actor=actor, workspace=workspace, action=action, obj=brand, changes={"colour": [before, colour]})
+    return brand
 
 
 @transaction.atomic

@@ -156,6 +156,7 @@ document.addEventListener("htmx:afterSwap", (event) => {
 
 function start() {
   showToasts(document);
+  document.querySelectorAll("input[data-colour-preview]").forEach(previewColour);
 }
 
 if (document.readyState === "loading") {
@@ -596,3 +597,12 @@ document.addEventListener("change", (event) => {
 
 // --- Quote builder (quote_builder.js) ---------------------------------------------------------
 document.addEventListener("DOMContentLoaded", () => initQuoteBuilder());
+
+// --- Colour preview: <input type="color" data-colour-preview="#target"> colours the target as you pick ----------
+function previewColour(input) {
+  const target = document.querySelector(input.dataset.colourPreview);
+  if (target instanceof HTMLElement && /^#[0-9a-f]{6}$/i.test(input.value)) target.style.setProperty("--amity-brand", input.value);
+}
+document.addEventListener("input", (event) => {
+  if (event.target instanceof HTMLInputElement && event.target.dataset.colourPreview) previewColour(event.target);
+});

@@ -23,7 +23,7 @@ from amity.orders.documents import invoice_pdf
 from amity.service.kb.search import public_article, search_articles
 from amity.service.portal import selectors, services
 from amity.service.portal.models import PortalAccess
-from amity.web.views.base import WorkspaceRequest, user_time_zone, workspace_view
+from amity.web.views.base import user_time_zone
 
 CONSENT_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PHONE, Channel.POST)
 
@@ -287,24 +287,3 @@ def portal_profile(request: HttpRequest, workspace: Workspace, access: PortalAcc
     channels = [(channel.value, channel.label, consents.get(channel) == ConsentEvent.Status.GRANTED) for channel in CONSENT_CHANNELS]
     context = {"posted": posted, "errors": errors, "saved": saved, "channels": channels}
     return _page(request, workspace, "profile.html", context, access=access, status=422 if errors else 200)
-
-
-# --- Staff: inviting a contact ------------------------------------------------------------------------------------------
-
-
-@workspace_view
-@require_POST
-def portal_invite(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """An agent invites the contact to the portal from the contact's page; the invitation is emailed."""
-    from django.contrib import messages
-
-    from amity.customers import selectors as customer_selectors
-
-    contact = customer_selectors.contact_get(actor=request.user, workspace=request.workspace, pk=pk)
-    try:
-        services.portal_invite(actor=request.user, contact=contact)
-    except ValidationError as error:
-        messages.error(request, " ".join(" ".join(texts) for texts in error.message_dict.values()))
-    else:
-        messages.success(request, f"Portal invitation sent to {contact.primary_email}.")
-    return redirect("contact_detail", slug=request.workspace.slug, pk=contact.pk)
