@@ -42,7 +42,9 @@ class Sample:
 
 SAMPLES: dict[tuple[str, str], Sample] = {
     ("contact", "phones"): Sample(write={"phones": [{"number": "+49 30 9876543", "primary": True}]}, shows="9876543", query="+49309876543"),
-    ("contact", "addresses"): Sample(write={"addresses": [{"kind": "home", "street": "Geheimweg 17", "city": "Berlin"}]}, shows="Geheimweg"),
+    ("contact", "addresses"): Sample(
+        write={"addresses": [{"kind": "home", "street": "Geheimweg 17", "city": "Berlin"}]}, shows="Geheimweg"
+    ),
     **{
         (str(object_type), f"custom.{CUSTOM_KEY}"): Sample(
             write={"custom": {CUSTOM_KEY: "Peanut allergy"}}, shows="Peanut allergy", filters={f"custom.{CUSTOM_KEY}__contains": "Peanut"}

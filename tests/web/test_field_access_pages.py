@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from amity.core import custom_fields
-from amity.core.models import User, Workspace
+from amity.core.models import FieldDefinition, User, Workspace
 from amity.core.permissions import Role
 from amity.customers import services
 from amity.customers.models import Contact
@@ -113,3 +113,28 @@ def test_lists_for_a_role_kept_from_fields_cost_the_same_for_two_rows_and_many(
     for number in range(8):
         contact_with(workspace, f"More{number}", "People", phones=(f"+49303333{number:03d}",), emails=(f"m{number}@x.test",))
     assert _queries(run) == few
+
+
+def test_the_custom_fields_settings_say_which_fields_each_role_cannot_see(client_as: Any, admin: User, hanna: Contact) -> None:
+    page = client_as(admin).get("/w/acme/settings/custom-fields/?object_type=contact").content.decode()
+    table = page.split('id="field-access"')[1]
+    for role in ("Marketing", "Supply", "Viewer"):
+        assert f'<td class="amity-nowrap fw-medium">{role}</td><td>Phone numbers, Postal addresses, Health Note</td>' in table
+    assert "Sales" not in table and "Sensitive</span>" in page
+
+
+def test_a_field_is_marked_sensitive_in_settings_and_only_on_contacts_and_accounts(
+    client_as: Any, admin: User, workspace: Workspace, api_as: Any
+) -> None:
+    client = client_as(admin)
+    created = client.post(
+        "/w/acme/settings/custom-fields/new/?object_type=account", {"label": "Credit limit", "type": "text", "sensitive": "on"}
+    )
+    assert created.status_code == 302
+    assert FieldDefinition.objects.get(key="credit_limit").sensitive is True
+    assert 'name="sensitive"' not in client.get("/w/acme/settings/custom-fields/new/?object_type=lead").content.decode()
+    refused = api_as(admin, workspace).post(
+        "/api/v1/custom-fields", {"object_type": "lead", "key": "diagnosis", "label": "Diagnosis", "type": "text", "sensitive": True}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [{"field": "sensitive", "message": "Only fields of accounts and contacts can be sensitive."}]

@@ -163,9 +163,7 @@ class RecordRoutes:
                     raise
                 return HttpResponsePermanentRedirect(f"{request.path.rstrip('/').rsplit('/', 1)[0]}/{survivor}")
 
-        router.get(id_path, response=self.out, tags=[self.tag], operation_id=f"get_{self.path}")(
-            self._named(get_record)
-        )
+        router.get(id_path, response=self.out, tags=[self.tag], operation_id=f"get_{self.path}")(self._named(get_record))
         del list_records
 
     def _writes(self, router: Router) -> None:
@@ -208,9 +206,7 @@ class RecordRoutes:
             services.record_restore(actor=actor, record=record)
             return spec.shown(actor, workspace, [spec.getter(actor=actor, workspace=workspace, pk=record.pk)])
 
-        router.patch(id_path, response=self.out, tags=[self.tag], operation_id=f"update_{self.path}")(
-            self._named(update_record)
-        )
+        router.patch(id_path, response=self.out, tags=[self.tag], operation_id=f"update_{self.path}")(self._named(update_record))
         router.delete(
             id_path, response={204: None}, tags=[self.tag], operation_id=f"delete_{self.path}", summary="Move to the bin (recoverable)"
         )(self._named(delete_record))
