@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from amity.core import custom_fields
@@ -22,6 +24,7 @@ from amity.core.models import FieldDefinition, User, Workspace
 from amity.core.permissions import SENSITIVE_CUSTOM_DENIED, SENSITIVE_CUSTOM_TYPES, SENSITIVE_FIELDS, Role
 from amity.customers import listing, services
 from amity.customers.models import Account, Contact
+from amity.imports import services as import_services
 from amity.search.services import index_records
 from tests.factories import member
 
@@ -38,16 +41,22 @@ class Sample:
     shows: str
     query: str = ""
     filters: dict[str, str] = field(default_factory=dict)  # a list filter on the field, when the lists offer one
+    imported_as: str = ""  # the import field that writes it, when imports offer one
 
 
 SAMPLES: dict[tuple[str, str], Sample] = {
-    ("contact", "phones"): Sample(write={"phones": [{"number": "+49 30 9876543", "primary": True}]}, shows="9876543", query="+49309876543"),
+    ("contact", "phones"): Sample(
+        write={"phones": [{"number": "+49 30 9876543", "primary": True}]}, shows="9876543", query="+49309876543", imported_as="phone"
+    ),
     ("contact", "addresses"): Sample(
         write={"addresses": [{"kind": "home", "street": "Geheimweg 17", "city": "Berlin"}]}, shows="Geheimweg"
     ),
     **{
         (str(object_type), f"custom.{CUSTOM_KEY}"): Sample(
-            write={"custom": {CUSTOM_KEY: "Peanut allergy"}}, shows="Peanut allergy", filters={f"custom.{CUSTOM_KEY}__contains": "Peanut"}
+            write={"custom": {CUSTOM_KEY: "Peanut allergy"}},
+            shows="Peanut allergy",
+            filters={f"custom.{CUSTOM_KEY}__contains": "Peanut"},
+            imported_as=f"custom.{CUSTOM_KEY}",
         )
         for object_type in SENSITIVE_CUSTOM_TYPES
     },
@@ -233,3 +242,31 @@ def test_the_timeline_shows_no_value_of_it(setup: Setup) -> None:
     assert answer.status_code == 200
     assert setup.sample.shows not in answer.content.decode()
     assert "Fair" in answer.content.decode()  # the rest of the history is still there
+
+
+def test_an_import_neither_offers_nor_takes_it(setup: Setup) -> None:
+    if not setup.sample.imported_as:
+        pytest.skip("imports offer no column for this field")
+    kind = PATHS[setup.kind]
+    header = "Phone" if setup.sample.imported_as == "phone" else "Health note"
+    csv = f"Name,{header}\nNora New,{setup.sample.shows}\n".encode()
+
+    def upload(user: User, mapping: dict[str, str] | None) -> Any:
+        file = ContentFile(csv, name="people.csv")
+        return import_services.import_create(
+            actor=user, workspace=setup.workspace, kind=kind, file=file, file_name="people.csv", mapping=mapping, start=False
+        )
+
+    offered = upload(setup.owner, None)
+    assert offered.mapping[header] == setup.sample.imported_as
+    if setup.denied.memberships.get().role in {Role.SUPPLY, Role.VIEWER}:
+        with pytest.raises(PermissionDenied):
+            upload(setup.denied, None)
+        return
+    quiet = upload(setup.denied, None)
+    assert quiet.mapping[header] == ""  # not suggested: the column is left out
+    assert setup.sample.imported_as not in import_services.preview(quiet)["fields"]
+    with pytest.raises(ValidationError) as refused:
+        upload(setup.denied, {header: setup.sample.imported_as})
+    assert list(refused.value.message_dict) == [f"mapping.{header}"]
+    assert setup.name in refused.value.message_dict[f"mapping.{header}"][0]

@@ -119,7 +119,7 @@ class ContactOut(Schema):
     full_name: str
     title: str
     emails: list[EmailOut]
-    phones: list[PhoneOut] = Field(None, description=HIDDEN_NOTE)  # type: ignore[assignment]
+    phones: list[PhoneOut] = Field(default_factory=list, description=HIDDEN_NOTE)
     accounts: list[AccountLinkOut]
     tags: list[str]
     owner_id: int | None
@@ -131,7 +131,7 @@ class ContactOut(Schema):
     language: str
     time_zone: str
     social: dict[str, str]
-    addresses: list[AddressOut] = Field(None, description=HIDDEN_NOTE)  # type: ignore[assignment]
+    addresses: list[AddressOut] = Field(default_factory=list, description=HIDDEN_NOTE)
     custom: dict[str, Any] = Field(..., description="Custom field values by key; sensitive ones are left out for the roles kept from them.")
     created_at: datetime
     updated_at: datetime
