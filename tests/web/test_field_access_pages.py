@@ -79,6 +79,18 @@ def test_the_custom_card_leaves_the_sensitive_value_as_it_is(client_as: Any, mar
     assert hanna.custom == {"health_note": "Peanut allergy", "tier": "gold"}
 
 
+def test_a_marketer_adds_a_contact_with_a_form_that_has_no_phone_field(client_as: Any, marketer: User, hanna: Contact) -> None:
+    client = client_as(marketer)
+    form = client.get("/w/acme/contacts/new/").content.decode()
+    assert 'name="emails"' in form and 'name="phones"' not in form and "health_note" not in form
+    posted = client.post(
+        "/w/acme/contacts/new/", {"first_name": "Nina", "last_name": "New", "emails": "nina@new.test", "phones": "+49 30 1"}
+    )
+    assert posted.status_code == 302
+    nina = Contact.objects.get(first_name="Nina")
+    assert list(nina.emails.values_list("address", flat=True)) == ["nina@new.test"] and not nina.phones.exists()
+
+
 def test_the_new_contact_form_cannot_set_a_hidden_field_through_the_api_either(api_as: Any, marketer: User, workspace: Workspace) -> None:
     answer = api_as(marketer, workspace).post(
         "/api/v1/contacts?allow_duplicates=true", {"first_name": "Nina", "phones": [{"number": "+49 30 1111111"}]}

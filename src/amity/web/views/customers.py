@@ -429,6 +429,7 @@ def record_create(request: WorkspaceRequest, kind: str) -> HttpResponse:
         "people": core_selectors.member_people(actor=actor, workspace=workspace),
         "teams": core_selectors.team_list(actor=actor, workspace=workspace).order_by("name"),
         "definitions": selectors.field_definition_list(actor=actor, workspace=workspace, object_type=spec.object_type),
+        "hidden": hidden_fields(actor, workspace, spec.object_type),
     }
     form_class = ContactForm if spec.model is Contact else AccountForm
     initial = {"owner_id": str(actor.pk)}
