@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import unescape
 from typing import Any
@@ -16,7 +16,7 @@ from django.http import Http404
 
 from amity.activities.models import Interaction, Note, Task
 from amity.activities.timeline import TimelineItem, TimelinePage, TimelineQuery, timeline_page
-from amity.core.access import role_of, team_member_ids, visible
+from amity.core.access import hidden_fields, role_of, team_member_ids, visible
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import ObjectType, Scope, visibility
 from amity.core.tenancy import get_scoped_or_404
@@ -471,6 +471,33 @@ def timeline_change_items(rows: models.QuerySet[AuditEntry]) -> list[TimelineIte
         )
         for row in rows.select_related("actor")
     ]
+
+
+def _visible_changes(changes: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    """A change's fields without the hidden ones; a custom change keeps only the keys the role sees (dropped when none changed)."""
+    shown = {name: values for name, values in changes.items() if name not in hidden}
+    custom = shown.get("custom")
+    if isinstance(custom, list) and len(custom) == 2 and any(name.startswith("custom.") for name in hidden):
+        before, after = ({k: v for k, v in (side or {}).items() if f"custom.{k}" not in hidden} for side in custom)
+        if before == after:
+            del shown["custom"]
+        else:
+            shown["custom"] = [before, after]
+    return shown
+
+
+def timeline_change_redact(items: list[TimelineItem], query: TimelineQuery) -> list[TimelineItem]:
+    """Changes as the actor may read them: no value of a field hidden from their role (before or after)."""
+    redacted = []
+    for item in items:
+        object_type = str(item.object_type).rpartition(".")[2]
+        hidden = hidden_fields(query.actor, query.workspace, object_type)
+        changes = item.extra.get("changes")
+        if hidden and isinstance(changes, dict):
+            shown = _visible_changes(changes, hidden)
+            item = replace(item, summary=_describe_changes(shown), extra={**item.extra, "changes": shown})
+        redacted.append(item)
+    return redacted
 
 
 # --- Resolving ids the API was given ---------------------------------------------------------------------

@@ -114,6 +114,8 @@ class TimelineSource:
     icon: str = "point"
     tone: str = "secondary"
     entry_label: str = ""
+    # Takes out of rendered entries what the query's actor may not see (a sensitive field's values in a change).
+    redact: Callable[[list[TimelineItem], TimelineQuery], list[TimelineItem]] | None = None
 
 
 _sources: dict[str, TimelineSource] = {}
@@ -204,7 +206,8 @@ def timeline_page(
     for kind, (source, rows) in chosen.items():
         ids = [pk for _, key_kind, pk in page_keys if key_kind == kind]
         if ids:
-            items.extend(source.render(rows.filter(pk__in=ids)))
+            rendered = list(source.render(rows.filter(pk__in=ids)))
+            items.extend(source.redact(rendered, query) if source.redact else rendered)
     items.sort(key=lambda item: item.sort_key, reverse=True)
     return TimelinePage(items=items, next_cursor=encode_cursor(items[-1].position) if has_more and items else None)
 
@@ -238,6 +241,7 @@ def register_builtin_sources() -> None:
             label="Changes",
             rows=selectors.timeline_change_rows,
             render=selectors.timeline_change_items,
+            redact=selectors.timeline_change_redact,
             time_field="created_at",
         )
     )

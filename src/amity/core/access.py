@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from amity.core.models import Membership, Team, User, Workspace
-from amity.core.permissions import Action, ObjectType, Scope, can, visibility
+from amity.core.models import FieldDefinition, Membership, Team, User, Workspace
+from amity.core.permissions import Action, ObjectType, Scope, can, denied_fields, denies_sensitive_custom, visibility
 
 M = TypeVar("M", bound=models.Model)
 
@@ -29,6 +29,7 @@ def remember_membership(user: User, membership: Membership) -> None:
 
 def forget_memberships(user: User) -> None:
     user.__dict__.pop("_amity_memberships", None)
+    user.__dict__.pop("_amity_hidden_fields", None)
 
 
 def role_of(user: User, workspace: Workspace) -> str:
@@ -48,6 +49,45 @@ def require(user: User, workspace: Workspace, action: Action, object_type: Objec
     """Stop a user whose role does not grant `action` on `object_type`."""
     if not can(role_of(user, workspace), action, object_type):
         raise PermissionDenied(f"Your role does not allow you to {action} {object_type.replace('_', ' ')}s.")
+
+
+def hidden_fields(user: User, workspace: Workspace, object_type: str) -> frozenset[str]:
+    """The fields of `object_type` the user's role may not see: declared ones (`phones`) and sensitive custom fields (`custom.<key>`).
+
+    Worked out once per user object (a request's) and record type: every door of a page asks it again.
+    """
+    cache: dict[tuple[int, str], frozenset[str]] = user.__dict__.setdefault("_amity_hidden_fields", {})
+    if (workspace.pk, object_type) not in cache:
+        role = role_of(user, workspace)
+        custom: frozenset[str] = frozenset()
+        if denies_sensitive_custom(role, object_type):
+            keys = FieldDefinition.objects.filter(workspace=workspace, object_type=object_type, sensitive=True).values_list(
+                "key", flat=True
+            )
+            custom = frozenset(f"custom.{key}" for key in keys)
+        cache[(workspace.pk, object_type)] = denied_fields(role, object_type) | custom
+    return cache[(workspace.pk, object_type)]
+
+
+def refuse_hidden(user: User, workspace: Workspace, object_type: str, data: Any) -> None:
+    """Refuse a write that sets a field the user may not see (403 naming it), rather than change what they cannot check."""
+    hidden = hidden_fields(user, workspace, object_type)
+    if not hidden:
+        return
+    given = set(data) | {f"custom.{key}" for key in (data.get("custom") or {})}
+    refused = sorted(given & hidden)
+    if refused:
+        raise PermissionDenied(f"Your role may not see or change {', '.join(refused)} of a {object_type.replace('_', ' ')}.")
+
+
+def without_hidden(values: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    """A record's fields as the API gives them, without the `hidden` ones (custom ones are taken out of `custom`)."""
+    if not hidden:
+        return values
+    shown = {name: value for name, value in values.items() if name not in hidden}
+    if isinstance(shown.get("custom"), dict):
+        shown["custom"] = {key: value for key, value in shown["custom"].items() if f"custom.{key}" not in hidden}
+    return shown
 
 
 def team_member_ids(user: User, workspace: Workspace) -> models.QuerySet[User, Any]:

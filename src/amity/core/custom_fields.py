@@ -25,7 +25,7 @@ from amity.core.access import require
 from amity.core.custom_field_queries import is_sortable
 from amity.core.email_addresses import normalize_email
 from amity.core.models import AuditEntry, FieldDefinition, Membership, User, Workspace
-from amity.core.permissions import Action, ObjectType
+from amity.core.permissions import SENSITIVE_CUSTOM_TYPES, Action, ObjectType
 from amity.core.phones import to_e164
 
 Type = FieldDefinition.Type
@@ -315,7 +315,7 @@ def filter_lookups(workspace: Workspace, object_type: str, wanted: dict[str, str
 
 
 EDITABLE_DEFINITION_FIELDS = [
-    "label", "options", "required", "unique", "min_value", "max_value", "max_length", "pattern", "help_text", "position"
+    "label", "options", "required", "unique", "min_value", "max_value", "max_length", "pattern", "help_text", "position", "sensitive"
 ]  # fmt: skip
 AUDITED_DEFINITION_FIELDS = [*EDITABLE_DEFINITION_FIELDS, "archived_at"]
 
@@ -363,6 +363,8 @@ def _definition_errors(workspace: Workspace, definition: FieldDefinition) -> dic
         errors["type"] = f"Choose one of: {', '.join(Type.values)}."
     elif not errors:
         errors.update(_rule_errors(definition))
+    if definition.sensitive and definition.object_type not in SENSITIVE_CUSTOM_TYPES:
+        errors["sensitive"] = f"Only fields of {' and '.join(f'{kind}s' for kind in sorted(SENSITIVE_CUSTOM_TYPES))} can be sensitive."
     if definition._state.adding and not KEY_FORMAT.fullmatch(definition.key or ""):
         errors["key"] = "Use lower-case letters, digits and underscores, starting with a letter (at most 60)."
     clash = FieldDefinition.objects.filter(workspace=workspace, object_type=definition.object_type, key=definition.key)

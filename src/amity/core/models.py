@@ -295,6 +295,9 @@ class FieldDefinition(WorkspaceScopedModel):
     )
     help_text = models.CharField(max_length=300, blank=True, help_text="Shown under the field in forms.")
     position = models.PositiveSmallIntegerField(default=0)
+    sensitive = models.BooleanField(
+        default=False, help_text="Hidden from the roles kept from sensitive fields (permissions.SENSITIVE_CUSTOM_DENIED)."
+    )
     archived_at = models.DateTimeField(null=True, blank=True, help_text="Hidden from forms, lists and imports; values are kept.")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -373,6 +373,35 @@ GRANTS: dict[Role, dict[ObjectType, Grant]] = {
     for role in Role
 }
 
+# Sensitive fields: what some roles may not see of a record they otherwise see. A denied field is left out
+# of the record's page, its lists (columns, sorts, filters), exports, global search, the API and the values
+# its timeline shows; writing to it is refused (403 naming the field), and a form leaves it as it is.
+# The names are the API's field names (`phones` covers every number of a contact, `primary_phone` included).
+# A person's private ways to be reached and found, phones and postal addresses (often a home), are for those
+# who call, visit, serve and ship to them: marketing reaches people by email and does not need to see
+# them, supply ships orders to the order's own address, and viewers (auditors, trainees) only look on.
+# A custom field an admin marks sensitive (FieldDefinition.sensitive) is denied to SENSITIVE_CUSTOM_DENIED.
+# The personal-data export is not filtered: only owners and admins run it, and it must hold everything.
+_PERSONAL_REACH_DENIED = frozenset({Role.MARKETING, Role.SUPPLY, Role.VIEWER})
+SENSITIVE_FIELDS: dict[ObjectType, dict[str, frozenset[Role]]] = {
+    ObjectType.CONTACT: {"phones": _PERSONAL_REACH_DENIED, "addresses": _PERSONAL_REACH_DENIED},
+}
+SENSITIVE_CUSTOM_DENIED = frozenset({Role.MARKETING, Role.SUPPLY, Role.VIEWER})
+# The object types whose custom fields can be marked sensitive (those whose doors apply the rule).
+SENSITIVE_CUSTOM_TYPES = frozenset({ObjectType.CONTACT, ObjectType.ACCOUNT})
+
+
+def denied_fields(role: str, object_type: str) -> frozenset[str]:
+    """The declared fields of `object_type` that `role` may not see (custom fields marked sensitive aside)."""
+    declared = SENSITIVE_FIELDS.get(object_type, {})  # type: ignore[call-overload]  # a StrEnum key is found by its text
+    return frozenset(name for name, roles in declared.items() if Role(role) in roles)
+
+
+def denies_sensitive_custom(role: str, object_type: str) -> bool:
+    """Whether `role` is kept from the custom fields of `object_type` marked sensitive."""
+    return object_type in SENSITIVE_CUSTOM_TYPES and Role(role) in SENSITIVE_CUSTOM_DENIED
+
+
 # Roles an inviter may hand out: nobody can grant more than they hold.
 ASSIGNABLE_ROLES: dict[Role, frozenset[Role]] = {
     Role.OWNER: frozenset(Role),

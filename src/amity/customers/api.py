@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate, rows_response
 from amity.core import custom_fields
+from amity.core.access import hidden_fields, without_hidden
 from amity.core.custom_field_queries import ANY_OF_SEPARATOR
 from amity.core.selectors import member_or_none
 from amity.customers import merging, selectors, services
@@ -114,6 +115,19 @@ class RecordRoutes:
     getter: Callable[..., Any]
     creator: Callable[..., Any]
 
+    def shown(self, actor: Any, workspace: Any, records: list[Any], *, status: int = 200, many: bool = False) -> Any:
+        """The records as the schema gives them (one, or `{"items": [...]}` when `many`).
+
+        For a role kept from some fields, they are taken out and the body is sent as it is: ninja would refuse a
+        body without a field its schema requires, and the schema says these may be missing.
+        """
+        hidden = hidden_fields(actor, workspace, self.object_type)
+        if not hidden:
+            body = {"items": records} if many else records[0]
+            return Status(status, body) if status != 200 else body
+        shaped = [without_hidden(self.out.from_orm(record).model_dump(mode="json"), hidden) for record in records]
+        return JsonResponse({"items": shaped} if many else shaped[0], status=status)
+
     def install(self, router: Router) -> None:
         self._bulk(router)  # before /{id}, so that "bulk" is never taken for an id
         self._reads(router)
@@ -130,15 +144,18 @@ class RecordRoutes:
             records = spec.lister(
                 actor=actor, workspace=workspace, filters=selectors.CustomerFilter(**values, custom=_custom_filters(request))
             )
-            ordering = selectors.record_ordering_for(workspace=workspace, object_type=spec.object_type, sort=filters.sort or "-created_at")
+            ordering = selectors.record_ordering_for(
+                actor=actor, workspace=workspace, object_type=spec.object_type, sort=filters.sort or "-created_at"
+            )
             listed = paginate(records.prefetch_related(None), ordering=ordering, cursor=page.cursor, limit=page.limit)
             details = spec.list_details(listed.items)
-            return rows_response([spec.row(record, details) for record in listed.items], listed.next_cursor)
+            hidden = hidden_fields(actor, workspace, spec.object_type)
+            return rows_response([without_hidden(spec.row(record, details), hidden) for record in listed.items], listed.next_cursor)
 
         def get_record(request: HttpRequest, record_id: int) -> Any:
             actor, workspace = actor_and_workspace(request)
             try:
-                return spec.getter(actor=actor, workspace=workspace, pk=record_id)
+                return spec.shown(actor, workspace, [spec.getter(actor=actor, workspace=workspace, pk=record_id)])
             except Http404:
                 # An id merged into another record resolves to the one that stayed.
                 survivor = merging.resolve_id(spec.model, workspace.pk, record_id)
@@ -170,13 +187,13 @@ class RecordRoutes:
                 record = spec.creator(actor=actor, workspace=workspace, data=_payload(payload), allow_duplicates=allow_duplicates)
             except DuplicatesFound as found:
                 return duplicates_problem(workspace, found)
-            return Status(201, spec.getter(actor=actor, workspace=workspace, pk=record.pk))
+            return spec.shown(actor, workspace, [spec.getter(actor=actor, workspace=workspace, pk=record.pk)], status=201)
 
         def update_record(request: HttpRequest, record_id: int, payload: spec.patch_in) -> Any:  # type: ignore[name-defined]
             actor, workspace = actor_and_workspace(request)
             record = spec.getter(actor=actor, workspace=workspace, pk=record_id)
             services.record_update(actor=actor, record=record, data=_payload(payload))
-            return spec.getter(actor=actor, workspace=workspace, pk=record.pk)
+            return spec.shown(actor, workspace, [spec.getter(actor=actor, workspace=workspace, pk=record.pk)])
 
         def delete_record(request: HttpRequest, record_id: int) -> Any:
             actor, workspace = actor_and_workspace(request)
@@ -187,7 +204,7 @@ class RecordRoutes:
             actor, workspace = actor_and_workspace(request)
             record = spec.getter(actor=actor, workspace=workspace, pk=record_id, include_deleted=True)
             services.record_restore(actor=actor, record=record)
-            return spec.getter(actor=actor, workspace=workspace, pk=record.pk)
+            return spec.shown(actor, workspace, [spec.getter(actor=actor, workspace=workspace, pk=record.pk)])
 
         router.patch(id_path, response=self.out, tags=[self.tag], operation_id=f"update_{self.path}")(self._named(update_record))
         router.delete(
@@ -232,7 +249,7 @@ class RecordRoutes:
             rows = [_payload(item) | ({"id": item.id} if item.id else {}) for item in payload.items]  # type: ignore[attr-defined]
             saved = services.bulk_save(actor=actor, workspace=workspace, model=spec.model, rows=rows)
             records = spec.lister(actor=actor, workspace=workspace).filter(pk__in=[record.pk for record in saved]).in_bulk()
-            return {"items": [records[record.pk] for record in saved]}
+            return spec.shown(actor, workspace, [records[record.pk] for record in saved], many=True)
 
         @router.post(f"/{self.path}/bulk-assign", response=BulkResultOut, tags=[self.tag], operation_id=f"bulk_assign_{self.path}")
         def bulk_assign(request: HttpRequest, payload: BulkAssignIn) -> Any:

@@ -39,6 +39,11 @@ class Column:
     value: Callable[[Any], Any]
     sort: str | None = None
     shown: Callable[[Any], Any] | None = None  # how the screen shows it, when that differs from the export
+    reads: str = ""  # the field it shows, as permissions.SENSITIVE_FIELDS names it, when that is not its key
+
+    @property
+    def field(self) -> str:
+        return self.reads or self.key
 
     def display(self, record: Any) -> Any:
         return (self.shown or self.value)(record)
@@ -52,7 +57,13 @@ def _contact_columns() -> list[Column]:
     return [
         Column("name", "Name", lambda c: c.full_name, "name"),
         Column("email", "Email", lambda c: c.primary_email, "email"),
-        Column("phone", "Phone", lambda c: c.primary_phone, shown=lambda c: national(c.primary_phone) if c.primary_phone else ""),
+        Column(
+            "phone",
+            "Phone",
+            lambda c: c.primary_phone,
+            shown=lambda c: national(c.primary_phone) if c.primary_phone else "",
+            reads="phones",
+        ),
         Column("title", "Title", lambda c: c.title),
         Column("accounts", "Accounts", lambda c: sorted(link.account.name for link in related(c, "account_contacts"))),
         Column("owner", "Owner", lambda c: c.owner.display_name if c.owner else ""),
@@ -104,21 +115,27 @@ def _custom_value(key: str) -> Callable[[Any], Any]:
     return read
 
 
-def columns_for(object_type: str, definitions: Iterable[FieldDefinition]) -> dict[str, Column]:
-    """Every column a list of `object_type` can show: the standard ones, then one per custom field."""
+def columns_for(object_type: str, definitions: Iterable[FieldDefinition], hidden: frozenset[str] = frozenset()) -> dict[str, Column]:
+    """Every column a list of `object_type` can show: the standard ones, then one per custom field; none of the `hidden` fields."""
     standard = _contact_columns() if object_type == "contact" else _account_columns()
     custom = [
         Column(f"custom.{d.key}", d.label, _custom_value(d.key), f"custom.{d.key}" if custom_field_queries.is_sortable(d) else None)
         for d in definitions
     ]
-    return {column.key: column for column in [*standard, *custom]}
+    return {column.key: column for column in [*standard, *custom] if column.field not in hidden}
+
+
+def hidden_columns(object_type: str, hidden: frozenset[str]) -> set[str]:
+    """The keys of the standard columns that show one of the `hidden` fields (custom ones are `custom.<key>` already)."""
+    standard = _contact_columns() if object_type == "contact" else _account_columns()
+    return {column.key for column in standard if column.field in hidden} | {name for name in hidden if name.startswith("custom.")}
 
 
 def chosen_columns(keys: Iterable[str], available: Mapping[str, Column], object_type: str) -> list[Column]:
     """The columns asked for, in the order given, ignoring unknown ones; the defaults when none is left. Name always comes first."""
     picked = [available[key] for key in dict.fromkeys(keys) if key in available and key != "name"]
     if not picked:
-        picked = [available[key] for key in DEFAULT_COLUMNS[object_type] if key != "name"]
+        picked = [available[key] for key in DEFAULT_COLUMNS[object_type] if key != "name" and key in available]
     return [available["name"], *picked]
 
 

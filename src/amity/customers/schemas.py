@@ -109,6 +109,9 @@ class AccountLinkOut(Schema):
     title: str
 
 
+HIDDEN_NOTE = "Left out of the response for the roles kept from this sensitive field (see docs/user/privacy.md)."
+
+
 class ContactOut(Schema):
     id: int
     first_name: str
@@ -116,7 +119,7 @@ class ContactOut(Schema):
     full_name: str
     title: str
     emails: list[EmailOut]
-    phones: list[PhoneOut]
+    phones: list[PhoneOut] = Field(default_factory=list, description=HIDDEN_NOTE)
     accounts: list[AccountLinkOut]
     tags: list[str]
     owner_id: int | None
@@ -128,8 +131,8 @@ class ContactOut(Schema):
     language: str
     time_zone: str
     social: dict[str, str]
-    addresses: list[AddressOut]
-    custom: dict[str, Any]
+    addresses: list[AddressOut] = Field(default_factory=list, description=HIDDEN_NOTE)
+    custom: dict[str, Any] = Field(..., description="Custom field values by key; sensitive ones are left out for the roles kept from them.")
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
@@ -319,6 +322,12 @@ class BulkResultOut(Schema):
     updated: int
 
 
+SENSITIVE_HELP = (
+    "Contact and account fields only: hidden from the roles kept from sensitive fields (marketing, supply, viewer) "
+    "in pages, lists, exports, search and the API."
+)
+
+
 class FieldDefinitionIn(Schema):
     object_type: str
     key: str = Field(..., pattern=r"^[a-z][a-z0-9_]{0,59}$")
@@ -335,6 +344,7 @@ class FieldDefinitionIn(Schema):
         "", max_length=300, description="Shown under the field in forms, and in the error when a value does not match the pattern."
     )
     position: int | None = Field(None, ge=0, le=1000, description="Omitted: after the record type's other fields.")
+    sensitive: bool = Field(False, description=SENSITIVE_HELP)
 
 
 class FieldDefinitionPatch(Schema):
@@ -348,6 +358,7 @@ class FieldDefinitionPatch(Schema):
     pattern: str | None = Field(None, max_length=200)
     help_text: str | None = Field(None, max_length=300)
     position: int | None = Field(None, ge=0, le=1000)
+    sensitive: bool | None = Field(None, description=SENSITIVE_HELP)
     archived: bool | None = Field(
         None, description="true hides the field from forms, lists and imports (values are kept); false restores it."
     )
@@ -368,6 +379,7 @@ class FieldDefinitionOut(Schema):
     pattern: str
     help_text: str
     position: int
+    sensitive: bool
     archived_at: datetime | None
 
 

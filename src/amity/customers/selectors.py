@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 
-from amity.core.access import allowed, require, role_of, visible
+from amity.core.access import allowed, hidden_fields, require, role_of, visible
 from amity.core.custom_field_queries import is_sortable, parse_filters, sort_key
 from amity.core.models import FieldDefinition, User, Workspace
 from amity.core.ordering import SortKey
-from amity.core.permissions import Action, ObjectType, Scope, visibility
+from amity.core.permissions import SENSITIVE_CUSTOM_TYPES, Action, ObjectType, Scope, denies_sensitive_custom, visibility
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import (
     Account,
@@ -93,8 +93,25 @@ def record_ordering(*, object_type: str, sort: str, definitions: Iterable[FieldD
     return (sort_key(definition, descending=descending), "-id" if descending else "id")
 
 
-def record_ordering_for(*, workspace: Workspace, object_type: str, sort: str) -> Sequence[str | SortKey]:
-    """`record_ordering` with the workspace's custom fields, fetched only when the sort names one."""
+def refuse_hidden_criteria(actor: User, workspace: Workspace, object_type: str, *, filters: Iterable[str] = (), sort: str = "") -> None:
+    """A list is neither filtered nor sorted by a field hidden from the actor (the rows would tell its values); one error names each."""
+    hidden = hidden_fields(actor, workspace, object_type)
+    if not hidden:
+        return
+    errors = {
+        name: f"Your role may not see {name.partition('__')[0]}, so it cannot filter this list."
+        for name in filters
+        if name.partition("__")[0] in hidden
+    }
+    if sort.removeprefix("-") in hidden:
+        errors["sort"] = f"Your role may not see {sort.removeprefix('-')}, so it cannot sort this list."
+    if errors:
+        raise ValidationError(errors)
+
+
+def record_ordering_for(*, actor: User, workspace: Workspace, object_type: str, sort: str) -> Sequence[str | SortKey]:
+    """`record_ordering` with the workspace's custom fields, fetched only when the sort names one (never one hidden from the actor)."""
+    refuse_hidden_criteria(actor, workspace, object_type, sort=sort)
     definitions: Iterable[FieldDefinition] = []
     if sort.removeprefix("-").startswith("custom."):
         definitions = FieldDefinition.objects.filter(workspace=workspace, object_type=object_type)
@@ -129,6 +146,7 @@ def contact_list(*, actor: User, workspace: Workspace, filters: CustomerFilter |
     """Contacts the actor may see, with emails, phones, tags and accounts prefetched (a fixed number of queries)."""
     filters = filters or CustomerFilter()
     _deleted_allowed(actor, workspace, ObjectType.CONTACT, filters)
+    refuse_hidden_criteria(actor, workspace, ObjectType.CONTACT, filters=[f"custom.{name}" for name in filters.custom])
     contacts = _filtered(
         visible(Contact.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CONTACT),
         workspace,
@@ -262,6 +280,7 @@ def account_list(*, actor: User, workspace: Workspace, filters: CustomerFilter |
     """Accounts the actor may see, with domains, tags and parent prefetched."""
     filters = filters or CustomerFilter()
     _deleted_allowed(actor, workspace, ObjectType.ACCOUNT, filters)
+    refuse_hidden_criteria(actor, workspace, ObjectType.ACCOUNT, filters=[f"custom.{name}" for name in filters.custom])
     accounts = _filtered(
         visible(Account.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.ACCOUNT),
         workspace,
@@ -346,8 +365,15 @@ def records_by_ids(
 def field_definition_list(
     *, actor: User, workspace: Workspace, object_type: str | None = None, include_archived: bool = False
 ) -> models.QuerySet[FieldDefinition]:
-    """The custom fields forms, lists and filters show (archived ones too for the settings page and the API)."""
+    """The custom fields forms, lists and filters show (archived ones too for the settings page and the API).
+
+    Fields marked sensitive are left out for the roles kept from them: no door that lists fields by this offers them.
+    """
     definitions = visible(FieldDefinition.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.CUSTOM_FIELD)
+    role = role_of(actor, workspace)
+    kept_from = [kind for kind in SENSITIVE_CUSTOM_TYPES if denies_sensitive_custom(role, kind) and object_type in (None, kind)]
+    if kept_from:
+        definitions = definitions.exclude(sensitive=True, object_type__in=kept_from)
     if not include_archived:
         definitions = definitions.filter(archived_at__isnull=True)
     return definitions.filter(object_type=object_type) if object_type else definitions

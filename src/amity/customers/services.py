@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from amity.core import audit
-from amity.core.access import require
+from amity.core.access import hidden_fields, refuse_hidden, require
 from amity.core.custom_fields import definitions as custom_definitions
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
@@ -39,7 +39,7 @@ from amity.customers.models import (
     SavedView,
     Tag,
 )
-from amity.customers.selectors import saved_view_manageable
+from amity.customers.selectors import refuse_hidden_criteria, saved_view_manageable
 from amity.search.registry import record_types_showing
 from amity.search.services import index_records
 from amity.search.tasks import reindex_related
@@ -218,13 +218,18 @@ def _save_contact(
 
 
 @transaction.atomic
-def contact_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any], allow_duplicates: bool = True) -> Contact:
+def contact_create(
+    *, actor: User, workspace: Workspace, data: Mapping[str, Any], allow_duplicates: bool = True, copied: bool = False
+) -> Contact:
     """Add a person, with their emails, phones, accounts, tags and custom fields.
 
     With `allow_duplicates=False` (the API's and the web form's default) a person who probably exists
-    already is not created: `DuplicatesFound` names the likely duplicates.
+    already is not created: `DuplicatesFound` names the likely duplicates. A field hidden from the actor's
+    role is refused (403), unless the data is `copied` from a record they see (a lead being converted).
     """
     require(actor, workspace, Action.ADD, ObjectType.CONTACT)
+    if not copied:
+        refuse_hidden(actor, workspace, ObjectType.CONTACT, data)
     contact = Contact(workspace=workspace, owner=actor)
     return _save_contact(actor=actor, workspace=workspace, contact=contact, data=data, allow_duplicates=allow_duplicates)
 
@@ -233,6 +238,7 @@ def contact_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any]
 def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) -> Contact:
     """Change some fields of a person; fields not given stay as they are."""
     require(actor, contact.workspace, Action.CHANGE, ObjectType.CONTACT)
+    refuse_hidden(actor, contact.workspace, ObjectType.CONTACT, data)
     return _save_contact(actor=actor, workspace=contact.workspace, contact=contact, data=data)
 
 
@@ -384,6 +390,7 @@ def _save_account(
 def account_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any], allow_duplicates: bool = True) -> Account:
     """Add an organization, with its domains, parent, tags and custom fields; see `contact_create` for `allow_duplicates`."""
     require(actor, workspace, Action.ADD, ObjectType.ACCOUNT)
+    refuse_hidden(actor, workspace, ObjectType.ACCOUNT, data)
     account = Account(workspace=workspace, owner=actor)
     return _save_account(actor=actor, workspace=workspace, account=account, data=data, allow_duplicates=allow_duplicates)
 
@@ -392,6 +399,7 @@ def account_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any]
 def account_update(*, actor: User, account: Account, data: Mapping[str, Any]) -> Account:
     """Change some fields of an organization; fields not given stay as they are."""
     require(actor, account.workspace, Action.CHANGE, ObjectType.ACCOUNT)
+    refuse_hidden(actor, account.workspace, ObjectType.ACCOUNT, data)
     return _save_account(actor=actor, workspace=account.workspace, account=account, data=data)
 
 
@@ -511,7 +519,23 @@ def bulk_restore(*, actor: User, records: list[Account] | list[Contact]) -> int:
 # --- Saved views -------------------------------------------------------------------------------------
 
 
-def _apply_view(view: SavedView, workspace: Workspace, data: Mapping[str, Any]) -> None:
+def _hidden_view_choices(actor: User, workspace: Workspace, view: SavedView, data: Mapping[str, Any]) -> dict[str, str]:
+    """A view cannot show, filter or sort by a field hidden from the actor's role (one error names each)."""
+    hidden = hidden_fields(actor, workspace, view.object_type)
+    if not hidden:
+        return {}
+    errors: dict[str, str] = {}
+    try:
+        refuse_hidden_criteria(actor, workspace, view.object_type, filters=data.get("filters") or {}, sort=str(data.get("sort") or ""))
+    except ValidationError as error:
+        errors.update({(key if key == "sort" else f"filters.{key}"): " ".join(messages) for key, messages in error.message_dict.items()})
+    refused = [key for key in data.get("columns") or [] if key in listing.hidden_columns(view.object_type, hidden)]
+    if refused:
+        errors["columns"] = f"Your role may not see {', '.join(refused)}, so a view of yours cannot show it."
+    return errors
+
+
+def _apply_view(view: SavedView, workspace: Workspace, data: Mapping[str, Any], actor: User) -> None:
     errors: dict[str, str] = {}
     if "name" in data:
         view.name = " ".join(str(data["name"] or "").split())
@@ -546,6 +570,7 @@ def _apply_view(view: SavedView, workspace: Workspace, data: Mapping[str, Any]) 
         .exists()
     ):
         errors["name"] = f"You already have a view named {view.name!r}."
+    errors.update(_hidden_view_choices(actor, workspace, view, data))
     _raise(errors)
 
 
@@ -560,7 +585,7 @@ def saved_view_create(*, actor: User, workspace: Workspace, data: Mapping[str, A
     if object_type not in listing.VIEW_TYPES:
         raise ValidationError({"object_type": f"Choose one of: {', '.join(listing.VIEW_TYPES)}."})
     view = SavedView(workspace=workspace, owner=actor, object_type=object_type)
-    _apply_view(view, workspace, {"name": "", "filters": {}, "sort": "", "columns": [], **data})
+    _apply_view(view, workspace, {"name": "", "filters": {}, "sort": "", "columns": [], **data}, actor)
     view.save()
     audit.record(
         actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=view,
@@ -576,7 +601,7 @@ def saved_view_update(*, actor: User, view: SavedView, data: Mapping[str, Any]) 
     if not saved_view_manageable(actor=actor, view=view):
         raise PermissionDenied("Only the person who made this view, or an admin when it is shared, may change it.")
     before = audit.snapshot(view, AUDITED_VIEW_FIELDS)
-    _apply_view(view, view.workspace, {key: value for key, value in data.items() if key != "object_type"})
+    _apply_view(view, view.workspace, {key: value for key, value in data.items() if key != "object_type"}, actor)
     view.save()
     changes = audit.diff(before, audit.snapshot(view, AUDITED_VIEW_FIELDS))
     if changes:

@@ -70,6 +70,8 @@ LEAD_FIELDS: dict[str, str] = {
     "owner": "Owner (a member's email; empty: the assignment rules choose)",
 }
 STANDARD_FIELDS: dict[str, dict[str, str]] = {"contacts": CONTACT_FIELDS, "accounts": ACCOUNT_FIELDS, "leads": LEAD_FIELDS}
+# The sensitive field (permissions.SENSITIVE_FIELDS) an import field writes, when its name differs.
+WRITES: dict[str, dict[str, str]] = {"contacts": {"phone": "phones", "mobile": "phones"}}
 
 # Header spellings people use, squashed to lower-case letters and digits.
 SYNONYMS: dict[str, dict[str, list[str]]] = {
@@ -144,18 +146,23 @@ def _definitions(kind: str, workspace: Workspace) -> QuerySet[FieldDefinition]:
     return FieldDefinition.objects.filter(workspace=workspace, object_type=object_type(kind), archived_at__isnull=True)
 
 
-def fields_for(kind: str, workspace: Workspace) -> dict[str, str]:
-    """Every field a column of this kind of import can go to, with its label."""
+def writes_hidden(kind: str, field: str, hidden: frozenset[str]) -> bool:
+    """Whether an import field writes one of the `hidden` fields (those the importing member's role may not see)."""
+    return WRITES.get(kind, {}).get(field, field) in hidden
+
+
+def fields_for(kind: str, workspace: Workspace, hidden: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Every field a column of this kind of import can go to, with its label; none of the `hidden` fields."""
     standard = STANDARD_FIELDS[kind]
     custom = {
         f"custom.{definition.key}": f"{definition.label} (custom field)"
         for definition in _definitions(kind, workspace).order_by("position", "id")
     }
-    return {**standard, **custom}
+    return {field: label for field, label in {**standard, **custom}.items() if not writes_hidden(kind, field, hidden)}
 
 
-def suggest(kind: str, headers: list[str], workspace: Workspace) -> dict[str, str]:
-    """A field for each header that looks like one, each field used once; '' for a column to ignore."""
+def suggest(kind: str, headers: list[str], workspace: Workspace, hidden: frozenset[str] = frozenset()) -> dict[str, str]:
+    """A field for each header that looks like one, each field used once, never a `hidden` one; '' for a column to ignore."""
     lookup: dict[str, str] = {}
     for definition in _definitions(kind, workspace):
         lookup.setdefault(squash(definition.key), f"custom.{definition.key}")
@@ -167,7 +174,7 @@ def suggest(kind: str, headers: list[str], workspace: Workspace) -> dict[str, st
     suggestion: dict[str, str] = {}
     for header in headers:
         field = lookup.get(squash(header), "")
-        if field in used:
+        if field in used or writes_hidden(kind, field, hidden):
             field = ""
         suggestion[header] = field
         used.add(field)
@@ -175,20 +182,28 @@ def suggest(kind: str, headers: list[str], workspace: Workspace) -> dict[str, st
 
 
 def resolve(
-    kind: str, headers: list[str], workspace: Workspace, overrides: Mapping[str, str] | None, *, complete: bool = True
+    kind: str,
+    headers: list[str],
+    workspace: Workspace,
+    overrides: Mapping[str, str] | None,
+    *,
+    complete: bool = True,
+    hidden: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     """The suggestion with the user's choices laid over it; unknown columns or fields are refused by name.
 
     With `complete`, the mapping must also be enough to make a record (see `check_complete`); an upload
     that waits for the user to map its columns is not held to that yet.
     """
-    known = fields_for(kind, workspace)
-    mapping = suggest(kind, headers, workspace)
+    known = fields_for(kind, workspace, hidden)
+    mapping = suggest(kind, headers, workspace, hidden)
     errors: dict[str, str] = {}
     for column, field in (overrides or {}).items():
         field = (field or "").strip()
         if column not in mapping:
             errors[f"mapping.{column}"] = f"The file has no column {column!r}; its columns are: {', '.join(headers)}."
+        elif field and writes_hidden(kind, field, hidden):
+            errors[f"mapping.{column}"] = f"Your role may not see {WRITES.get(kind, {}).get(field, field)}, so it cannot import {field!r}."
         elif field and field not in known:
             errors[f"mapping.{column}"] = f"There is no field {field!r} for {kind}; choose one of: {', '.join(known)}."
         else:

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from amity.core import audit, bulk
-from amity.core.access import require
+from amity.core.access import hidden_fields, require
 from amity.core.models import AuditEntry, Door, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.customers.models import Account, Contact
@@ -62,14 +62,20 @@ def _check_options(kind: str, on_match: str) -> None:
         raise ValidationError(errors)
 
 
+def _hidden(actor: User | None, workspace: Workspace, kind: str) -> frozenset[str]:
+    """The fields the importing member may not see: their columns are not imported (and cannot be mapped)."""
+    return hidden_fields(actor, workspace, mappings.object_type(kind)) if actor is not None else frozenset()
+
+
 def preview(import_run: Import, rows: int = 5) -> dict[str, Any]:
     """The file's columns, the suggested mapping, every field a column can go to, and the first rows."""
     with import_run.file.open("rb") as stream:
         headers, sample = reading.sample_rows(stream, import_run.file_name, limit=rows)
+    hidden = _hidden(import_run.created_by, import_run.workspace, import_run.kind)
     return {
         "headers": headers,
-        "suggested_mapping": mappings.suggest(import_run.kind, headers, import_run.workspace),
-        "fields": mappings.fields_for(import_run.kind, import_run.workspace),
+        "suggested_mapping": mappings.suggest(import_run.kind, headers, import_run.workspace, hidden),
+        "fields": mappings.fields_for(import_run.kind, import_run.workspace, hidden),
         "rows": sample,
     }
 
@@ -108,7 +114,7 @@ def import_create(
     except reading.UnreadableFile as error:
         import_run.file.delete(save=False)
         raise ValidationError({"file": str(error)}) from None
-    import_run.mapping = mappings.resolve(kind, headers, workspace, mapping, complete=start)
+    import_run.mapping = mappings.resolve(kind, headers, workspace, mapping, complete=start, hidden=_hidden(actor, workspace, kind))
     import_run.save()
     audit.record(
         actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=import_run, changes={"file": [None, import_run.file_name]}
@@ -136,7 +142,9 @@ def import_start(
     with import_run.file.open("rb") as stream:
         headers, _ = reading.sample_rows(stream, import_run.file_name, limit=1)
     if mapping is not None:
-        import_run.mapping = mappings.resolve(import_run.kind, headers, import_run.workspace, mapping)
+        import_run.mapping = mappings.resolve(
+            import_run.kind, headers, import_run.workspace, mapping, hidden=_hidden(actor, import_run.workspace, import_run.kind)
+        )
     mappings.check_complete(import_run.kind, import_run.mapping)
     import_run.on_match = on_match or import_run.on_match
     import_run.all_or_nothing = import_run.all_or_nothing if all_or_nothing is None else all_or_nothing

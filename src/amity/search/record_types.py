@@ -1,7 +1,8 @@
 """Accounts and contacts in global search: what they are found by, and how a result shows them.
 
 Found by: a contact's names, every email address, every phone number (as international and as
-national digits) and the names of its accounts; an account's name and web domains.
+national digits; only by the roles that see phones, see permissions.SENSITIVE_FIELDS) and the names
+of its accounts; an account's name and web domains.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
 from amity.customers.models import Account, AccountContact, Contact, ContactEmail, ContactPhone
 from amity.search.registry import Document, RecordType, register
-from amity.search.text import document_text, phone_forms
+from amity.search.text import document_text, phone_forms, sensitive_text
 
 
 def _url(name: str, workspace: Workspace, pk: int) -> str | None:
@@ -89,8 +90,13 @@ def contact_document(
         owner_id=owner_id,
         title=title,
         subtitle=" · ".join(part for part in [addresses[0] if addresses else "", ", ".join(account_names[:2])] if part),
-        text=document_text(
-            first_name, last_name, *addresses, *[form for number in numbers for form in phone_forms(number)], *account_names
+        text=" ".join(
+            part
+            for part in (
+                document_text(first_name, last_name, *addresses, *account_names),
+                sensitive_text("phones", *[form for number in numbers for form in phone_forms(number)]),
+            )
+            if part
         ),
     )
 

@@ -30,13 +30,13 @@ from django.db.models import Q, QuerySet
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from amity.core.access import role_of, team_member_ids
+from amity.core.access import hidden_fields, role_of, team_member_ids
 from amity.core.models import User, Workspace
 from amity.core.permissions import Scope, visibility
 from amity.core.search import SearchFunction, SearchResult
 from amity.search.models import SearchDocument, SearchTerm
 from amity.search.registry import RecordType
-from amity.search.text import fold, query_tokens
+from amity.search.text import fold, query_tokens, visible_words
 
 CANDIDATES = 200
 PREFIX_CANDIDATES = 50
@@ -164,8 +164,8 @@ def _word_score(token: str, words: list[str], typos: bool) -> float:
     return best
 
 
-def _score(tokens: list[str], query_key: str, document: SearchDocument, typos: bool) -> float:
-    words = document.text.split()
+def _score(tokens: list[str], query_key: str, document: SearchDocument, typos: bool, hidden: frozenset[str] = frozenset()) -> float:
+    words = visible_words(document.text, hidden)
     scores = [_word_score(token, words, typos) for token in tokens]
     if min(scores) == 0:
         return 0.0
@@ -205,10 +205,12 @@ def search_index(*, actor: User, workspace: Workspace, kind: RecordType, query: 
     documents = _documents(workspace, kind, _owner_filter(actor, workspace, kind))
     query_key = fold(query) if len(tokens) > 1 or not tokens[0].isdigit() else tokens[0]
     found: dict[int, tuple[SearchDocument, float]] = {}
+    # The text index may offer a document for a word of a field hidden from the actor; the ranking does not count it.
+    hidden = hidden_fields(actor, workspace, str(kind.object_type))
 
     def consider(rows: Iterable[SearchDocument], typos: bool) -> None:
         for document in rows:
-            score = _score(tokens, query_key, document, typos)
+            score = _score(tokens, query_key, document, typos, hidden)
             if score > 0 and score > found.get(document.object_id, (document, 0.0))[1]:
                 found[document.object_id] = (document, score)
 

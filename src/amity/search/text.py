@@ -58,6 +58,28 @@ def document_text(*parts: str) -> str:
     return " ".join(dict.fromkeys(fold(" ".join(part for part in parts if part)).split()))
 
 
+# Marks where a sensitive field's words begin in a document's text (`§phones 4930…`). fold() drops the mark's
+# character, so no query word and no other field's word ever holds it.
+SENSITIVE_MARK = "\u00a7"
+
+
+def sensitive_text(field: str, *parts: str) -> str:
+    """The words of a sensitive field (permissions.SENSITIVE_FIELDS), after a mark that names it; to go last in a document's text."""
+    words = document_text(*parts)
+    return f"{SENSITIVE_MARK}{field} {words}" if words else ""
+
+
+def visible_words(text: str, hidden: frozenset[str]) -> list[str]:
+    """A document's words a role may find it by: none of a field hidden from it, and never a mark itself."""
+    words, shown = [], True
+    for word in text.split():
+        if word.startswith(SENSITIVE_MARK):
+            shown = word[1:] not in hidden
+        elif shown:
+            words.append(word)
+    return words
+
+
 def title_words(title: str) -> list[str]:
     """The words of a title that typo correction may suggest (names, not emails or numbers)."""
     return [word for word in fold(title).split() if len(word) >= 3 and word.isalpha()]

@@ -10,6 +10,7 @@ from django.utils.datastructures import MultiValueDict
 
 from amity.core.custom_fields import CHOICE_TYPES, NUMERIC_TYPES, TEXT_TYPES, key_from_label
 from amity.core.models import FieldDefinition
+from amity.core.permissions import SENSITIVE_CUSTOM_DENIED, SENSITIVE_CUSTOM_TYPES
 from amity.web.forms import StyledForm
 
 Type = FieldDefinition.Type
@@ -70,9 +71,18 @@ class CustomFieldForm(StyledForm):
         help_text="Shown under the field in forms, e.g. “Two letters, a dash, four digits”.",
     )
 
-    def __init__(self, *args: Any, definition: FieldDefinition | None = None, **kwargs: Any) -> None:
+    sensitive = forms.BooleanField(
+        label="Sensitive: hidden from the roles kept from sensitive fields",
+        required=False,
+        help_text=f"{', '.join(sorted(role.label for role in SENSITIVE_CUSTOM_DENIED))} will not see it on pages, in lists, "
+        "exports, search or the API, nor change it.",
+    )
+
+    def __init__(self, *args: Any, definition: FieldDefinition | None = None, object_type: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
+        if (definition.object_type if definition else object_type) not in SENSITIVE_CUSTOM_TYPES:
+            del self.fields["sensitive"]
         if definition is not None:
             # The key and the type are fixed once a field exists: values are stored under that key, in that type's form.
             del self.fields["key"]
@@ -108,6 +118,8 @@ class CustomFieldForm(StyledForm):
             "max_length": data["max_length"] if kind in TEXT_TYPES else None,
             "pattern": data["pattern"] if kind in TEXT_TYPES else "",
         }
+        if "sensitive" in self.fields:
+            result["sensitive"] = data["sensitive"]
         if self.definition is None:
             result.update(object_type=object_type, type=kind, key=data["key"] or key_from_label(data["label"]))
         return result

@@ -191,10 +191,18 @@ class CustomerRecordForm(CustomFieldsMixin):
     source = forms.CharField(label="Source", required=False, max_length=100)
 
     def __init__(
-        self, *args: Any, people: Iterable[User], teams: Iterable[Team], definitions: Iterable[FieldDefinition], **kwargs: Any
+        self,
+        *args: Any,
+        people: Iterable[User],
+        teams: Iterable[Team],
+        definitions: Iterable[FieldDefinition],
+        hidden: frozenset[str] = frozenset(),
+        **kwargs: Any,
     ) -> None:
         people = list(people)
         super().__init__(*args, **kwargs)
+        for name in hidden & set(self.fields):  # a field the role may not see is neither shown nor sent
+            del self.fields[name]
         for name, choices in (("owner_id", _people_choices(people, "Nobody")), ("team_id", _team_choices(teams, "No team"))):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
@@ -245,7 +253,9 @@ class ContactForm(CustomerRecordForm):
             "last_name": data["last_name"],
             "title": data["title"],
             "emails": [{"address": address} for address in _lines(data["emails"])],
-            "phones": [{"number": number, "kind": "mobile"} for number in _lines(data["phones"].replace(",", "\n"))],
+            **(
+                {"phones": [{"number": n, "kind": "mobile"} for n in _lines(data["phones"].replace(",", "\n"))]} if "phones" in data else {}
+            ),
             "accounts": [{"account_id": pk} for pk in account_ids],
             **self.common_data(),
         }

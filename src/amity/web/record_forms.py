@@ -257,26 +257,33 @@ class ReachForm(RowsForm):
     PHONE_KINDS = ContactPhone.Kind.choices
 
     @classmethod
-    def for_contact(cls, contact: Contact) -> ReachForm:
-        emails = [Row(values={"address": email.address}, primary=email.is_primary) for email in contact.emails.all()]
-        phones = [
-            Row(values={"number": international(phone.number), "kind": phone.kind}, primary=phone.is_primary)
-            for phone in contact.phones.all()
-        ]
-        return cls({"emails": emails, "phones": phones})._with_blank_rows()  # type: ignore[return-value]
+    def for_contact(cls, contact: Contact, *, with_phones: bool = True) -> ReachForm:
+        """The form of the contact's addresses, and of its phones unless they are hidden from the role (then left as they are)."""
+        rows = {"emails": [Row(values={"address": email.address}, primary=email.is_primary) for email in contact.emails.all()]}
+        if with_phones:
+            rows["phones"] = [
+                Row(values={"number": international(phone.number), "kind": phone.kind}, primary=phone.is_primary)
+                for phone in contact.phones.all()
+            ]
+        return cls(rows)._with_blank_rows()  # type: ignore[return-value]
 
     @classmethod
-    def from_post(cls, post: Mapping[str, Any]) -> ReachForm:
-        return cls({"emails": _rows_from_post(post, "emails", ["address"]), "phones": _rows_from_post(post, "phones", ["number", "kind"])})
+    def from_post(cls, post: Mapping[str, Any], *, with_phones: bool = True) -> ReachForm:
+        rows = {"emails": _rows_from_post(post, "emails", ["address"])}
+        if with_phones:
+            rows["phones"] = _rows_from_post(post, "phones", ["number", "kind"])
+        return cls(rows)
 
     def service_data(self) -> dict[str, Any]:
-        return {
-            "emails": [{"address": row.values["address"].strip(), "primary": row.primary} for row in self.sent("emails")],
-            "phones": [
+        data: dict[str, Any] = {
+            "emails": [{"address": row.values["address"].strip(), "primary": row.primary} for row in self.sent("emails")]
+        }
+        if "phones" in self.rows:
+            data["phones"] = [
                 {"number": row.values["number"].strip(), "kind": row.values.get("kind") or "mobile", "primary": row.primary}
                 for row in self.sent("phones")
-            ],
-        }
+            ]
+        return data
 
 
 class SocialForm(RowsForm):

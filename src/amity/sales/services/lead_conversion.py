@@ -85,7 +85,8 @@ def _contact_for(actor: User, lead: Lead, chosen: Contact | None, account: Accou
     }
     if account is not None:
         data["accounts"] = [{"account_id": account.pk, "role": "", "title": lead.title}]
-    return customer_services.contact_create(actor=actor, workspace=lead.workspace, data=data), True
+    # Copied from the lead the actor sees: a phone hidden from their role on contacts still goes across.
+    return customer_services.contact_create(actor=actor, workspace=lead.workspace, data=data, copied=True), True
 
 
 def _deal_for(actor: User, lead: Lead, account: Account, contact: Contact, wanted: Mapping[str, Any]) -> Opportunity:

@@ -6,6 +6,7 @@ same field in forms, lists, filters, exports, imports and the API.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amity.core import custom_fields
 from amity.core.models import FieldDefinition
-from amity.core.permissions import Action, ObjectType
+from amity.core.permissions import Action, ObjectType, Role, denied_fields, denies_sensitive_custom
 from amity.customers import selectors
 from amity.web.custom_field_forms import OBJECT_TYPES, RULE_GROUPS, CustomFieldForm
 from amity.web.forms import apply_errors
@@ -30,6 +31,8 @@ NOUNS = {
     "opportunity": ("deal", "deals"),
     "product": ("product", "products"),
 }
+# How the settings page names the fields permissions.SENSITIVE_FIELDS declares (a new one shows its API name until added here).
+FIELD_LABELS = {"phones": "Phone numbers", "addresses": "Postal addresses"}
 
 
 def _object_type(value: str | None) -> str:
@@ -61,8 +64,30 @@ def settings_custom_fields(request: WorkspaceRequest) -> HttpResponse:
         "object_types": OBJECT_TYPES,
         "rows": [{"definition": definition, "usage": usage.get(definition.pk, 0)} for definition in definitions],
         "noun": NOUNS[object_type],
+        "field_access": field_access(object_type, definitions),
     }
     return render_page(request, "web/settings/custom_fields.html", context)
+
+
+@dataclass(frozen=True)
+class RoleAccess:
+    """What one role may not see of a record type: the declared fields and those marked sensitive here."""
+
+    role: str
+    fields: list[str]
+
+
+def field_access(object_type: str, definitions: list[FieldDefinition]) -> list[RoleAccess]:
+    """Per role kept from something, the fields of `object_type` it cannot see (the settings page's table of field access)."""
+    sensitive = [definition.label for definition in definitions if definition.sensitive]
+    rows = []
+    for role in Role:
+        fields = sorted(FIELD_LABELS.get(name, name) for name in denied_fields(role, object_type))
+        if denies_sensitive_custom(role, object_type):
+            fields += sensitive
+        if fields:
+            rows.append(RoleAccess(role.label, fields))
+    return rows
 
 
 def _form_page(request: WorkspaceRequest, form: CustomFieldForm, object_type: str, definition: Any = None, usage: int = 0) -> HttpResponse:
@@ -84,7 +109,7 @@ def _form_page(request: WorkspaceRequest, form: CustomFieldForm, object_type: st
 def settings_custom_field_create(request: WorkspaceRequest) -> HttpResponse:
     ensure(request, Action.ADD, ObjectType.CUSTOM_FIELD)
     object_type = _object_type(request.GET.get("object_type"))
-    form = CustomFieldForm(request.POST or None, initial={"type": FieldDefinition.Type.TEXT})
+    form = CustomFieldForm(request.POST or None, initial={"type": FieldDefinition.Type.TEXT}, object_type=object_type)
     if request.method == "POST" and form.is_valid():
         try:
             definition = custom_fields.field_definition_save(
@@ -99,7 +124,7 @@ def settings_custom_field_create(request: WorkspaceRequest) -> HttpResponse:
 
 
 def _initial(definition: FieldDefinition) -> dict[str, Any]:
-    names = ["label", "options", "required", "unique", "min_value", "max_value", "max_length", "pattern", "help_text"]
+    names = ["label", "options", "required", "unique", "min_value", "max_value", "max_length", "pattern", "help_text", "sensitive"]
     return {name: getattr(definition, name) for name in names}
 
 

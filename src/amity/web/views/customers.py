@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from amity.api.pagination import Page, iterate, paginate
 from amity.core import exports
 from amity.core import selectors as core_selectors
-from amity.core.access import allowed
+from amity.core.access import allowed, hidden_fields
 from amity.core.custom_field_queries import ANY_OF_SEPARATOR
 from amity.core.models import FieldDefinition
 from amity.core.permissions import Action, ObjectType
@@ -122,9 +122,11 @@ def _state(request: WorkspaceRequest, kind: Kind, params: QueryDict) -> ListStat
         raw_filters, sort, column_keys = dict(view.filters), view.sort, list(view.columns)
     else:
         raw_filters, sort, column_keys = _filter_params(params), params.get("sort") or "", params.getlist("columns")
-    available = listing.columns_for(kind.object_type, definitions)
+    hidden = hidden_fields(actor, workspace, kind.object_type)
+    available = listing.columns_for(kind.object_type, definitions, hidden)
     errors: dict[str, list[str]] = {}
     try:
+        selectors.refuse_hidden_criteria(actor, workspace, kind.object_type, filters=raw_filters)
         filters = listing.clean_filters(raw_filters, definitions)
     except ValidationError as error:
         errors = error.message_dict
@@ -427,6 +429,7 @@ def record_create(request: WorkspaceRequest, kind: str) -> HttpResponse:
         "people": core_selectors.member_people(actor=actor, workspace=workspace),
         "teams": core_selectors.team_list(actor=actor, workspace=workspace).order_by("name"),
         "definitions": selectors.field_definition_list(actor=actor, workspace=workspace, object_type=spec.object_type),
+        "hidden": hidden_fields(actor, workspace, spec.object_type),
     }
     form_class = ContactForm if spec.model is Contact else AccountForm
     initial = {"owner_id": str(actor.pk)}

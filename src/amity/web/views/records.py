@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from amity.core import selectors as core_selectors
-from amity.core.access import allowed
+from amity.core.access import allowed, hidden_fields
 from amity.core.models import FieldDefinition, User
 from amity.core.permissions import Action
 from amity.core.phones import national
@@ -111,7 +111,7 @@ def _origin(record: Account | Contact) -> list[ProfileField]:
     ]
 
 
-def _contact_sections(contact: Contact, workspace_slug: str) -> list[Section]:
+def _contact_sections(contact: Contact, workspace_slug: str, hidden: frozenset[str]) -> list[Section]:
     channel = contact.get_preferred_channel_display() if contact.preferred_channel else ""
     about = [
         ProfileField("First name", contact.first_name, focus="first_name"),
@@ -135,6 +135,8 @@ def _contact_sections(contact: Contact, workspace_slug: str) -> list[Section]:
         )
         for phone in contact.phones.all()
     ]
+    if "phones" in hidden:  # not rendered at all: the page never holds what the role may not see
+        phones = []
     account_url = detail_urls(workspace_slug, "account")
     accounts = [
         ProfileField(
@@ -149,10 +151,16 @@ def _contact_sections(contact: Contact, workspace_slug: str) -> list[Section]:
     ]
     return [
         Section("details", "About", "user", about),
-        Section("reach", "Email and phone", "address-book", emails + phones, empty_text="No email address or phone number yet."),
+        _reach_section(emails, phones, phones_hidden="phones" in hidden),
         Section("social", "Social profiles", "share", social, empty_text="No social profiles yet."),
         Section("accounts", "Accounts", "building", accounts, empty_text="Not linked to any account."),
     ]
+
+
+def _reach_section(emails: list[ProfileField], phones: list[ProfileField], *, phones_hidden: bool) -> Section:
+    if phones_hidden:
+        return Section("reach", "Email", "address-book", emails, empty_text="No email address yet.")
+    return Section("reach", "Email and phone", "address-book", emails + phones, empty_text="No email address or phone number yet.")
 
 
 def _account_sections(account: Account, workspace_slug: str) -> list[Section]:
@@ -226,12 +234,17 @@ def profile_sections(
     people: dict[int, str],
     can_change: bool,
     workspace_slug: str,
+    hidden: frozenset[str] = frozenset(),
 ) -> list[Section]:
-    """Every card of the record's profile, in order."""
-    sections = _contact_sections(record, workspace_slug) if isinstance(record, Contact) else _account_sections(record, workspace_slug)
+    """Every card of the record's profile, in order; none of the `hidden` fields (custom ones are left out of `definitions`)."""
+    if isinstance(record, Contact):
+        sections = _contact_sections(record, workspace_slug, hidden)
+    else:
+        sections = _account_sections(record, workspace_slug)
     if definitions:
         sections.append(_custom_section(record, definitions, people))
-    sections.append(_addresses(record))
+    if "addresses" not in hidden:
+        sections.append(_addresses(record))
     if isinstance(record, Contact):
         sections.append(_consent(record))
     for section in sections:
@@ -239,11 +252,11 @@ def profile_sections(
     return sections
 
 
-def header_facts(record: Account | Contact) -> dict[str, Any]:
+def header_facts(record: Account | Contact, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     """What the page's heading says next to the name."""
     if isinstance(record, Contact):
         workplace = next((link.account for link in record.account_contacts.all() if link.account.deleted_at is None), None)
-        emails, phones = list(record.emails.all()), list(record.phones.all())
+        emails, phones = list(record.emails.all()), [] if "phones" in hidden else list(record.phones.all())
         phone = next((phone.number for phone in phones if phone.is_primary), phones[0].number if phones else "")
         return {
             "title": record.title,
@@ -267,19 +280,20 @@ def header_facts(record: Account | Contact) -> dict[str, Any]:
 def _profile_context(request: WorkspaceRequest, spec: Kind, record: Account | Contact, members: list[User]) -> dict[str, Any]:
     actor, workspace = request.user, request.workspace
     definitions = custom_definitions(request, spec.object_type)
+    hidden = hidden_fields(actor, workspace, spec.object_type)
     people = {member.pk: member.display_name for member in members}
     can_change = record.deleted_at is None and allowed(actor, workspace, Action.CHANGE, spec.permission)
     return {
         "kind": spec,
         "record": record,
-        "facts": header_facts(record),
+        "facts": header_facts(record, hidden),
         "stage_tone": STAGE_TONES.get(record.lifecycle_stage, "secondary"),
         "definitions": definitions,
         "people": people,
         "can_change": can_change,
         "base_url": spec.url("detail", workspace.slug, pk=record.pk),
         "sections": profile_sections(
-            spec, record, definitions=definitions, people=people, can_change=can_change, workspace_slug=workspace.slug
+            spec, record, definitions=definitions, people=people, can_change=can_change, workspace_slug=workspace.slug, hidden=hidden
         ),
     }
 
@@ -372,7 +386,10 @@ def _custom_values(request: WorkspaceRequest, record: Account | Contact, data: A
 
 
 def _reach(request: WorkspaceRequest, contact: Contact, data: Any) -> ReachForm:
-    return ReachForm.from_post(data) if data is not None else ReachForm.for_contact(contact)
+    with_phones = "phones" not in hidden_fields(request.user, request.workspace, "contact")  # hidden phones are neither shown nor sent
+    return (
+        ReachForm.from_post(data, with_phones=with_phones) if data is not None else ReachForm.for_contact(contact, with_phones=with_phones)
+    )
 
 
 def _save_reach(request: WorkspaceRequest, contact: Contact, form: ReachForm) -> bool:
@@ -453,9 +470,10 @@ EDITORS: dict[str, dict[str, Editor]] = {
 }
 
 
-def _editor(spec: Kind, section: str) -> Editor:
+def _editor(request: WorkspaceRequest, spec: Kind, section: str) -> Editor:
+    """The card's editor; a card of a field the role may not see is not there for them."""
     editor = EDITORS[spec.object_type].get(section)
-    if editor is None:
+    if editor is None or section in hidden_fields(request.user, request.workspace, spec.object_type):
         raise Http404("No such part of the profile.")
     return editor
 
@@ -477,7 +495,7 @@ def profile_section(request: WorkspaceRequest, kind: str, pk: int, section: str)
     """One card of the profile as it reads (what Cancel brings back)."""
     spec = kind_of(kind)
     ensure(request, Action.VIEW, spec.permission)
-    _editor(spec, section)
+    _editor(request, spec, section)
     return _card(request, spec, pk, section)
 
 
@@ -487,7 +505,7 @@ def profile_section_edit(request: WorkspaceRequest, kind: str, pk: int, section:
     """One card of the profile as a form: GET shows it, POST saves it (or adds a row, or says what is wrong)."""
     spec = kind_of(kind)
     ensure(request, Action.VIEW, spec.permission)
-    editor = _editor(spec, section)
+    editor = _editor(request, spec, section)
     record = record_of(request, spec, pk)
     ensure(request, Action.CHANGE, spec.permission)
     posted = request.POST if request.method == "POST" else None
