@@ -3,7 +3,8 @@
 Only pairs whose reasons include an exact key (the same normalized email, E.164 phone or web
 domain) qualify: a pair alike only in names and addresses always waits for a person, whatever its
 score. Each merge is `merging.merge_records` with `automatic=True` (audited, undoable like any
-other); the survivor is `merging.default_survivor`. A pair one of whose records has gone since
+other); the survivor is `merging.default_survivor`, and it takes the other record's values where it
+has none (`merging.proposed_choices`, what the review page proposes). A pair one of whose records has gone since
 (merged by an earlier pair of the same run, deleted) is left for review.
 """
 
@@ -49,6 +50,10 @@ def merge_exact_matches(scan: DuplicateScan, report: Callable[[float, str], None
         if report is not None and position % 20 == 0:
             report(position / len(chosen), f"merging {len(chosen) - position:,} exact matches")
         survivor_id = merging.default_survivor(workspace=scan.workspace, record_type=pair.record_type, ids=(pair.left_id, pair.right_id))
+        merged_id = pair.right_id if survivor_id == pair.left_id else pair.left_id
+        records = merging.model_of(pair.record_type).objects.filter(workspace_id=scan.workspace_id).in_bulk([survivor_id, merged_id])
+        if len(records) < 2:
+            continue
         try:
             with transaction.atomic():
                 merging.merge_records(
@@ -56,7 +61,8 @@ def merge_exact_matches(scan: DuplicateScan, report: Callable[[float, str], None
                     workspace=scan.workspace,
                     record_type=pair.record_type,
                     survivor_id=survivor_id,
-                    merged_id=pair.right_id if survivor_id == pair.left_id else pair.left_id,
+                    merged_id=merged_id,
+                    choices=merging.proposed_choices(records[survivor_id], records[merged_id]),
                     candidate=pair,
                     automatic=True,
                 )

@@ -243,6 +243,21 @@ def field_names(record: Contact | Account) -> tuple[str, ...]:
     return _field_names("contact" if isinstance(record, Contact) else "account")
 
 
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+def proposed_choices(survivor: Contact | Account, merged: Contact | Account) -> dict[str, str]:
+    """The sides proposed when nobody chooses: the survivor's value, or the merged record's where the survivor has none."""
+    choices = {
+        name: "merged" if _empty(getattr(survivor, name)) and not _empty(getattr(merged, name)) else "survivor"
+        for name in field_names(survivor)
+    }
+    for key in survivor.custom.keys() & merged.custom.keys():
+        choices[f"custom.{key}"] = "merged" if _empty(survivor.custom[key]) and not _empty(merged.custom[key]) else "survivor"
+    return choices
+
+
 SAME_MOMENT = dt.timedelta(minutes=1)
 
 

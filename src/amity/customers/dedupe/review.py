@@ -1,8 +1,8 @@
 """What merging a candidate pair would do, for a person deciding: the two records field by field, and what would move.
 
 The review page and `GET /duplicates/{id}/preview` show the same thing. The choices it proposes
-are only defaults (the survivor's value, or the merged record's where the survivor has none); the
-merge itself (`merging.merge_candidate`) applies whatever is sent, by its own rules.
+are `merging.proposed_choices` (the survivor's value, or the merged record's where the survivor has
+none), the ones automatic merging applies; the merge itself applies whatever is sent.
 """
 
 from __future__ import annotations
@@ -87,20 +87,22 @@ def _custom_shown(value: Any, definition: FieldDefinition | None, people: dict[i
     return cell_text(value) if value not in (None, "", []) else ""
 
 
-def _standard_fields(survivor: Contact | Account, merged: Contact | Account, people: dict[int, str], teams: dict[int, str]) -> list[FieldComparison]:
+def _standard_fields(
+    survivor: Contact | Account, merged: Contact | Account, people: dict[int, str], teams: dict[int, str], proposed: dict[str, str]
+) -> list[FieldComparison]:
     rows = []
     for name in merging.field_names(survivor):
         mine, theirs = _shown(survivor, name, people, teams), _shown(merged, name, people, teams)
-        rows.append(
-            FieldComparison(
-                name, LABELS.get(name, name), mine, theirs, choosable=mine != theirs, proposed="merged" if theirs and not mine else "survivor"
-            )
-        )
+        rows.append(FieldComparison(name, LABELS.get(name, name), mine, theirs, choosable=mine != theirs, proposed=proposed[name]))
     return rows
 
 
 def _custom_fields(
-    survivor: Contact | Account, merged: Contact | Account, definitions: list[FieldDefinition], people: dict[int, str]
+    survivor: Contact | Account,
+    merged: Contact | Account,
+    definitions: list[FieldDefinition],
+    people: dict[int, str],
+    proposed: dict[str, str],
 ) -> list[FieldComparison]:
     by_key = {definition.key: definition for definition in definitions}
     keys = [d.key for d in definitions] + sorted(({*survivor.custom, *merged.custom}) - set(by_key))
@@ -113,9 +115,9 @@ def _custom_fields(
         theirs = _custom_shown(merged.custom.get(key), definition, people)
         # Only a key both hold is a choice: the merge keeps a key only the merged record has, and has nothing to take otherwise.
         both = key in survivor.custom and key in merged.custom
-        proposed = "merged" if (theirs and not mine) else "survivor"
         label = definition.label if definition else key.replace("_", " ").capitalize()
-        rows.append(FieldComparison(f"custom.{key}", label, mine, theirs, choosable=both and mine != theirs, proposed=proposed))
+        side = proposed.get(f"custom.{key}", "merged" if key not in survivor.custom else "survivor")
+        rows.append(FieldComparison(f"custom.{key}", label, mine, theirs, choosable=both and mine != theirs, proposed=side))
     return rows
 
 
@@ -160,11 +162,12 @@ def merge_preview(*, actor: User, workspace: Workspace, candidate: DuplicateCand
     people = {user.pk: user.display_name for user in User.objects.filter(pk__in=user_ids, memberships__workspace=workspace)}
     teams = dict(Team.objects.filter(workspace=workspace, pk__in={r.team_id for r in (survivor, merged) if r.team_id}).values_list("pk", "name"))
     moves = merging.moves_preview(candidate.record_type, survivor_id, merged_id)
+    proposed = merging.proposed_choices(survivor, merged)
     return MergePreview(
         candidate=candidate,
         survivor=survivor,
         merged=merged,
-        fields=_standard_fields(survivor, merged, people, teams) + _custom_fields(survivor, merged, definitions, people),
+        fields=_standard_fields(survivor, merged, people, teams, proposed) + _custom_fields(survivor, merged, definitions, people, proposed),
         kept=_kept(survivor, merged),
         moves=[(merging.relation_name(label), count) for label, count in moves.items()],
     )
