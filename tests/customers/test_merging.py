@@ -227,3 +227,10 @@ def test_another_workspaces_pair_has_no_preview(api_as: Any, workspace: Workspac
     pair = DuplicateCandidate.objects.create(workspace=workspace, record_type="contact", left_id=keep.pk, right_id=gone.pk, score=0.97, reasons=[])
     stranger = api_as(member(other_workspace, Role.OWNER, email="owner@globex.test"), other_workspace)
     assert stranger.get(f"/api/v1/duplicates/{pair.pk}/preview").status_code == 404
+
+
+def test_what_moved_is_counted_in_words() -> None:
+    assert merging.counted("activities.Note.contact", 1) == "1 note"
+    assert merging.counted("activities.Note.contact", 3) == "3 notes"
+    assert merging.counted("customers.ContactEmail.contact", 1) == "1 email address"
+    assert merging.counted("customers.Address.account", 1) == "1 address"

@@ -55,7 +55,7 @@ def test_review_a_pair_take_a_value_from_the_merged_record_merge_and_undo(open_p
     tier_row = page.locator('tr[data-field="custom.tier"]')
     expect(tier_row.get_by_label("Gold")).to_be_checked()
     tier_row.get_by_label("Platinum").check()  # take the merged record's value
-    expect(page.locator("#merge-moves")).to_contain_text("1 notes")
+    expect(page.locator("#merge-moves")).to_contain_text("1 note")
     screenshot(page, "duplicates-review")
 
     page.get_by_role("button", name="Merge into Ada Lovelace").click()

@@ -146,7 +146,7 @@ def test_the_review_shows_both_records_field_by_field_with_the_differences_and_w
     assert 'value="merged" checked' in title_row and "Countess" in title_row
     tier_row = html.split('data-field="custom.tier"')[1].split("</tr>")[0]
     assert 'value="survivor" checked' in tier_row and "gold" in tier_row and "silver" in tier_row
-    assert "1 notes" in html or "1 note" in html
+    assert "1 note<" in html
     assert "countess@lovelace.example" in html  # kept from both
     assert f"?survivor={pair.right_id}" in html  # swap
 
@@ -217,7 +217,7 @@ def test_the_merges_page_lists_merges_with_undo_and_says_why_when_it_is_refused(
     client.post(f"/w/acme/duplicates/{pair.pk}/", {"survivor_id": pair.left_id})
     merge = Merge.objects.get()
     html = client.get("/w/acme/duplicates/merges/").content.decode()
-    assert f'action="/w/acme/duplicates/merges/{merge.pk}/undo/"' in html and "1 notes" in html
+    assert f'action="/w/acme/duplicates/merges/{merge.pk}/undo/"' in html and "1 note" in html
     Contact.objects.filter(pk=pair.left_id).update(title="Changed since", updated_at=timezone.now())
     html = client.get("/w/acme/duplicates/merges/").content.decode()
     assert f'action="/w/acme/duplicates/merges/{merge.pk}/undo/"' not in html

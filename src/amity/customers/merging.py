@@ -112,6 +112,8 @@ RELATION_NAMES: dict[str, str] = {
     "customers.Account.tags": "tags",
 }
 
+RELATION_SINGULARS = {"addresses": "address", "email addresses": "email address", "portal access": "portal access", "people": "person", "web domains": "web domain"}
+
 # Rows the survivor has already in all but id, beyond the models' own unique constraints: the same address twice is one.
 SAME_ROW_FIELDS: dict[type[models.Model], tuple[str, ...]] = {ContactEmail: ("address",), ContactPhone: ("number",)}
 
@@ -232,6 +234,14 @@ def moves_preview(record_type: str, survivor_id: int, merged_id: int) -> dict[st
 def relation_name(label: str) -> str:
     """A relation's label ("activities.Note.contact") in words for a person: "notes"."""
     return RELATION_NAMES.get(label, label.split(".")[1].lower())
+
+
+def counted(label: str, count: int) -> str:
+    """How many rows of a relation, in words: "1 note", "3 notes", "1 portal access"."""
+    name = relation_name(label)
+    if count == 1:
+        name = RELATION_SINGULARS.get(name, name.removesuffix("s"))
+    return f"{count} {name}"
 
 
 def _field_names(record_type: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from amity.activities import timeline
 from amity.activities.timeline import TimelineItem, TimelineQuery, TimelineSource
 from amity.core.access import visible
 from amity.core.permissions import ObjectType
-from amity.customers.merging import relation_name
+from amity.customers.merging import counted
 from amity.customers.models import Merge
 
 
@@ -39,7 +39,7 @@ def undo_rows(query: TimelineQuery) -> models.QuerySet[Merge]:
 
 
 def _moved(merge: Merge) -> str:
-    parts = [f"{len(ids)} {relation_name(label)}" for label, ids in merge.moved.items() if ids]
+    parts = [counted(label, len(ids)) for label, ids in merge.moved.items() if ids]
     return f"Moved here: {', '.join(parts)}." if parts else "Nothing linked to move."
 
 

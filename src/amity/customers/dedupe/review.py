@@ -62,7 +62,7 @@ class MergePreview:
     merged: Contact | Account
     fields: list[FieldComparison]
     kept: list[KeptFromBoth]
-    moves: list[tuple[str, int]] = field(default_factory=list)  # (what, how many) that would move to the survivor
+    moves: list[tuple[str, int]] = field(default_factory=list)  # (relation label, how many) that would move to the survivor
 
     @property
     def proposed_choices(self) -> dict[str, str]:
@@ -169,6 +169,6 @@ def merge_preview(*, actor: User, workspace: Workspace, candidate: DuplicateCand
         merged=merged,
         fields=_standard_fields(survivor, merged, people, teams, proposed) + _custom_fields(survivor, merged, definitions, people, proposed),
         kept=_kept(survivor, merged),
-        moves=[(merging.relation_name(label), count) for label, count in moves.items()],
+        moves=list(moves.items()),
     )
 

@@ -169,6 +169,8 @@ class MergePreviewOut(Schema):
 
 
 def preview_row(preview: Any) -> dict[str, Any]:
+    from amity.customers.merging import relation_name
+
     return {
         "duplicate_id": preview.candidate.pk,
         "survivor_id": preview.survivor.pk,
@@ -179,7 +181,7 @@ def preview_row(preview: Any) -> dict[str, Any]:
             for f in preview.fields
         ],  # fmt: skip
         "kept": [{"label": k.label, "survivor": k.survivor, "merged": k.merged} for k in preview.kept],
-        "moves": [{"what": what, "count": count} for what, count in preview.moves],
+        "moves": [{"what": relation_name(label), "count": count} for label, count in preview.moves],
         "proposed_fields": preview.proposed_choices,
     }
 

@@ -127,6 +127,7 @@ def _review_context(request: WorkspaceRequest, pair: DuplicateCandidate, preview
     return {
         "pair": pair,
         "preview": preview,
+        "moves": [merging.counted(label, count) for label, count in preview.moves],
         "field_rows": [(row, (posted.get(f"field.{row.name}") if posted else None) or row.proposed) for row in preview.fields],
         "survivor_url": _detail_url(request, pair.record_type, preview.survivor.pk),
         "merged_url": _detail_url(request, pair.record_type, preview.merged.pk),
@@ -195,7 +196,7 @@ def merge_list(request: WorkspaceRequest) -> HttpResponse:
             "merge": merge,
             "survivor": selectors.summary_of(summaries, merge.record_type, merge.survivor_id),
             "survivor_url": _detail_url(request, merge.record_type, merge.survivor_id),
-            "moved": [(merging.relation_name(label), len(ids)) for label, ids in merge.moved.items() if ids],
+            "moved": [merging.counted(label, len(ids)) for label, ids in merge.moved.items() if ids],
             "why_not": blockers[merge.pk],
             "can_undo": blockers[merge.pk] is None and _may_merge(request, merge.record_type),
         }
