@@ -41,14 +41,14 @@ def _alike_by_name_address_and_employer(workspace: Workspace) -> tuple[Contact, 
     pair = []
     for email in ("ada@home.example", "countess@elsewhere.example"):
         contact = contact_with(workspace, "Ada", "Lovelace", emails=(email,), accounts=(acme,))
-        Address.objects.create(workspace=workspace, contact=contact, street="12 St James's Square", postcode="SW1Y 4JH", city="London", country="GB")
+        Address.objects.create(
+            workspace=workspace, contact=contact, street="12 St James's Square", postcode="SW1Y 4JH", city="London", country="GB"
+        )
         pair.append(contact)
     return pair[0], pair[1]
 
 
-def test_an_exact_match_above_the_threshold_is_merged_into_the_older_record_audited_and_undoable(
-    workspace: Workspace, owner: User
-) -> None:
+def test_an_exact_match_above_the_threshold_is_merged_into_the_older_record_audited_and_undoable(workspace: Workspace, owner: User) -> None:
     _switch_on(workspace)
     older, newer = _same_email(workspace)
 

@@ -25,7 +25,9 @@ def test_a_merge_and_its_undo_are_on_the_survivors_timeline_once_each(workspace:
     entries = _kinds_and_titles(workspace, owner, keep.pk)
     assert ("merge", "Merged Ada Lovelace into this contact") in entries
     assert not [title for kind, title in entries if kind == "change" and title.startswith("Merged")]  # not twice
-    [item] = [item for item in timeline.timeline_page(workspace=workspace, actor=owner, contact_ids=[keep.pk]).items if item.kind == "merge"]
+    [item] = [
+        item for item in timeline.timeline_page(workspace=workspace, actor=owner, contact_ids=[keep.pk]).items if item.kind == "merge"
+    ]
     assert item.summary == "Moved here: 1 email address, 1 note." and item.actor_name == owner.display_name
 
     merging.undo_merge(actor=owner, merge=merge)

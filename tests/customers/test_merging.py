@@ -201,7 +201,9 @@ def test_the_preview_shows_the_pair_field_by_field_and_what_would_move_changing_
 ) -> None:
     keep, gone, _ = _pair(workspace)
     Note.objects.create(workspace=workspace, contact=gone, body="<p>hello</p>")
-    pair = DuplicateCandidate.objects.create(workspace=workspace, record_type="contact", left_id=keep.pk, right_id=gone.pk, score=0.97, reasons=["same email"])
+    pair = DuplicateCandidate.objects.create(
+        workspace=workspace, record_type="contact", left_id=keep.pk, right_id=gone.pk, score=0.97, reasons=["same email"]
+    )
 
     body = api.get(f"/api/v1/duplicates/{pair.pk}/preview", {"survivor_id": keep.pk}).json()
 
@@ -224,7 +226,9 @@ def test_the_preview_shows_the_pair_field_by_field_and_what_would_move_changing_
 
 def test_another_workspaces_pair_has_no_preview(api_as: Any, workspace: Workspace, other_workspace: Workspace) -> None:
     keep, gone, _ = _pair(workspace)
-    pair = DuplicateCandidate.objects.create(workspace=workspace, record_type="contact", left_id=keep.pk, right_id=gone.pk, score=0.97, reasons=[])
+    pair = DuplicateCandidate.objects.create(
+        workspace=workspace, record_type="contact", left_id=keep.pk, right_id=gone.pk, score=0.97, reasons=[]
+    )
     stranger = api_as(member(other_workspace, Role.OWNER, email="owner@globex.test"), other_workspace)
     assert stranger.get(f"/api/v1/duplicates/{pair.pk}/preview").status_code == 404
 

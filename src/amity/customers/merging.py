@@ -112,7 +112,13 @@ RELATION_NAMES: dict[str, str] = {
     "customers.Account.tags": "tags",
 }
 
-RELATION_SINGULARS = {"addresses": "address", "email addresses": "email address", "portal access": "portal access", "people": "person", "web domains": "web domain"}
+RELATION_SINGULARS = {
+    "addresses": "address",
+    "email addresses": "email address",
+    "portal access": "portal access",
+    "people": "person",
+    "web domains": "web domain",
+}
 
 # Rows the survivor has already in all but id, beyond the models' own unique constraints: the same address twice is one.
 SAME_ROW_FIELDS: dict[type[models.Model], tuple[str, ...]] = {ContactEmail: ("address",), ContactPhone: ("number",)}

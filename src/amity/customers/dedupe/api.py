@@ -122,7 +122,9 @@ def get_dedupe_settings(request: HttpRequest) -> Any:
     return selectors.dedupe_settings_get(actor=actor, workspace=workspace)
 
 
-@router.put("/duplicate-settings", response=DedupeSettingsOut, tags=TAGS, summary="Switch automatic merging on or off, and set its threshold")
+@router.put(
+    "/duplicate-settings", response=DedupeSettingsOut, tags=TAGS, summary="Switch automatic merging on or off, and set its threshold"
+)
 def put_dedupe_settings(request: HttpRequest, payload: DedupeSettingsIn) -> Any:
     actor, workspace = actor_and_workspace(request)
     return services.dedupe_settings_update(

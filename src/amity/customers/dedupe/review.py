@@ -132,6 +132,7 @@ def _kept(survivor: Contact | Account, merged: Contact | Account) -> list[KeptFr
                 [link.account.name for link in merged.account_contacts.all()],
             ),
         ]
+    assert isinstance(survivor, Account) and isinstance(merged, Account)
     return [KeptFromBoth("Web domains", [d.domain for d in survivor.domains.all()], [d.domain for d in merged.domains.all()])]
 
 
@@ -157,18 +158,23 @@ def merge_preview(*, actor: User, workspace: Workspace, candidate: DuplicateCand
     )
     user_keys = {d.key for d in definitions if d.type == FieldDefinition.Type.USER}
     user_ids = {record.owner_id for record in (survivor, merged) if record.owner_id} | {
-        int(str(value)) for record in (survivor, merged) for key, value in record.custom.items() if key in user_keys and str(value).isdigit()
+        int(str(value))
+        for record in (survivor, merged)
+        for key, value in record.custom.items()
+        if key in user_keys and str(value).isdigit()
     }
     people = {user.pk: user.display_name for user in User.objects.filter(pk__in=user_ids, memberships__workspace=workspace)}
-    teams = dict(Team.objects.filter(workspace=workspace, pk__in={r.team_id for r in (survivor, merged) if r.team_id}).values_list("pk", "name"))
+    teams = dict(
+        Team.objects.filter(workspace=workspace, pk__in={r.team_id for r in (survivor, merged) if r.team_id}).values_list("pk", "name")
+    )
     moves = merging.moves_preview(candidate.record_type, survivor_id, merged_id)
     proposed = merging.proposed_choices(survivor, merged)
     return MergePreview(
         candidate=candidate,
         survivor=survivor,
         merged=merged,
-        fields=_standard_fields(survivor, merged, people, teams, proposed) + _custom_fields(survivor, merged, definitions, people, proposed),
+        fields=_standard_fields(survivor, merged, people, teams, proposed)
+        + _custom_fields(survivor, merged, definitions, people, proposed),
         kept=_kept(survivor, merged),
         moves=list(moves.items()),
     )
-

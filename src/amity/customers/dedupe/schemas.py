@@ -176,10 +176,17 @@ def preview_row(preview: Any) -> dict[str, Any]:
         "survivor_id": preview.survivor.pk,
         "merged_id": preview.merged.pk,
         "fields": [
-            {"name": f.name, "label": f.label, "survivor": f.survivor, "merged": f.merged, "differs": f.differs,
-             "choosable": f.choosable, "proposed": f.proposed}
+            {
+                "name": f.name,
+                "label": f.label,
+                "survivor": f.survivor,
+                "merged": f.merged,
+                "differs": f.differs,
+                "choosable": f.choosable,
+                "proposed": f.proposed,
+            }
             for f in preview.fields
-        ],  # fmt: skip
+        ],
         "kept": [{"label": k.label, "survivor": k.survivor, "merged": k.merged} for k in preview.kept],
         "moves": [{"what": relation_name(label), "count": count} for label, count in preview.moves],
         "proposed_fields": preview.proposed_choices,

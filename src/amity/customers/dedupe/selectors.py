@@ -88,9 +88,7 @@ def record_summaries(workspace: Workspace, keys: Iterable[tuple[str, int]]) -> d
     return summaries
 
 
-def pair_counts(
-    pairs: models.QuerySet[DuplicateCandidate], keys: Iterable[tuple[str, int]]
-) -> dict[tuple[str, int], int]:
+def pair_counts(pairs: models.QuerySet[DuplicateCandidate], keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
     """In how many of `pairs` (a filtered candidate list) each record appears: a record in several is part of a cluster. Two queries."""
     ids = {pk for _, pk in keys}
     counts: Counter[tuple[str, int]] = Counter()

@@ -155,9 +155,7 @@ def _progress(scan_id: int, start: float, width: float) -> Callable[[float, str]
 AfterScan = Callable[[DuplicateScan, Callable[[float, str], None]], int]
 
 
-def run_scan(
-    scan_id: int, *, on_progress: Callable[[DuplicateScan], None] | None = None, then: AfterScan | None = None
-) -> DuplicateScan:
+def run_scan(scan_id: int, *, on_progress: Callable[[DuplicateScan], None] | None = None, then: AfterScan | None = None) -> DuplicateScan:
     """Find the duplicate pairs of the scan's workspace, keep them as candidates and rebuild the key index; progress as it goes.
 
     `then(scan, report)` runs once the pairs are kept (the worker's automatic merging), in the last tenth of the progress
@@ -262,7 +260,9 @@ def dedupe_settings_update(*, actor: User, workspace: Workspace, auto_merge: boo
     require(actor, workspace, Action.CHANGE, ObjectType.DEDUPE_SETTING)
     if not DEFAULT_THRESHOLD <= auto_merge_threshold <= 1:
         raise ValidationError(
-            {"auto_merge_threshold": f"Choose a score from {DEFAULT_THRESHOLD} to 1: below {DEFAULT_THRESHOLD} a pair is not a likely duplicate."}
+            {
+                "auto_merge_threshold": f"Choose a score from {DEFAULT_THRESHOLD} to 1: below {DEFAULT_THRESHOLD} a pair is not a likely duplicate."
+            }
         )
     current, _ = DedupeSettings.objects.select_for_update().get_or_create(workspace=workspace)
     before = {"auto_merge": current.auto_merge, "auto_merge_threshold": current.auto_merge_threshold}

@@ -151,7 +151,9 @@ def duplicate_review(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """A pair side by side, field by field, with a choice of the surviving values; a post merges them."""
     pair = selectors.candidate_get(actor=request.user, workspace=request.workspace, pk=pk)
     try:
-        preview = review.merge_preview(actor=request.user, workspace=request.workspace, candidate=pair, survivor_id=_survivor_param(request))
+        preview = review.merge_preview(
+            actor=request.user, workspace=request.workspace, candidate=pair, survivor_id=_survivor_param(request)
+        )
     except ValidationError:
         return redirect("duplicate_review", request.workspace.slug, pair.pk)
     if request.method == "POST":
@@ -196,6 +198,7 @@ def merge_list(request: WorkspaceRequest) -> HttpResponse:
             "merge": merge,
             "survivor": selectors.summary_of(summaries, merge.record_type, merge.survivor_id),
             "survivor_url": _detail_url(request, merge.record_type, merge.survivor_id),
+            "merged_url": _detail_url(request, merge.record_type, merge.merged_id),
             "moved": [merging.counted(label, len(ids)) for label, ids in merge.moved.items() if ids],
             "why_not": blockers[merge.pk],
             "can_undo": blockers[merge.pk] is None and _may_merge(request, merge.record_type),
@@ -231,7 +234,7 @@ class DedupeSettingsForm(StyledForm):
         required=False,
         label="Merge exact matches automatically",
         help_text="After each scan, pairs that share an email address, a phone number or a web domain and score at least the "
-        "threshold are merged without review. Everything else waits here for a person.",
+        "threshold are merged without review. Everything else waits on the Duplicates page for a person.",
     )
     auto_merge_threshold = forms.FloatField(
         label="Least score to merge automatically",
