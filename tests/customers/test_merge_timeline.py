@@ -28,7 +28,7 @@ def test_a_merge_and_its_undo_are_on_the_survivors_timeline_once_each(workspace:
     [item] = [
         item for item in timeline.timeline_page(workspace=workspace, actor=owner, contact_ids=[keep.pk]).items if item.kind == "merge"
     ]
-    assert item.summary == "Moved here: 1 email address, 1 note." and item.actor_name == owner.display_name
+    assert item.summary == "Moved here: 1 note, 1 email address." and item.actor_name == owner.display_name
 
     merging.undo_merge(actor=owner, merge=merge)
     entries = _kinds_and_titles(workspace, owner, keep.pk)

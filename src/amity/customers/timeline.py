@@ -39,7 +39,7 @@ def undo_rows(query: TimelineQuery) -> models.QuerySet[Merge]:
 
 
 def _moved(merge: Merge) -> str:
-    parts = [counted(label, len(ids)) for label, ids in merge.moved.items() if ids]
+    parts = [counted(label, len(ids)) for label, ids in sorted(merge.moved.items()) if ids]  # jsonb keeps no order
     return f"Moved here: {', '.join(parts)}." if parts else "Nothing linked to move."
 
 

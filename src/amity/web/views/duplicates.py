@@ -199,7 +199,7 @@ def merge_list(request: WorkspaceRequest) -> HttpResponse:
             "survivor": selectors.summary_of(summaries, merge.record_type, merge.survivor_id),
             "survivor_url": _detail_url(request, merge.record_type, merge.survivor_id),
             "merged_url": _detail_url(request, merge.record_type, merge.merged_id),
-            "moved": [merging.counted(label, len(ids)) for label, ids in merge.moved.items() if ids],
+            "moved": [merging.counted(label, len(ids)) for label, ids in sorted(merge.moved.items()) if ids],
             "why_not": blockers[merge.pk],
             "can_undo": blockers[merge.pk] is None and _may_merge(request, merge.record_type),
         }
