@@ -170,6 +170,10 @@ duplicate     view     o a m s k u p v
 duplicate     add      o a m
 duplicate     change   o a m s k u
 duplicate     delete   o a
+dedupe_setting view    o a m s k u p v
+dedupe_setting add
+dedupe_setting change  o a
+dedupe_setting delete
 privacy_request view   o a
 privacy_request add    o a
 privacy_request change o a
@@ -332,6 +336,8 @@ def _requests(workspace: Workspace, actor_id: int) -> dict[tuple[str, str], tupl
         ("workspace", "change"): ("patch", "/api/v1/workspaces/current", {"name": "Acme Inc"}),
         ("duplicate", "view"): ("get", "/api/v1/duplicates", None),
         ("duplicate", "add"): ("post", "/api/v1/duplicates/rebuild", {}),
+        ("dedupe_setting", "view"): ("get", "/api/v1/duplicate-settings", None),
+        ("dedupe_setting", "change"): ("put", "/api/v1/duplicate-settings", {"auto_merge": True, "auto_merge_threshold": 0.97}),
     }
 
 
@@ -389,6 +395,8 @@ API_ACTIONS = [
     ("workspace", "change"),
     ("duplicate", "view"),
     ("duplicate", "add"),
+    ("dedupe_setting", "view"),
+    ("dedupe_setting", "change"),
 ]
 API_CASES = [(role, object_type, action) for role in ROLES for object_type, action in API_ACTIONS]
 EXPECTED_ALLOWED = {(role, action, object_type) for role, action, object_type, allowed in TABLE if allowed}

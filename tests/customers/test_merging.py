@@ -189,3 +189,52 @@ def test_a_portal_access_moves_unless_the_survivor_has_one(workspace: Workspace,
     fresh = contact_with(workspace, "Ada", "Byron")
     merging.merge_records(actor=owner, workspace=workspace, record_type="contact", survivor_id=fresh.pk, merged_id=gone.pk)
     assert PortalAccess.objects.get(pk=theirs.pk).contact_id == fresh.pk  # the survivor had none: it takes the merged one's
+
+
+def test_every_relation_has_a_name_for_people() -> None:
+    named = set(merging.RELATION_NAMES)
+    assert merging.RELATIONS["contact"] <= named and merging.RELATIONS["account"] <= named
+
+
+def test_the_preview_shows_the_pair_field_by_field_and_what_would_move_changing_nothing(
+    api: Any, workspace: Workspace, owner: User
+) -> None:
+    keep, gone, _ = _pair(workspace)
+    Note.objects.create(workspace=workspace, contact=gone, body="<p>hello</p>")
+    pair = DuplicateCandidate.objects.create(
+        workspace=workspace, record_type="contact", left_id=keep.pk, right_id=gone.pk, score=0.97, reasons=["same email"]
+    )
+
+    body = api.get(f"/api/v1/duplicates/{pair.pk}/preview", {"survivor_id": keep.pk}).json()
+
+    assert (body["survivor_id"], body["merged_id"]) == (keep.pk, gone.pk)
+    fields = {row["name"]: row for row in body["fields"]}
+    assert fields["title"] == {
+        "name": "title", "label": "Job title", "survivor": "", "merged": "Countess", "differs": True, "choosable": True, "proposed": "merged",
+    }  # fmt: skip
+    assert fields["custom.tier"]["choosable"] and fields["custom.tier"]["proposed"] == "survivor"
+    assert not fields["custom.shoe"]["choosable"]  # only the merged record has it: kept without asking
+    assert {"what": "notes", "count": 1} in body["moves"]
+    assert {"what": "email addresses", "count": 1} in body["moves"]  # ada@b.example; ada@a.example is the survivor's already
+    assert body["proposed_fields"]["title"] == "merged"
+    assert Note.objects.get().contact_id == gone.pk and not Merge.objects.exists()
+
+    swapped = api.get(f"/api/v1/duplicates/{pair.pk}/preview", {"survivor_id": gone.pk}).json()
+    assert (swapped["survivor_id"], swapped["merged_id"]) == (gone.pk, keep.pk)
+    assert api.get(f"/api/v1/duplicates/{pair.pk}/preview", {"survivor_id": 999999}).status_code == 422
+
+
+def test_another_workspaces_pair_has_no_preview(api_as: Any, workspace: Workspace, other_workspace: Workspace) -> None:
+    keep, gone, _ = _pair(workspace)
+    pair = DuplicateCandidate.objects.create(
+        workspace=workspace, record_type="contact", left_id=keep.pk, right_id=gone.pk, score=0.97, reasons=[]
+    )
+    stranger = api_as(member(other_workspace, Role.OWNER, email="owner@globex.test"), other_workspace)
+    assert stranger.get(f"/api/v1/duplicates/{pair.pk}/preview").status_code == 404
+
+
+def test_what_moved_is_counted_in_words() -> None:
+    assert merging.counted("activities.Note.contact", 1) == "1 note"
+    assert merging.counted("activities.Note.contact", 3) == "3 notes"
+    assert merging.counted("customers.ContactEmail.contact", 1) == "1 email address"
+    assert merging.counted("customers.Address.account", 1) == "1 address"

@@ -453,7 +453,12 @@ def timeline_change_rows(query: TimelineQuery) -> models.QuerySet[AuditEntry]:
         condition |= Q(object_type="customers.account", object_id__in=[str(pk) for pk in sorted(query.account_ids)])
     if query.lead_ids:
         condition |= Q(object_type="sales.lead", object_id__in=[str(pk) for pk in sorted(query.lead_ids)])
-    return AuditEntry.objects.filter(workspace=query.workspace).filter(condition).exclude(action=AuditEntry.Action.ACCESS)
+    # A merge has its own entry, in words (amity.customers.timeline); its audit entry would say it again in field values.
+    return (
+        AuditEntry.objects.filter(workspace=query.workspace)
+        .filter(condition)
+        .exclude(action__in=[AuditEntry.Action.ACCESS, AuditEntry.Action.MERGE])
+    )
 
 
 def timeline_change_items(rows: models.QuerySet[AuditEntry]) -> list[TimelineItem]:

@@ -82,6 +82,7 @@ class ObjectType(StrEnum):
     ARTICLE_PUBLICATION = "article_publication"
     SURVEY = "survey"
     DUPLICATE = "duplicate"
+    DEDUPE_SETTING = "dedupe_setting"
     PRIVACY_REQUEST = "privacy_request"
     RETENTION_RULE = "retention_rule"
 
@@ -204,6 +205,9 @@ for _role, _grant in {
     Role.VIEWER: READ,
 }.items():
     _CUSTOMER_GRANTS[_role][ObjectType.DUPLICATE] = _grant
+    # Automatic merging folds records together without anyone looking: only owners and admins (who may merge) switch it on;
+    # everyone who sees the pairs may read whether it is on.
+    _CUSTOMER_GRANTS[_role][ObjectType.DEDUPE_SETTING] = Grant(frozenset({Action.VIEW, Action.CHANGE})) if _grant is FULL else READ
 
 # Sales. Opportunities are seen by owner: reps and managers work their team's deals (a colleague
 # can cover for a rep on holiday), owners and admins see every deal; marketing and support read

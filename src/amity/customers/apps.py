@@ -7,6 +7,11 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
+        # "Merged X into this" (and its undo) on the survivor's timeline.
+        from amity.customers.timeline import register_sources
+
+        register_sources()
+
         from amity.core.demo import DEMO_LOADERS
         from amity.customers.demo import load_customers
 

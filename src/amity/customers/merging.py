@@ -15,7 +15,7 @@ and one bulk update, whatever the number of rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -75,6 +75,49 @@ RELATIONS: dict[str, frozenset[str]] = {
             "customers.Account.tags",
         }
     ),
+}
+
+# What each relation is called where people see what moved (the review page, the merges list).
+RELATION_NAMES: dict[str, str] = {
+    "customers.ContactEmail.contact": "email addresses",
+    "customers.ContactPhone.contact": "phone numbers",
+    "customers.Address.contact": "addresses",
+    "customers.AccountContact.contact": "account memberships",
+    "customers.ConsentEvent.contact": "consent records",
+    "activities.Interaction.contacts": "interactions",
+    "activities.Note.contact": "notes",
+    "activities.Task.contact": "tasks",
+    "sales.OpportunityContact.contact": "deals",
+    "sales.Lead.converted_contact": "converted leads",
+    "sales.Quote.contact": "quotes",
+    "orders.SalesOrder.contact": "orders",
+    "orders.Invoice.contact": "invoices",
+    "service.Case.contact": "cases",
+    "service.PortalAccess.contact": "portal access",
+    "customers.Contact.tags": "tags",
+    "customers.Account.parent": "child accounts",
+    "customers.AccountDomain.account": "web domains",
+    "customers.Address.account": "addresses",
+    "customers.AccountContact.account": "people",
+    "activities.Interaction.accounts": "interactions",
+    "activities.Note.account": "notes",
+    "activities.Task.account": "tasks",
+    "catalog.PriceBook.account": "price books",
+    "sales.Opportunity.account": "deals",
+    "sales.Lead.converted_account": "converted leads",
+    "sales.Quote.account": "quotes",
+    "orders.SalesOrder.account": "orders",
+    "orders.Invoice.account": "invoices",
+    "service.Case.account": "cases",
+    "customers.Account.tags": "tags",
+}
+
+RELATION_SINGULARS = {
+    "addresses": "address",
+    "email addresses": "email address",
+    "portal access": "portal access",
+    "people": "person",
+    "web domains": "web domain",
 }
 
 # Rows the survivor has already in all but id, beyond the models' own unique constraints: the same address twice is one.
@@ -164,8 +207,8 @@ def _taken(manager: Any, link: Link, survivor_id: int, fields: tuple[str, ...]) 
     return set(survivors_rows.values_list(*fields))
 
 
-def _move(link: Link, merged_id: int, survivor_id: int) -> list[int]:
-    """Point this relation's rows from the merged record to the survivor, leaving those the survivor has already: two queries at most, plus one per unique field set."""
+def _movable(link: Link, merged_id: int, survivor_id: int) -> list[int]:
+    """The ids of this relation's rows a merge moves: the merged record's, less those the survivor has already (one query, plus one per unique field set)."""
     manager = link.model._default_manager
     rows = manager.filter(**{link.column: merged_id})
     if link.model is Account and link.field == "parent":
@@ -178,13 +221,77 @@ def _move(link: Link, merged_id: int, survivor_id: int) -> list[int]:
         candidates = list(rows.values("pk", *wanted))
         taken = {fields: _taken(manager, link, survivor_id, fields) for fields in conflicts}
         ids = [row["pk"] for row in candidates if not any(tuple(row[f] for f in fields) in taken[fields] for fields in conflicts)]
-    if ids:
-        manager.filter(pk__in=ids).update(**{link.column: survivor_id})
     return ids
+
+
+def _move(link: Link, merged_id: int, survivor_id: int) -> list[int]:
+    """Point this relation's movable rows from the merged record to the survivor."""
+    ids = _movable(link, merged_id, survivor_id)
+    if ids:
+        link.model._default_manager.filter(pk__in=ids).update(**{link.column: survivor_id})
+    return ids
+
+
+def moves_preview(record_type: str, survivor_id: int, merged_id: int) -> dict[str, int]:
+    """How many rows of each relation a merge of these two would move to the survivor (the same rule as the merge), none moved."""
+    return {link.label: len(ids) for link in links(record_type) if (ids := _movable(link, merged_id, survivor_id))}
+
+
+def relation_name(label: str) -> str:
+    """A relation's label ("activities.Note.contact") in words for a person: "notes"."""
+    return RELATION_NAMES.get(label, label.split(".")[1].lower())
+
+
+def counted(label: str, count: int) -> str:
+    """How many rows of a relation, in words: "1 note", "3 notes", "1 portal access"."""
+    name = relation_name(label)
+    if count == 1:
+        name = RELATION_SINGULARS.get(name, name.removesuffix("s"))
+    return f"{count} {name}"
 
 
 def _field_names(record_type: str) -> tuple[str, ...]:
     return CONTACT_FIELDS if record_type == "contact" else ACCOUNT_FIELDS
+
+
+def field_names(record: Contact | Account) -> tuple[str, ...]:
+    """The fields a merge lets a person choose the value of (custom fields aside)."""
+    return _field_names("contact" if isinstance(record, Contact) else "account")
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+def proposed_choices(survivor: Contact | Account, merged: Contact | Account) -> dict[str, str]:
+    """The sides proposed when nobody chooses: the survivor's value, or the merged record's where the survivor has none."""
+    choices = {
+        name: "merged" if _empty(getattr(survivor, name)) and not _empty(getattr(merged, name)) else "survivor"
+        for name in field_names(survivor)
+    }
+    for key in survivor.custom.keys() & merged.custom.keys():
+        choices[f"custom.{key}"] = "merged" if _empty(survivor.custom[key]) and not _empty(merged.custom[key]) else "survivor"
+    return choices
+
+
+SAME_MOMENT = dt.timedelta(minutes=1)
+
+
+def default_survivor(*, workspace: Workspace, record_type: str, ids: tuple[int, int]) -> int:
+    """The record that stays when nobody chooses: the older; of two created within a minute (one import), the more complete."""
+    model = model_of(record_type)
+    names = _field_names(record_type)
+    rows = list(model.objects.filter(workspace=workspace, pk__in=ids).values("pk", "created_at", "custom", *names))
+    if len(rows) < 2:
+        return min(ids)
+
+    def filled(row: dict[str, Any]) -> int:
+        return sum(row[name] not in (None, "") for name in names) + sum(value not in (None, "", []) for value in row["custom"].values())
+
+    first, second = sorted(rows, key=lambda row: (row["created_at"], row["pk"]))
+    if second["created_at"] - first["created_at"] < SAME_MOMENT and filled(second) > filled(first):
+        return int(second["pk"])
+    return int(first["pk"])
 
 
 def _clean_choices(record_type: str, choices: Mapping[str, str], merged: Contact | Account) -> dict[str, str]:
@@ -332,28 +439,59 @@ def merge_candidate(*, actor: User, candidate: DuplicateCandidate, survivor_id: 
 
 def why_not_undoable(merge: Merge, now: dt.datetime | None = None) -> str | None:
     """Why this merge cannot be undone, in words for the person asking; None when it can."""
+    return undo_blockers([merge], now)[merge.pk]
+
+
+def undo_blockers(merges: Sequence[Merge], now: dt.datetime | None = None) -> dict[int, str | None]:
+    """Why each merge cannot be undone (None when it can), for a page of merges in three queries per record type."""
     now = now or timezone.now()
-    if merge.undone_at is not None:
-        return "This merge was undone already."
-    if now - merge.created_at > UNDO_WINDOW:
-        return f"A merge can be undone for {UNDO_WINDOW.days} days; this one is older."
-    model = model_of(merge.record_type)
-    survivor = model.objects.filter(workspace_id=merge.workspace_id, pk=merge.survivor_id).values("updated_at", "deleted_at").first()
-    if survivor is None or survivor["deleted_at"] is not None:
-        return "The record that stayed has been deleted since."
-    if survivor["updated_at"] != merge.survivor_updated_at:
-        return "The record that stayed was changed after the merge; undoing would lose or mix up those changes."
-    if not model.objects.filter(workspace_id=merge.workspace_id, pk=merge.merged_id, merged_into_id=merge.survivor_id).exists():
-        return "The merged record no longer exists (it was purged from the bin)."
-    if (
-        Merge.objects.filter(
-            workspace_id=merge.workspace_id, record_type=merge.record_type, merged_id=merge.survivor_id, undone_at__isnull=True
+    reasons: dict[int, str | None] = {}
+    pending: list[Merge] = []
+    for merge in merges:
+        if merge.undone_at is not None:
+            reasons[merge.pk] = "This merge was undone already."
+        elif now - merge.created_at > UNDO_WINDOW:
+            reasons[merge.pk] = f"A merge can be undone for {UNDO_WINDOW.days} days; this one is older."
+        else:
+            pending.append(merge)
+    for record_type in {merge.record_type for merge in pending}:
+        of_type = [merge for merge in pending if merge.record_type == record_type]
+        reasons |= _undo_blockers_of_type(record_type, of_type)
+    return reasons
+
+
+def _undo_blockers_of_type(record_type: str, merges: list[Merge]) -> dict[int, str | None]:
+    model = model_of(record_type)
+    workspace_ids = {merge.workspace_id for merge in merges}
+    survivor_ids = {merge.survivor_id for merge in merges}
+    survivors = {
+        row["pk"]: row
+        for row in model.objects.filter(workspace_id__in=workspace_ids, pk__in=survivor_ids).values("pk", "updated_at", "deleted_at")
+    }
+    merged_into = dict(
+        model.objects.filter(workspace_id__in=workspace_ids, pk__in={merge.merged_id for merge in merges}).values_list(
+            "pk", "merged_into_id"
         )
-        .exclude(pk=merge.pk)
-        .exists()
-    ):
-        return "The record that stayed was merged into another one since; undo that merge first."
-    return None
+    )
+    merged_since = set(
+        Merge.objects.filter(
+            workspace_id__in=workspace_ids, record_type=record_type, merged_id__in=survivor_ids, undone_at__isnull=True
+        ).values_list("pk", "merged_id")
+    )
+    reasons: dict[int, str | None] = {}
+    for merge in merges:
+        survivor = survivors.get(merge.survivor_id)
+        if survivor is None or survivor["deleted_at"] is not None:
+            reasons[merge.pk] = "The record that stayed has been deleted since."
+        elif survivor["updated_at"] != merge.survivor_updated_at:
+            reasons[merge.pk] = "The record that stayed was changed after the merge; undoing would lose or mix up those changes."
+        elif merged_into.get(merge.merged_id) != merge.survivor_id:
+            reasons[merge.pk] = "The merged record no longer exists (it was purged from the bin)."
+        elif any(merged_id == merge.survivor_id and pk != merge.pk for pk, merged_id in merged_since):
+            reasons[merge.pk] = "The record that stayed was merged into another one since; undo that merge first."
+        else:
+            reasons[merge.pk] = None
+    return reasons
 
 
 @transaction.atomic

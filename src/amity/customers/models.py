@@ -302,6 +302,7 @@ class DuplicateScan(WorkspaceScopedModel):
     step = models.CharField(max_length=200, blank=True, help_text="What the scan is doing now.")
     records = models.PositiveIntegerField(default=0, help_text="How many records it compared.")
     pairs_found = models.PositiveIntegerField(default=0)
+    auto_merged = models.PositiveIntegerField(default=0, help_text="Pairs merged automatically after the scan (the workspace's setting).")
     requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -386,10 +387,30 @@ class Merge(WorkspaceScopedModel):
     undone_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "-created_at", "-id"], name="merge_ws_recent")]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at", "-id"], name="merge_ws_recent"),
+            # The survivor's timeline: its merges, newest first.
+            models.Index(fields=["workspace", "record_type", "survivor_id", "-created_at"], name="merge_ws_survivor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.record_type} {self.merged_id} merged into {self.survivor_id}"
+
+
+class DedupeSettings(WorkspaceScopedModel):
+    """A workspace's choices about duplicates: whether pairs matched on an exact key are merged without review, and above what score."""
+
+    workspace = models.OneToOneField("core.Workspace", on_delete=models.CASCADE, related_name="+")
+    auto_merge = models.BooleanField(default=False, help_text="Merge exact-key matches at or above the threshold after each scan.")
+    auto_merge_threshold = models.FloatField(default=0.95, help_text="From 0.8 to 1: the least score merged without review.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name_plural = "dedupe settings"
+
+    def __str__(self) -> str:
+        return f"Automatic merging {'on' if self.auto_merge else 'off'} at {self.auto_merge_threshold:.2f}"
 
 
 class Erasure(WorkspaceScopedModel):

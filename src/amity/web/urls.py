@@ -12,6 +12,7 @@ from amity.web.views import (
     deal_parts,
     deal_views,
     deals,
+    duplicates,
     entry_edit,
     forecasts,
     imports,
@@ -71,6 +72,7 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("portal/", portal_settings.settings_portal, name="settings_portal"),
     path("portal/users/<int:pk>/disable/", portal_settings.settings_portal_user_disable, name="settings_portal_user_disable"),
     path("portal/users/<int:pk>/invite/", portal_settings.settings_portal_user_invite, name="settings_portal_user_invite"),
+    path("duplicates/", duplicates.settings_duplicates, name="settings_duplicates"),
     path("alerts/", alerts.settings_alerts, name="settings_alerts"),
     path("alerts/<int:pk>/", alerts.settings_alert_update, name="settings_alert_update"),
     path("profile/", profile.profile, name="profile"),
@@ -212,6 +214,16 @@ portal_urls: list[URLPattern | URLResolver] = [
     path("help/<slug:article_slug>/", portal.portal_article, name="portal_article"),
 ]
 
+duplicate_urls: list[URLPattern | URLResolver] = [
+    path("", duplicates.duplicate_list, name="duplicate_list"),
+    path("scan/", duplicates.duplicate_scan_start, name="duplicate_scan_start"),
+    path("scan/progress/", duplicates.duplicate_scan_progress, name="duplicate_scan_progress"),
+    path("merges/", duplicates.merge_list, name="merge_list"),
+    path("merges/<int:pk>/undo/", duplicates.merge_undo, name="merge_undo"),
+    path("<int:pk>/", duplicates.duplicate_review, name="duplicate_review"),
+    path("<int:pk>/dismiss/", duplicates.duplicate_dismiss, name="duplicate_dismiss"),
+]
+
 case_urls: list[URLPattern | URLResolver] = [
     path("", cases.case_queue, name="case_queue"),
     path("live/", cases.case_queue_live, name="case_queue_live"),
@@ -240,6 +252,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("timeline/<slug:kind>/<int:pk>/delete/", entry_edit.timeline_entry_delete, name="timeline_entry_delete"),
     path("contacts/", include(record_urls("contact"))),
     path("accounts/", include(record_urls("account"))),
+    path("duplicates/", include(duplicate_urls)),
     path("settings/", include(settings_urls)),
     path("imports/", include(import_urls)),
     path("deals/", include(deal_urls)),

@@ -12,16 +12,21 @@ from amity.api.pagination import PageParams, page_of, paginate
 from amity.api.problems import problem
 from amity.core.models import Workspace
 from amity.customers import merging
-from amity.customers.dedupe import selectors, services
+from amity.customers.dedupe import review, selectors, services
 from amity.customers.dedupe.schemas import (
+    DedupeSettingsIn,
+    DedupeSettingsOut,
     DuplicateFilterIn,
     DuplicateOut,
     DuplicateScanIn,
     DuplicateScanOut,
     MergeIn,
     MergeOut,
+    MergePreviewIn,
+    MergePreviewOut,
     candidate_row,
     merge_row,
+    preview_row,
 )
 
 router = Router()
@@ -99,13 +104,42 @@ def merge_duplicate(request: HttpRequest, duplicate_id: int, payload: MergeIn) -
     return Status(201, merge_row(merge))
 
 
+@router.get(
+    "/duplicates/{duplicate_id}/preview",
+    response=MergePreviewOut,
+    tags=TAGS,
+    summary="What merging the pair would do: both records field by field, the proposed choices, what would move",
+)
+def preview_duplicate(request: HttpRequest, duplicate_id: int, query: Query[MergePreviewIn]) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    candidate = selectors.candidate_get(actor=actor, workspace=workspace, pk=duplicate_id)
+    return preview_row(review.merge_preview(actor=actor, workspace=workspace, candidate=candidate, survivor_id=query.survivor_id))
+
+
+@router.get("/duplicate-settings", response=DedupeSettingsOut, tags=TAGS, summary="Whether exact-key matches are merged automatically")
+def get_dedupe_settings(request: HttpRequest) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return selectors.dedupe_settings_get(actor=actor, workspace=workspace)
+
+
+@router.put(
+    "/duplicate-settings", response=DedupeSettingsOut, tags=TAGS, summary="Switch automatic merging on or off, and set its threshold"
+)
+def put_dedupe_settings(request: HttpRequest, payload: DedupeSettingsIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    return services.dedupe_settings_update(
+        actor=actor, workspace=workspace, auto_merge=payload.auto_merge, auto_merge_threshold=payload.auto_merge_threshold
+    )
+
+
 @router.get("/merges", response=page_of(MergeOut), tags=TAGS, summary="Merges, newest first")
 def list_merges(request: HttpRequest, page: Query[PageParams]) -> Any:
     actor, workspace = actor_and_workspace(request)
     listed = paginate(
         selectors.merge_list(actor=actor, workspace=workspace), ordering=selectors.MERGES_NEWEST, cursor=page.cursor, limit=page.limit
     )
-    return {"items": [merge_row(merge) for merge in listed.items], "next_cursor": listed.next_cursor}
+    blockers = merging.undo_blockers(listed.items)
+    return {"items": [merge_row(merge, blockers) for merge in listed.items], "next_cursor": listed.next_cursor}
 
 
 @router.get("/merges/{merge_id}", response=MergeOut, tags=TAGS, summary="One merge")

@@ -113,10 +113,11 @@ class MergeOut(Schema):
     why_not_undoable: str | None = Field(None, description="Why undo would be refused now, if it would.")
 
 
-def merge_row(merge: Any) -> dict[str, Any]:
+def merge_row(merge: Any, blockers: dict[int, str | None] | None = None) -> dict[str, Any]:
+    """A merge as the API shows it; `blockers` (merging.undo_blockers) when the caller found them for a whole page at once."""
     from amity.customers.merging import why_not_undoable
 
-    reason = why_not_undoable(merge)
+    reason = blockers[merge.pk] if blockers is not None else why_not_undoable(merge)
     return {
         "id": merge.pk,
         "record_type": merge.record_type,
@@ -132,3 +133,76 @@ def merge_row(merge: Any) -> dict[str, Any]:
         "undoable": reason is None,
         "why_not_undoable": reason,
     }
+
+
+class FieldComparisonOut(Schema):
+    name: str = Field(..., description='The field as the merge takes it: "title", "custom.tier".')
+    label: str
+    survivor: str = Field(..., description="The survivor's value, as shown.")
+    merged: str = Field(..., description="The merged record's value, as shown.")
+    differs: bool
+    choosable: bool = Field(..., description="False when the merge keeps a value without asking.")
+    proposed: str = Field(..., description='The proposed side: "survivor", or "merged" where the survivor has no value.')
+
+
+class KeptOut(Schema):
+    label: str
+    survivor: list[str]
+    merged: list[str]
+
+
+class MoveOut(Schema):
+    what: str
+    count: int
+
+
+class MergePreviewOut(Schema):
+    """What merging the pair would do, with nothing changed."""
+
+    duplicate_id: int
+    survivor_id: int
+    merged_id: int
+    fields: list[FieldComparisonOut]
+    kept: list[KeptOut] = Field(..., description="Kept from both records without asking (emails, phones, accounts, domains).")
+    moves: list[MoveOut] = Field(..., description="What would move to the survivor, and how many.")
+    proposed_fields: dict[str, str] = Field(..., description="The proposed choices, ready to send as the merge's fields.")
+
+
+def preview_row(preview: Any) -> dict[str, Any]:
+    from amity.customers.merging import relation_name
+
+    return {
+        "duplicate_id": preview.candidate.pk,
+        "survivor_id": preview.survivor.pk,
+        "merged_id": preview.merged.pk,
+        "fields": [
+            {
+                "name": f.name,
+                "label": f.label,
+                "survivor": f.survivor,
+                "merged": f.merged,
+                "differs": f.differs,
+                "choosable": f.choosable,
+                "proposed": f.proposed,
+            }
+            for f in preview.fields
+        ],
+        "kept": [{"label": k.label, "survivor": k.survivor, "merged": k.merged} for k in preview.kept],
+        "moves": [{"what": relation_name(label), "count": count} for label, count in preview.moves],
+        "proposed_fields": preview.proposed_choices,
+    }
+
+
+class MergePreviewIn(Schema):
+    survivor_id: int | None = Field(None, description="The record that would stay; by default the older (see the user guide).")
+
+
+class DedupeSettingsIn(Schema):
+    auto_merge: bool = Field(..., description="Merge exact-key matches (same email, phone or web domain) after each scan.")
+    auto_merge_threshold: float = Field(0.95, description="From 0.8 to 1: the least score merged without review.")
+
+
+class DedupeSettingsOut(Schema):
+    auto_merge: bool
+    auto_merge_threshold: float
+    updated_at: dt.datetime | None

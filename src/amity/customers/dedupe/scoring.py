@@ -22,6 +22,8 @@ from amity.customers.dedupe.records import Organization, Person
 
 DEFAULT_THRESHOLD = 0.8  # at or above: a duplicate; the clusters, the CLI and the on-entry check use it
 REVIEW_THRESHOLD = 0.6  # at or above: kept as a candidate for a person to look at
+# The reasons that come from an exact key (normalized email, E.164 phone, web domain): only such pairs may be merged automatically.
+EXACT_KEY_REASONS = frozenset({"same email", "same phone", "same web domain"})
 
 # Log-odds weights (see the module's docstring); PRIOR is the evidence needed before anything is known.
 PRIOR = -6.0

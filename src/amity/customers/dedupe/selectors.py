@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
 
-from amity.core.access import visible
+from amity.core.access import require, visible
 from amity.core.models import User, Workspace
-from amity.core.permissions import ObjectType
+from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.dedupe import engine, loading
 from amity.customers.dedupe.records import CONTACT, Record
 from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD
-from amity.customers.models import Account, Contact, DuplicateCandidate, DuplicateScan, Merge
+from amity.customers.models import Account, Contact, DedupeSettings, DuplicateCandidate, DuplicateScan, Merge
 
 RANKING = ["-score", "id"]
 MERGES_NEWEST = ["-created_at", "-id"]
 
 
 def candidate_list(
-    *, actor: User, workspace: Workspace, status: str | None = "open", record_type: str | None = None, min_score: float | None = None
+    *,
+    actor: User,
+    workspace: Workspace,
+    status: str | None = "open",
+    record_type: str | None = None,
+    min_score: float | None = None,
+    record_id: int | None = None,
 ) -> models.QuerySet[DuplicateCandidate]:
-    """The workspace's candidate pairs, for ranking by score (best first)."""
+    """The workspace's candidate pairs, for ranking by score (best first); with `record_id` (and its type), that record's pairs."""
     pairs = visible(DuplicateCandidate.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.DUPLICATE)
     if status:
         pairs = pairs.filter(status=status)
     if record_type:
         pairs = pairs.filter(record_type=record_type)
+    if record_id is not None:
+        pairs = pairs.filter(models.Q(left_id=record_id) | models.Q(right_id=record_id))
     if min_score is not None:
         pairs = pairs.filter(score__gte=min_score)
     return pairs
@@ -79,6 +88,17 @@ def record_summaries(workspace: Workspace, keys: Iterable[tuple[str, int]]) -> d
     return summaries
 
 
+def pair_counts(pairs: models.QuerySet[DuplicateCandidate], keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """In how many of `pairs` (a filtered candidate list) each record appears: a record in several is part of a cluster. Two queries."""
+    ids = {pk for _, pk in keys}
+    counts: Counter[tuple[str, int]] = Counter()
+    for side in ("left_id", "right_id"):
+        grouped = pairs.filter(**{f"{side}__in": ids}).order_by().values("record_type", side).annotate(n=models.Count("id"))
+        for row in grouped:
+            counts[row["record_type"], row[side]] += row["n"]
+    return {key: counts.get(key, 0) for key in keys}
+
+
 def summary_of(summaries: dict[tuple[str, int], dict[str, Any]], record_type: str, pk: int) -> dict[str, Any]:
     """A record's summary, or a stand-in for one deleted since the scan."""
     return summaries.get((record_type, pk)) or {
@@ -122,3 +142,19 @@ def merge_list(*, actor: User, workspace: Workspace) -> models.QuerySet[Merge]:
 
 def merge_get(*, actor: User, workspace: Workspace, pk: int) -> Merge:
     return get_scoped_or_404(merge_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def latest_scan(*, actor: User, workspace: Workspace) -> DuplicateScan | None:
+    """The workspace's most recent scan, for the duplicates page's progress bar."""
+    scans = visible(DuplicateScan.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.DUPLICATE)
+    return scans.order_by("-created_at", "-id").first()
+
+
+def dedupe_settings(workspace: Workspace) -> DedupeSettings:
+    """The workspace's duplicate settings (the defaults, unsaved, until someone changes them)."""
+    return DedupeSettings.objects.filter(workspace=workspace).first() or DedupeSettings(workspace=workspace)
+
+
+def dedupe_settings_get(*, actor: User, workspace: Workspace) -> DedupeSettings:
+    require(actor, workspace, Action.VIEW, ObjectType.DEDUPE_SETTING)
+    return dedupe_settings(workspace)

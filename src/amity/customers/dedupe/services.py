@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from amity.core.permissions import Action, ObjectType
 from amity.customers.dedupe import engine, loading
 from amity.customers.dedupe.records import ACCOUNT, CONTACT, Organization, Person, Record
 from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD, REVIEW_THRESHOLD
-from amity.customers.models import ContactEmail, ContactPhone, DedupeKey, DuplicateCandidate, DuplicateScan
+from amity.customers.models import ContactEmail, ContactPhone, DedupeKey, DedupeSettings, DuplicateCandidate, DuplicateScan
 
 ENTRY_CANDIDATES = 40  # the on-entry check scores at most this many records: those sharing the most keys with the new one
 KEYED_ROWS = 5_000  # key rows read at most for one check (a very common name's block is walked no further)
@@ -151,16 +152,24 @@ def _progress(scan_id: int, start: float, width: float) -> Callable[[float, str]
     return report
 
 
-def run_scan(scan_id: int, *, on_progress: Callable[[DuplicateScan], None] | None = None) -> DuplicateScan:
-    """Find the duplicate pairs of the scan's workspace, keep them as candidates and rebuild the key index; progress as it goes."""
+AfterScan = Callable[[DuplicateScan, Callable[[float, str], None]], int]
+
+
+def run_scan(scan_id: int, *, on_progress: Callable[[DuplicateScan], None] | None = None, then: AfterScan | None = None) -> DuplicateScan:
+    """Find the duplicate pairs of the scan's workspace, keep them as candidates and rebuild the key index; progress as it goes.
+
+    `then(scan, report)` runs once the pairs are kept (the worker's automatic merging), in the last tenth of the progress
+    bar, and returns how many pairs it merged.
+    """
     scan = DuplicateScan.objects.get(pk=scan_id)
     if scan.status == DuplicateScan.Status.DONE:
         return scan
     DuplicateScan.objects.filter(pk=scan.pk).update(status=DuplicateScan.Status.RUNNING, started_at=timezone.now(), progress=0.0)
     types = [scan.record_type] if scan.record_type else [CONTACT, ACCOUNT]
     records_seen = pairs_found = 0
+    scanning = 0.9 if then else 1.0
     for position, record_type in enumerate(types):
-        share = 1 / len(types)
+        share = scanning / len(types)
         base = position * share
         report = _progress(scan.pk, base, share)
 
@@ -186,6 +195,9 @@ def run_scan(scan_id: int, *, on_progress: Callable[[DuplicateScan], None] | Non
             _reindex_workspace(scan.workspace_id, record_type, records)
         del records, pairs
         DuplicateScan.objects.filter(pk=scan.pk).update(records=records_seen, pairs_found=pairs_found)
+    if then is not None:
+        merged = then(DuplicateScan.objects.get(pk=scan.pk), _progress(scan.pk, scanning, 1 - scanning))
+        DuplicateScan.objects.filter(pk=scan.pk).update(auto_merged=merged)
     DuplicateScan.objects.filter(pk=scan.pk).update(
         status=DuplicateScan.Status.DONE,
         progress=1.0,
@@ -207,8 +219,6 @@ def mark_scan_failed(scan_id: int, *, error: BaseException, **_: Any) -> None:
 def scan_create(*, workspace: Workspace, actor: User | None = None, record_type: str = "") -> DuplicateScan:
     """A queued scan (not started): the CLI runs it at once, `duplicate_scan_start` hands it to the worker."""
     if record_type not in ("", CONTACT, ACCOUNT):
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"record_type": "Choose contact, account, or leave it out for both."})
     return DuplicateScan.objects.create(workspace=workspace, requested_by=actor, record_type=record_type)
 
@@ -242,3 +252,23 @@ def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> Duplicat
             changes={"status": [before, candidate.status]},
         )
     return candidate
+
+
+@transaction.atomic
+def dedupe_settings_update(*, actor: User, workspace: Workspace, auto_merge: bool, auto_merge_threshold: float) -> DedupeSettings:
+    """Switch automatic merging of exact-key matches on or off and set the least score it merges; audited."""
+    require(actor, workspace, Action.CHANGE, ObjectType.DEDUPE_SETTING)
+    if not DEFAULT_THRESHOLD <= auto_merge_threshold <= 1:
+        raise ValidationError(
+            {
+                "auto_merge_threshold": f"Choose a score from {DEFAULT_THRESHOLD} to 1: below {DEFAULT_THRESHOLD} a pair is not a likely duplicate."
+            }
+        )
+    current, _ = DedupeSettings.objects.select_for_update().get_or_create(workspace=workspace)
+    before = {"auto_merge": current.auto_merge, "auto_merge_threshold": current.auto_merge_threshold}
+    current.auto_merge, current.auto_merge_threshold, current.updated_by = auto_merge, round(auto_merge_threshold, 4), actor
+    current.save()
+    changes = {name: [value, getattr(current, name)] for name, value in before.items() if value != getattr(current, name)}
+    if changes:
+        audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.UPDATE, obj=current, changes=changes)
+    return current

@@ -10,7 +10,15 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
+from amity.web.flash import action_of
+
 register = template.Library()
+
+
+@register.filter
+def message_action(message: Any) -> dict[str, str] | None:
+    """A flash message's button (amity.web.flash), if it has one."""
+    return action_of(message)
 
 
 @register.filter

@@ -1,0 +1,268 @@
+"""Customers → Duplicates: the candidate pairs ranked by score, a pair side by side to merge or dismiss, the merges with undo.
+
+Every write goes through the services the API uses (`dedupe.services`, `merging`), every read
+through `dedupe.selectors` and `dedupe.review`, so a page refuses what the API refuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from amity.core.access import allowed
+from amity.core.permissions import Action, ObjectType
+from amity.customers import merging
+from amity.customers.dedupe import review, selectors, services
+from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD
+from amity.customers.models import DuplicateCandidate, Merge
+from amity.web.flash import success_with_action
+from amity.web.forms import StyledForm, apply_errors, error_text
+from amity.web.views.base import WorkspaceRequest, ensure, keyset_page, render_page, workspace_view
+
+PAGE_SIZE = 25
+TYPES = [("", "Contacts and accounts"), ("contact", "Contacts"), ("account", "Accounts")]
+STATUSES = [("open", "Open"), ("dismissed", "Dismissed"), ("merged", "Merged"), ("all", "All")]
+
+
+def _choice(value: str, choices: list[tuple[str, str]], default: str) -> str:
+    return value if value in {key for key, _ in choices} else default
+
+
+def _may_merge(request: WorkspaceRequest, record_type: str) -> bool:
+    record_object = ObjectType.CONTACT if record_type == "contact" else ObjectType.ACCOUNT
+    return allowed(request.user, request.workspace, Action.CHANGE, ObjectType.DUPLICATE) and allowed(
+        request.user, request.workspace, Action.DELETE, record_object
+    )
+
+
+def _detail_url(request: WorkspaceRequest, record_type: str, pk: int) -> str:
+    return reverse(f"{record_type}_detail", args=[request.workspace.slug, pk])
+
+
+def _rows(request: WorkspaceRequest, pairs: list[DuplicateCandidate], listed: Any) -> list[dict[str, Any]]:
+    """Each pair with both records' summaries and in how many listed pairs each record is (a cluster when more than one)."""
+    keys = [(pair.record_type, pk) for pair in pairs for pk in (pair.left_id, pair.right_id)]
+    summaries = selectors.record_summaries(request.workspace, keys)
+    counts = selectors.pair_counts(listed, keys)
+    rows = []
+    for pair in pairs:
+        records = []
+        for pk in (pair.left_id, pair.right_id):
+            summary = selectors.summary_of(summaries, pair.record_type, pk)
+            records.append({**summary, "url": _detail_url(request, pair.record_type, pk), "pairs": counts[pair.record_type, pk]})
+        rows.append({"pair": pair, "records": records})
+    return rows
+
+
+@workspace_view
+@require_GET
+def duplicate_list(request: WorkspaceRequest) -> HttpResponse:
+    """The candidate pairs, most likely first, a page at a time; filtered by type, status, or one record's pairs."""
+    ensure(request, Action.VIEW, ObjectType.DUPLICATE)
+    record_type = _choice(request.GET.get("type", ""), TYPES, "")
+    status = _choice(request.GET.get("status", ""), STATUSES, "open")
+    record_param = request.GET.get("record", "")
+    record_id = int(record_param) if record_param.isdigit() and record_type else None
+    listed = selectors.candidate_list(
+        actor=request.user,
+        workspace=request.workspace,
+        status=None if status == "all" else status,
+        record_type=record_type or None,
+        record_id=record_id,
+    )
+    page = keyset_page(listed, ordering=selectors.RANKING, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
+    filters = {key: value for key, value in (("type", record_type), ("status", status), ("record", record_id or "")) if value}
+    context = {
+        "rows": _rows(request, page.items, listed),
+        "page": page,
+        "types": TYPES,
+        "statuses": STATUSES,
+        "record_type": record_type,
+        "status": status,
+        "record_id": record_id,
+        "record_name": selectors.record_summaries(request.workspace, [(record_type, record_id)]).get((record_type, record_id or 0), {})
+        if record_id
+        else {},
+        "filter_query": urlencode(filters),
+        "scan": selectors.latest_scan(actor=request.user, workspace=request.workspace),
+        "can_scan": allowed(request.user, request.workspace, Action.ADD, ObjectType.DUPLICATE),
+        "settings": selectors.dedupe_settings(request.workspace),
+    }
+    return render_page(request, "web/duplicates/list.html", context, partial="rows")
+
+
+@workspace_view
+@require_POST
+def duplicate_scan_start(request: WorkspaceRequest) -> HttpResponse:
+    """Look for duplicates again, in the background; the list shows the scan's progress."""
+    record_type = _choice(request.POST.get("type", ""), TYPES, "")
+    services.duplicate_scan_start(actor=request.user, workspace=request.workspace, record_type=record_type)
+    messages.success(request, "Looking for duplicates again; the list is brought up to date when the scan is done.")
+    return redirect("duplicate_list", request.workspace.slug)
+
+
+@workspace_view
+@require_GET
+def duplicate_scan_progress(request: WorkspaceRequest) -> HttpResponse:
+    """The last scan's progress bar (polled by the list while the scan runs)."""
+    scan = selectors.latest_scan(actor=request.user, workspace=request.workspace)
+    return render(request, "web/duplicates/list.html#scan", {"scan": scan, "workspace": request.workspace})
+
+
+def _survivor_param(request: WorkspaceRequest) -> int | None:
+    value = request.POST.get("survivor_id") if request.method == "POST" else request.GET.get("survivor")
+    return int(value) if value and value.isdigit() else None
+
+
+def _review_context(request: WorkspaceRequest, pair: DuplicateCandidate, preview: review.MergePreview) -> dict[str, Any]:
+    posted = request.POST if request.method == "POST" else None
+    return {
+        "pair": pair,
+        "preview": preview,
+        "moves": [merging.counted(label, count) for label, count in preview.moves],
+        "field_rows": [(row, (posted.get(f"field.{row.name}") if posted else None) or row.proposed) for row in preview.fields],
+        "survivor_url": _detail_url(request, pair.record_type, preview.survivor.pk),
+        "merged_url": _detail_url(request, pair.record_type, preview.merged.pk),
+        "swap_url": f"?{urlencode({'survivor': preview.merged.pk})}",
+        "can_merge": pair.status == DuplicateCandidate.Status.OPEN
+        and preview.survivor.deleted_at is None
+        and preview.merged.deleted_at is None
+        and _may_merge(request, pair.record_type),
+        "can_dismiss": pair.status != DuplicateCandidate.Status.DISMISSED
+        and pair.status != DuplicateCandidate.Status.MERGED
+        and allowed(request.user, request.workspace, Action.CHANGE, ObjectType.DUPLICATE),
+        "merge": Merge.objects.filter(workspace=request.workspace, candidate=pair).order_by("-created_at").first()
+        if pair.status == DuplicateCandidate.Status.MERGED
+        else None,
+    }
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def duplicate_review(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """A pair side by side, field by field, with a choice of the surviving values; a post merges them."""
+    pair = selectors.candidate_get(actor=request.user, workspace=request.workspace, pk=pk)
+    try:
+        preview = review.merge_preview(
+            actor=request.user, workspace=request.workspace, candidate=pair, survivor_id=_survivor_param(request)
+        )
+    except ValidationError:
+        return redirect("duplicate_review", request.workspace.slug, pair.pk)
+    if request.method == "POST":
+        choices = {row.name: request.POST.get(f"field.{row.name}", row.proposed) for row in preview.fields if row.choosable}
+        try:
+            merge = merging.merge_candidate(actor=request.user, candidate=pair, survivor_id=preview.survivor.pk, choices=choices)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            survivor_url = _detail_url(request, pair.record_type, merge.survivor_id)
+            undo_url = reverse("merge_undo", args=[request.workspace.slug, merge.pk])
+            success_with_action(
+                request,
+                f"Merged {merge.merged_name} into {preview.survivor}.",
+                url=f"{undo_url}?{urlencode({'next': survivor_url})}",
+                label="Undo",
+            )
+            return redirect(survivor_url)
+    return render_page(request, "web/duplicates/review.html", _review_context(request, pair, preview))
+
+
+@workspace_view
+@require_POST
+def duplicate_dismiss(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Say the two records are not one: the pair leaves the list, and later scans do not bring it back."""
+    pair = selectors.candidate_get(actor=request.user, workspace=request.workspace, pk=pk)
+    services.duplicate_dismiss(actor=request.user, candidate=pair)
+    messages.success(request, "Dismissed: these two are not shown as duplicates again.")
+    return redirect("duplicate_list", request.workspace.slug)
+
+
+@workspace_view
+@require_GET
+def merge_list(request: WorkspaceRequest) -> HttpResponse:
+    """The merges, newest first, with Undo while it is allowed, and why not when it is not."""
+    merges = selectors.merge_list(actor=request.user, workspace=request.workspace).select_related("merged_by", "undone_by")
+    page = keyset_page(merges, ordering=selectors.MERGES_NEWEST, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
+    blockers = merging.undo_blockers(page.items)
+    summaries = selectors.record_summaries(request.workspace, [(merge.record_type, merge.survivor_id) for merge in page.items])
+    rows = [
+        {
+            "merge": merge,
+            "survivor": selectors.summary_of(summaries, merge.record_type, merge.survivor_id),
+            "survivor_url": _detail_url(request, merge.record_type, merge.survivor_id),
+            "merged_url": _detail_url(request, merge.record_type, merge.merged_id),
+            "moved": [merging.counted(label, len(ids)) for label, ids in sorted(merge.moved.items()) if ids],
+            "why_not": blockers[merge.pk],
+            "can_undo": blockers[merge.pk] is None and _may_merge(request, merge.record_type),
+        }
+        for merge in page.items
+    ]
+    return render_page(request, "web/duplicates/merges.html", {"rows": rows, "page": page}, partial="rows")
+
+
+def _next(request: WorkspaceRequest, default: str) -> str:
+    target = request.GET.get("next", "")
+    if target.startswith(f"/w/{request.workspace.slug}/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@workspace_view
+@require_POST
+def merge_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Undo a merge: the merged record comes back with what moved; refused, with the reason, when that is no longer exact."""
+    merge = selectors.merge_get(actor=request.user, workspace=request.workspace, pk=pk)
+    try:
+        merging.undo_merge(actor=request.user, merge=merge)
+    except ValidationError as error:
+        messages.error(request, f"This merge cannot be undone: {error_text(error)}")
+    else:
+        messages.success(request, f"Merge undone: {merge.merged_name} is a record of its own again.")
+    return redirect(_next(request, reverse("merge_list", args=[request.workspace.slug])))
+
+
+class DedupeSettingsForm(StyledForm):
+    auto_merge = forms.BooleanField(
+        required=False,
+        label="Merge exact matches automatically",
+        help_text="After each scan, pairs that share an email address, a phone number or a web domain and score at least the "
+        "threshold are merged without review. Everything else waits on the Duplicates page for a person.",
+    )
+    auto_merge_threshold = forms.FloatField(
+        label="Least score to merge automatically",
+        min_value=DEFAULT_THRESHOLD,
+        max_value=1,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+        help_text=f"From {DEFAULT_THRESHOLD} to 1. At 0.95, only pairs that are almost certainly one record are merged.",
+    )
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def settings_duplicates(request: WorkspaceRequest) -> HttpResponse:
+    """Settings → Duplicates: automatic merging of exact-key matches, on or off, and its threshold (owners and admins)."""
+    ensure(request, Action.CHANGE, ObjectType.DEDUPE_SETTING)
+    current = selectors.dedupe_settings_get(actor=request.user, workspace=request.workspace)
+    initial = {"auto_merge": current.auto_merge, "auto_merge_threshold": current.auto_merge_threshold}
+    form = DedupeSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.dedupe_settings_update(actor=request.user, workspace=request.workspace, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Automatic merging is on at {saved.auto_merge_threshold:.2f}." if saved.auto_merge else "Automatic merging is off.",
+            )
+            return redirect("settings_duplicates", request.workspace.slug)
+    context = {"form": form, "current": current}
+    return render_page(request, "web/settings/duplicates.html", context, status=422 if form.errors else 200)
