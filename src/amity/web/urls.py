@@ -16,6 +16,7 @@ from amity.web.views import (
     forecasts,
     imports,
     invitations,
+    kb,
     lead_settings,
     leads,
     orders,
@@ -221,6 +222,21 @@ case_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/merge/", cases.case_merge, name="case_merge"),
 ]
 
+kb_urls: list[URLPattern | URLResolver] = [
+    path("", kb.article_list, name="kb_articles"),
+    path("new/", kb.article_create, name="kb_article_create"),
+    path("preview/", kb.article_preview, name="kb_article_preview"),
+    path("review/", kb.review_queue, name="kb_review"),
+    path("categories/", kb.category_list, name="kb_categories"),
+    path("categories/<int:pk>/", kb.category_edit, name="kb_category_edit"),
+    path("<int:pk>/", kb.article_detail, name="kb_article"),
+    path("<int:pk>/edit/", kb.article_edit, name="kb_article_edit"),
+    path("<int:pk>/history/", kb.article_history, name="kb_article_history"),
+    path("<int:pk>/request-changes/", kb.article_request_changes, name="kb_article_request_changes"),
+    path("<int:pk>/versions/<int:version_pk>/restore/", kb.article_restore, name="kb_article_restore"),
+    path("<int:pk>/<slug:action>/", kb.article_transition, name="kb_article_transition"),
+]
+
 workspace_urls: list[URLPattern | URLResolver] = [
     path("", workspaces.workspace_home, name="workspace_home"),
     path("search", workspaces.search, name="search"),
@@ -247,6 +263,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("invoices/", include(invoice_urls)),
     path("forecast/", include(forecast_urls)),
     path("cases/", include(case_urls)),
+    path("kb/", include(kb_urls)),
     path("contacts/<int:pk>/portal-invite/", portal.portal_invite, name="portal_invite"),
     path("performance/", forecasts.performance_page, name="performance"),
 ]
