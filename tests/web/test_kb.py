@@ -30,9 +30,7 @@ def _published(writer: User, editor: User, workspace: Workspace, title: str, bod
     return services.article_publish(actor=editor, article=article)
 
 
-def test_the_list_filters_by_status_visibility_category_and_writer(
-    client_as: Any, agent: User, editor: User, workspace: Workspace
-) -> None:
+def test_the_list_filters_by_status_visibility_category_and_writer(client_as: Any, agent: User, editor: User, workspace: Workspace) -> None:
     shelf = services.category_save(actor=editor, workspace=workspace, name="Returns")
     _draft(agent, workspace, "Agent's internal draft")
     _published(editor, editor, workspace, "Editor's public answer", "<p>Send it back.</p>", visibility="public", category_id=shelf.pk)
@@ -89,7 +87,9 @@ def test_writing_an_article_with_preview_then_review_and_publish(client_as: Any,
     assert preview.status_code == 200
     assert "<h2>Steps</h2><p>Tighten</p>" in preview.content.decode() and "script" not in preview.content.decode()
 
-    response = writer.post("/w/acme/kb/new/", {"title": "Loose arm", "visibility": "public", "category_id": "", "body": "<p>Tighten it.</p>"})
+    response = writer.post(
+        "/w/acme/kb/new/", {"title": "Loose arm", "visibility": "public", "category_id": "", "body": "<p>Tighten it.</p>"}
+    )
     article = Article.objects.get(workspace=workspace, title="Loose arm")
     assert response.status_code == 302 and response["Location"] == f"/w/acme/kb/{article.pk}/"
     assert "Send for review" in writer.get(f"/w/acme/kb/{article.pk}/").content.decode()
@@ -132,7 +132,12 @@ def test_editing_keeps_versions_and_the_history_shows_the_difference(client_as: 
     client = client_as(agent)
     client.post(
         f"/w/acme/kb/{article.pk}/edit/",
-        {"title": "Delivery times", "visibility": "internal", "category_id": "", "body": "<p>Two to four working days.</p><p>By courier.</p>"},
+        {
+            "title": "Delivery times",
+            "visibility": "internal",
+            "category_id": "",
+            "body": "<p>Two to four working days.</p><p>By courier.</p>",
+        },
     )
 
     html = client.get(f"/w/acme/kb/{article.pk}/history/").content.decode()
@@ -202,7 +207,9 @@ def test_another_workspaces_article_is_a_404_and_nothing_changes(
     assert AuditEntry.objects.filter(workspace=other_workspace).count() == audit
 
 
-def test_another_workspaces_version_and_category_are_404s(client_as: Any, admin: User, workspace: Workspace, other_workspace: Workspace) -> None:
+def test_another_workspaces_version_and_category_are_404s(
+    client_as: Any, admin: User, workspace: Workspace, other_workspace: Workspace
+) -> None:
     theirs_writer = member(other_workspace, Role.MANAGER, email="m@globex.test")
     theirs = _draft(theirs_writer, other_workspace, "Theirs")
     shelf = services.category_save(actor=theirs_writer, workspace=other_workspace, name="Theirs")
@@ -213,6 +220,9 @@ def test_another_workspaces_version_and_category_are_404s(client_as: Any, admin:
     assert client.post(f"/w/acme/kb/{mine.pk}/versions/{their_version.pk}/restore/").status_code == 404
     assert client.post(f"/w/acme/kb/{theirs.pk}/versions/{their_version.pk}/restore/").status_code == 404
     assert client.post(f"/w/acme/kb/categories/{shelf.pk}/", {"edit-name": "Stolen", "edit-position": 0}).status_code == 404
-    assert client.post("/w/acme/kb/new/", {"title": "X", "visibility": "public", "category_id": str(shelf.pk), "body": "<p>x</p>"}).status_code == 422
+    assert (
+        client.post("/w/acme/kb/new/", {"title": "X", "visibility": "public", "category_id": str(shelf.pk), "body": "<p>x</p>"}).status_code
+        == 422
+    )
     shelf.refresh_from_db()
     assert shelf.name == "Theirs" and mine.versions.count() == 1

@@ -32,12 +32,22 @@ class ArticleForm(StyledForm):
 
     @staticmethod
     def initial_of(article: Article) -> dict[str, Any]:
-        return {"title": article.title, "category_id": str(article.category_id or ""), "visibility": article.visibility, "body": article.body}
+        return {
+            "title": article.title,
+            "category_id": str(article.category_id or ""),
+            "visibility": article.visibility,
+            "body": article.body,
+        }
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         category = data["category_id"]
-        return {"title": data["title"], "body": data["body"], "visibility": data["visibility"], "category_id": int(category) if category else None}
+        return {
+            "title": data["title"],
+            "body": data["body"],
+            "visibility": data["visibility"],
+            "category_id": int(category) if category else None,
+        }
 
 
 class CategoryForm(StyledForm):

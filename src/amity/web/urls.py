@@ -213,6 +213,7 @@ case_urls: list[URLPattern | URLResolver] = [
     path("", cases.case_queue, name="case_queue"),
     path("live/", cases.case_queue_live, name="case_queue_live"),
     path("report/", case_reports.case_report, name="case_report"),
+    path("report/satisfaction/", case_reports.satisfaction_report, name="case_report_satisfaction"),
     path("new/", cases.case_create, name="case_create"),
     path("<int:pk>/", cases.case_detail, name="case_detail"),
     path("<int:pk>/reply/", cases.case_reply, name="case_reply"),
@@ -220,6 +221,8 @@ case_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/properties/", cases.case_properties, name="case_properties"),
     path("<int:pk>/macro/", cases.case_macro, name="case_macro"),
     path("<int:pk>/merge/", cases.case_merge, name="case_merge"),
+    path("<int:pk>/articles/", cases.case_article_link, name="case_article_link"),
+    path("<int:pk>/articles/<int:article_pk>/unlink/", cases.case_article_unlink, name="case_article_unlink"),
 ]
 
 kb_urls: list[URLPattern | URLResolver] = [

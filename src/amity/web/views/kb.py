@@ -310,7 +310,12 @@ def category_list(request: WorkspaceRequest) -> HttpResponse:
 
 
 def _categories_page(
-    request: WorkspaceRequest, form: CategoryForm, *, editing: ArticleCategory | None, status: int = 200, edit_form: CategoryForm | None = None
+    request: WorkspaceRequest,
+    form: CategoryForm,
+    *,
+    editing: ArticleCategory | None,
+    status: int = 200,
+    edit_form: CategoryForm | None = None,
 ) -> HttpResponse:
     categories = list(selectors.categories(actor=request.user, workspace=request.workspace).annotate(article_count=Count("articles")))
     context = {**_tabs(request, "categories"), "categories": categories, "form": form, "editing": editing, "edit_form": edit_form}
