@@ -29,8 +29,8 @@ from amity.service.kb import services as kb_services
 from amity.service.kb.search import suggested_articles
 from amity.service.kb.services import plain_text
 from amity.service.models import Article, Case
-from amity.service.surveys import SCORE_LABELS, case_survey
 from amity.service.panels import STATUS_TONES
+from amity.service.surveys import SCORE_LABELS, case_survey
 from amity.web import record_page
 from amity.web.case_forms import CaseCreateForm, CasePropertiesForm
 from amity.web.customer_forms import apply_service_errors
