@@ -63,7 +63,7 @@ def test_the_report_counts_answers_scores_and_the_share_satisfied(agent: User, w
     assert [(row.label, row.figures.answered, row.figures.average) for row in report.agents] == [("Agent 1", 2, 4.5), ("Agent 2", 1, 2.0)]
     assert [(row.label, row.figures.sent, row.figures.response_rate) for row in report.queues] == [
         ("Billing", 2, 50.0),
-        ("Support", 2, 100.0),
+        ("No queue", 2, 100.0),
     ]
     assert report.bucket == "week" and sum(figures.sent for _, figures in report.periods) == 4
 
