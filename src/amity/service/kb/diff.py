@@ -58,7 +58,7 @@ def _folded(lines: list[DiffLine]) -> list[DiffLine]:
     return folded
 
 
-def text_diff(old: str, new: str) -> list[DiffLine]:
+def text_diff(old: str, new: str, *, fold: bool = True) -> list[DiffLine]:
     """The lines of `new` against those of `old`: kept, removed, added; replaced lines paired word by word."""
     old_lines, new_lines = _lines(old), _lines(new)
     lines: list[DiffLine] = []
@@ -72,9 +72,9 @@ def text_diff(old: str, new: str) -> list[DiffLine]:
             lines.extend([DiffLine("removed", removed), DiffLine("added", added)])
         lines.extend(DiffLine("removed", ((True, line),)) for line in old_lines[i1 + pairs : i2])
         lines.extend(DiffLine("added", ((True, line),)) for line in new_lines[j1 + pairs : j2])
-    return _folded(lines)
+    return _folded(lines) if fold else lines
 
 
 def version_diff(older: ArticleVersion, newer: ArticleVersion) -> dict[str, list[DiffLine]]:
     """The title's and the text's changes from one version of an article to another."""
-    return {"title": text_diff(older.title, newer.title), "body": text_diff(plain_text(older.body), plain_text(newer.body))}
+    return {"title": text_diff(older.title, newer.title, fold=False), "body": text_diff(plain_text(older.body), plain_text(newer.body))}

@@ -112,7 +112,7 @@ def _satisfaction_charts(report: SatisfactionReport) -> dict[str, dict[str, Any]
             ],
         },
         "chart-agents": {
-            "type": "bar", "horizontal": True, "labels": [row.label for row in agents],
+            "type": "bar", "horizontal": True, "max": 5, "labels": [row.label for row in agents],
             "datasets": [{"label": "Average score", "color": "#f59f00", "data": [row.figures.average for row in agents]}],
         },
     }  # fmt: skip
