@@ -139,5 +139,8 @@ def test_an_agent_inserts_a_suggested_article_into_the_reply(open_page: Any, hel
     page.goto(f"/w/acme/cases/{helpdesk['case'].pk}/")
     page.get_by_role("button", name="Insert “Fixing a loose chair arm” into the reply").click()
 
-    expect(page.locator("#composer-body")).to_have_value(re.compile("Tighten the two arm screws"))
+    composer = page.locator("#composer-body")
+    expect(composer).to_have_value(re.compile("Tighten the two arm screws"))
+    expect(composer).to_be_focused()
+    expect(composer).to_be_in_viewport()  # the reply is brought into view, not left above a long sidebar
     screenshot(page, "case-suggested-article")

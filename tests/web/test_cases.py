@@ -197,7 +197,7 @@ def test_the_case_page_suggests_articles_and_only_public_ones_go_into_a_reply(
 
     html = client_as(agent).get(f"/w/acme/cases/{case.pk}/").content.decode()
 
-    assert "Suggested articles" in html and "Fixing a loose chair arm" in html and "Chair arm warranty checks" in html
+    assert 'id="case-suggested-articles"' in html and "Fixing a loose chair arm" in html and "Chair arm warranty checks" in html
     assert html.count("data-insert-article") == 1
     assert "Tighten the arm screws." in html and "/portal/acme/help/fixing-a-loose-chair-arm/" in html
 

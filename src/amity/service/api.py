@@ -41,6 +41,7 @@ from amity.service.schemas import (
     QueueIn,
     QueueOut,
     RenderedOut,
+    SatisfactionReportOut,
     ServiceReportIn,
     ServiceReportOut,
     SlaPolicyIn,
@@ -244,6 +245,20 @@ def get_service_report(request: HttpRequest, params: Query[ServiceReportIn]) -> 
     if params.queue_id is not None:
         selectors.queue_get(actor=actor, workspace=workspace, pk=params.queue_id)
     return reports.service_report(actor=actor, workspace=workspace, start=start, end=end, queue_id=params.queue_id)
+
+
+@router.get(
+    "/reports/satisfaction",
+    response=SatisfactionReportOut,
+    tags=["surveys"],
+    summary="Satisfaction with the surveys sent in a range: response rate, average score, share satisfied; by period, agent, queue, kind",
+)
+def get_satisfaction_report(request: HttpRequest, params: Query[ServiceReportIn]) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    start, end = reports.report_range(params.start, params.end)
+    if params.queue_id is not None:
+        selectors.queue_get(actor=actor, workspace=workspace, pk=params.queue_id)
+    return reports.satisfaction_report(actor=actor, workspace=workspace, start=start, end=end, queue_id=params.queue_id)
 
 
 # --- Email in -----------------------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""The service report: first-response and resolution times, service levels met and missed, and the backlog by queue and agent.
+"""The service reports: times, service levels and backlog (`service_report`), and satisfaction (`satisfaction_report`).
 
-Figures are of the cases **opened** in the range (a cohort): how fast they were first answered and
-resolved, how many met or missed their targets. The backlog is what is open now, whatever its age.
-Each part is one grouped query in the database, so the report costs the same at ten cases as at a
-million (nine small grouped queries in all).
+The service report's figures are of the cases **opened** in the range (a cohort): how fast they were first answered
+and resolved, how many met or missed their targets. The backlog is what is open now, whatever its age. The
+satisfaction report's are of the surveys **sent** in the range: how many were answered, the average score and the
+share of satisfied customers (4 or 5). Each part is one grouped query in the database, so a report costs the same
+at ten cases as at a million; both share the range, the week-or-month periods and the labels of agents and queues.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from amity.core.models import User, Workspace
-from amity.service.models import Case, CaseKind, Queue
+from amity.service.models import Case, CaseKind, Queue, Survey
 from amity.service.selectors import visible_cases
+from amity.service.surveys import sent_surveys
 
 WEEKLY_UP_TO_DAYS = 120  # longer ranges are shown by month
 
@@ -121,13 +123,51 @@ def _open_by(cases: models.QuerySet[Case], by: str) -> dict[Any, int]:
     return {row[by]: row["count"] for row in rows}
 
 
+def _ordered(keys: set[Any], labels: dict[Any, str]) -> list[Any]:
+    """The rows' keys by their label, the row without one (unassigned, no queue) last."""
+    return sorted(keys, key=lambda key: (key is None, labels.get(key, "")))
+
+
 def _rows(figures: dict[Any, Figures], open_now: dict[Any, int], labels: dict[Any, str]) -> list[Row]:
     empty = Figures(0, 0, None, None, 0, 0, 0, 0)
-    keys = sorted(set(figures) | set(open_now), key=lambda key: (key is None, labels.get(key, "")))
+    keys = _ordered(set(figures) | set(open_now), labels)
     return [Row(key=key, label=labels.get(key, "—"), figures=figures.get(key, empty), open_now=open_now.get(key, 0)) for key in keys]
 
 
 MAX_RANGE_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a report covers, as times in the user's zone, and how its periods are cut (by week, or by month)."""
+
+    since: dt.datetime
+    until: dt.datetime
+    bucket: str
+
+    @classmethod
+    def of(cls, start: dt.date, end: dt.date) -> Window:
+        zone = timezone.get_current_timezone()
+        since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+        until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        return cls(since, until, "week" if (end - start).days <= WEEKLY_UP_TO_DAYS else "month")
+
+    def within(self, rows: models.QuerySet[Any], field: str) -> models.QuerySet[Any]:
+        return rows.filter(**{f"{field}__gte": self.since, f"{field}__lt": self.until})
+
+    def periods(self, rows: models.QuerySet[Any], field: str, aggregates: dict[str, Any]) -> models.QuerySet[Any]:
+        """One row of `aggregates` per week or month of `field` (one grouped query), oldest first, its start in `period`."""
+        zone = timezone.get_current_timezone()
+        trunc = TruncWeek(field, tzinfo=zone) if self.bucket == "week" else TruncMonth(field, tzinfo=zone)
+        return rows.order_by().annotate(period=trunc).values("period").annotate(**aggregates).order_by("period")
+
+
+def _labels(workspace: Workspace, agent_ids: set[Any]) -> tuple[dict[Any, str], dict[Any, str], dict[Any, str]]:
+    """The names of the agents, queues and kinds a report's rows are about (three small queries)."""
+    people = {user.pk: user.display_name for user in User.objects.filter(pk__in={pk for pk in agent_ids if pk})}
+    queues = dict(Queue.objects.filter(workspace=workspace).values_list("pk", "name"))
+    kinds = dict(CaseKind.objects.filter(workspace=workspace).values_list("pk", "name"))
+    return people, queues, kinds
 
 
 def report_range(start: dt.date | None, end: dt.date | None, *, default_days: int = 30) -> tuple[dt.date, dt.date]:
@@ -146,25 +186,18 @@ def service_report(*, actor: User, workspace: Workspace, start: dt.date, end: dt
     cases = visible_cases(actor=actor, workspace=workspace)
     if queue_id is not None:
         cases = cases.filter(queue_id=queue_id)
-    zone = timezone.get_current_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    opened = cases.filter(created_at__gte=since, created_at__lt=until)
+    window = Window.of(start, end)
+    opened = window.within(cases, "created_at")
     aggregates = _aggregates(timezone.now())
-    bucket = "week" if (end - start).days <= WEEKLY_UP_TO_DAYS else "month"
-    trunc = TruncWeek("created_at", tzinfo=zone) if bucket == "week" else TruncMonth("created_at", tzinfo=zone)
-    periods = opened.order_by().annotate(period=trunc).values("period").annotate(**aggregates).order_by("period")
+    periods = window.periods(opened, "created_at", aggregates)
     total = opened.aggregate(**aggregates)
     open_by_agent = _open_by(cases, "assignee_id")
     by_agent = _grouped(opened, "assignee_id", aggregates)
-    agent_ids = {pk for pk in [*open_by_agent, *by_agent] if pk}
-    people = {user.pk: user.display_name for user in User.objects.filter(pk__in=agent_ids)}
-    queues = dict(Queue.objects.filter(workspace=workspace).values_list("pk", "name"))
-    kinds = dict(CaseKind.objects.filter(workspace=workspace).values_list("pk", "name"))
+    people, queues, kinds = _labels(workspace, {*open_by_agent, *by_agent})
     return ServiceReport(
         start=start,
         end=end,
-        bucket=bucket,
+        bucket=window.bucket,
         total=_figures(total),
         periods=[(_day(row["period"]), _figures(row)) for row in periods],
         agents=_rows(by_agent, open_by_agent, {None: "Unassigned", **people}),
@@ -176,3 +209,92 @@ def service_report(*, actor: User, workspace: Workspace, start: dt.date, end: dt
 
 def _day(value: dt.datetime | dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+# --- Satisfaction ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """What customers answered to the surveys sent in the range."""
+
+    sent: int
+    answered: int
+    satisfied: int
+    average: float | None
+
+    @property
+    def response_rate(self) -> float | None:
+        """The share of surveys answered, in percent."""
+        return round(100 * self.answered / self.sent, 1) if self.sent else None
+
+    @property
+    def csat(self) -> float | None:
+        """The share of answers scoring 4 or 5 (the usual CSAT), in percent."""
+        return round(100 * self.satisfied / self.answered, 1) if self.answered else None
+
+
+@dataclass(frozen=True)
+class SatisfactionRow:
+    key: Any
+    label: str
+    figures: Satisfaction
+
+
+@dataclass(frozen=True)
+class SatisfactionReport:
+    start: dt.date
+    end: dt.date
+    bucket: str
+    total: Satisfaction
+    periods: list[tuple[dt.date, Satisfaction]]
+    agents: list[SatisfactionRow]
+    queues: list[SatisfactionRow]
+    kinds: list[SatisfactionRow]
+
+
+SATISFACTION = {
+    "sent": Count("pk"),
+    "answered": Count("pk", filter=Q(score__isnull=False)),
+    "satisfied": Count("pk", filter=Q(score__gte=4)),
+    "average": Avg("score"),
+}
+
+
+def _satisfaction(row: dict[str, Any]) -> Satisfaction:
+    average = row["average"]
+    return Satisfaction(row["sent"], row["answered"], row["satisfied"], round(float(average), 2) if average is not None else None)
+
+
+def _satisfaction_by(surveys: models.QuerySet[Survey], by: str) -> dict[Any, Satisfaction]:
+    return {row[by]: _satisfaction(row) for row in surveys.order_by().values(by).annotate(**SATISFACTION)}
+
+
+def _satisfaction_rows(figures: dict[Any, Satisfaction], labels: dict[Any, str]) -> list[SatisfactionRow]:
+    return [SatisfactionRow(key=key, label=labels.get(key, "—"), figures=figures[key]) for key in _ordered(set(figures), labels)]
+
+
+def satisfaction_report(
+    *, actor: User, workspace: Workspace, start: dt.date, end: dt.date, queue_id: int | None = None
+) -> SatisfactionReport:
+    """Satisfaction with the cases whose survey went out from `start` to `end`: overall, per period, agent, queue and kind.
+
+    The agent and kind are those the survey was sent about; the queue is the case's.
+    """
+    surveys = sent_surveys(actor=actor, workspace=workspace)
+    if queue_id is not None:
+        surveys = surveys.filter(case__queue_id=queue_id)
+    window = Window.of(start, end)
+    sent = window.within(surveys, "sent_at")
+    by_agent = _satisfaction_by(sent, "agent_id")
+    people, queues, kinds = _labels(workspace, set(by_agent))
+    return SatisfactionReport(
+        start=start,
+        end=end,
+        bucket=window.bucket,
+        total=_satisfaction(sent.aggregate(**SATISFACTION)),
+        periods=[(_day(row["period"]), _satisfaction(row)) for row in window.periods(sent, "sent_at", SATISFACTION)],
+        agents=_satisfaction_rows(by_agent, {None: "Unassigned", **people}),
+        queues=_satisfaction_rows(_satisfaction_by(sent, "case__queue_id"), {None: "No queue", **queues}),
+        kinds=_satisfaction_rows(_satisfaction_by(sent, "kind_id"), kinds),
+    )

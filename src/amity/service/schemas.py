@@ -443,6 +443,45 @@ class ServiceReportOut(Schema):
         return [{"start": start, "figures": figures} for start, figures in report.periods]
 
 
+class SatisfactionOut(Schema):
+    sent: int = Field(description="Surveys emailed.")
+    answered: int
+    satisfied: int = Field(description="Answers scoring 4 or 5.")
+    average: float | None = Field(description="The average score of the answers, 1 to 5.")
+    response_rate: float | None = Field(description="Per cent of the surveys sent that were answered.")
+    csat: float | None = Field(description="Per cent of the answers scoring 4 or 5.")
+
+
+class SatisfactionRowOut(Schema):
+    id: int | None = Field(description="The agent's user id, the queue's or the kind's id; null for unassigned / no queue.")
+    label: str
+    figures: SatisfactionOut
+
+    @staticmethod
+    def resolve_id(row: Any) -> int | None:
+        return row.key
+
+
+class SatisfactionPeriodOut(Schema):
+    start: dt.date
+    figures: SatisfactionOut
+
+
+class SatisfactionReportOut(Schema):
+    start: dt.date
+    end: dt.date
+    bucket: str = Field(description="week or month: how `periods` are cut.")
+    total: SatisfactionOut
+    periods: list[SatisfactionPeriodOut]
+    agents: list[SatisfactionRowOut]
+    queues: list[SatisfactionRowOut]
+    kinds: list[SatisfactionRowOut]
+
+    @staticmethod
+    def resolve_periods(report: Any) -> list[dict[str, Any]]:
+        return [{"start": start, "figures": figures} for start, figures in report.periods]
+
+
 class ServiceReportIn(Schema):
     start: dt.date | None = Field(None, description="The first day; 30 days before `end` if left out.")
     end: dt.date | None = Field(None, description="The last day (included); today if left out.")

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q
@@ -176,6 +176,20 @@ class SurveyFilter:
     score: int | None = None
     answered_from: dt.date | None = None
     answered_to: dt.date | None = None
+
+
+def sent_surveys(*, actor: User, workspace: Workspace) -> models.QuerySet[Survey]:
+    """Every survey that went out, answered or not, that the actor may read (the satisfaction report counts them)."""
+    queryset = visible(Survey.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.SURVEY, owner_field="agent")
+    return queryset.filter(sent_at__isnull=False)
+
+
+def case_survey(*, actor: User, workspace: Workspace, case: Case) -> Survey | None:
+    """The survey sent about a case, answered or not; None when none went out or the actor may not read it."""
+    try:
+        return sent_surveys(actor=actor, workspace=workspace).filter(case=case).select_related("agent").first()
+    except PermissionDenied:
+        return None
 
 
 def surveys(*, actor: User, workspace: Workspace, filters: SurveyFilter | None = None) -> models.QuerySet[Survey]:

@@ -17,6 +17,7 @@ from amity.web.views import (
     forecasts,
     imports,
     invitations,
+    kb,
     lead_settings,
     leads,
     orders,
@@ -228,6 +229,7 @@ case_urls: list[URLPattern | URLResolver] = [
     path("", cases.case_queue, name="case_queue"),
     path("live/", cases.case_queue_live, name="case_queue_live"),
     path("report/", case_reports.case_report, name="case_report"),
+    path("report/satisfaction/", case_reports.satisfaction_report, name="case_report_satisfaction"),
     path("new/", cases.case_create, name="case_create"),
     path("<int:pk>/", cases.case_detail, name="case_detail"),
     path("<int:pk>/reply/", cases.case_reply, name="case_reply"),
@@ -235,6 +237,23 @@ case_urls: list[URLPattern | URLResolver] = [
     path("<int:pk>/properties/", cases.case_properties, name="case_properties"),
     path("<int:pk>/macro/", cases.case_macro, name="case_macro"),
     path("<int:pk>/merge/", cases.case_merge, name="case_merge"),
+    path("<int:pk>/articles/", cases.case_article_link, name="case_article_link"),
+    path("<int:pk>/articles/<int:article_pk>/unlink/", cases.case_article_unlink, name="case_article_unlink"),
+]
+
+kb_urls: list[URLPattern | URLResolver] = [
+    path("", kb.article_list, name="kb_articles"),
+    path("new/", kb.article_create, name="kb_article_create"),
+    path("preview/", kb.article_preview, name="kb_article_preview"),
+    path("review/", kb.review_queue, name="kb_review"),
+    path("categories/", kb.category_list, name="kb_categories"),
+    path("categories/<int:pk>/", kb.category_edit, name="kb_category_edit"),
+    path("<int:pk>/", kb.article_detail, name="kb_article"),
+    path("<int:pk>/edit/", kb.article_edit, name="kb_article_edit"),
+    path("<int:pk>/history/", kb.article_history, name="kb_article_history"),
+    path("<int:pk>/request-changes/", kb.article_request_changes, name="kb_article_request_changes"),
+    path("<int:pk>/versions/<int:version_pk>/restore/", kb.article_restore, name="kb_article_restore"),
+    path("<int:pk>/<slug:action>/", kb.article_transition, name="kb_article_transition"),
 ]
 
 workspace_urls: list[URLPattern | URLResolver] = [
@@ -265,6 +284,7 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("forecast/", include(forecast_urls)),
     path("cases/", include(case_urls)),
     path("contacts/<int:pk>/portal-invite/", portal_settings.portal_invite, name="portal_invite"),
+    path("kb/", include(kb_urls)),
     path("performance/", forecasts.performance_page, name="performance"),
 ]
 

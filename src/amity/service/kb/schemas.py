@@ -39,6 +39,7 @@ class ArticleFilterIn(Schema):
     status: str | None = Field(None, description="draft, in_review, published or archived.")
     visibility: str | None = None
     category_id: int | None = None
+    author_id: int | None = Field(None, description="Who wrote the first draft.")
     sort: str | None = None
 
 

@@ -139,11 +139,20 @@ def search_articles(workspace: Workspace, query: str, *, public_only: bool = Tru
 
     One query whatever the number of hits; an empty query gives the most recently published articles.
     """
-    words = _words(query)[:MAX_QUERY_WORDS]
     articles = _published(workspace, public_only=public_only).select_related("category", "published_version")
+    return list(matching(articles, query)[:limit])
+
+
+def matching(articles: models.QuerySet[Article], query: str) -> models.QuerySet[Article]:
+    """The published ones of `articles` that hold every word of `query`, best first; the newest first for no words.
+
+    `search_articles` searches a workspace with it; the staff's article list searches its filtered articles.
+    """
+    words = _words(query)[:MAX_QUERY_WORDS]
+    published = articles.filter(status=Article.Status.PUBLISHED, published_version__isnull=False)
     if not words:
-        return list(articles.order_by("-published_at", "-id")[:limit])
-    return list(_ranked(articles, words, match_all=True)[:limit])
+        return published.order_by("-published_at", "-id")
+    return _ranked(published, words, match_all=True)
 
 
 def public_article(workspace: Workspace, slug: str) -> Article:

@@ -25,6 +25,7 @@ class ArticleFilter:
     status: str | None = None
     visibility: str | None = None
     category_id: int | None = None
+    author_id: int | None = None
 
 
 def articles(*, actor: User, workspace: Workspace, filters: ArticleFilter | None = None) -> models.QuerySet[Article]:
@@ -37,6 +38,8 @@ def articles(*, actor: User, workspace: Workspace, filters: ArticleFilter | None
         queryset = queryset.filter(visibility=filters.visibility)
     if filters.category_id:
         queryset = queryset.filter(category_id=filters.category_id)
+    if filters.author_id:
+        queryset = queryset.filter(created_by_id=filters.author_id)
     return queryset.select_related("category", "published_version", "created_by")
 
 

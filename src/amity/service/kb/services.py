@@ -66,6 +66,11 @@ def _unique_slug(workspace: Workspace, title: str, *, article: Article | None = 
     return slug
 
 
+def clean_body(body: str) -> str:
+    """An article's HTML as it is stored and shown: formatting kept, anything that runs removed (the editor's preview too)."""
+    return sanitize(body)
+
+
 def _clean_text(data: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
@@ -75,7 +80,7 @@ def _clean_text(data: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
             errors["title"] = "Give the article a title."
     if "body" in data:
         try:
-            cleaned["body"] = sanitize(str(data["body"] or ""))
+            cleaned["body"] = clean_body(str(data["body"] or ""))
         except ValidationError as error:
             errors.update(error.message_dict)  # type: ignore[arg-type]
         else:

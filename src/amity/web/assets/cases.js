@@ -29,15 +29,20 @@ document.addEventListener("click", (event) => {
 });
 
 // "Insert" on a suggested article: its text goes at the end of the reply, which the agent then edits.
+// The button sits far down the sidebar (or below the composer on a phone), so the reply is brought into view at once:
+// the theme scrolls smoothly, and a smooth scroll that is still running leaves the agent looking at an empty column.
 document.addEventListener("click", (event) => {
   const button = event.target instanceof Element ? event.target.closest("[data-insert-article]") : null;
-  const body = composer()?.querySelector("textarea");
+  const form = composer();
+  const body = form?.querySelector("textarea");
   if (!button || !body) return;
   event.preventDefault();
   setMode("reply");
   body.value = body.value.trim() ? `${body.value.trimEnd()}\n\n${button.dataset.text}` : button.dataset.text;
-  body.focus();
-  body.scrollIntoView({ block: "center" });
+  form.scrollIntoView({ block: "start", behavior: "instant" });
+  body.focus({ preventScroll: true });
+  body.setSelectionRange(body.value.length, body.value.length);
+  body.scrollTop = body.scrollHeight;
 });
 
 function typing(event) {

@@ -65,7 +65,7 @@ function draw(canvas) {
         tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw === null ? "—" : format(item.raw)}` } },
       },
       scales: {
-        [spec.horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { callback: format, maxTicksLimit: 6 } },
+        [spec.horizontal ? "x" : "y"]: { beginAtZero: true, max: spec.max, ticks: { callback: format, maxTicksLimit: 6 } },
         [spec.horizontal ? "y" : "x"]: { ticks: { autoSkip: true, maxRotation: 0 }, grid: { display: false } },
       },
     },

@@ -24,10 +24,13 @@ from amity.core.access import allowed
 from amity.core.models import User
 from amity.core.permissions import Action, ObjectType
 from amity.service import selectors, services, sla
+from amity.service.kb import selectors as kb_selectors
+from amity.service.kb import services as kb_services
 from amity.service.kb.search import suggested_articles
 from amity.service.kb.services import plain_text
-from amity.service.models import Case
+from amity.service.models import Article, Case
 from amity.service.panels import STATUS_TONES
+from amity.service.surveys import SCORE_LABELS, case_survey
 from amity.web import record_page
 from amity.web.case_forms import CaseCreateForm, CasePropertiesForm
 from amity.web.customer_forms import apply_service_errors
@@ -228,23 +231,37 @@ def _detail_context(request: WorkspaceRequest, case: Case, *, form: CaseProperti
         "timers": sla.timers(case, timezone.now()),
         "macros": list(selectors.macros(actor=request.user, workspace=request.workspace)) if can_change else [],
         "kind_instructions": case.kind.instructions.replace("{rma}", case.rma_number or "") if case.kind.is_return else "",
-        "suggested": _suggested(request, case) if can_change else [],
+        **_articles(request, case, can_change=can_change and not case.merged_into_id),
+        **_survey(request, case),
     }
 
 
-def _suggested(request: WorkspaceRequest, case: Case) -> list[tuple[Any, str]]:
-    """The knowledge base's best articles for this case, each with the plain text "Insert" puts into the reply.
+def _survey(request: WorkspaceRequest, case: Case) -> dict[str, Any]:
+    """The satisfaction survey sent about the case, if one went out, and the words for its score."""
+    survey = case_survey(actor=request.user, workspace=request.workspace, case=case)
+    return {"survey": survey, "survey_label": SCORE_LABELS.get(survey.score or 0, "") if survey else ""}
 
-    Only public articles can go into a reply, with their portal link; an internal one is for the agent's eyes.
-    """
-    found = []
-    for article in suggested_articles(case):
-        text = ""
-        if article.visibility == article.Visibility.PUBLIC and article.published_version is not None:
-            link = request.build_absolute_uri(reverse("portal_article", args=[request.workspace.slug, article.slug]))
-            text = f"{article.published_version.title}\n\n{plain_text(article.published_version.body)}\n\n{link}"
-        found.append((article, text))
-    return found
+
+def _reply_text(request: WorkspaceRequest, article: Article) -> str:
+    """The plain text "Insert" puts into the reply: only a public article, with its portal link; an internal one is for agents."""
+    if article.visibility != Article.Visibility.PUBLIC or article.published_version is None:
+        return ""
+    link = request.build_absolute_uri(reverse("portal_article", args=[request.workspace.slug, article.slug]))
+    return f"{article.published_version.title}\n\n{plain_text(article.published_version.body)}\n\n{link}"
+
+
+def _articles(request: WorkspaceRequest, case: Case, *, can_change: bool) -> dict[str, Any]:
+    """The "Articles" card: those linked to the case, and the knowledge base's best others for it (for agents who answer)."""
+    linked = kb_selectors.case_articles(case=case)
+    suggested: list[Article] = []
+    if can_change:
+        linked_ids = {article.pk for article in linked}
+        suggested = [article for article in suggested_articles(case) if article.pk not in linked_ids]
+    return {
+        "linked_articles": [(article, _reply_text(request, article)) for article in linked],
+        "suggested": [(article, _reply_text(request, article)) for article in suggested],
+        "can_link": can_change,
+    }
 
 
 @workspace_view
@@ -261,6 +278,41 @@ def _conversation_response(
     case = selectors.case_get(actor=request.user, workspace=request.workspace, pk=case.pk)
     context = {**_detail_context(request, case), "composer_error": error, "composer_body": body, "composer_mode": mode}
     return render_page(request, "web/cases/detail.html", context, partial="conversation_swap", status=status)
+
+
+def _articles_card(request: WorkspaceRequest, case: Case, *, status: int = 200) -> HttpResponse:
+    """The Articles card again for htmx (with the message); the case's page for a plain form post."""
+    if not getattr(request, "htmx", False):
+        return redirect("case_detail", request.workspace.slug, case.pk)
+    context = {"case": case, **_articles(request, case, can_change=True)}
+    return render_page(request, "web/cases/detail.html", context, partial="articles_swap", status=status)
+
+
+@workspace_view
+@require_POST
+def case_article_link(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Link a published article to the case: it answered the case (the card comes back with it among the linked ones)."""
+    case = selectors.case_get(actor=request.user, workspace=request.workspace, pk=pk)
+    article_id = request.POST.get("article_id", "")
+    article = kb_selectors.article_get(actor=request.user, workspace=request.workspace, pk=int(article_id) if article_id.isdigit() else 0)
+    try:
+        kb_services.case_article_link(actor=request.user, case=case, article=article)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return _articles_card(request, case, status=422)
+    messages.success(request, f"“{article.title}” linked to the case.")
+    return _articles_card(request, case)
+
+
+@workspace_view
+@require_POST
+def case_article_unlink(request: WorkspaceRequest, pk: int, article_pk: int) -> HttpResponse:
+    """Remove the link between the case and an article."""
+    case = selectors.case_get(actor=request.user, workspace=request.workspace, pk=pk)
+    article = kb_selectors.article_get(actor=request.user, workspace=request.workspace, pk=article_pk)
+    kb_services.case_article_unlink(actor=request.user, case=case, article=article)
+    messages.success(request, "Article unlinked.")
+    return _articles_card(request, case)
 
 
 @workspace_view
