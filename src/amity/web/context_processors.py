@@ -49,6 +49,7 @@ SETTINGS_PAGES: list[tuple[str, str, str, tuple[Action, ObjectType] | None, tupl
     ("settings_service_levels", "Service levels", "clock-check", (Action.CHANGE, ObjectType.SLA_POLICY), ()),
     ("settings_replies", "Replies and macros", "message-2-bolt", (Action.CHANGE, ObjectType.CASE_KIND), ()),
     ("settings_alerts", "Alerts", "bell-ringing", (Action.VIEW, ObjectType.ALERT_RULE), ()),
+    ("privacy_requests", "Privacy", "shield-lock", (Action.VIEW, ObjectType.PRIVACY_REQUEST), ("privacy_erasure_row",)),
     ("settings_tokens", "API tokens", "key", (Action.VIEW, ObjectType.TOKEN), ()),
     ("settings_audit", "Audit log", "history", (Action.VIEW, ObjectType.AUDIT_ENTRY), ()),
     ("settings_tasks", "Background tasks", "alert-triangle", (Action.VIEW, ObjectType.TASK_FAILURE), ()),

@@ -20,6 +20,7 @@ from amity.web.views import (
     leads,
     orders,
     portal,
+    privacy,
     profile,
     quotes,
     record_activity,
@@ -67,6 +68,8 @@ settings_urls: list[URLPattern | URLResolver] = [
     path("service-desk/", service_settings.settings_service_desk, name="settings_service_desk"),
     path("service-levels/", service_settings.settings_service_levels, name="settings_service_levels"),
     path("replies/", service_settings.settings_replies, name="settings_replies"),
+    path("privacy/", privacy.privacy_requests, name="privacy_requests"),
+    path("privacy/erasures/<int:pk>/", privacy.erasure_row, name="privacy_erasure_row"),
     path("alerts/", alerts.settings_alerts, name="settings_alerts"),
     path("alerts/<int:pk>/", alerts.settings_alert_update, name="settings_alert_update"),
     path("profile/", profile.profile, name="profile"),
@@ -248,6 +251,9 @@ workspace_urls: list[URLPattern | URLResolver] = [
     path("forecast/", include(forecast_urls)),
     path("cases/", include(case_urls)),
     path("contacts/<int:pk>/portal-invite/", portal.portal_invite, name="portal_invite"),
+    path("contacts/<int:pk>/personal-data.<str:file_format>", privacy.contact_personal_data, name="contact_personal_data"),
+    path("contacts/<int:pk>/erase/", privacy.contact_erase, name="contact_erase"),
+    path("contacts/<int:pk>/consent/<int:event_pk>/", privacy.consent_proof, name="consent_proof"),
     path("performance/", forecasts.performance_page, name="performance"),
 ]
 

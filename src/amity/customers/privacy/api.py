@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from amity.api.auth import actor_and_workspace
@@ -17,25 +17,13 @@ router = Router()
 TAGS = ["Privacy"]
 
 
-def report_response(data: dict[str, Any], file_format: str) -> Any:
-    """The report in the asked format: the dict for JSON, an attachment for HTML and PDF."""
-    if file_format == "json":
-        return data
-    name = f"personal-data-contact-{data['contact_id']}.{file_format}"
-    if file_format == "pdf":
-        response = HttpResponse(export.render_pdf(data), content_type="application/pdf")
-    else:
-        response = HttpResponse(export.render_html(data), content_type="text/html; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @router.get("/contacts/{contact_id}/personal-data", response=dict[str, Any], tags=TAGS, summary="Everything held about one person")
 def personal_data(request: HttpRequest, contact_id: int, format: Literal["json", "html", "pdf"] = "json") -> Any:
     """The data-subject access report: every record about the person, section by section, and the audit log's entries about them."""
     actor, workspace = actor_and_workspace(request)
     contact = customer_selectors.contact_get(actor=actor, workspace=workspace, pk=contact_id, include_deleted=True)
-    return report_response(export.subject_export(actor=actor, workspace=workspace, contact=contact), format)
+    data = export.subject_export(actor=actor, workspace=workspace, contact=contact)
+    return data if format == "json" else export.report_file(data, format)
 
 
 @router.get("/erasures", response=page_of(ErasureOut), tags=TAGS, summary="Erasures done and under way, newest first")

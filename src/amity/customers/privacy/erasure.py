@@ -10,6 +10,7 @@ which contact id and how many rows were touched, and nothing personal.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -85,6 +86,55 @@ SCRUBS: dict[str, Scrub] = {
     "notifications": {"title": ERASED, "body": ""},
 }
 SOFT_DELETED = {"contact", "leads"}  # out of every list and search once erased; their rows stay for what links to them
+CONFIRMATION_WORD = "ERASE"
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """What an erasure does to one kind of the person's records: how many rows, and removed, emptied or kept."""
+
+    section: str
+    title: str
+    rows: int
+    fate: str  # "removed", "pseudonymised" or "kept"
+    fields: tuple[str, ...] = ()  # for "pseudonymised": the fields replaced or emptied
+
+
+def _fate(scrub: Scrub) -> str:
+    if scrub == "keep":
+        return "kept"
+    return "pseudonymised" if isinstance(scrub, dict) else "removed"
+
+
+def _field_labels(model: type, scrub: Scrub) -> tuple[str, ...]:
+    if not isinstance(scrub, dict):
+        return ()
+    return tuple(str(model._meta.get_field(name).verbose_name) for name in scrub)  # type: ignore[attr-defined]
+
+
+def erasure_plan(contact: Contact) -> list[PlanLine]:
+    """What erasing this person would do, table by table, read from `SCRUBS` and the records registry (nothing is changed)."""
+    subject = Subject.of(contact)
+    lines = [
+        PlanLine(
+            section=source.section,
+            title=source.section.replace("_", " ").capitalize(),
+            rows=source.find(subject).count(),
+            fate=_fate(SCRUBS[source.section]),
+            fields=_field_labels(source.model, SCRUBS[source.section]),
+        )
+        for source in [*PERSONAL_DATA, *DERIVED]
+    ]
+    history = audit_entries(subject, touched_records(subject)).count()
+    lines.append(PlanLine("audit_entries", "Audit log entries", history, "pseudonymised", ("old and new values", "record name")))
+    return lines
+
+
+def confirmation_matches(contact: Contact, typed: str) -> bool:
+    """Whether what was typed to confirm an erasure is the person's name or the word ERASE (spaces and case aside)."""
+    given = " ".join(typed.split()).casefold()
+    name = " ".join(f"{contact.first_name} {contact.last_name}".split()).casefold()
+    return given == CONFIRMATION_WORD.casefold() or (bool(name) and given == name)
 
 
 @transaction.atomic

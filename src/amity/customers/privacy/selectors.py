@@ -20,3 +20,8 @@ def erasure_list(*, actor: User, workspace: Workspace) -> QuerySet[Erasure]:
 def erasure_get(*, actor: User, workspace: Workspace, pk: int) -> Erasure:
     """One erasure of the workspace; another workspace's is a 404."""
     return get_scoped_or_404(erasure_list(actor=actor, workspace=workspace), pk=pk)
+
+
+def latest_erasure_of(*, actor: User, workspace: Workspace, contact_id: int) -> Erasure | None:
+    """The person's most recent erasure, if one was ever asked for."""
+    return erasure_list(actor=actor, workspace=workspace).filter(contact_id=contact_id).order_by("-created_at", "-id").first()
