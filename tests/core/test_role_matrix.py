@@ -332,6 +332,9 @@ def _requests(workspace: Workspace, actor_id: int) -> dict[tuple[str, str], tupl
         ("workspace", "change"): ("patch", "/api/v1/workspaces/current", {"name": "Acme Inc"}),
         ("duplicate", "view"): ("get", "/api/v1/duplicates", None),
         ("duplicate", "add"): ("post", "/api/v1/duplicates/rebuild", {}),
+        ("privacy_request", "view"): ("get", "/api/v1/erasures", None),
+        ("retention_rule", "view"): ("get", "/api/v1/retention-rules", None),
+        ("retention_rule", "add"): ("post", "/api/v1/retention-rules", {"object_type": "lead", "untouched_months": 24, "action": "delete"}),
     }
 
 
@@ -389,6 +392,9 @@ API_ACTIONS = [
     ("workspace", "change"),
     ("duplicate", "view"),
     ("duplicate", "add"),
+    ("privacy_request", "view"),
+    ("retention_rule", "view"),
+    ("retention_rule", "add"),
 ]
 API_CASES = [(role, object_type, action) for role in ROLES for object_type, action in API_ACTIONS]
 EXPECTED_ALLOWED = {(role, action, object_type) for role, action, object_type, allowed in TABLE if allowed}

@@ -23,7 +23,16 @@ from amity.core.access import require
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.customers.models import Contact, Erasure
-from amity.customers.privacy.records import DERIVED, PERSONAL_DATA, Source, Subject, audit_entries, touched_records
+from amity.customers.privacy.records import (
+    DERIVED,
+    PERSONAL_DATA,
+    SECTIONS,
+    Source,
+    Subject,
+    audit_entries,
+    audit_entries_about,
+    touched_records,
+)
 
 ERASED = "[erased]"
 ERASED_NAME = ("Erased", "person")
@@ -142,6 +151,14 @@ def erasure_request(*, actor: User, workspace: Workspace, contact: Contact) -> E
     """Erase a person's data everywhere, in the background; the returned erasure shows its progress."""
     from amity.customers.privacy.tasks import erase_contact  # the task module imports this one
 
+    erasure = erasure_record(actor=actor, workspace=workspace, contact=contact)
+    transaction.on_commit(partial(erase_contact.enqueue, erasure.pk))
+    return erasure
+
+
+@transaction.atomic
+def erasure_record(*, actor: User, workspace: Workspace, contact: Contact) -> Erasure:
+    """The erasure of a person, queued and audited, for `run_erasure` to carry out (now, or in the background)."""
     require(actor, workspace, Action.ADD, ObjectType.PRIVACY_REQUEST)
     if Erasure.objects.filter(
         workspace=workspace, contact_id=contact.pk, status__in=[Erasure.Status.QUEUED, Erasure.Status.RUNNING]
@@ -149,7 +166,6 @@ def erasure_request(*, actor: User, workspace: Workspace, contact: Contact) -> E
         raise ValidationError({"contact_id": "An erasure of this person is already under way."})
     erasure = Erasure.objects.create(workspace=workspace, contact_id=contact.pk, requested_by=actor, requested_by_label=actor.email)
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=erasure, changes={"contact_id": [None, contact.pk]})
-    transaction.on_commit(partial(erase_contact.enqueue, erasure.pk))
     return erasure
 
 
@@ -170,6 +186,20 @@ def _apply(source: Source, ids: list[int], now: Any) -> int:
     if source.section in SOFT_DELETED:
         rows.filter(deleted_at__isnull=True).update(deleted_at=now)
     return int(rows.update(**values))
+
+
+def anonymise(*, workspace: Workspace, chosen: dict[str, list[int]]) -> dict[str, int]:
+    """Pseudonymise these rows of these sections as `SCRUBS` says, and the audit log's values about them, without a whole person."""
+    from amity.search.services import index_records
+
+    now = timezone.now()
+    counts = {section: _apply(SECTIONS[section], ids, now) for section, ids in chosen.items()}
+    touched = {SECTIONS[section].model._meta.label_lower: ids for section, ids in chosen.items()}  # type: ignore[attr-defined]
+    counts["audit_entries"] = _scrub_audit(audit_entries_about(workspace, touched))
+    for section, object_type in (("leads", "lead"), ("cases", "case")):
+        if chosen.get(section):
+            index_records(object_type=object_type, ids=chosen[section])
+    return counts
 
 
 def _scrub_audit(entries: models.QuerySet[AuditEntry]) -> int:
