@@ -168,3 +168,54 @@ def test_a_consent_proof_of_another_person_or_workspace_is_not_found(
     assert browser.get(f"/w/acme/contacts/{theirs.pk}/consent/{their_event.pk}/").status_code == 404
     assert browser.get(f"/w/acme/contacts/{person.contact.pk}/consent/{their_event.pk}/").status_code == 404
     assert browser.get(f"/w/acme/contacts/{person.bystander.pk}/consent/{ours.pk}/").status_code == 404
+
+
+def test_a_rule_added_on_the_settings_page_starts_off_and_opens_on_its_preview(browser: Client, workspace: Workspace) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from amity.customers.models import RetentionRule
+    from amity.sales.models import Lead
+
+    old = Lead.objects.create(workspace=workspace, first_name="Olga", last_name="Oldlead", email="olga@example.com")
+    Lead.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=800))
+    Lead.objects.create(workspace=workspace, first_name="Nora", last_name="Newlead", email="nora@example.com")
+
+    refused = browser.post("/w/acme/settings/retention/", {"object_type": "case", "untouched_months": "12", "action": "delete"})
+    added = browser.post("/w/acme/settings/retention/", {"object_type": "lead", "untouched_months": "24", "action": "delete"})
+
+    assert refused.status_code == 422 and "For cases, choose anonymise." in refused.content.decode()
+    rule = RetentionRule.objects.get()
+    assert added.status_code == 302 and added["Location"] == f"/w/acme/settings/retention/{rule.pk}/" and not rule.enabled
+    preview = browser.get(added["Location"]).content.decode()
+    assert "If it ran now: 1 record" in preview and "Olga Oldlead" in preview and "Nora" not in preview
+    assert browser.post(added["Location"], {"do": "enable"}).status_code == 302
+    assert RetentionRule.objects.get().enabled
+    assert Lead.objects.get(pk=old.pk).deleted_at is None, "switching on lets the worker act; nothing goes at once"
+
+
+def test_retention_pages_are_for_admins_and_their_own_workspace(browser: Client, workspace: Workspace, other_workspace: Workspace) -> None:
+    from amity.customers.models import RetentionRule, RetentionRun
+
+    theirs = RetentionRule.objects.create(workspace=other_workspace, object_type="lead", untouched_months=24, action="delete")
+    their_run = RetentionRun.objects.create(workspace=other_workspace, rule=theirs, rule_label="zz-other rule")
+    manager = signed_in(member(workspace, Role.MANAGER, email="manager@acme.test"))
+
+    assert "zz-other" not in browser.get("/w/acme/settings/retention/").content.decode()
+    assert browser.get(f"/w/acme/settings/retention/{theirs.pk}/").status_code == 404
+    assert browser.post(f"/w/acme/settings/retention/{theirs.pk}/", {"do": "delete"}).status_code == 404
+    assert browser.get(f"/w/acme/settings/retention/runs/{their_run.pk}/").status_code == 404
+    assert manager.get("/w/acme/settings/retention/").status_code == 403
+    assert RetentionRule.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_running_retention_run_polls_its_row(browser: Client, workspace: Workspace) -> None:
+    from amity.customers.models import RetentionRule, RetentionRun
+
+    rule = RetentionRule.objects.create(workspace=workspace, object_type="lead", untouched_months=24, action="delete")
+    run = RetentionRun.objects.create(workspace=workspace, rule=rule, rule_label=str(rule), status="running", matched=10, processed=4)
+
+    row = browser.get(f"/w/acme/settings/retention/runs/{run.pk}/").content.decode()
+
+    assert 'hx-trigger="every 2s"' in row and "4 of 10" in row

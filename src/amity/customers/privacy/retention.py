@@ -44,7 +44,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 # --- The rules --------------------------------------------------------------------------------------------
 
 
-def _status_choices(object_type: str) -> list[str]:
+def status_choices(object_type: str) -> list[str]:
+    """The values a rule's status filter may take for this kind of record."""
     target = TARGETS[object_type]
     return [value for value, _ in target.model._meta.get_field(target.status_field).choices or []]
 
@@ -61,8 +62,8 @@ def _apply_data(rule: RetentionRule, data: Mapping[str, Any]) -> None:
     else:
         if rule.action not in ACTIONS[rule.object_type]:
             errors["action"] = f"For {rule.get_object_type_display().lower()}, choose {' or '.join(ACTIONS[rule.object_type])}."
-        if rule.status and rule.status not in _status_choices(rule.object_type):
-            errors["status"] = f"Choose one of {', '.join(_status_choices(rule.object_type))}, or none for any."
+        if rule.status and rule.status not in status_choices(rule.object_type):
+            errors["status"] = f"Choose one of {', '.join(status_choices(rule.object_type))}, or none for any."
     if not isinstance(rule.untouched_months, int) or not 1 <= rule.untouched_months <= MAX_MONTHS:
         errors["untouched_months"] = f"A whole number of months from 1 to {MAX_MONTHS}."
     if not isinstance(rule.enabled, bool):

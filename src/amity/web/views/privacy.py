@@ -1,4 +1,5 @@
-"""Privacy in the web UI: a person's data to download, erasure with its confirmation, the erasures' list, consent proof.
+"""Privacy in the web UI: a person's data to download, erasure with its confirmation, the erasures' list, consent proof,
+and the retention rules with their preview and runs.
 
 The same services as the API's privacy endpoints: `export.subject_export` for the report, `erasure.erasure_request`
 to start an erasure (carried out by the background task), the privacy selectors for the list.
@@ -6,6 +7,7 @@ to start an erasure (carried out by the background task), the privacy selectors 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,12 +16,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from amity.core.permissions import Action, ObjectType
 from amity.customers import selectors as customer_selectors
-from amity.customers.privacy import erasure, export, selectors
+from amity.customers.privacy import erasure, export, retention, selectors
+from amity.web.customer_forms import apply_service_errors
+from amity.web.privacy_forms import RetentionRuleForm
 from amity.web.views.base import WorkspaceRequest, ensure, keyset_page, render_page, workspace_view
 
 ERASURE_PAGE_SIZE = 25
 ERASE_PAGE = "web/privacy/erase.html"
 REQUESTS_PAGE = "web/privacy/requests.html"
+RETENTION_PAGE = "web/privacy/retention.html"
+RETENTION_RULE_PAGE = "web/privacy/retention_rule.html"
+RECENT_RUNS = 20
 
 
 @workspace_view
@@ -95,3 +102,63 @@ def consent_proof(request: WorkspaceRequest, pk: int, event_pk: int) -> HttpResp
     event = customer_selectors.consent_event_get(contact=contact, pk=event_pk)
     context = {"contact": contact, "event": event, "proof": sorted((event.proof or {}).items())}
     return render_page(request, "web/privacy/consent_proof.html", context)
+
+
+# --- Retention rules ------------------------------------------------------------------------------------
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def retention_rules(request: WorkspaceRequest) -> HttpResponse:
+    """The retention rules and their last runs; a new rule starts off, and opens on its preview."""
+    ensure(request, Action.VIEW, ObjectType.RETENTION_RULE)
+    actor, workspace = request.user, request.workspace
+    form = RetentionRuleForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = retention.retention_rule_create(actor=actor, workspace=workspace, data=form.service_data())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            return redirect("retention_rule", workspace.slug, rule.pk)
+    runs = selectors.retention_run_list(actor=actor, workspace=workspace).order_by("-created_at", "-id")[:RECENT_RUNS]
+    context = {
+        "rules": selectors.retention_rule_list(actor=actor, workspace=workspace).order_by("id"),
+        "runs": runs,
+        "form": form,
+    }
+    return render_page(request, RETENTION_PAGE, context, status=422 if form.errors else 200)
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def retention_rule(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """One rule with its preview (how many records would go now, and the first of them); switch it on or off, run it, remove it."""
+    ensure(request, Action.VIEW, ObjectType.RETENTION_RULE)
+    actor, workspace = request.user, request.workspace
+    rule = selectors.retention_rule_get(actor=actor, workspace=workspace, pk=pk)
+    if request.method == "POST":
+        what = request.POST.get("do", "")
+        if what == "delete":
+            retention.retention_rule_delete(actor=actor, rule=rule)
+            messages.success(request, "The rule is removed; its past runs stay listed.")
+            return redirect("retention_rules", workspace.slug)
+        if what == "run":
+            retention.retention_run_request(actor=actor, rule=rule)
+            messages.success(request, "The rule is being applied in the background.")
+            return redirect("retention_rules", workspace.slug)
+        if what in ("enable", "disable"):
+            retention.retention_rule_update(actor=actor, rule=rule, data={"enabled": what == "enable"})
+            return redirect("retention_rule", workspace.slug, rule.pk)
+        raise Http404("No such action.")
+    count, first = selectors.retention_preview(actor=actor, workspace=workspace, rule=rule)
+    return render_page(request, RETENTION_RULE_PAGE, {"rule": rule, "count": count, "first": first})
+
+
+@workspace_view
+@require_GET
+def retention_run_row(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """One run's row as it stands now (polled while it runs)."""
+    ensure(request, Action.VIEW, ObjectType.RETENTION_RULE)
+    run = selectors.retention_run_get(actor=request.user, workspace=request.workspace, pk=pk)
+    return render(request, f"{RETENTION_PAGE}#run_row", {"run": run})
