@@ -118,10 +118,15 @@ def retention_run_request(*, actor: User, rule: RetentionRule) -> RetentionRun:
     """Apply a rule now, in the background (enabled or not: the member asked); the run shows its progress."""
     from amity.customers.privacy.tasks import run_retention  # the task module imports this one
 
-    require(actor, rule.workspace, Action.CHANGE, ObjectType.RETENTION_RULE)
-    run = _new_run(rule, triggered_by=actor.email)
+    run = retention_run_start(actor=actor, rule=rule)
     transaction.on_commit(partial(run_retention.enqueue, run.pk))
     return run
+
+
+def retention_run_start(*, actor: User, rule: RetentionRule) -> RetentionRun:
+    """A queued run of the rule, asked for by this member, for `run_retention_now` to carry out."""
+    require(actor, rule.workspace, Action.CHANGE, ObjectType.RETENTION_RULE)
+    return _new_run(rule, triggered_by=actor.email)
 
 
 def _new_run(rule: RetentionRule, *, triggered_by: str) -> RetentionRun:
