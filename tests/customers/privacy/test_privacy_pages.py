@@ -93,6 +93,8 @@ def test_typing_the_name_or_erase_starts_the_erasure(
     assert Contact.objects.get(pk=person.contact.pk).last_name == "person"
     listed = browser.get(response["Location"]).content.decode()
     assert f'id="erasure-{erasure.pk}"' in listed and "admin@acme.test" in listed and "Done" in listed
+    page = browser.get(f"/w/acme/contacts/{person.contact.pk}/")
+    assert page.status_code == 200 and "Lovelace" not in page.content.decode() and "Erased person" in page.content.decode()
 
 
 def test_a_running_erasure_polls_its_row_until_done(browser: Client, workspace: Workspace, person: Person) -> None:
