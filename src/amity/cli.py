@@ -320,7 +320,7 @@ def cmd_privacy_retention(args: argparse.Namespace) -> int:
             continue
 
         def progress(run: RetentionRun) -> None:
-            print(f"\r  {run.progress:4.0%} {run.processed:,}/{run.matched:,} {str(rule)[:60]}", end="", file=sys.stderr, flush=True)
+            print(f"\r  {run.progress:4.0%} {run.processed:,}/{run.matched:,} {run.rule_label[:60]}", end="", file=sys.stderr, flush=True)
 
         with audit.acting_through(Door.CLI):
             run = retention.run_retention_now(retention.retention_run_start(actor=actor, rule=rule).pk, on_progress=progress)

@@ -35,14 +35,20 @@ def ada(transactional_db, settings):
         },
     )  # fmt: skip
     services.consent_record(
-        actor=owner, contact=contact, channel="email", status="granted", method="Web form", source="Newsletter", proof={"document": "Form 7"}
+        actor=owner,
+        contact=contact,
+        channel="email",
+        status="granted",
+        method="Web form",
+        source="Newsletter",
+        proof={"document": "Form 7"},
     )
     call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0)  # the search index
     return workspace, contact, owner
 
 
 def test_an_admin_erases_a_person_from_their_page_and_watches_it_finish(open_page, ada):
-    workspace, contact, _ = ada
+    _, contact, _ = ada
     page = open_page()
     page.clock.install()
     sign_in(page, "owner@acme.test", PASSWORD)

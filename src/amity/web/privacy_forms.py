@@ -24,9 +24,7 @@ class RetentionRuleForm(StyledForm):
     action = forms.ChoiceField(
         label="Then",
         choices=RetentionRule.RuleAction.choices,
-        help_text="; ".join(
-            f"{label.lower()}: {', '.join(ACTIONS[kind])}" for kind, label in RetentionRule.ObjectType.choices
-        ),
+        help_text="; ".join(f"{label.lower()}: {', '.join(ACTIONS[kind])}" for kind, label in RetentionRule.ObjectType.choices),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

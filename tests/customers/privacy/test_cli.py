@@ -29,7 +29,12 @@ def test_export_prints_the_json_report_or_writes_html_and_pdf(person: Person, tm
 
     for file_format, start in (("html", b"<!"), ("pdf", b"%PDF")):
         output = tmp_path / f"ada.{file_format}"
-        assert cli.main(["privacy", "export", *AS_ADMIN, "--contact", str(person.contact.pk), "--format", file_format, "--output", str(output)]) == 0
+        assert (
+            cli.main(
+                ["privacy", "export", *AS_ADMIN, "--contact", str(person.contact.pk), "--format", file_format, "--output", str(output)]
+            )
+            == 0
+        )
         assert output.read_bytes().lstrip().upper().startswith(start.upper())
     assert AuditEntry.objects.filter(object_id=str(person.contact.pk), action="access", door="cli").count() == 3
 

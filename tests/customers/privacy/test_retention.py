@@ -102,7 +102,9 @@ def test_an_erase_rule_erases_each_old_contact_like_a_request_does(api: Any, wor
 
 def test_anonymising_cases_keeps_them_and_removes_the_text_once(api: Any, workspace: Workspace) -> None:
     contact = contact_with(workspace, "Carl", "Case")
-    case_id = api.post("/api/v1/cases", {"subject": "Carl's chair squeaks", "description": "Left leg", "contact_id": contact.pk}).json()["id"]
+    case_id = api.post("/api/v1/cases", {"subject": "Carl's chair squeaks", "description": "Left leg", "contact_id": contact.pk}).json()[
+        "id"
+    ]
     CaseMessage.objects.create(workspace=workspace, case_id=case_id, kind="inbound", body="Carl here, it squeaks", from_address="c@x.test")
     _age(Case, case_id, months=30)
     rule = RetentionRule.objects.get(pk=_rule(api, object_type="case", untouched_months=24, action="anonymise")["id"])
@@ -125,7 +127,9 @@ def test_interactions_can_be_deleted_in_batches_with_progress(api: Any, workspac
     monkeypatch.setattr(retention, "BATCH", 2)
     seen: list[tuple[int, float]] = []
 
-    run = retention.run_retention_now(retention._new_run(rule, triggered_by="test").pk, on_progress=lambda r: seen.append((r.processed, r.progress)))
+    run = retention.run_retention_now(
+        retention._new_run(rule, triggered_by="test").pk, on_progress=lambda r: seen.append((r.processed, r.progress))
+    )
 
     assert run.processed == 5 and not Interaction.objects.exists()
     assert seen == [(2, 0.4), (4, 0.8), (5, 0.99)]
@@ -149,7 +153,9 @@ def test_the_worker_applies_enabled_rules_once_a_day(api: Any, workspace: Worksp
     assert Lead.objects.get().first_name == "Erased" and Lead.objects.get().deleted_at is not None
 
 
-def test_run_now_goes_to_the_background_and_runs_are_listed(api: Any, workspace: Workspace, django_capture_on_commit_callbacks: Any) -> None:
+def test_run_now_goes_to_the_background_and_runs_are_listed(
+    api: Any, workspace: Workspace, django_capture_on_commit_callbacks: Any
+) -> None:
     _lead(workspace, "Ann", months=30)
     rule = _rule(api, object_type="lead", untouched_months=24, action="delete")
 

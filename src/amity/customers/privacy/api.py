@@ -81,7 +81,9 @@ def get_retention_rule(request: HttpRequest, retention_rule_id: int) -> Any:
     return selectors.retention_rule_get(actor=actor, workspace=workspace, pk=retention_rule_id)
 
 
-@router.patch("/retention-rules/{retention_rule_id}", response=RetentionRuleOut, tags=RETENTION_TAGS, summary="Change or switch a retention rule")
+@router.patch(
+    "/retention-rules/{retention_rule_id}", response=RetentionRuleOut, tags=RETENTION_TAGS, summary="Change or switch a retention rule"
+)
 def update_retention_rule(request: HttpRequest, retention_rule_id: int, payload: RetentionRulePatch) -> Any:
     actor, workspace = actor_and_workspace(request)
     rule = selectors.retention_rule_get(actor=actor, workspace=workspace, pk=retention_rule_id)
@@ -124,7 +126,9 @@ def list_retention_runs(request: HttpRequest, page: Query[PageParams]) -> Any:
     return paginate(runs, ordering=("-created_at", "-id"), cursor=page.cursor, limit=page.limit)
 
 
-@router.get("/retention-runs/{retention_run_id}", response=RetentionRunOut, tags=RETENTION_TAGS, summary="One retention run and its progress")
+@router.get(
+    "/retention-runs/{retention_run_id}", response=RetentionRunOut, tags=RETENTION_TAGS, summary="One retention run and its progress"
+)
 def get_retention_run(request: HttpRequest, retention_run_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     return selectors.retention_run_get(actor=actor, workspace=workspace, pk=retention_run_id)

@@ -47,7 +47,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 def status_choices(object_type: str) -> list[str]:
     """The values a rule's status filter may take for this kind of record."""
     target = TARGETS[object_type]
-    return [value for value, _ in target.model._meta.get_field(target.status_field).choices or []]
+    field = target.model._meta.get_field(target.status_field)
+    return [value for value, _ in getattr(field, "choices", None) or []]
 
 
 def _apply_data(rule: RetentionRule, data: Mapping[str, Any]) -> None:
@@ -101,7 +102,13 @@ def retention_rule_update(*, actor: User, rule: RetentionRule, data: Mapping[str
 def retention_rule_delete(*, actor: User, rule: RetentionRule) -> None:
     """Remove a retention rule; its past runs stay, with the rule's wording."""
     require(actor, rule.workspace, Action.DELETE, ObjectType.RETENTION_RULE)
-    audit.record(actor=actor, workspace=rule.workspace, action=AuditEntry.Action.DELETE, obj=rule, changes=_changes(audit.snapshot(rule, RULE_FIELDS), None))
+    audit.record(
+        actor=actor,
+        workspace=rule.workspace,
+        action=AuditEntry.Action.DELETE,
+        obj=rule,
+        changes=_changes(audit.snapshot(rule, RULE_FIELDS), None),
+    )
     rule.delete()
 
 

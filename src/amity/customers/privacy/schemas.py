@@ -30,8 +30,12 @@ class ErasureOut(Schema):
 class RetentionRuleIn(Schema):
     object_type: str = Field(..., description="lead, contact, case or interaction.")
     untouched_months: int = Field(..., description="Records not changed for this many months are let go (1 to 1200).")
-    status: str = Field("", description="Only records in this status: a lead's or a case's status, a contact's stage, an interaction's channel.")
-    action: str = Field(..., description="delete (leads, contacts, interactions), erase (contacts), anonymise (leads, cases, interactions).")
+    status: str = Field(
+        "", description="Only records in this status: a lead's or a case's status, a contact's stage, an interaction's channel."
+    )
+    action: str = Field(
+        ..., description="delete (leads, contacts, interactions), erase (contacts), anonymise (leads, cases, interactions)."
+    )
     enabled: bool = Field(False, description="Off until switched on; look at the preview first.")
 
 

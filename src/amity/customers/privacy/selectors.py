@@ -74,16 +74,14 @@ def retention_candidates(rule: RetentionRule, *, now: datetime | None = None) ->
     """The records the rule would let go now, oldest id first: the one selector the preview and the run both use."""
     target = TARGETS[rule.object_type]
     model = target.model
-    rows = model._default_manager.filter(  # type: ignore[attr-defined]
-        workspace_id=rule.workspace_id, updated_at__lt=retention_cutoff(rule, now or timezone.now())
-    )
+    rows = model._default_manager.filter(workspace_id=rule.workspace_id, updated_at__lt=retention_cutoff(rule, now or timezone.now()))
     if rule.status:
         rows = rows.filter(**{target.status_field: rule.status})
     if any(field.name == "deleted_at" for field in model._meta.concrete_fields):
         rows = rows.filter(deleted_at__isnull=True)
     if target.erased_field:
         rows = rows.exclude(**{target.erased_field: ERASED})
-    return rows.order_by("pk")  # type: ignore[no-any-return]
+    return rows.order_by("pk")
 
 
 def retention_rule_list(*, actor: User, workspace: Workspace) -> QuerySet[RetentionRule]:
