@@ -463,6 +463,18 @@ def _erasure(workspace: Workspace) -> models.Model:
     return Erasure.objects.create(workspace=workspace, contact_id=_contact(workspace).pk, status="done", requested_by_label=MARKER)
 
 
+def _retention_rule(workspace: Workspace) -> models.Model:
+    from amity.customers.models import RetentionRule
+
+    return RetentionRule.objects.create(workspace=workspace, object_type="lead", untouched_months=24, action="delete")
+
+
+def _retention_run(workspace: Workspace) -> models.Model:
+    from amity.customers.models import RetentionRun
+
+    return RetentionRun.objects.create(workspace=workspace, rule=_retention_rule(workspace), rule_label=MARKER, status="done")
+
+
 MAKERS: dict[str, Maker] = {
     "member_id": _member,
     "invitation_id": _invitation,
@@ -515,10 +527,12 @@ MAKERS: dict[str, Maker] = {
     "scan_id": _duplicate_scan,
     "merge_id": _merge,
     "erasure_id": _erasure,
+    "retention_rule_id": _retention_rule,
+    "retention_run_id": _retention_run,
 }
 
 # Records listed by endpoints without a path parameter; made in the other workspace to catch leaks in lists.
-LIST_ONLY_MAKERS: list[Maker] = [_task_failure, _forecast_submission, _article, _survey]
+LIST_ONLY_MAKERS: list[Maker] = [_task_failure, _forecast_submission, _article, _survey, _retention_run]
 
 # Query parameters a list endpoint needs to answer 200; search asks for the other workspace's marker by name.
 LIST_PARAMS: dict[str, dict[str, str]] = {
@@ -603,4 +617,6 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/cases/{case_id}/articles"): {"article_id": 1},
     ("POST", "/api/v1/duplicates/{duplicate_id}/merge"): {"survivor_id": 1},
     ("POST", "/api/v1/merges/{merge_id}/undo"): {},
+    ("PATCH", "/api/v1/retention-rules/{retention_rule_id}"): {"untouched_months": 30},
+    ("POST", "/api/v1/retention-rules/{retention_rule_id}/run"): {},
 }

@@ -96,6 +96,18 @@ def _workspace(slug: str) -> Any:
     return workspace
 
 
+def _acting_member(workspace: Any, email: str | None) -> Any:
+    """The member a command acts as: the one named with --user, else the workspace's first owner."""
+    from amity.core.models import Membership
+
+    if email:
+        return _user(email)
+    owner = Membership.objects.filter(workspace=workspace, role="owner").select_related("user").order_by("pk").first()
+    if owner is None:
+        raise LookupError(f"the workspace {workspace.slug!r} has no owner; name a member with --user")
+    return owner.user
+
+
 def cmd_workspace_create(args: argparse.Namespace) -> int:
     from amity.core import audit, services
     from amity.core.models import Door
@@ -145,7 +157,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from django.core.files import File
 
     from amity.core import audit
-    from amity.core.models import Door, Membership
+    from amity.core.models import Door
     from amity.imports import services
     from amity.imports.models import Import
 
@@ -153,13 +165,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise LookupError(f"no file at {args.file}")
     workspace = _workspace(args.workspace)
-    if args.user:
-        user = _user(args.user)
-    else:
-        owner = Membership.objects.filter(workspace=workspace, role="owner").select_related("user").order_by("pk").first()
-        if owner is None:
-            raise LookupError(f"the workspace {workspace.slug!r} has no owner; name a member with --user")
-        user = owner.user
+    user = _acting_member(workspace, args.user)
     started = time.monotonic()
 
     def progress(run: Import) -> None:
@@ -230,6 +236,96 @@ def cmd_dedupe(args: argparse.Namespace) -> int:
                     f"{record.type} {record.id}" + (f" ({record.external_id})" if record.external_id else "") for record in cluster.records
                 )
                 print(f"{cluster.score:.2f}  {ids}  — {'; '.join(cluster.reasons)}")
+    return 0
+
+
+def _privacy_contact(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """(member, workspace, contact) of a privacy command; a contact of another workspace is not found."""
+    from django.http import Http404
+
+    from amity.customers import selectors
+
+    workspace = _workspace(args.workspace)
+    actor = _acting_member(workspace, args.user)
+    try:
+        contact = selectors.contact_get(actor=actor, workspace=workspace, pk=args.contact, include_deleted=True)
+    except Http404:
+        raise LookupError(f"no contact with the id {args.contact} in the workspace {workspace.slug}") from None
+    return actor, workspace, contact
+
+
+def cmd_privacy_export(args: argparse.Namespace) -> int:
+    from amity.core import audit
+    from amity.core.models import Door
+    from amity.customers.privacy import export
+
+    actor, workspace, contact = _privacy_contact(args)
+    with audit.acting_through(Door.CLI):
+        data = export.subject_export(actor=actor, workspace=workspace, contact=contact)
+    body = export.report_file(data, args.format).content
+    if args.output:
+        with open(args.output, "wb") as output:
+            output.write(body)
+        print(f"Wrote {args.output} ({len(body):,} bytes).", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_privacy_erase(args: argparse.Namespace) -> int:
+    from amity.core import audit
+    from amity.core.models import Door
+    from amity.customers.models import Erasure
+    from amity.customers.privacy import erasure
+
+    actor, workspace, contact = _privacy_contact(args)
+    print(f"Erasing {contact.first_name} {contact.last_name} (contact {contact.pk}) cannot be undone:")
+    for line in erasure.erasure_plan(contact):
+        fields = f" ({', '.join(line.fields)})" if line.fields else ""
+        print(f"  {line.fate:<13} {line.title}: {line.rows} row{'s' if line.rows != 1 else ''}{fields}")
+    if not args.yes:
+        typed = input(f"Type the person's name or {erasure.CONFIRMATION_WORD} to confirm: ")
+        if not erasure.confirmation_matches(contact, typed):
+            return _fail("not confirmed; nothing was erased")
+
+    def progress(run: Erasure) -> None:
+        print(f"\r  {run.progress:4.0%} {run.step[:70]:<70}", end="", file=sys.stderr, flush=True)
+
+    with audit.acting_through(Door.CLI):
+        started = erasure.erasure_record(actor=actor, workspace=workspace, contact=contact)
+        done = erasure.run_erasure(started.pk, on_progress=progress)
+    touched = sum(done.counts.values())
+    print(f"\r  erased: {touched:,} rows in {len(done.counts)} kinds of record (erasure {done.pk}){' ' * 30}", file=sys.stderr)
+    return 0
+
+
+def cmd_privacy_retention(args: argparse.Namespace) -> int:
+    from amity.core import audit
+    from amity.core.models import Door
+    from amity.customers.models import RetentionRun
+    from amity.customers.privacy import retention, selectors
+
+    workspace = _workspace(args.workspace)
+    actor = _acting_member(workspace, args.user)
+    rules = list(selectors.retention_rule_list(actor=actor, workspace=workspace).filter(enabled=True).order_by("id"))
+    if not rules:
+        print("No retention rule is switched on.")
+    for rule in rules:
+        if not args.run:
+            count, first = selectors.retention_preview(actor=actor, workspace=workspace, rule=rule)
+            print(f"{rule} (rule {rule.pk}): {count:,} record{'s' if count != 1 else ''} would go")
+            for row in first:
+                print(f"  {row.pk}\t{row}\tlast changed {row.updated_at:%Y-%m-%d}")
+            continue
+
+        def progress(run: RetentionRun) -> None:
+            print(f"\r  {run.progress:4.0%} {run.processed:,}/{run.matched:,} {run.rule_label[:60]}", end="", file=sys.stderr, flush=True)
+
+        with audit.acting_through(Door.CLI):
+            run = retention.run_retention_now(retention.retention_run_start(actor=actor, rule=rule).pk, on_progress=progress)
+        print(f"\r{rule} (rule {rule.pk}): {run.processed:,} of {run.matched:,} let go, {run.status}{' ' * 20}", file=sys.stderr)
+        print(f"{rule.pk}\t{run.status}\t{run.processed}")
     return 0
 
 
@@ -336,6 +432,26 @@ def build_parser() -> argparse.ArgumentParser:
     dedupe.add_argument("--threshold", type=_score, default=0.8, help="The least score that joins two records (default: 0.8).")
     dedupe.add_argument("--type", choices=["contact", "account"], help="Only contacts or only accounts (default: both).")
 
+    privacy = add("privacy", lambda args: 0, "A person's data, erasure on request, and the retention rules.")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
+    privacy_export = privacy_commands.add_parser("export", help="Everything held about one person, as JSON, HTML or PDF.")
+    privacy_export.add_argument("--format", choices=["json", "html", "pdf"], default="json")
+    privacy_export.add_argument("--output", metavar="FILE", help="Write the report here (default: standard output).")
+    privacy_export.set_defaults(handler=cmd_privacy_export)
+    privacy_erase = privacy_commands.add_parser("erase", help="Erase one person's data everywhere, showing progress. Cannot be undone.")
+    privacy_erase.add_argument("--yes", action="store_true", help="Do not ask to type the person's name to confirm.")
+    privacy_erase.set_defaults(handler=cmd_privacy_erase)
+    privacy_retention = privacy_commands.add_parser("retention", help="What the switched-on retention rules would let go, or apply them.")
+    mode = privacy_retention.add_mutually_exclusive_group()
+    mode.add_argument("--preview", action="store_true", help="Print what each rule would let go now (the default).")
+    mode.add_argument("--run", action="store_true", help="Apply each rule now, showing progress.")
+    privacy_retention.set_defaults(handler=cmd_privacy_retention)
+    for sub in (privacy_export, privacy_erase, privacy_retention):
+        sub.add_argument("--workspace", required=True, help="Workspace slug.")
+        sub.add_argument("--user", help="Act as this member (default: the workspace's first owner).")
+    for sub in (privacy_export, privacy_erase):
+        sub.add_argument("--contact", required=True, type=int, help="The contact's id.")
+
     manage = add("manage", cmd_manage, "Run a Django management command (e.g. `amity manage check --deploy`).", django=False)
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
@@ -352,10 +468,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LookupError as error:
         return _fail(str(error).strip("'\""))
     except Exception as error:
-        from django.core.exceptions import ValidationError
+        from django.core.exceptions import PermissionDenied, ValidationError
 
         if isinstance(error, ValidationError):
             return _fail(_explain(error))
+        if isinstance(error, PermissionDenied):
+            return _fail(str(error) or "your role does not allow this")
         raise
 
 

@@ -64,6 +64,7 @@ PERIODIC_TASKS: list[tuple[str, str | None]] = [
     ("amity.service.tasks.fetch_mailboxes", "MAIL_FETCH_SECONDS"),
     ("amity.service.tasks.escalate_sla_breaches", None),
     ("amity.service.tasks.send_due_surveys", None),
+    ("amity.customers.privacy.tasks.apply_retention_rules", None),
 ]
 
 

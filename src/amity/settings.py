@@ -253,6 +253,8 @@ SCHEDULER_SECONDS = float(os.environ.get("AMITY_SCHEDULER_SECONDS", "60"))
 ALERTS_SECONDS = float(os.environ.get("AMITY_ALERTS_SECONDS", "900"))
 # How often the worker refreshes SQLite's query planner statistics (PostgreSQL's autovacuum does its own).
 PLANNER_STATISTICS_SECONDS = float(os.environ.get("AMITY_PLANNER_STATISTICS_SECONDS", "3600"))
+# How long after a retention rule was applied the worker applies it again (the scheduler asks every minute).
+RETENTION_SECONDS = float(os.environ.get("AMITY_RETENTION_SECONDS", "86400"))
 MAIL_FETCH_SECONDS = float(os.environ.get("AMITY_MAIL_FETCH_SECONDS", "60"))
 # How long after a case is resolved the customer is asked how it went (minutes); cases resolved longer than
 # SURVEY_MAX_AGE_DAYS ago are never surveyed (a worker that was down for a month does not mail a backlog).

@@ -338,6 +338,9 @@ def _requests(workspace: Workspace, actor_id: int) -> dict[tuple[str, str], tupl
         ("duplicate", "add"): ("post", "/api/v1/duplicates/rebuild", {}),
         ("dedupe_setting", "view"): ("get", "/api/v1/duplicate-settings", None),
         ("dedupe_setting", "change"): ("put", "/api/v1/duplicate-settings", {"auto_merge": True, "auto_merge_threshold": 0.97}),
+        ("privacy_request", "view"): ("get", "/api/v1/erasures", None),
+        ("retention_rule", "view"): ("get", "/api/v1/retention-rules", None),
+        ("retention_rule", "add"): ("post", "/api/v1/retention-rules", {"object_type": "lead", "untouched_months": 24, "action": "delete"}),
     }
 
 
@@ -397,6 +400,9 @@ API_ACTIONS = [
     ("duplicate", "add"),
     ("dedupe_setting", "view"),
     ("dedupe_setting", "change"),
+    ("privacy_request", "view"),
+    ("retention_rule", "view"),
+    ("retention_rule", "add"),
 ]
 API_CASES = [(role, object_type, action) for role in ROLES for object_type, action in API_ACTIONS]
 EXPECTED_ALLOWED = {(role, action, object_type) for role, action, object_type, allowed in TABLE if allowed}

@@ -442,3 +442,66 @@ class Erasure(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"Erasure {self.pk} of contact {self.contact_id}: {self.status}"
+
+
+class RetentionRule(WorkspaceScopedModel):
+    """A standing order to let records go once untouched for long enough, e.g. "delete leads untouched for 24 months"."""
+
+    class ObjectType(models.TextChoices):
+        LEAD = "lead", "Leads"
+        CONTACT = "contact", "Contacts"
+        CASE = "case", "Cases"
+        INTERACTION = "interaction", "Interactions"
+
+    class RuleAction(models.TextChoices):
+        DELETE = "delete", "Delete (to the bin)"
+        ERASE = "erase", "Erase the person everywhere"
+        ANONYMISE = "anonymise", "Anonymise (keep the row, remove the personal text)"
+
+    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    untouched_months = models.PositiveIntegerField(help_text="Records not changed for this many months are let go.")
+    status = models.CharField(max_length=40, blank=True, help_text="Only records in this status (lead or case status, contact stage).")
+    action = models.CharField(max_length=10, choices=RuleAction.choices)
+    enabled = models.BooleanField(default=False, help_text="Off until someone has looked at the preview and switched it on.")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The worker applies the rule as this member."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_run_at = models.DateTimeField(null=True, blank=True, help_text="When the worker last applied it (its claim on the next run).")
+
+    class Meta:
+        indexes = [models.Index(fields=["enabled", "last_run_at"], name="retention_rule_due")]
+
+    def __str__(self) -> str:
+        status = f" in status {self.status}" if self.status else ""
+        return f"{self.get_action_display().split(' (')[0]} {self.get_object_type_display().lower()}{status} untouched for {self.untouched_months} months"
+
+
+class RetentionRun(WorkspaceScopedModel):
+    """One application of a retention rule: how many records matched and how many were let go, with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    rule = models.ForeignKey(RetentionRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
+    rule_label = models.CharField(max_length=300, help_text="The rule as it read when it ran (kept if the rule is deleted).")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0.0, help_text="From 0 to 1.")
+    matched = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    triggered_by_label = models.CharField(max_length=200, blank=True, help_text="Who ran it: a member, or the worker's schedule.")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at", "-id"], name="retention_run_ws_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_label}: {self.processed} of {self.matched}"

@@ -317,17 +317,40 @@ def account_profile(*, actor: User, workspace: Workspace, pk: int, include_delet
     return get_scoped_or_404(accounts.prefetch_related("domains", "tags", ADDRESSES), pk=pk)
 
 
-def current_consent(contact: Contact) -> list[ConsentEvent]:
-    """The latest consent event per channel and purpose: what the contact agreed to now.
+@dataclass(frozen=True)
+class ConsentHistory:
+    """The consent log of one channel and purpose, newest first; the current consent is its latest entry."""
 
-    Reads the events `contact_profile` prefetched (newest first within each channel and purpose), else asks for them.
+    channel: str
+    purpose: str
+    events: list[ConsentEvent]
+
+    @property
+    def current(self) -> ConsentEvent:
+        return self.events[0]
+
+
+def consent_history(contact: Contact) -> list[ConsentHistory]:
+    """The contact's consent log per channel and purpose, each newest first (by when it happened, then by entry).
+
+    Reads the events `contact_profile` prefetched (in that order), else asks for them.
     """
     prefetched = getattr(contact, "_prefetched_objects_cache", {}).get("consent_events")
-    events = prefetched if prefetched is not None else contact.consent_events.order_by("-occurred_at", "-id")
-    latest: dict[tuple[str, str], ConsentEvent] = {}
+    events = prefetched if prefetched is not None else contact.consent_events.order_by("channel", "purpose", "-occurred_at", "-id")
+    groups: dict[tuple[str, str], list[ConsentEvent]] = {}
     for event in events:
-        latest.setdefault((event.channel, event.purpose), event)
-    return list(latest.values())
+        groups.setdefault((event.channel, event.purpose), []).append(event)
+    return [ConsentHistory(channel, purpose, log) for (channel, purpose), log in groups.items()]
+
+
+def current_consent(contact: Contact) -> list[ConsentEvent]:
+    """The latest consent event per channel and purpose: what the contact agreed to now."""
+    return [history.current for history in consent_history(contact)]
+
+
+def consent_event_get(*, contact: Contact, pk: int) -> ConsentEvent:
+    """One entry of the contact's consent log (the contact was fetched through `contact_get`); any other is a 404."""
+    return get_scoped_or_404(contact.consent_events.select_related("recorded_by"), pk=pk)
 
 
 def consent_events(*, contact: Contact, limit: int) -> list[ConsentEvent]:

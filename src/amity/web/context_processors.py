@@ -51,6 +51,8 @@ SETTINGS_PAGES: list[tuple[str, str, str, tuple[Action, ObjectType] | None, tupl
     ("settings_replies", "Replies and macros", "message-2-bolt", (Action.CHANGE, ObjectType.CASE_KIND), ()),
     ("settings_portal", "Customer portal", "door-enter", (Action.CHANGE, ObjectType.QUEUE), ()),
     ("settings_alerts", "Alerts", "bell-ringing", (Action.VIEW, ObjectType.ALERT_RULE), ()),
+    ("privacy_requests", "Privacy requests", "shield-lock", (Action.VIEW, ObjectType.PRIVACY_REQUEST), ()),
+    ("retention_rules", "Retention rules", "clock-x", (Action.VIEW, ObjectType.RETENTION_RULE), ("retention_rule",)),
     ("settings_tokens", "API tokens", "key", (Action.VIEW, ObjectType.TOKEN), ()),
     ("settings_audit", "Audit log", "history", (Action.VIEW, ObjectType.AUDIT_ENTRY), ()),
     ("settings_tasks", "Background tasks", "alert-triangle", (Action.VIEW, ObjectType.TASK_FAILURE), ()),

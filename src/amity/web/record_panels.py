@@ -15,6 +15,7 @@ from amity.core.models import User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.customers import selectors as customers
 from amity.customers.models import Account, Contact
+from amity.customers.privacy import selectors as privacy
 from amity.web import record_page
 
 SHOWN = 5  # rows per panel; a link or a count says when there are more
@@ -54,6 +55,20 @@ def account_hierarchy(actor: User, workspace: Workspace, account: Account) -> di
     children, count = customers.account_children(actor=actor, workspace=workspace, account=account, limit=SHOWN * 2)
     parent = account.parent if account.parent is not None and account.parent.deleted_at is None else None
     return {"parent": parent, "children": children, "more": count - len(children), "empty": parent is None and not children}
+
+
+def consent_log(actor: User, workspace: Workspace, contact: Contact) -> dict[str, Any]:
+    """Every grant and withdrawal per channel and purpose, with the current state (the latest), from the prefetched log."""
+    history = customers.consent_history(contact)
+    return {"history": history, "count": sum(len(item.events) for item in history), "empty": not history}
+
+
+def privacy_actions(actor: User, workspace: Workspace, contact: Contact) -> dict[str, Any]:
+    """The person's data to download, and their erasure: to start, or how the last one went."""
+    return {
+        "erasure": privacy.latest_erasure_of(actor=actor, workspace=workspace, contact_id=contact.pk),
+        "can_erase": allowed(actor, workspace, Action.ADD, ObjectType.PRIVACY_REQUEST),
+    }
 
 
 def register_builtin_panels() -> None:
@@ -105,5 +120,30 @@ def register_builtin_panels() -> None:
             kinds=frozenset({"account"}),
             order=30,
             empty_text="No parent or subsidiary accounts.",
+        )
+    )
+    record_page.register(
+        record_page.Panel(
+            key="consent_log",
+            title="Consent log",
+            icon="shield-check",
+            template="web/record/panels/consent_log.html",
+            context=consent_log,
+            kinds=frozenset({"contact"}),
+            order=80,
+            permission=(Action.VIEW, ObjectType.CONTACT),
+            empty_text="No consent recorded yet. Record one with Edit on the Consent card.",
+        )
+    )
+    record_page.register(
+        record_page.Panel(
+            key="privacy",
+            title="Privacy",
+            icon="shield-lock",
+            template="web/record/panels/privacy.html",
+            context=privacy_actions,
+            kinds=frozenset({"contact"}),
+            order=90,
+            permission=(Action.VIEW, ObjectType.PRIVACY_REQUEST),
         )
     )

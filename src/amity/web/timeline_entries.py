@@ -222,7 +222,7 @@ class Presenter:
             before, after = values
             if created and after in (None, "", [], {}):
                 continue  # a creation lists what was set, not every empty field
-            if name == "custom":
+            if name == "custom" and all(isinstance(value or {}, Mapping) for value in (before, after)):  # an erasure leaves "[erased]"
                 lines += self._custom_changes(before or {}, after or {}, labels)
             elif name in CHANGED_ONLY:
                 lines.append(Change(FIELD_LABELS.get(name, name), only_changed=True))

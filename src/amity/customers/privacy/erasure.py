@@ -10,6 +10,7 @@ which contact id and how many rows were touched, and nothing personal.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -22,7 +23,16 @@ from amity.core.access import require
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.customers.models import Contact, Erasure
-from amity.customers.privacy.records import DERIVED, PERSONAL_DATA, Source, Subject, audit_entries, touched_records
+from amity.customers.privacy.records import (
+    DERIVED,
+    PERSONAL_DATA,
+    SECTIONS,
+    Source,
+    Subject,
+    audit_entries,
+    audit_entries_about,
+    touched_records,
+)
 
 ERASED = "[erased]"
 ERASED_NAME = ("Erased", "person")
@@ -85,6 +95,55 @@ SCRUBS: dict[str, Scrub] = {
     "notifications": {"title": ERASED, "body": ""},
 }
 SOFT_DELETED = {"contact", "leads"}  # out of every list and search once erased; their rows stay for what links to them
+CONFIRMATION_WORD = "ERASE"
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """What an erasure does to one kind of the person's records: how many rows, and removed, emptied or kept."""
+
+    section: str
+    title: str
+    rows: int
+    fate: str  # "removed", "pseudonymised" or "kept"
+    fields: tuple[str, ...] = ()  # for "pseudonymised": the fields replaced or emptied
+
+
+def _fate(scrub: Scrub) -> str:
+    if scrub == "keep":
+        return "kept"
+    return "pseudonymised" if isinstance(scrub, dict) else "removed"
+
+
+def _field_labels(model: type, scrub: Scrub) -> tuple[str, ...]:
+    if not isinstance(scrub, dict):
+        return ()
+    return tuple(str(model._meta.get_field(name).verbose_name) for name in scrub)  # type: ignore[attr-defined]
+
+
+def erasure_plan(contact: Contact) -> list[PlanLine]:
+    """What erasing this person would do, table by table, read from `SCRUBS` and the records registry (nothing is changed)."""
+    subject = Subject.of(contact)
+    lines = [
+        PlanLine(
+            section=source.section,
+            title=source.section.replace("_", " ").capitalize(),
+            rows=source.find(subject).count(),
+            fate=_fate(SCRUBS[source.section]),
+            fields=_field_labels(source.model, SCRUBS[source.section]),
+        )
+        for source in [*PERSONAL_DATA, *DERIVED]
+    ]
+    history = audit_entries(subject, touched_records(subject)).count()
+    lines.append(PlanLine("audit_entries", "Audit log entries", history, "pseudonymised", ("old and new values", "record name")))
+    return lines
+
+
+def confirmation_matches(contact: Contact, typed: str) -> bool:
+    """Whether what was typed to confirm an erasure is the person's name or the word ERASE (spaces and case aside)."""
+    given = " ".join(typed.split()).casefold()
+    name = " ".join(f"{contact.first_name} {contact.last_name}".split()).casefold()
+    return given == CONFIRMATION_WORD.casefold() or (bool(name) and given == name)
 
 
 @transaction.atomic
@@ -92,6 +151,14 @@ def erasure_request(*, actor: User, workspace: Workspace, contact: Contact) -> E
     """Erase a person's data everywhere, in the background; the returned erasure shows its progress."""
     from amity.customers.privacy.tasks import erase_contact  # the task module imports this one
 
+    erasure = erasure_record(actor=actor, workspace=workspace, contact=contact)
+    transaction.on_commit(partial(erase_contact.enqueue, erasure.pk))
+    return erasure
+
+
+@transaction.atomic
+def erasure_record(*, actor: User, workspace: Workspace, contact: Contact) -> Erasure:
+    """The erasure of a person, queued and audited, for `run_erasure` to carry out (now, or in the background)."""
     require(actor, workspace, Action.ADD, ObjectType.PRIVACY_REQUEST)
     if Erasure.objects.filter(
         workspace=workspace, contact_id=contact.pk, status__in=[Erasure.Status.QUEUED, Erasure.Status.RUNNING]
@@ -99,7 +166,6 @@ def erasure_request(*, actor: User, workspace: Workspace, contact: Contact) -> E
         raise ValidationError({"contact_id": "An erasure of this person is already under way."})
     erasure = Erasure.objects.create(workspace=workspace, contact_id=contact.pk, requested_by=actor, requested_by_label=actor.email)
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=erasure, changes={"contact_id": [None, contact.pk]})
-    transaction.on_commit(partial(erase_contact.enqueue, erasure.pk))
     return erasure
 
 
@@ -120,6 +186,20 @@ def _apply(source: Source, ids: list[int], now: Any) -> int:
     if source.section in SOFT_DELETED:
         rows.filter(deleted_at__isnull=True).update(deleted_at=now)
     return int(rows.update(**values))
+
+
+def anonymise(*, workspace: Workspace, chosen: dict[str, list[int]]) -> dict[str, int]:
+    """Pseudonymise these rows of these sections as `SCRUBS` says, and the audit log's values about them, without a whole person."""
+    from amity.search.services import index_records
+
+    now = timezone.now()
+    counts = {section: _apply(SECTIONS[section], ids, now) for section, ids in chosen.items()}
+    touched = {SECTIONS[section].model._meta.label_lower: ids for section, ids in chosen.items()}  # type: ignore[attr-defined]
+    counts["audit_entries"] = _scrub_audit(audit_entries_about(workspace, touched))
+    for section, object_type in (("leads", "lead"), ("cases", "case")):
+        if chosen.get(section):
+            index_records(object_type=object_type, ids=chosen[section])
+    return counts
 
 
 def _scrub_audit(entries: models.QuerySet[AuditEntry]) -> int:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -79,3 +82,16 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
     return bytes(HTML(string=render_html(data)).write_pdf())
+
+
+def report_file(data: dict[str, Any], file_format: str) -> HttpResponse:
+    """The report as a file to download: JSON for machines, HTML or PDF for the person to read."""
+    if file_format == "pdf":
+        response = HttpResponse(render_pdf(data), content_type="application/pdf")
+    elif file_format == "html":
+        response = HttpResponse(render_html(data), content_type="text/html; charset=utf-8")
+    else:
+        response = HttpResponse(json.dumps(data, indent=2, cls=DjangoJSONEncoder), content_type="application/json")
+    name = f"personal-data-contact-{data['contact_id']}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -142,6 +142,9 @@ DERIVED: list[Source] = [
     Source("notifications", Notification, lambda s: _notifications(s)),
 ]
 
+# Every source by its section: a retention rule anonymises a section's rows without a whole person.
+SECTIONS: dict[str, Source] = {source.section: source for source in [*PERSONAL_DATA, *DERIVED]}
+
 # Tables that point at a contact or lead but hold nothing personal of their own; why, for the reader.
 NOT_PERSONAL: dict[str, str] = {
     "activities.Interaction_contacts": "the link table of interactions and their people; the interactions are personal data",
@@ -165,11 +168,16 @@ def _notifications(subject: Subject) -> QuerySet:
 
 def audit_entries(subject: Subject, touched: dict[str, list[int]]) -> QuerySet[AuditEntry]:
     """The audit log's entries about the person's records: the values they hold are the person's data too."""
+    return audit_entries_about(subject.workspace, touched)
+
+
+def audit_entries_about(workspace: Workspace, touched: dict[str, list[int]]) -> QuerySet[AuditEntry]:
+    """The audit log's entries about these records (ids by `app.model`)."""
     about = Q(pk__in=[])
     for label, ids in touched.items():
         if ids:
             about |= Q(object_type=label, object_id__in=[str(pk) for pk in ids])
-    return AuditEntry._default_manager.filter(workspace=subject.workspace).filter(about)
+    return AuditEntry._default_manager.filter(workspace=workspace).filter(about)
 
 
 def touched_records(subject: Subject) -> dict[str, list[int]]:
