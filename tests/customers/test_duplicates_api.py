@@ -174,3 +174,32 @@ def test_the_cli_prints_clusters_as_json_lines_with_a_progress_line(
     assert cli.main(["dedupe", "--workspace", workspace.slug, "--threshold", "0.99"]) == 0
     [text] = capsys.readouterr().out.strip().splitlines()
     assert text.startswith("1.00  contact ") and "same email" in text
+
+
+def test_a_rescan_writes_only_the_keys_that_changed(api: Any, workspace: Workspace) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amity.customers.dedupe import services as dedupe
+
+    ids = [
+        _create(api, {**ADA, "emails": [{"address": f"ada{n}@analytical.example"}]}, "?allow_duplicates=true").json()["id"]
+        for n in range(3)
+    ]
+    DedupeKey.objects.filter(record_id=ids[0]).delete()  # as after an import: no keys yet
+    DedupeKey.objects.create(workspace=workspace, record_type="contact", record_id=999_999, key_hash=1)  # a contact gone since
+    dedupe.run_scan(dedupe.scan_create(workspace=workspace, record_type="contact").pk)
+    indexed = sorted(DedupeKey.objects.values_list("record_id", "key_hash"))
+    assert {record_id for record_id, _ in indexed} == set(ids)
+    assert len(indexed) == len(set(indexed))
+
+    with CaptureQueriesContext(connection) as rescan:
+        dedupe.run_scan(dedupe.scan_create(workspace=workspace, record_type="contact").pk)
+
+    assert sorted(DedupeKey.objects.values_list("record_id", "key_hash")) == indexed
+    writes = [
+        query["sql"]
+        for query in rescan.captured_queries
+        if query["sql"].startswith(("INSERT", "DELETE", "UPDATE")) and "dedupekey" in query["sql"]
+    ]
+    assert writes == []
