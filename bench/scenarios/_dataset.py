@@ -378,7 +378,7 @@ def _search_index(
 ) -> None:
     """Index rows for every contact and account, written as `amity.search.record_types` writes them, and the title vocabulary."""
     from amity.search.models import SearchDocument, SearchTerm
-    from amity.search.text import document_text, fold, phone_forms, title_words
+    from amity.search.text import document_text, fold, phone_forms, sensitive_text, title_words
 
     vocabulary: set[str] = set()
 
@@ -390,7 +390,8 @@ def _search_index(
             title = f"{first} {last}"
             vocabulary.update(word[:100] for word in title_words(title))
             subtitle = " · ".join(part for part in [address, ", ".join(names)] if part)
-            text = document_text(first, last, address, *(phone_forms(number) if number else []), *names)
+            phones = sensitive_text("phones", *(phone_forms(number) if number else []))
+            text = " ".join(part for part in (document_text(first, last, address, *names), phones) if part)
             yield (workspace_id, "contact", first_contact + n, owner_id, title, subtitle, fold(title)[:300], text, now)
 
     def account_rows() -> Iterator[tuple[Any, ...]]:

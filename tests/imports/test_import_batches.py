@@ -186,7 +186,7 @@ def test_the_search_index_finds_imported_contacts_by_name_email_phone_and_compan
     account = Account.objects.get()
 
     assert (document.title, document.subtitle, document.owner_id) == ("Ada Lovelace", "ada@example.com · Analytical Engines", owner.pk)
-    assert document.text.split() == ["ada", "lovelace", "ada@example.com", "12025550143", "2025550143", "analytical", "engines"]
+    assert document.text.split() == ["ada", "lovelace", "ada@example.com", "analytical", "engines", "§phones", "12025550143", "2025550143"]
     assert SearchDocument.objects.filter(object_type="account", object_id=account.pk, title="Analytical Engines").exists()
 
 

@@ -144,6 +144,11 @@ def merge_get(*, actor: User, workspace: Workspace, pk: int) -> Merge:
     return get_scoped_or_404(merge_list(actor=actor, workspace=workspace), pk=pk)
 
 
+def merge_of(*, actor: User, workspace: Workspace, candidate: DuplicateCandidate) -> Merge | None:
+    """The latest merge of a reviewed pair (its Undo lives on the pair's page)."""
+    return merge_list(actor=actor, workspace=workspace).filter(candidate=candidate).order_by("-created_at").first()
+
+
 def latest_scan(*, actor: User, workspace: Workspace) -> DuplicateScan | None:
     """The workspace's most recent scan, for the duplicates page's progress bar."""
     scans = visible(DuplicateScan.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.DUPLICATE)

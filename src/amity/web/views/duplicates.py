@@ -22,7 +22,7 @@ from amity.core.permissions import Action, ObjectType
 from amity.customers import merging
 from amity.customers.dedupe import review, selectors, services
 from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD
-from amity.customers.models import DuplicateCandidate, Merge
+from amity.customers.models import DuplicateCandidate
 from amity.web.flash import success_with_action
 from amity.web.forms import StyledForm, apply_errors, error_text
 from amity.web.views.base import WorkspaceRequest, ensure, keyset_page, render_page, workspace_view
@@ -139,7 +139,7 @@ def _review_context(request: WorkspaceRequest, pair: DuplicateCandidate, preview
         "can_dismiss": pair.status != DuplicateCandidate.Status.DISMISSED
         and pair.status != DuplicateCandidate.Status.MERGED
         and allowed(request.user, request.workspace, Action.CHANGE, ObjectType.DUPLICATE),
-        "merge": Merge.objects.filter(workspace=request.workspace, candidate=pair).order_by("-created_at").first()
+        "merge": selectors.merge_of(actor=request.user, workspace=request.workspace, candidate=pair)
         if pair.status == DuplicateCandidate.Status.MERGED
         else None,
     }
