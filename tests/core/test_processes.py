@@ -143,7 +143,7 @@ def test_the_demo_serves_runs_a_worker_and_stops_on_ctrl_c(amity_env: dict[str, 
         start_new_session=True,
     )
     try:
-        healthy = _wait_for(lambda: (_get_json(f"http://127.0.0.1:{port}/healthz") or {}).get("worker", {}).get("ok"), seconds=60)
+        healthy = _wait_for(lambda: (_get_json(f"http://127.0.0.1:{port}/healthz") or {}).get("worker", {}).get("ok"), seconds=150)
         assert healthy, "the demo's web server and worker did not come up"
     finally:
         os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
