@@ -110,6 +110,14 @@ def test_a_huge_block_is_walked_in_order_not_compared_pair_by_pair() -> None:
     assert len(set(pairs)) == len(pairs)
 
 
+def test_a_pair_names_the_smaller_id_first_whatever_order_the_records_came_in() -> None:
+    """PostgreSQL returns rows in no set order; a stored pair must still be (smaller id, larger id)."""
+    later = person(id=46624, first_name="Ada", last_name="Lovelace", emails=["ada@example.com"])
+    earlier = person(id=46623, first_name="Ada", last_name="Lovelace", emails=["ada@example.com"])
+    [pair] = engine.find_pairs([later, earlier])
+    assert (pair.left.id, pair.right.id) == (46623, 46624)
+
+
 def test_clusters_join_accepted_pairs_but_not_across_a_plain_mismatch() -> None:
     robert = person(id=1, first_name="Robert", last_name="Smith", emails=["rob@acme.com"], phones=["+1 202 555 0143"])
     bob = person(id=2, first_name="Bob", last_name="Smith", phones=["+1 202 555 0143"])

@@ -121,6 +121,8 @@ def find_pairs(records: Sequence[Record], *, min_score: float = REVIEW_THRESHOLD
     found: list[Pair] = []
     for first, second in candidate_pairs(records, progress):
         left, right = records[first], records[second]
+        if left.id > right.id:  # a pair is stored smaller id first, whatever order the records were loaded in
+            left, right = right, left
         value, reasons = compare(left, right)  # type: ignore[arg-type]
         if value >= min_score:
             found.append(Pair(left, right, value, tuple(reasons)))
