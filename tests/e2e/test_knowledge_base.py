@@ -1,5 +1,6 @@
 """The knowledge base in a real browser: an agent writes an article with its preview and sends it for review, a manager
-publishes it, it is found by the search and suggested on a case, where the agent links it; and the satisfaction report."""
+publishes it, it is found by the search and suggested on a case, where the agent links it; the Markdown toolbar; and the
+satisfaction report with whole-number ticks on its count axis."""
 
 from __future__ import annotations
 
@@ -51,8 +52,8 @@ def test_an_article_is_written_reviewed_published_found_and_linked_to_a_case(ope
     expect(reviewer.get_by_text("Nothing to review")).to_be_visible()
 
     agent.goto("/w/acme/kb/")
-    agent.get_by_label("Search published articles").fill("arm screws")
-    agent.get_by_label("Search published articles").press("Enter")
+    agent.get_by_label("Search articles").fill("arm screws")
+    agent.get_by_label("Search articles").press("Enter")
     expect(agent.locator("#kb-table")).to_contain_text("Fixing a loose chair arm")
     expect(agent.locator("#kb-table")).to_contain_text("Published")
     screenshot(agent, "kb-search")
@@ -72,6 +73,71 @@ def test_an_article_is_written_reviewed_published_found_and_linked_to_a_case(ope
     expect(composer).to_be_focused()
     expect(composer).to_be_in_viewport()
     expect(composer).to_have_value(re.compile(r"Tighten the two arm screws\."))
+
+
+def _select(text: Any, words: str) -> None:
+    text.evaluate("(area, words) => { const at = area.value.indexOf(words); area.setSelectionRange(at, at + words.length); }", words)
+
+
+def test_the_markdown_toolbar_formats_the_text_and_the_preview_follows(open_page: Any, helpdesk: dict[str, Any]) -> None:
+    page = open_page()
+    sign_in(page, "sam@acme.test", PASSWORD)
+    page.goto("/w/acme/kb/new/")
+    page.get_by_label("Title").fill("Oiling the wheels")
+    text = page.get_by_label("Text")
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+
+    text.fill("Steps")
+    toolbar.get_by_role("button", name="Heading").click()
+    text.press("End")
+    text.press_sequentially("\n\nUse the oil from the shop")
+    _select(text, "oil")
+    text.press("Control+b")
+    _select(text, "the")
+    toolbar.get_by_role("button", name="Italic").click()
+    _select(text, "shop")
+    text.press("Control+k")  # [shop](https://) with the address selected, so typing replaces it
+    text.press_sequentially("https://shop.acme.test")
+    text.press("End")
+    text.press_sequentially("\n\nTurn the chair over\nTighten the screws")
+    text.evaluate("(area) => area.setSelectionRange(area.value.indexOf('Turn'), area.value.length)")
+    toolbar.get_by_role("button", name="Numbered list").click()
+    text.press("End")
+    text.press_sequentially("\n\n")
+    toolbar.get_by_role("button", name="Bulleted list").click()
+    text.press_sequentially("Keep it dry\n\nM6")
+    _select(text, "M6")
+    toolbar.get_by_role("button", name="Code").click()
+    text.press("End")
+    text.press_sequentially("\n\n")
+    toolbar.get_by_role("button", name="Quote").click()
+    text.press_sequentially("Never overtighten.")
+
+    expect(text).to_have_value(
+        "## Steps\n\nUse *the* **oil** from the [shop](https://shop.acme.test)\n\n1. Turn the chair over\n2. Tighten the screws"
+        "\n\n- Keep it dry\n\n`M6`\n\n> Never overtighten."
+    )
+    preview = page.locator("#kb-preview-text")
+    expect(preview.locator("h2")).to_have_text("Steps")
+    expect(preview.locator("strong")).to_have_text("oil")
+    expect(preview.locator("em")).to_have_text("the")
+    expect(preview.locator('a[href="https://shop.acme.test"]')).to_have_text("shop")
+    expect(preview.locator("ol li")).to_have_count(2)
+    expect(preview.locator("ul li")).to_have_text("Keep it dry")
+    expect(preview.locator("code")).to_have_text("M6")
+    expect(preview.locator("blockquote")).to_have_text("Never overtighten.")
+    _select(text, "oil")
+    text.press("Control+b")  # pressed again, the mark comes off
+    expect(preview.locator("strong")).to_have_count(0)
+    text.press("Control+z")
+    expect(preview.locator("strong")).to_have_text("oil")  # the browser's undo knows the toolbar's edits
+    screenshot(page, "kb-markdown-toolbar")
+
+    page.get_by_role("button", name="Save draft").click()
+    body = page.locator("#article-body")
+    expect(body.locator("h2")).to_have_text("Steps")
+    expect(body.locator("ol li")).to_have_count(2)
+    screenshot(page, "kb-markdown-article")
 
 
 def test_the_history_shows_what_changed_on_a_phone(open_page: Any, helpdesk: dict[str, Any]) -> None:
@@ -119,4 +185,8 @@ def test_the_satisfaction_report_draws_its_charts(open_page: Any, helpdesk: dict
         expect(page.locator('[data-kpi="response-rate"]')).to_have_text("87.5%")
         expect(page.locator('canvas[data-chart="chart-csat"][data-drawn]')).to_have_count(1)
         expect(page.locator("#satisfaction-agents")).to_contain_text("Sam Agent")
+        answers = page.locator('canvas[data-chart="chart-answers"][data-value-ticks]')
+        expect(answers).to_have_count(1)
+        ticks = [float(tick) for tick in (answers.get_attribute("data-value-ticks") or "").split()]
+        assert ticks and all(tick == int(tick) for tick in ticks), ticks  # one survey a week: 0 and 1, not 0.2, 0.4…
         screenshot(page, name)

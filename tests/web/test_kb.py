@@ -49,16 +49,51 @@ def test_the_list_filters_by_status_visibility_category_and_writer(client_as: An
     assert titles("?status=bogus&author=x") == ["Agent's internal draft", "Editor's public answer"]
 
 
-def test_the_search_finds_published_articles_best_first(client_as: Any, agent: User, editor: User, workspace: Workspace) -> None:
+def test_the_search_finds_every_article_best_first_and_keeps_the_status_filter(
+    client_as: Any, agent: User, editor: User, workspace: Workspace
+) -> None:
     _published(agent, editor, workspace, "Returns", "<p>How to send a chair back.</p>")
     _published(agent, editor, workspace, "Chair assembly", "<p>Screw the arms on.</p>")
-    _draft(agent, workspace, "Chair draft")
+    _draft(agent, workspace, "Oiling a chair", "Oil the **wheels**.")
+    client = client_as(agent)
 
-    html = client_as(agent).get("/w/acme/kb/?q=chair").content.decode()
+    html = client.get("/w/acme/kb/?q=chair").content.decode()
 
     assert html.index("Chair assembly") < html.index("Returns")  # a title hit ranks above a body hit
-    assert "Chair draft" not in html
-    assert "best match first" in html
+    assert "Oiling a chair" in html and "best match first" in html
+    drafts = client.get("/w/acme/kb/?q=chair&status=draft").content.decode()
+    assert "Oiling a chair" in drafts and "Chair assembly" not in drafts
+    assert 'id="kb-status"' in drafts and '<option value="draft" selected>' in drafts
+    assert "Oiling a chair" in client.get("/w/acme/kb/?q=wheels").content.decode()  # the text, without its Markdown marks
+
+
+def test_the_editor_writes_markdown_with_a_toolbar_and_a_live_preview(client_as: Any, agent: User, workspace: Workspace) -> None:
+    client = client_as(agent)
+
+    editor_page = client.get("/w/acme/kb/new/").content.decode()
+    for button in ("Heading", "Bold", "Italic", "Link", "Bulleted list", "Numbered list", "Code", "Quote"):
+        assert f'aria-label="{button}"' in editor_page
+    assert "data-markdown-editor" in editor_page and "Markdown:" in editor_page
+
+    preview = client.post("/w/acme/kb/preview/", {"body": "## Steps\n\n1. **Tighten**\n\n[x](javascript:alert(1))"}, headers=HTMX)
+    html = preview.content.decode()
+    assert "<h2>Steps</h2>" in html and "<li><strong>Tighten</strong></li>" in html and 'href="javascript' not in html
+
+    client.post("/w/acme/kb/new/", {"title": "Arm", "visibility": "internal", "category_id": "", "body": "Use a *hex* key."})
+    article = Article.objects.get(workspace=workspace, title="Arm")
+    assert article.body == "Use a *hex* key."
+    assert "<p>Use a <em>hex</em> key.</p>" in client.get(f"/w/acme/kb/{article.pk}/").content.decode()
+    assert "Use a *hex* key.</textarea>" in client.get(f"/w/acme/kb/{article.pk}/edit/").content.decode()
+
+
+def test_the_help_pages_show_the_markdown_rendered_and_summarised(agent: User, editor: User, workspace: Workspace, client: Any) -> None:
+    article = _published(agent, editor, workspace, "Keys", "## Which key\n\nThe **4 mm** hex key.", visibility="public")
+
+    listed = client.get("/portal/acme/help/").content.decode()
+    page = client.get(f"/portal/acme/help/{article.slug}/").content.decode()
+
+    assert "Which key The 4 mm hex key." in listed and "**" not in listed
+    assert "<h2>Which key</h2>" in page and "<strong>4 mm</strong>" in page
 
 
 def test_the_list_pages_with_a_constant_number_of_queries(

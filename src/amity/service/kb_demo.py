@@ -165,7 +165,7 @@ def load_articles(workspace: Workspace, users: dict[Role, User]) -> None:
             article = kb.article_create(
                 actor=writer,
                 workspace=workspace,
-                data={"title": title, "body": f"<p>{text}</p>", "visibility": visibility, "category_id": category.pk},
+                data={"title": title, "body": text, "visibility": visibility, "category_id": category.pk},
             )
             kb.article_submit(actor=writer, article=article)
             kb.article_publish(actor=editor, article=article)

@@ -466,6 +466,9 @@ class Article(WorkspaceScopedModel):
     # Folded text of the published version (title, then body): the index of the full-text search on both databases.
     search_title = models.CharField(max_length=200, blank=True)
     search_text = models.TextField(blank=True)
+    # The same for the working copy: the staff's search of the article list matches it, drafts and internal ones included.
+    working_search_title = models.CharField(max_length=200, blank=True)
+    working_search_text = models.TextField(blank=True)
     review_note = models.TextField(blank=True, help_text="What the reviewer asked to change.")
     submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -510,6 +513,8 @@ class CaseArticle(WorkspaceScopedModel):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="case_links")
     linked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     linked_at = models.DateTimeField(default=timezone.now)
+    # The reply that sent the article's help-page link to the customer (empty when an agent only linked it).
+    message = models.ForeignKey("CaseMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-linked_at", "-id"]

@@ -1,4 +1,5 @@
-"""Cases on the customers' timelines: a case opened, and every message of its conversation, on the contact's and the account's."""
+"""Cases on the customers' timelines: a case opened, every message of its conversation, and the knowledge-base articles
+linked to it or sent in its replies, on the contact's and the account's."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.db import models
 from amity.activities import timeline
 from amity.activities.timeline import TimelineItem, TimelineQuery, TimelineSource
 from amity.service import selectors
-from amity.service.models import Case, CaseMessage
+from amity.service.models import Case, CaseArticle, CaseMessage
 
 MESSAGE_TITLES = {
     CaseMessage.Kind.CUSTOMER: "Customer wrote",
@@ -84,6 +85,37 @@ def message_items(rows: models.QuerySet[CaseMessage]) -> list[TimelineItem]:
     return items
 
 
+def article_rows(query: TimelineQuery) -> models.QuerySet[CaseArticle]:
+    return CaseArticle.objects.filter(
+        _linked(query, "case__"),
+        workspace=query.workspace,
+        case_id__in=selectors.visible_case_ids(actor=query.actor, workspace=query.workspace),
+    )
+
+
+def article_items(rows: models.QuerySet[CaseArticle]) -> list[TimelineItem]:
+    items = []
+    for row in rows.select_related("case", "article__published_version", "linked_by"):
+        title = row.article.published_version.title if row.article.published_version else row.article.title
+        how = "sent in a reply on" if row.message_id else "linked to"
+        items.append(
+            TimelineItem(
+                kind="case_article",
+                id=row.pk,
+                occurred_at=row.linked_at,
+                title=f"Article {how} {row.case.number}: {title}",
+                summary=f"{row.article.get_visibility_display()} article · case “{row.case.subject}”",
+                direction="outbound" if row.message_id else "",
+                object_type="service.case",
+                object_id=row.case_id,
+                url=f"/api/v1/kb/articles/{row.article_id}",
+                actor_name=row.linked_by.display_name if row.linked_by else "",
+                extra={"number": row.case.number, "article_id": row.article_id, "sent": bool(row.message_id)},
+            )
+        )
+    return items
+
+
 def register_sources() -> None:
     timeline.register(
         TimelineSource(
@@ -108,5 +140,17 @@ def register_sources() -> None:
             icon="message-circle",
             tone="purple",
             entry_label="Case message",
+        )
+    )
+    timeline.register(
+        TimelineSource(
+            kind="case_article",
+            label="Articles on cases",
+            rows=article_rows,
+            render=article_items,
+            time_field="linked_at",
+            icon="book",
+            tone="purple",
+            entry_label="Article",
         )
     )

@@ -22,8 +22,9 @@ class ArticleForm(StyledForm):
     body = forms.CharField(
         label="Text",
         max_length=100_000,
-        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "true", "class": "font-monospace"}),
-        help_text="HTML: headings (<h2>), paragraphs (<p>), lists (<ul><li>), links and tables are kept; scripts are removed.",
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "true", "class": "font-monospace amity-md-input"}),
+        help_text="Markdown: ## a heading, **bold**, *italic*, [words](https://…), - a list, 1. a numbered list, `code`, > a quote. "
+        "A blank line starts a new paragraph.",
     )
 
     def __init__(self, *args: Any, categories: Iterable[ArticleCategory], **kwargs: Any) -> None:

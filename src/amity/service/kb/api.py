@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from amity.api.auth import actor_and_workspace
-from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
+from amity.api.pagination import Page, PageParams, page_of, paginate, sort_ordering
 from amity.core.access import require
 from amity.core.permissions import Action, ObjectType
 from amity.service import selectors as case_selectors
@@ -48,12 +48,14 @@ def update_category(request: HttpRequest, category_id: int, payload: CategoryIn)
     return services.category_save(actor=actor, workspace=workspace, category=category, **payload.model_dump())
 
 
-@router.get("/kb/articles", response=page_of(ArticleOut), summary="Articles, drafts included, with filters")
+@router.get("/kb/articles", response=page_of(ArticleOut), summary="Articles, drafts included, with filters or searched")
 def list_articles(request: HttpRequest, page: Query[PageParams], filters: Query[ArticleFilterIn]) -> Any:
     actor, workspace = actor_and_workspace(request)
     ordering = sort_ordering(filters.sort, allowed=selectors.ARTICLE_SORTS, default="-updated_at")
-    criteria = selectors.ArticleFilter(**filters.model_dump(exclude={"sort"}))
+    criteria = selectors.ArticleFilter(**filters.model_dump(exclude={"sort", "q"}))
     queryset = selectors.articles(actor=actor, workspace=workspace, filters=criteria)
+    if filters.q and filters.q.strip():  # the staff's search, as the article list's search box: ranked, no further pages
+        return Page(items=list(search.staff_search(queryset, filters.q)[: page.limit]), next_cursor=None)
     return paginate(queryset, ordering=ordering, cursor=page.cursor, limit=page.limit)
 
 

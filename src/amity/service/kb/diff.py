@@ -1,7 +1,7 @@
 """What changed between two versions of an article, line by line and word by word, for the version history.
 
-The text compared is what a reader reads (`plain_text` of the HTML, one line per paragraph, heading or list item), so
-a diff shows changed sentences rather than changed tags. A replaced line is compared word by word as well, so a fixed
+The text compared is what a reader reads (`rendering.article_text` of the Markdown, one line per paragraph, heading
+or list item), so a diff shows changed sentences rather than changed Markdown marks or tags. A replaced line is compared word by word as well, so a fixed
 typo lights up one word and not the whole paragraph. `difflib` from the standard library does the matching.
 """
 
@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from amity.service.kb.services import plain_text
+from amity.service.kb.rendering import article_text
 from amity.service.models import ArticleVersion
 
 CONTEXT_LINES = 2  # unchanged lines kept around a change; longer unchanged stretches fold into one "…" line
@@ -77,4 +77,4 @@ def text_diff(old: str, new: str, *, fold: bool = True) -> list[DiffLine]:
 
 def version_diff(older: ArticleVersion, newer: ArticleVersion) -> dict[str, list[DiffLine]]:
     """The title's and the text's changes from one version of an article to another."""
-    return {"title": text_diff(older.title, newer.title, fold=False), "body": text_diff(plain_text(older.body), plain_text(newer.body))}
+    return {"title": text_diff(older.title, newer.title, fold=False), "body": text_diff(article_text(older.body), article_text(newer.body))}

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ninja import Field, Schema
+
+from amity.service.kb.rendering import article_html
+
+BODY_HELP = "Markdown (CommonMark with tables); HTML in it is kept but cleaned: scripts, event handlers and javascript: links are removed."
+BODY_HTML_HELP = "The body rendered from Markdown and cleaned, as readers see it."
 
 
 class CategoryIn(Schema):
@@ -23,14 +29,14 @@ class CategoryOut(Schema):
 
 class ArticleIn(Schema):
     title: str = Field(..., max_length=200)
-    body: str = Field(..., max_length=100_000, description="HTML; scripts and event handlers are removed.")
+    body: str = Field(..., max_length=100_000, description=BODY_HELP)
     visibility: str = Field("internal", description="internal (agents only) or public (customers too, once published).")
     category_id: int | None = None
 
 
 class ArticlePatch(Schema):
     title: str | None = Field(None, max_length=200)
-    body: str | None = Field(None, max_length=100_000)
+    body: str | None = Field(None, max_length=100_000, description=BODY_HELP)
     visibility: str | None = None
     category_id: int | None = None
 
@@ -40,6 +46,9 @@ class ArticleFilterIn(Schema):
     visibility: str | None = None
     category_id: int | None = None
     author_id: int | None = Field(None, description="Who wrote the first draft.")
+    q: str | None = Field(
+        None, max_length=200, description="Words in the working copy (drafts included): the best matches, ranked, on one page."
+    )
     sort: str | None = None
 
 
@@ -47,7 +56,8 @@ class ArticleOut(Schema):
     id: int
     slug: str
     title: str
-    body: str
+    body: str = Field(..., description="The working copy's Markdown.")
+    body_html: str = Field("", description=BODY_HTML_HELP)
     status: str
     visibility: str
     category_id: int | None
@@ -56,6 +66,10 @@ class ArticleOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     published_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_body_html(article: Any) -> str:
+        return article_html(article.body)
 
 
 class ArticleHitOut(Schema):
@@ -71,10 +85,15 @@ class VersionOut(Schema):
     id: int
     number: int
     title: str
-    body: str
+    body: str = Field(..., description="This version's Markdown.")
+    body_html: str = Field("", description=BODY_HTML_HELP)
     author_id: int | None
     note: str
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_body_html(version: Any) -> str:
+        return article_html(version.body)
 
 
 class ReviewNoteIn(Schema):

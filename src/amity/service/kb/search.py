@@ -1,9 +1,10 @@
-"""Full-text search of published articles, and the articles suggested for a case.
+"""Full-text search of articles (published ones for readers, every working copy for the staff), and suggestions for a case.
 
-Both databases search the same folded text (`Article.search_text`: lower case, no accents, as the global search
-folds it, so "Lieferzeit" finds "lieferzeit" and "café" finds "cafe"). PostgreSQL matches and ranks it with a
-`tsvector` (the 'simple' configuration: the folding already did what a language configuration would, and articles
-come in several languages) behind a GIN index; SQLite, which has no such index in Django, matches each word as a
+Both databases search the same folded text (`Article.search_text` for the published version, `working_search_text`
+for the working copy that the staff's list searches: lower case, no accents, as the global search folds it, so
+"Lieferzeit" finds "lieferzeit" and "café" finds "cafe"). PostgreSQL matches and ranks it with a `tsvector` (the
+'simple' configuration: the folding already did what a language configuration would, and articles come in several
+languages) behind a GIN index on each; SQLite, which has no such index in Django, matches each word as a
 substring of the folded text and ranks title hits above body hits. A knowledge base holds thousands of articles, not
 millions, so the SQLite scan stays fast; FTS5 would need a shadow table kept in step by hand for little gain.
 """
@@ -11,11 +12,13 @@ millions, so the SQLite scan stays fast; FTS5 would need a shadow table kept in 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, models
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
 from amity.core.models import Workspace
@@ -23,9 +26,26 @@ from amity.core.tenancy import get_scoped_or_404
 from amity.search.text import fold
 from amity.service.models import Article, Case
 
-SEARCH_VECTOR = SearchVector("search_text", config="simple")  # holds the title too; the GIN index is over exactly this
-# Ranking only (on the few matched rows): a word in the title counts more than one in the body.
-RANK_VECTOR = SearchVector("search_title", weight="A", config="simple") + SearchVector("search_text", weight="B", config="simple")
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The pair of folded columns a search matches: the published version's (readers) or the working copy's (staff)."""
+
+    title: str
+    text: str
+    newest: str  # the tie-break between equal ranks, newest first
+
+    def vector(self) -> SearchVector:
+        """What the GIN index on PostgreSQL is over (the text holds the title too)."""
+        return SearchVector(self.text, config="simple")
+
+    def rank_vector(self) -> CombinedExpression:
+        """Ranking only (on the few matched rows): a word in the title counts more than one in the body."""
+        return SearchVector(self.title, weight="A", config="simple") + SearchVector(self.text, weight="B", config="simple")
+
+
+PUBLISHED = SearchIndex("search_title", "search_text", "-published_at")
+WORKING_COPY = SearchIndex("working_search_title", "working_search_text", "-updated_at")
 MAX_QUERY_WORDS = 8
 # Words that say nothing about what a case is about; left out of the suggestions' query.
 STOP_WORDS = frozenset(
@@ -120,18 +140,25 @@ def _published(workspace: Workspace, *, public_only: bool) -> models.QuerySet[Ar
     return articles.filter(visibility=Article.Visibility.PUBLIC) if public_only else articles
 
 
-def _ranked(articles: models.QuerySet[Article], words: list[str], *, match_all: bool) -> models.QuerySet[Article]:
+def _ranked(
+    articles: models.QuerySet[Article], words: list[str], *, match_all: bool, index: SearchIndex = PUBLISHED
+) -> models.QuerySet[Article]:
     if connection.vendor == "postgresql":
         query = SearchQuery((" & " if match_all else " | ").join(f"{word}:*" for word in words), search_type="raw", config="simple")
-        ranked = articles.annotate(vector=SEARCH_VECTOR).filter(vector=query).annotate(rank=SearchRank(RANK_VECTOR, query))
-        return ranked.order_by("-rank", "-published_at", "-id")
-    title_hits = [When_(When(search_title__contains=word, then=Value(3)), default=Value(0), output_field=IntegerField()) for word in words]
-    text_hits = [When_(When(search_text__contains=word, then=Value(1)), default=Value(0), output_field=IntegerField()) for word in words]
+        ranked = articles.annotate(vector=index.vector()).filter(vector=query).annotate(rank=SearchRank(index.rank_vector(), query))
+        return ranked.order_by("-rank", index.newest, "-id")
+    title_hits = [
+        When_(When(**{f"{index.title}__contains": word}, then=Value(3)), default=Value(0), output_field=IntegerField()) for word in words
+    ]
+    text_hits = [
+        When_(When(**{f"{index.text}__contains": word}, then=Value(1)), default=Value(0), output_field=IntegerField()) for word in words
+    ]
     matches = Q()
     for word in words:
-        matches = (matches & Q(search_text__contains=word)) if match_all else (matches | Q(search_text__contains=word))
+        found = Q(**{f"{index.text}__contains": word})
+        matches = (matches & found) if match_all else (matches | found)
     rank = sum(title_hits[1:] + text_hits, start=title_hits[0])
-    return articles.filter(matches).annotate(rank=Coalesce(rank, 0)).order_by("-rank", "-published_at", "-id")
+    return articles.filter(matches).annotate(rank=Coalesce(rank, 0)).order_by("-rank", index.newest, "-id")
 
 
 def search_articles(workspace: Workspace, query: str, *, public_only: bool = True, limit: int = 20) -> list[Article]:
@@ -140,19 +167,22 @@ def search_articles(workspace: Workspace, query: str, *, public_only: bool = Tru
     One query whatever the number of hits; an empty query gives the most recently published articles.
     """
     articles = _published(workspace, public_only=public_only).select_related("category", "published_version")
-    return list(matching(articles, query)[:limit])
+    words = _words(query)[:MAX_QUERY_WORDS]
+    if not words:
+        return list(articles.order_by("-published_at", "-id")[:limit])
+    return list(_ranked(articles, words, match_all=True)[:limit])
 
 
-def matching(articles: models.QuerySet[Article], query: str) -> models.QuerySet[Article]:
-    """The published ones of `articles` that hold every word of `query`, best first; the newest first for no words.
+def staff_search(articles: models.QuerySet[Article], query: str) -> models.QuerySet[Article]:
+    """The ones of `articles` whose working copy holds every word of `query`, best first, whatever their status.
 
-    `search_articles` searches a workspace with it; the staff's article list searches its filtered articles.
+    The staff's article list searches its filtered articles with it: drafts, articles in review, internal and archived
+    ones too (the status filter narrows it), matched on what the editor holds rather than on the published version.
     """
     words = _words(query)[:MAX_QUERY_WORDS]
-    published = articles.filter(status=Article.Status.PUBLISHED, published_version__isnull=False)
     if not words:
-        return published.order_by("-published_at", "-id")
-    return _ranked(published, words, match_all=True)
+        return articles.order_by("-updated_at", "-id")
+    return _ranked(articles, words, match_all=True, index=WORKING_COPY)
 
 
 def public_article(workspace: Workspace, slug: str) -> Article:

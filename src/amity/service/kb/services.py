@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import html
+import re
 from typing import Any
 
-import nh3
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from amity.activities.services import sanitize
 from amity.core import audit
 from amity.core.access import require
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.search.text import fold
-from amity.service.models import Article, ArticleCategory, ArticleVersion, Case, CaseArticle
+from amity.service.kb.rendering import article_text
+from amity.service.models import Article, ArticleCategory, ArticleVersion, Case, CaseArticle, CaseMessage
 
 Status = Article.Status
-
-
-def plain_text(body: str) -> str:
-    """The words of an article's HTML body, tags dropped, entities decoded (for search and for email)."""
-    spaced = body.replace("</p>", "</p>\n").replace("<br>", "\n").replace("</li>", "</li>\n").replace("</h2>", "</h2>\n")
-    return html.unescape(nh3.clean(spaced, tags=set())).strip()
+MAX_SOURCE = 100_000  # characters of Markdown
 
 
 @transaction.atomic
@@ -66,9 +61,14 @@ def _unique_slug(workspace: Workspace, title: str, *, article: Article | None = 
     return slug
 
 
-def clean_body(body: str) -> str:
-    """An article's HTML as it is stored and shown: formatting kept, anything that runs removed (the editor's preview too)."""
-    return sanitize(body)
+def clean_source(body: str) -> str:
+    """An article's Markdown as it is stored: the writer's source, line endings made plain; it is rendered and cleaned when shown."""
+    source = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(source) > MAX_SOURCE:
+        raise ValidationError({"body": f"Keep it under {MAX_SOURCE:,} characters."})
+    if not article_text(source):
+        raise ValidationError({"body": "Write the article."})
+    return source
 
 
 def _clean_text(data: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
@@ -80,12 +80,9 @@ def _clean_text(data: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
             errors["title"] = "Give the article a title."
     if "body" in data:
         try:
-            cleaned["body"] = clean_body(str(data["body"] or ""))
+            cleaned["body"] = clean_source(str(data["body"] or ""))
         except ValidationError as error:
             errors.update(error.message_dict)  # type: ignore[arg-type]
-        else:
-            if not plain_text(cleaned["body"]):
-                errors["body"] = "Write the article."
     if "visibility" in data:
         if data["visibility"] not in Article.Visibility.values:
             errors["visibility"] = f"Choose one of: {', '.join(Article.Visibility.values)}."
@@ -98,6 +95,12 @@ def _clean_text(data: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _index_working_copy(article: Article) -> None:
+    """Fold the working copy's title and text for the staff's search (the published version has its own search text)."""
+    article.working_search_title = fold(article.title)[:200]
+    article.working_search_text = fold(f"{article.title} {article_text(article.body)}")
 
 
 def _new_version(article: Article, *, author: User | None, note: str = "") -> ArticleVersion:
@@ -120,9 +123,9 @@ def article_create(*, actor: User, workspace: Workspace, data: dict[str, Any]) -
     cleaned = _clean_text({"visibility": Article.Visibility.INTERNAL, "category_id": None, **data}, workspace)
     if "title" not in cleaned or "body" not in cleaned:
         raise ValidationError({"title" if "title" not in cleaned else "body": "This field is required."})
-    article = Article.objects.create(
-        workspace=workspace, slug=_unique_slug(workspace, cleaned["title"]), created_by=actor, status=Status.DRAFT, **cleaned
-    )
+    article = Article(workspace=workspace, slug=_unique_slug(workspace, cleaned["title"]), created_by=actor, status=Status.DRAFT, **cleaned)
+    _index_working_copy(article)
+    article.save()
     _new_version(article, author=actor, note="First draft")
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=article, changes={"title": [None, article.title]})
     return article
@@ -149,6 +152,7 @@ def article_update(*, actor: User, article: Article, data: dict[str, Any]) -> Ar
         article.slug = _unique_slug(article.workspace, article.title, article=article)
     if article.status == Status.IN_REVIEW:  # a reviewer must see what they approve: a change sends it back to the writer
         article.status = Status.DRAFT
+    _index_working_copy(article)
     article.updated_at = timezone.now()
     article.save()
     if "title" in changes or "body" in changes:
@@ -228,7 +232,7 @@ def article_publish(*, actor: User, article: Article) -> Article:
         published_at=timezone.now(),
         review_note="",
         search_title=fold(version.title),
-        search_text=fold(f"{version.title} {plain_text(version.body)}"),
+        search_text=fold(f"{version.title} {article_text(version.body)}"),
     )
 
 
@@ -264,6 +268,7 @@ def article_restore_version(*, actor: User, article: Article, version: ArticleVe
     article.title, article.body = version.title, version.body
     if article.status == Status.IN_REVIEW:
         article.status = Status.DRAFT
+    _index_working_copy(article)
     article.updated_at = timezone.now()
     article.save()
     _new_version(article, author=actor, note=f"Restored version {version.number}")
@@ -289,6 +294,41 @@ def case_article_link(*, actor: User, case: Case, article: Article) -> CaseArtic
     return link
 
 
+def _help_link(workspace_slug: str) -> re.Pattern[str]:
+    """An article's help-page address in a reply (what "insert into reply" puts there), its slug captured."""
+    path = reverse("portal_article", args=[workspace_slug, "article-slug"])
+    before, after = path.split("article-slug")
+    return re.compile(rf"{re.escape(before)}([-\w]+){re.escape(after)}")
+
+
+def case_articles_sent(*, actor: User, case: Case, message: CaseMessage) -> list[CaseArticle]:
+    """Link to the case the published public articles whose help-page link a reply sent, noting the reply.
+
+    Called by the reply service inside its transaction (it checked that the actor may answer the case); an article
+    that was linked already keeps its link and gains the reply.
+    """
+    slugs = set(_help_link(case.workspace.slug).findall(message.body))
+    if not slugs:
+        return []
+    articles = Article.objects.filter(
+        workspace_id=case.workspace_id, slug__in=sorted(slugs), visibility=Article.Visibility.PUBLIC, published_version__isnull=False
+    ).exclude(status=Status.ARCHIVED)
+    links = []
+    for article in articles:
+        link, created = CaseArticle.objects.get_or_create(
+            workspace_id=case.workspace_id, case=case, article=article, defaults={"linked_by": actor, "message": message}
+        )
+        if not created and link.message_id is None:
+            link.message = message
+            link.save(update_fields=["message"])
+        if created:
+            audit.record(
+                actor=actor, workspace=case.workspace, action=AuditEntry.Action.UPDATE, obj=case, changes={"article": [None, article.title]}
+            )
+        links.append(link)
+    return links
+
+
 @transaction.atomic
 def case_article_unlink(*, actor: User, case: Case, article: Article) -> None:
     """Remove the link between a case and an article."""
@@ -301,9 +341,10 @@ def case_article_unlink(*, actor: User, case: Case, article: Article) -> None:
 
 
 def article_reply_text(article: Article, *, public_url: str = "") -> str:
-    """What "insert into reply" puts into the composer: the published title and text, and the public link if there is one."""
+    """What "insert into reply" puts into the composer: the published title and text as plain text, links written out,
+    and the public link if there is one."""
     version = article.published_version
     if version is None:
         raise ValidationError({"article_id": "Only a published article can go into a reply."})
-    link = f'<p><a href="{html.escape(public_url)}">{html.escape(public_url)}</a></p>' if public_url else ""
-    return f"<p><strong>{html.escape(version.title)}</strong></p>{version.body}{link}"
+    parts = [version.title, article_text(version.body, links=True), public_url]
+    return "\n\n".join(part for part in parts if part)

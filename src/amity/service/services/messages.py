@@ -17,6 +17,7 @@ from amity.core.notifications import notify
 from amity.core.permissions import Action, ObjectType
 from amity.customers.models import Contact
 from amity.service import mail
+from amity.service.kb.services import case_articles_sent
 from amity.service.models import Case, CaseMessage
 from amity.service.services.cases import STATUS_FIELDS, _locked, body_html, case_url, set_status
 
@@ -89,6 +90,7 @@ def case_reply(*, actor: User, case: Case, body: str, status: str | None = None)
             **({"status": [before, status]} if before != status else {}),
         },
     )
+    case_articles_sent(actor=actor, case=case, message=message)  # the help articles the reply links to join the case
     from amity.service.tasks import send_case_reply
 
     transaction.on_commit(partial(send_case_reply.enqueue, message_id=message.pk))

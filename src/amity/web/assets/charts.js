@@ -20,6 +20,7 @@ Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearS
 const PALETTE = ["#066fd1", "#2fb344", "#f76707", "#ae3ec9", "#d63939", "#0ca678", "#4263eb", "#f59f00"];
 
 function formatter(kind, currency) {
+  if (kind === "count") return (value) => Number(value).toLocaleString(undefined, { maximumFractionDigits: 0 });
   if (kind === "percent") return (value) => `${Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 })}%`;
   if (kind === "hours") return (value) => `${Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 })} h`;
   if (kind === "days") return (value) => `${Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 })} d`;
@@ -29,6 +30,22 @@ function formatter(kind, currency) {
   }
   return (value) => Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 });
 }
+
+// Counts (cases, surveys) step by whole numbers: with a few cases Chart.js would put ticks at 0.5 or 0.2.
+// `precision: 0` rounds its step up to a whole number, so the step is at least 1.
+function valueTicks(unit, format) {
+  const ticks = { callback: format, maxTicksLimit: 6 };
+  return unit === "count" ? { ...ticks, precision: 0 } : ticks;
+}
+
+// The value axis' ticks as last drawn, on the canvas (data-value-ticks), readable without the pixels (browser tests).
+const TICKS_ON_CANVAS = {
+  id: "amityValueTicks",
+  afterUpdate(chart) {
+    const axis = chart.options.indexAxis === "y" ? "x" : "y";
+    chart.canvas.dataset.valueTicks = (chart.scales[axis]?.ticks || []).map((tick) => tick.value).join(" ");
+  },
+};
 
 function draw(canvas) {
   const source = document.getElementById(canvas.dataset.chart);
@@ -52,8 +69,10 @@ function draw(canvas) {
       order: dataset.type === "line" ? 0 : 1,
     };
   });
+  const valueAxis = spec.horizontal ? "x" : "y";
   new Chart(canvas, {
     type: spec.type,
+    plugins: [TICKS_ON_CANVAS],
     data: { labels: spec.labels, datasets },
     options: {
       indexAxis: spec.horizontal ? "y" : "x",
@@ -65,7 +84,7 @@ function draw(canvas) {
         tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.raw === null ? "—" : format(item.raw)}` } },
       },
       scales: {
-        [spec.horizontal ? "x" : "y"]: { beginAtZero: true, max: spec.max, ticks: { callback: format, maxTicksLimit: 6 } },
+        [valueAxis]: { beginAtZero: true, max: spec.max, ticks: valueTicks(spec.unit, format) },
         [spec.horizontal ? "y" : "x"]: { ticks: { autoSkip: true, maxRotation: 0 }, grid: { display: false } },
       },
     },

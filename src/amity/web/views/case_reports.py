@@ -29,7 +29,7 @@ def _charts(report: ServiceReport) -> dict[str, dict[str, Any]]:
     busiest = sorted(report.agents, key=lambda row: -row.open_now)[:12]
     return {
         "chart-volume": {
-            "type": "bar", "labels": labels,
+            "type": "bar", "unit": "count", "labels": labels,
             "datasets": [
                 {"label": "Opened", "data": [figures.opened for figures in periods]},
                 {"label": "Resolved", "color": "#2fb344", "data": [figures.resolved for figures in periods]},
@@ -50,7 +50,7 @@ def _charts(report: ServiceReport) -> dict[str, dict[str, Any]]:
             ],
         },
         "chart-backlog": {
-            "type": "bar", "horizontal": True, "labels": [row.label for row in busiest],
+            "type": "bar", "unit": "count", "horizontal": True, "labels": [row.label for row in busiest],
             "datasets": [{"label": "Open cases", "color": "#d63939", "data": [row.open_now for row in busiest]}],
         },
     }  # fmt: skip
@@ -105,7 +105,7 @@ def _satisfaction_charts(report: SatisfactionReport) -> dict[str, dict[str, Any]
             ],
         },
         "chart-answers": {
-            "type": "bar", "labels": labels,
+            "type": "bar", "unit": "count", "labels": labels,
             "datasets": [
                 {"label": "Surveys sent", "color": "#adb5bd", "data": [figures.sent for figures in periods]},
                 {"label": "Answered", "data": [figures.answered for figures in periods]},

@@ -27,7 +27,6 @@ from amity.service import selectors, services, sla
 from amity.service.kb import selectors as kb_selectors
 from amity.service.kb import services as kb_services
 from amity.service.kb.search import suggested_articles
-from amity.service.kb.services import plain_text
 from amity.service.models import Article, Case
 from amity.service.panels import STATUS_TONES
 from amity.service.surveys import SCORE_LABELS, case_survey
@@ -247,7 +246,7 @@ def _reply_text(request: WorkspaceRequest, article: Article) -> str:
     if article.visibility != Article.Visibility.PUBLIC or article.published_version is None:
         return ""
     link = request.build_absolute_uri(reverse("portal_article", args=[request.workspace.slug, article.slug]))
-    return f"{article.published_version.title}\n\n{plain_text(article.published_version.body)}\n\n{link}"
+    return kb_services.article_reply_text(article, public_url=link)
 
 
 def _articles(request: WorkspaceRequest, case: Case, *, can_change: bool) -> dict[str, Any]:

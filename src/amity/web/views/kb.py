@@ -91,8 +91,8 @@ def article_list(request: WorkspaceRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     articles = selectors.articles(actor=request.user, workspace=request.workspace, filters=filters)
     next_url = ""
-    if query:  # the knowledge base's search (as /api/v1/kb/search): published articles, ranked
-        found = list(search.matching(articles, query)[:MAX_HITS])
+    if query:  # the staff's search: every working copy the filters leave (drafts too), ranked
+        found = list(search.staff_search(articles, query)[:MAX_HITS])
     else:
         ordering = selectors.ARTICLE_SORTS["-updated_at"]
         page = keyset_page(articles, ordering=ordering, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
@@ -151,15 +151,13 @@ def article_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 def _editor(request: WorkspaceRequest, form: ArticleForm, article: Article | None, *, status: int = 200) -> HttpResponse:
     body = form.data.get("body") if form.is_bound else form.initial.get("body", "")
-    context = {**_tabs(request, "articles"), "form": form, "article": article, "preview": _preview_html(str(body or ""))}
+    context = {**_tabs(request, "articles"), "form": form, "article": article, "preview": _preview_source(str(body or ""))}
     return render_page(request, "web/kb/form.html", context, status=status)
 
 
-def _preview_html(body: str) -> str:
-    try:
-        return services.clean_body(body)
-    except ValidationError:
-        return ""
+def _preview_source(body: str) -> str:
+    """The Markdown the preview draws (rendered and cleaned by the shared article_body include, as readers get it)."""
+    return body.strip()[: services.MAX_SOURCE]
 
 
 def _categories(request: WorkspaceRequest) -> list[ArticleCategory]:
@@ -205,9 +203,9 @@ def article_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @workspace_view
 @require_POST
 def article_preview(request: WorkspaceRequest) -> HttpResponse:
-    """The editor's live preview: the text cleaned as it will be stored, drawn as the help pages draw it."""
+    """The editor's live preview: the Markdown rendered and cleaned as readers will see it, drawn as the help pages draw it."""
     ensure(request, Action.VIEW, ObjectType.ARTICLE)
-    return render_page(request, "web/kb/form.html", {"preview": _preview_html(request.POST.get("body", ""))}, partial="preview")
+    return render_page(request, "web/kb/form.html", {"preview": _preview_source(request.POST.get("body", ""))}, partial="preview")
 
 
 @workspace_view
