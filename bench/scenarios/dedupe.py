@@ -98,7 +98,6 @@ class Dedupe(Scenario):
 
     def run(self, ctx: RunContext) -> None:
         from amity.core.models import Workspace
-
         from amity.customers.models import DedupeKey, DuplicateCandidate
 
         workspace = Workspace.objects.get(pk=ctx.state["workspace_id"])

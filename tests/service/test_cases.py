@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from amity.core.models import AuditEntry, Notification, User, Workspace
 from amity.core.permissions import Role
@@ -201,8 +202,25 @@ def test_the_queue_counts_open_cases_by_queue_mine_and_unassigned(case: Case, ag
     services.case_open(actor=agent, workspace=workspace, data={"subject": "Mine", "assignee_id": agent.pk})
     closed = services.case_open(actor=agent, workspace=workspace, data={"subject": "Done"})
     services.case_change_status(actor=agent, case=closed, status="closed")
+    returns = Queue.objects.create(workspace=workspace, name="Returns")
+    colleague = member(workspace, Role.SUPPORT, email="kim@acme.test")
+    for subject, assignee in [("Theirs", colleague), ("Also mine", agent), ("Nobody's", None)]:
+        data = {"subject": subject, "queue_id": returns.pk, "assignee_id": assignee.pk if assignee else None}
+        services.case_open(actor=agent, workspace=workspace, data=data)
 
     counts = selectors.queue_counts(actor=agent, workspace=workspace)
 
-    assert (counts["everything"], counts["mine"], counts["unassigned"]) == (2, 1, 1)
-    assert counts["by_queue"] == {case.queue_id: 2}
+    assert (counts["everything"], counts["mine"], counts["unassigned"]) == (5, 2, 2)
+    assert counts["by_queue"] == {case.queue_id: 2, returns.pk: 3}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner: PostgreSQL proves the same by itself")
+def test_the_open_queue_walks_an_open_cases_index_in_order(agent: User, workspace: Workspace) -> None:
+    """`is_open=True` as Django writes it (a bare column) made SQLite sort every open case for each page."""
+    cases = selectors.case_list(actor=agent, workspace=workspace, filters=selectors.CaseFilter(status=selectors.OPEN_ANY))
+    sql, params = cases.select_related(None).order_by("-updated_at", "-id").values_list("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+
+    assert "case_open_" in plan and "TEMP B-TREE" not in plan

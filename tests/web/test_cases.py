@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amity.core.models import User, Workspace
@@ -48,7 +50,9 @@ def test_the_live_queue_answers_204_until_something_changes(client_as: Any, agen
     html = client.get("/w/acme/cases/").content.decode()
     stamp = html.split("stamp=")[1].split('"')[0]
 
-    assert client.get(f"/w/acme/cases/live/?view=open&stamp={stamp}", headers=HTMX).status_code == 204
+    with CaptureQueriesContext(connection) as polled:
+        assert client.get(f"/w/acme/cases/live/?view=open&stamp={stamp}", headers=HTMX).status_code == 204
+    assert not [query for query in polled.captured_queries if "GROUP BY" in query["sql"]]  # no tab counts when nothing changed
     services.case_open(actor=None, workspace=workspace, data={"subject": "Just arrived", "requester_email": "new@example.com"})
     fresh = client.get(f"/w/acme/cases/live/?view=open&stamp={stamp}", headers=HTMX)
     assert fresh.status_code == 200 and "Just arrived" in fresh.content.decode()

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from amity.core.alerts import Alert, AlertRuleType, Param, RuleContext, register_rule
 from amity.core.models import Workspace
-from amity.service.models import Case, Queue, SlaPolicy
+from amity.service.models import OPEN_CASES, Case, Queue, SlaPolicy
 
 SLA_WARNING = "case_sla_warning"
 SLA_BREACHED = "case_sla_breached"
@@ -25,7 +25,7 @@ def _queue_url(workspace: Workspace) -> str:
 
 
 def _open_cases(context: RuleContext) -> QuerySet[Case]:
-    return Case.objects.filter(workspace=context.workspace, status__in=Case.OPEN_STATUSES, merged_into__isnull=True)
+    return Case.objects.filter(OPEN_CASES, workspace=context.workspace, merged_into__isnull=True)
 
 
 def response_late(before: object) -> Q:
@@ -88,9 +88,7 @@ def escalate_breaches(*, workspace: Workspace, now: object) -> int:
     from amity.service.services import case_escalate
 
     late = response_late(now) | resolution_late(now)
-    breached = Case.objects.filter(
-        SlaPolicy.acts_on_breach("sla_policy__"), workspace=workspace, status__in=Case.OPEN_STATUSES, escalated_at__isnull=True
-    )
+    breached = Case.objects.filter(SlaPolicy.acts_on_breach("sla_policy__"), OPEN_CASES, workspace=workspace, escalated_at__isnull=True)
     cases = list(breached.filter(late).select_related("workspace")[:500])  # the rest at the next round
     for case in cases:
         case_escalate(case=case)

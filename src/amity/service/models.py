@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 
 from amity.catalog.models import Product
@@ -230,6 +230,12 @@ class Case(WorkspaceScopedModel):
     subject = models.CharField(max_length=250)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    # Kept by the database from the status (an UPDATE of the status alone keeps it true); the queue's indexes use it.
+    is_open = models.GeneratedField(
+        expression=ExpressionWrapper(Q(status__in=OPEN_STATUSES), output_field=models.BooleanField()),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     priority_rank = models.PositiveSmallIntegerField(default=3)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.AGENT)
@@ -268,8 +274,15 @@ class Case(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "-updated_at", "-id"], name="case_ws_recent"),
             models.Index(fields=["workspace", "status", "-updated_at", "-id"], name="case_ws_status"),
-            models.Index(fields=["workspace", "queue", "status", "-updated_at"], name="case_ws_queue"),
-            models.Index(fields=["workspace", "assignee", "status", "-updated_at"], name="case_ws_assignee"),
+            # The agent's queue reads open cases (a twentieth of them after a year) in order. A status IN over four values
+            # cannot walk an index in order (it sorted 25,000 rows of 500,000 for each first page, 70 ms on SQLite), and
+            # SQLite cannot use a partial index for a query with parameters: hence the stored `is_open` in these.
+            models.Index(fields=["workspace", "is_open", "queue", "assignee"], name="case_open_counts"),  # the tab counts
+            models.Index(fields=["workspace", "is_open", "-updated_at", "-id"], name="case_open_recent"),
+            models.Index(fields=["workspace", "queue", "is_open", "-updated_at", "-id"], name="case_open_queue"),
+            models.Index(fields=["workspace", "assignee", "is_open", "-updated_at", "-id"], name="case_open_assignee"),
+            models.Index(fields=["workspace", "is_open", "priority_rank", "-updated_at", "-id"], name="case_open_priority"),
+            models.Index(fields=["workspace", "queue", "is_open", "priority_rank", "-updated_at", "-id"], name="case_open_queue_priority"),
             models.Index(fields=["workspace", "priority_rank", "-updated_at", "-id"], name="case_ws_priority"),
             models.Index(fields=["workspace", "contact", "-created_at"], name="case_ws_contact"),
             models.Index(fields=["workspace", "account", "-created_at"], name="case_ws_account"),
@@ -290,6 +303,11 @@ class Case(WorkspaceScopedModel):
     def subject_tag(self) -> str:
         """What goes into an email subject so that a reply finds this case: "[CS-2026-0042 #k3x9q2]"."""
         return f"[{self.number} #{self.reply_token}]"
+
+
+# Open cases, for filters. Django writes `is_open=True` as a bare column, which SQLite cannot match to an index;
+# `is_open IN (true)` it matches like an equality (so does PostgreSQL).
+OPEN_CASES = Q(is_open__in=[True])
 
 
 class CaseMessage(WorkspaceScopedModel):

@@ -20,7 +20,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from amity.core.models import User, Workspace
-from amity.service.models import Case, CaseKind, Queue, Survey
+from amity.service.models import OPEN_CASES, Case, CaseKind, Queue, Survey
 from amity.service.selectors import visible_cases
 from amity.service.surveys import sent_surveys
 
@@ -119,7 +119,7 @@ def _grouped(cases: models.QuerySet[Case], by: str, aggregates: dict[str, Any]) 
 
 
 def _open_by(cases: models.QuerySet[Case], by: str) -> dict[Any, int]:
-    rows = cases.filter(status__in=Case.OPEN_STATUSES).order_by().values(by).annotate(count=Count("pk"))
+    rows = cases.filter(OPEN_CASES).order_by().values(by).annotate(count=Count("pk"))
     return {row[by]: row["count"] for row in rows}
 
 

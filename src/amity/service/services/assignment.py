@@ -26,7 +26,7 @@ from amity.core.access import require
 from amity.core.errors import FieldErrors
 from amity.core.models import AuditEntry, Membership, User, Workspace
 from amity.core.permissions import Action, ObjectType
-from amity.service.models import AgentProfile, Case, CaseAssignmentRule, CaseKind, Queue
+from amity.service.models import OPEN_CASES, AgentProfile, Case, CaseAssignmentRule, CaseKind, Queue
 
 RULE_FIELDS = [
     "name",
@@ -109,7 +109,7 @@ def _pool(rule: CaseAssignmentRule, queue: Queue | None) -> list[User]:
 def open_case_counts(workspace_id: int, user_ids: Sequence[int]) -> dict[int, int]:
     """How many unresolved cases each of these agents has, by user id."""
     rows = (
-        Case.objects.filter(workspace_id=workspace_id, assignee_id__in=user_ids, status__in=Case.OPEN_STATUSES)
+        Case.objects.filter(OPEN_CASES, workspace_id=workspace_id, assignee_id__in=user_ids)
         .values("assignee_id")
         .annotate(open=Count("id"))
     )
