@@ -239,6 +239,13 @@ def test_an_admin_gives_the_portal_its_colour_and_disables_a_user(
     assert preview.evaluate("element => element.style.getPropertyValue('--amity-brand')") == "#0f766e"
     page.get_by_role("button", name="Save colour").click()
     expect(page.get_by_text("The portal's colour is saved.")).to_be_visible()
+    page.get_by_label("What Peter Gibbons sees in the portal").select_option(label="All of Initech (admin)")
+    page.locator(f"#portal-role-{invited.pk}").get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Peter Gibbons now sees all of Initech's cases")).to_be_visible()
+    page.locator(f"#portal-role-{invited.pk}").scroll_into_view_if_needed()
+    screenshot(page, "portal-settings-account-admin-phone")
+    invited.refresh_from_db()
+    assert invited.admin_account_id == invited.contact.account_contacts.get().account_id
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(f"#portal-user-{invited.pk}").get_by_role("button", name="Disable").click()
     expect(page.locator(f"#portal-user-{invited.pk}")).to_contain_text("Disabled")
