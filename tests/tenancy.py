@@ -418,6 +418,14 @@ def _case_message(workspace: Workspace) -> models.Model:
     return _case(workspace).messages.get()  # type: ignore[attr-defined, no-any-return]
 
 
+def _attachment(workspace: Workspace) -> models.Model:
+    from amity.service.intake import store_attachments
+
+    message = _case_message(workspace)
+    store_attachments(message, [(f"{MARKER}.txt", "text/plain", MARKER.encode())])  # type: ignore[arg-type]
+    return message.attachments.get()  # type: ignore[attr-defined, no-any-return]
+
+
 def _return(workspace: Workspace) -> models.Model:
     from amity.service.portal.services import return_request_create
 
@@ -519,6 +527,7 @@ MAKERS: dict[str, Maker] = {
     "version_id": _article_version,
     "survey_id": _survey,
     "message_id": _case_message,
+    "attachment_id": _attachment,
     "routing_rule_id": _routing_rule,
     "agent_user_id": _agent_user,
     "return_id": _return,
@@ -549,6 +558,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/saved-views/{view_id}"): {"name": "Renamed"},
     ("POST", "/api/v1/contacts/{contact_id}/restore"): {},
     ("POST", "/api/v1/portal-users/{portal_user_id}/disable"): {},
+    ("PUT", "/api/v1/portal-users/{portal_user_id}/account-admin"): {"account_id": None},
     ("POST", "/api/v1/contacts/{contact_id}/consent"): {"channel": "email", "status": "granted"},
     ("POST", "/api/v1/accounts/{account_id}/restore"): {},
     ("POST", "/api/v1/imports/{import_id}/start"): {},

@@ -1,4 +1,5 @@
-"""A customer in a real browser: signs in to the portal by an emailed link, opens a case and requests a return."""
+"""A customer in a real browser: signs in to the portal by an emailed link, opens a case (with a photo) and requests a
+return; an agent downloads the photo; an account admin sees a colleague's case."""
 
 from __future__ import annotations
 
@@ -88,6 +89,83 @@ def test_a_customer_opens_a_case_and_requests_a_return(
     assert any(returned.case.rma_number in message["Subject"] for message in smtp_server.parsed())
 
 
+PHOTO = b"\x89PNG\r\n\x1a\n" + b"scratch" * 200
+
+
+def test_a_customer_attaches_photos_and_the_agent_downloads_them(
+    open_page: Any,
+    invited: PortalAccess,  # noqa: F811
+    agent: Any,  # noqa: F811
+    workspace: Workspace,
+    smtp_server: Inbox,
+) -> None:
+    from tests.e2e.conftest import sign_in
+    from tests.factories import PASSWORD
+
+    page = _signed_in_page(open_page, smtp_server)
+    page.get_by_role("link", name="Ask for help").click()
+    page.get_by_label("What is it about?").select_option("complaint")
+    page.get_by_label("Subject").fill("Chair leg snapped")
+    page.get_by_label("Tell us more").fill("One leg broke off on the first day; photo attached.")
+    page.get_by_label("Photos or documents (optional)").set_input_files([{"name": "leg.png", "mimeType": "image/png", "buffer": PHOTO}])
+    screenshot(page, "portal-case-new-with-file")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#portal-conversation")).to_contain_text("leg.png")
+
+    files = [{"name": f"photo-{number}.png", "mimeType": "image/png", "buffer": PHOTO} for number in range(6)]
+    page.get_by_label("Write to us").fill("More photos.")
+    page.get_by_label("Attach files (optional)").set_input_files(files)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".invalid-feedback")).to_contain_text("Attach at most 5 files to one message")
+    screenshot(page, "portal-case-too-many-files")
+    page.get_by_label("Attach files (optional)").set_input_files(files[:2])
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#portal-conversation")).to_contain_text("photo-1.png")
+    screenshot(page, "portal-case-with-files")
+    with page.expect_download() as customer_download:
+        page.locator("#portal-conversation").get_by_role("link", name="leg.png").click()
+    assert customer_download.value.suggested_filename == "leg.png"
+
+    case = Case.objects.get(subject="Chair leg snapped")
+    assert [message.attachments.count() for message in case.messages.order_by("id")] == [1, 2]
+    desk_page = open_page()
+    sign_in(desk_page, agent.email, PASSWORD)
+    desk_page.goto(f"/w/acme/cases/{case.pk}/")
+    conversation = desk_page.locator("#case-conversation")
+    expect(conversation).to_contain_text("photo-0.png")
+    screenshot(desk_page, "case-with-portal-files")
+    with desk_page.expect_download() as agent_download:
+        conversation.get_by_role("link", name="leg.png").click()
+    assert agent_download.value.suggested_filename == "leg.png"
+
+
+def test_an_account_admin_sees_a_colleagues_case(
+    open_page: Any,
+    invited: PortalAccess,  # noqa: F811
+    account: Any,  # noqa: F811
+    agent: Any,  # noqa: F811
+    workspace: Workspace,
+    smtp_server: Inbox,
+) -> None:
+    from amity.service.portal import services as portal
+    from tests.factories import contact_at
+    from tests.service.portal.conftest import make_admin, with_email
+
+    samir = with_email(contact_at(account, first_name="Samir", last_name="Nagheenanajar"), "samir@initech.test")
+    samirs = portal.portal_invite(actor=agent, contact=samir)
+    portal.portal_case_open(access=samirs, data={"kind": "complaint", "subject": "Stapler missing", "description": "Red one."})
+    make_admin(invited, account)
+
+    page = _signed_in_page(open_page, smtp_server, PHONE)
+    expect(page.locator("#portal-admin-of")).to_contain_text("Initech")
+    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Cases").click()
+    expect(page.locator("#portal-cases")).to_contain_text("opened by Samir Nagheenanajar")
+    screenshot(page, "portal-account-admin-cases-phone")
+    page.get_by_role("link", name="Stapler missing").click()
+    expect(page.locator("#portal-opened-by")).to_contain_text("Samir")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
 def test_the_portal_on_a_phone(
     open_page: Any,
     invited: PortalAccess,  # noqa: F811
@@ -161,6 +239,13 @@ def test_an_admin_gives_the_portal_its_colour_and_disables_a_user(
     assert preview.evaluate("element => element.style.getPropertyValue('--amity-brand')") == "#0f766e"
     page.get_by_role("button", name="Save colour").click()
     expect(page.get_by_text("The portal's colour is saved.")).to_be_visible()
+    page.get_by_label("What Peter Gibbons sees in the portal").select_option(label="All of Initech (admin)")
+    page.locator(f"#portal-role-{invited.pk}").get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Peter Gibbons now sees all of Initech's cases")).to_be_visible()
+    page.locator(f"#portal-role-{invited.pk}").scroll_into_view_if_needed()
+    screenshot(page, "portal-settings-account-admin-phone")
+    invited.refresh_from_db()
+    assert invited.admin_account_id == invited.contact.account_contacts.get().account_id
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(f"#portal-user-{invited.pk}").get_by_role("button", name="Disable").click()
     expect(page.locator(f"#portal-user-{invited.pk}")).to_contain_text("Disabled")

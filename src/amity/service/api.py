@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
 from amity.service import reports, selectors, services
+from amity.service.attachments import download_response
 from amity.service.intake import inbound_email_post
 from amity.service.models import CaseMessage
 from amity.service.schemas import (
@@ -102,6 +103,15 @@ def list_case_messages(request: HttpRequest, case_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     case = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
     return selectors.case_messages(case=case)
+
+
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}", response={200: None}, tags=["cases"], summary="Download a file of a case's message"
+)
+def download_case_attachment(request: HttpRequest, case_id: int, attachment_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    case = selectors.case_get(actor=actor, workspace=workspace, pk=case_id)
+    return download_response(selectors.case_attachment_get(case=case, pk=attachment_id))
 
 
 @router.post(

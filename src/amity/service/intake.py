@@ -184,7 +184,8 @@ def _ignore(workspace: Workspace, inbound: Inbound, reason: str) -> IntakeResult
     return IntakeResult(status="ignored", reason=reason)
 
 
-def _store_attachments(message: CaseMessage, files: list[tuple[str, str, bytes]]) -> None:
+def store_attachments(message: CaseMessage, files: list[tuple[str, str, bytes]]) -> None:
+    """Keep files (name, content type, bytes) with the message they came with: an email's, or one written in the portal."""
     for filename, content_type, payload in files:
         attachment = CaseAttachment(
             workspace_id=message.workspace_id, message=message, filename=filename, content_type=content_type, size=len(payload)
@@ -227,7 +228,7 @@ def email_intake(*, workspace: Workspace, raw: bytes, queue: Queue | None = None
             in_reply_to=inbound.in_reply_to,
             automated=bool(inbound.automated),
         )
-        _store_attachments(message, inbound.attachments)
+        store_attachments(message, inbound.attachments)
         return IntakeResult(status="added", case=case, message=message)
     if inbound.automated:
         return _ignore(workspace, inbound, f"an automatic message ({inbound.automated}) that answers no case")
@@ -252,7 +253,7 @@ def email_intake(*, workspace: Workspace, raw: bytes, queue: Queue | None = None
         },
     )
     message = case.messages.get()
-    _store_attachments(message, inbound.attachments)
+    store_attachments(message, inbound.attachments)
     from amity.service.tasks import send_case_acknowledgement
 
     transaction.on_commit(partial(send_case_acknowledgement.enqueue, case_id=case.pk))

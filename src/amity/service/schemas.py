@@ -148,6 +148,13 @@ class CaseMessageIn(Schema):
     from_name: str = Field("", max_length=200)
 
 
+class CaseAttachmentOut(Schema):
+    id: int = Field(..., description="Download it at /api/v1/cases/{case_id}/attachments/{id}.")
+    filename: str
+    content_type: str
+    size: int
+
+
 class CaseMessageOut(Schema):
     id: int
     case_id: int
@@ -165,10 +172,15 @@ class CaseMessageOut(Schema):
     mention_ids: list[int]
     occurred_at: dt.datetime
     sent_at: dt.datetime | None
+    attachments: list[CaseAttachmentOut]
 
     @staticmethod
     def resolve_mention_ids(message: Any) -> list[int]:
         return sorted(user.pk for user in message.mentions.all())
+
+    @staticmethod
+    def resolve_attachments(message: Any) -> list[Any]:
+        return list(message.attachments.all())
 
 
 class IntakeOut(Schema):

@@ -22,6 +22,7 @@ from amity.service.models import (
     CannedResponse,
     Case,
     CaseAssignmentRule,
+    CaseAttachment,
     CaseKind,
     CaseMessage,
     Macro,
@@ -110,11 +111,20 @@ def case_get(*, actor: User, workspace: Workspace, pk: int) -> Case:
 
 
 def case_messages(*, case: Case, include_notes: bool = True) -> list[CaseMessage]:
-    """A case's conversation, oldest first, with authors (one query; notes left out for the customer's eyes)."""
-    messages = CaseMessage.objects.filter(workspace_id=case.workspace_id, case=case).select_related("author", "contact")
+    """A case's conversation, oldest first, with authors and files (two queries; notes left out for the customer's eyes)."""
+    messages = (
+        CaseMessage.objects.filter(workspace_id=case.workspace_id, case=case)
+        .select_related("author", "contact")
+        .prefetch_related(models.Prefetch("attachments", queryset=CaseAttachment.objects.order_by("id")))
+    )
     if not include_notes:
         messages = messages.exclude(kind=CaseMessage.Kind.NOTE)
     return list(messages.order_by("occurred_at", "id"))
+
+
+def case_attachment_get(*, case: Case, pk: Any) -> CaseAttachment:
+    """A file of one of the case's messages (the case already fetched for the actor); anything else is a 404."""
+    return get_scoped_or_404(CaseAttachment.objects.filter(workspace_id=case.workspace_id, message__case=case), pk=pk)
 
 
 def visible_cases(*, actor: User, workspace: Workspace) -> models.QuerySet[Case]:

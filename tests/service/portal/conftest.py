@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from amity.core.models import User, Workspace
-from amity.customers.models import Account, Contact, ContactEmail
+from amity.customers.models import Account, AccountContact, Contact, ContactEmail
 from amity.orders.models import SalesOrder
 from amity.service.portal import services as portal
 from amity.service.portal.models import PortalAccess
@@ -54,6 +54,14 @@ def samir(account: Account) -> Contact:  # noqa: F811
     return with_email(contact_at(account, first_name="Samir", last_name="Nagheenanajar"), "samir@initech.test")
 
 
+def make_admin(access: PortalAccess, of: Account) -> PortalAccess:
+    """Make the access's contact the admin of one of their accounts in the portal (as staff would in the settings)."""
+    membership = AccountContact.objects.get(account=of, contact=access.contact)
+    PortalAccess.objects.filter(pk=access.pk).update(admin_membership=membership)
+    access.refresh_from_db()
+    return access
+
+
 def sign_in(workspace: Workspace, access: PortalAccess) -> Client:
     """A browser signed in to the portal as the access's contact (by a fresh link, spent like a person would)."""
     from datetime import timedelta
@@ -80,6 +88,11 @@ def portal_api(workspace: Workspace, access: PortalAccess) -> Any:
 
     _, raw = portal.portal_session_start(workspace=workspace, token=portal._new_link(access, timedelta(minutes=5)))
     return ApiClient(Client(), raw)
+
+
+def post_form(api: Any, path: str, data: dict[str, Any]) -> Any:
+    """POST a multipart form (fields and files) with the API client's portal token: how the portal's writes take files."""
+    return api.client.post(path, data=data, headers=api._headers(None))
 
 
 @pytest.fixture

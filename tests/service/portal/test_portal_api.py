@@ -17,7 +17,7 @@ from amity.service.portal import services as portal
 from amity.service.portal.models import PortalAccess, PortalSession, ReturnRequest
 from tests.factories import member
 from tests.mail import Inbox
-from tests.service.portal.conftest import link_in
+from tests.service.portal.conftest import link_in, post_form
 
 
 def test_a_link_is_exchanged_for_a_portal_token_that_signs_out(
@@ -56,15 +56,17 @@ def test_a_staff_token_is_no_portal_token_and_the_reverse(api_as: Any, peters_ap
 
 
 def test_a_contact_opens_a_case_replies_and_never_reads_a_note(peters_api: Any, agent: User, peters_order: SalesOrder) -> None:
-    opened = peters_api.post(
-        "/api/v1/portal/cases", {"kind": "complaint", "subject": "Scratch", "description": "On the desk.", "order_id": peters_order.pk}
+    opened = post_form(
+        peters_api,
+        "/api/v1/portal/cases",
+        {"kind": "complaint", "subject": "Scratch", "description": "On the desk.", "order_id": peters_order.pk},
     )
     assert opened.status_code == 201, opened.content
     case = Case.objects.get(pk=opened.json()["id"])
     case_services.case_note(actor=agent, case=case, body="zz-internal note")
     case_services.case_reply(actor=agent, case=case, body="Photo please.")
 
-    assert peters_api.post(f"/api/v1/portal/cases/{case.pk}/messages", {"body": "Attached."}).status_code == 201
+    assert post_form(peters_api, f"/api/v1/portal/cases/{case.pk}/messages", {"body": "Attached."}).status_code == 201
     messages = peters_api.get(f"/api/v1/portal/cases/{case.pk}/messages").json()
 
     assert [message["kind"] for message in messages] == ["customer", "reply", "customer"]

@@ -12,13 +12,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate
 from amity.core import audit
 from amity.core.models import Door
+from amity.service.attachments import download_response
 from amity.service.models import Case
 from amity.service.portal import selectors, services
 from amity.service.portal.models import PortalAccess, PortalSession
@@ -26,6 +28,7 @@ from amity.service.portal.schemas import (
     PortalAccessFilterIn,
     PortalAccessIn,
     PortalAccessOut,
+    PortalAccountAdminIn,
     PortalBrandingIn,
     PortalBrandingOut,
     PortalCaseIn,
@@ -156,10 +159,11 @@ def list_my_cases(request: HttpRequest, page: Query[PageParams]) -> Any:
     return paginate(selectors.cases(_access(request)), ordering=["-updated_at", "-id"], cursor=page.cursor, limit=page.limit)
 
 
-@portal_router.post("/portal/cases", response={201: PortalCaseOut}, summary="Open a case")
-def open_my_case(request: HttpRequest, payload: PortalCaseIn) -> Any:
+@portal_router.post("/portal/cases", response={201: PortalCaseOut}, summary="Open a case (a multipart form; files optional)")
+def open_my_case(request: HttpRequest, payload: Form[PortalCaseIn], attachments: File[list[UploadedFile] | None] = None) -> Any:
+    """The fields as form fields; up to 5 files of at most 10 MB each as `attachments`."""
     access = _access(request)
-    case = services.portal_case_open(access=access, data=payload.model_dump())
+    case = services.portal_case_open(access=access, data=payload.model_dump(), attachments=attachments or [])
     return Status(201, selectors.case_get(access, case.pk))
 
 
@@ -175,11 +179,22 @@ def list_my_case_messages(request: HttpRequest, case_id: int) -> Any:
     return list(selectors.public_messages(selectors.case_get(_access(request), case_id)))
 
 
-@portal_router.post("/portal/cases/{case_id}/messages", response={201: PortalMessageOut}, summary="Write on one of my cases")
-def reply_on_my_case(request: HttpRequest, case_id: int, payload: PortalReplyIn) -> Any:
+@portal_router.post(
+    "/portal/cases/{case_id}/messages", response={201: PortalMessageOut}, summary="Write on a case (a multipart form; files optional)"
+)
+def reply_on_my_case(
+    request: HttpRequest, case_id: int, payload: Form[PortalReplyIn], attachments: File[list[UploadedFile] | None] = None
+) -> Any:
+    """`body` as a form field; up to 5 files of at most 10 MB each as `attachments`."""
     access = _access(request)
     case = selectors.case_get(access, case_id)
-    return Status(201, services.portal_case_reply(access=access, case=case, body=payload.body))
+    message = services.portal_case_reply(access=access, case=case, body=payload.body, attachments=attachments or [])
+    return Status(201, selectors.public_messages(case).get(pk=message.pk))
+
+
+@portal_router.get("/portal/attachments/{attachment_id}", response={200: None}, summary="Download a file of a message I may read")
+def download_my_attachment(request: HttpRequest, attachment_id: int) -> Any:
+    return download_response(selectors.attachment_get(_access(request), attachment_id))
 
 
 # --- Returns (the contact's) ------------------------------------------------------------------------------------------
@@ -270,6 +285,18 @@ def disable_portal_user(request: HttpRequest, portal_user_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     access = selectors.staff_access_get(actor=actor, workspace=workspace, pk=portal_user_id)
     return services.portal_disable(actor=actor, access=access)
+
+
+@portal_admin_router.put(
+    "/portal-users/{portal_user_id}/account-admin",
+    response=PortalAccessOut,
+    summary="Make a portal user the admin of one of their accounts (or, with null, a plain user again)",
+)
+def set_portal_account_admin(request: HttpRequest, portal_user_id: int, payload: PortalAccountAdminIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    access = selectors.staff_access_get(actor=actor, workspace=workspace, pk=portal_user_id)
+    services.portal_account_admin_set(actor=actor, access=access, account_id=payload.account_id)
+    return selectors.staff_access_get(actor=actor, workspace=workspace, pk=portal_user_id)
 
 
 def _branding_out(workspace: Any) -> dict[str, str]:

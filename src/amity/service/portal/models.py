@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from amity.core.models import User
 from amity.core.tenancy import WorkspaceScopedModel
-from amity.customers.models import Contact
+from amity.customers.models import AccountContact, Contact
 from amity.orders.models import SalesOrderLine
 
 
@@ -24,6 +24,15 @@ class PortalAccess(WorkspaceScopedModel):
     invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     invited_at = models.DateTimeField(default=timezone.now)
     last_signed_in_at = models.DateTimeField(null=True, blank=True)
+    # Through the contact's membership, so the role follows the membership through merges and ends with it.
+    admin_membership = models.ForeignKey(
+        AccountContact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The contact's place at the account whose cases, orders and invoices they see in the portal (account admin).",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "contact"], name="portalaccess_unique_contact")]
@@ -31,6 +40,12 @@ class PortalAccess(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"Portal access of {self.contact_id} ({self.status})"
+
+    @property
+    def admin_account_id(self) -> int | None:
+        """The account this contact administers in the portal, while they still belong to it (merges can move either)."""
+        membership = self.admin_membership
+        return membership.account_id if membership is not None and membership.contact_id == self.contact_id else None
 
 
 class PortalLink(WorkspaceScopedModel):

@@ -28,6 +28,10 @@ class PortalSessionOut(Schema):
     expires_at: dt.datetime
 
 
+def _admin_account_name(access: Any) -> str | None:
+    return access.admin_membership.account.name if access.admin_account_id is not None else None
+
+
 class PortalMeOut(Schema):
     contact_id: int = Field(..., alias="contact.pk")
     first_name: str = Field(..., alias="contact.first_name")
@@ -36,6 +40,12 @@ class PortalMeOut(Schema):
     email: str = Field(..., alias="contact.primary_email")
     phone: str = Field(..., alias="contact.primary_phone")
     workspace: str = Field(..., alias="workspace.name")
+    admin_account_id: int | None = Field(None, description="The account whose cases, orders and invoices I see too (account admin).")
+    admin_account: str | None = Field(None, description="That account's name.")
+
+    @staticmethod
+    def resolve_admin_account(access: Any) -> str | None:
+        return _admin_account_name(access)
 
 
 class PortalMePatch(Schema):
@@ -103,15 +113,36 @@ class PortalCaseOut(Schema):
     order_id: int | None
     order_line_id: int | None
     rma_number: str | None
+    opened_by_contact_id: int | None = Field(
+        None, alias="contact_id", description="Who opened it (an account admin sees colleagues' cases)."
+    )
+    opened_by: str = Field("", description="Their name.")
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_opened_by(case: Any) -> str:
+        return case.contact.full_name if case.contact_id else case.requester_email
+
+
+class PortalAttachmentOut(Schema):
+    id: int = Field(..., description="Download it at /api/v1/portal/attachments/{id}.")
+    filename: str
+    content_type: str
+    size: int
 
 
 class PortalMessageOut(Schema):
     id: int
-    kind: str = Field(..., description="customer (yours) or reply (ours); internal notes are never shown.")
+    kind: str = Field(..., description="customer (a customer's) or reply (ours); internal notes are never shown.")
+    from_name: str = Field(..., description="Who wrote a customer's message.")
     body: str
     occurred_at: dt.datetime
+    attachments: list[PortalAttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(message: Any) -> list[Any]:
+        return list(message.attachments.all())
 
 
 class PortalCaseIn(Schema):
@@ -170,6 +201,18 @@ class PortalAccessOut(Schema):
     invited_by_id: int | None
     invited_at: dt.datetime
     last_signed_in_at: dt.datetime | None
+    admin_account_id: int | None = Field(None, description="The account whose records they see in the portal (account admin), if any.")
+    admin_account: str | None = Field(None, description="That account's name.")
+
+    @staticmethod
+    def resolve_admin_account(access: Any) -> str | None:
+        return _admin_account_name(access)
+
+
+class PortalAccountAdminIn(Schema):
+    account_id: int | None = Field(
+        ..., description="One of the contact's accounts: they then see its cases, orders and invoices; null: only their own."
+    )
 
 
 class PortalAccessIn(Schema):

@@ -10,12 +10,13 @@ import contextlib
 import hashlib
 import re
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -30,7 +31,9 @@ from amity.core.permissions import Action, ObjectType
 from amity.core.phones import to_e164
 from amity.customers.models import Channel, ConsentEvent, Contact, ContactPhone
 from amity.orders.models import SalesOrder, SalesOrderLine
+from amity.service.intake import store_attachments
 from amity.service.models import Case, CaseKind, CaseMessage
+from amity.service.portal import selectors
 from amity.service.portal.models import PortalAccess, PortalBranding, PortalLink, PortalSession, PortalSignInRequest, ReturnRequest
 from amity.service.services import case_customer_message, case_open, service_setup
 
@@ -40,6 +43,9 @@ SESSION_LIFETIME = timedelta(days=14)
 REQUESTS_PER_HOUR = 5  # sign-in links one address may ask for in an hour, known or not
 PROFILE_FIELDS = ("first_name", "last_name", "title", "phone")
 COLOUR = re.compile(r"#[0-9a-f]{6}")
+MAX_ATTACHMENTS = 5  # files on one message written in the portal
+MAX_ATTACHMENT_MB = 10
+MAX_ATTACHMENT_BYTES = MAX_ATTACHMENT_MB * 1024 * 1024
 
 
 def _email_hash(workspace: Workspace, email: str) -> str:
@@ -120,6 +126,23 @@ def portal_disable(*, actor: User, access: PortalAccess) -> PortalAccess:
     audit.record(
         actor=actor, workspace=access.workspace, action=AuditEntry.Action.UPDATE, obj=access, changes={"status": [before, access.status]}
     )
+    return access
+
+
+@transaction.atomic
+def portal_account_admin_set(*, actor: User, access: PortalAccess, account_id: int | None) -> PortalAccess:
+    """Make a portal user the admin of one of their contact's accounts (they then see all its cases, orders and invoices),
+    or (no account) a plain user again who sees only their own."""
+    require(actor, access.workspace, Action.CHANGE, ObjectType.CONTACT)
+    membership = None if account_id is None else selectors.staff_membership(access=access, account_id=account_id)
+    before = access.admin_account_id
+    access.admin_membership = membership
+    access.save(update_fields=["admin_membership"])
+    after = access.admin_account_id
+    if before != after:
+        audit.record(
+            actor=actor, workspace=access.workspace, action=AuditEntry.Action.UPDATE, obj=access, changes={"admin_account": [before, after]}
+        )
     return access
 
 
@@ -221,22 +244,41 @@ def portal_session_end(*, session: PortalSession) -> None:
 # --- What a signed-in contact does ---------------------------------------------------------------------------------------
 
 
+def _file_name(upload: UploadedFile) -> str:
+    name = str(upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()  # a browser may send a whole path
+    return name[:255] or "attachment"
+
+
+def clean_attachments(files: Sequence[UploadedFile]) -> list[tuple[str, str, bytes]]:
+    """Files a contact attaches to a message, read and checked: at most 5, each of at most 10 MB and not empty."""
+    files = [upload for upload in files if upload is not None]
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": f"Attach at most {MAX_ATTACHMENTS} files to one message ({len(files)} were given)."})
+    problems = []
+    for upload in files:
+        size = upload.size or 0
+        if size > MAX_ATTACHMENT_BYTES:
+            problems.append(f"{_file_name(upload)} is {size / 1024 / 1024:.1f} MB; a file may be at most {MAX_ATTACHMENT_MB} MB.")
+        elif not size:
+            problems.append(f"{_file_name(upload)} is empty.")
+    if problems:
+        raise ValidationError({"attachments": " ".join(problems)})
+    return [(_file_name(upload), upload.content_type or "application/octet-stream", upload.read()) for upload in files]
+
+
 def _own_order(access: PortalAccess, order_id: Any) -> SalesOrder | None:
     if order_id in (None, ""):
         return None
-    order = (
-        SalesOrder.objects.filter(workspace=access.workspace, contact=access.contact, pk=order_id).first()
-        if str(order_id).isdigit()
-        else None
-    )
+    order = selectors.orders(access).filter(pk=order_id).first() if str(order_id).isdigit() else None
     if order is None:
         raise ValidationError({"order_id": "Choose one of your orders."})
     return order
 
 
 @transaction.atomic
-def portal_case_open(*, access: PortalAccess, data: Mapping[str, Any]) -> Case:
-    """A contact opens a case in the portal: it is theirs, came through the portal, and may be about one of their orders."""
+def portal_case_open(*, access: PortalAccess, data: Mapping[str, Any], attachments: Sequence[UploadedFile] = ()) -> Case:
+    """A contact opens a case in the portal: it is theirs, came through the portal, may be about an order they may see,
+    and its first message keeps the files they attached."""
     service_setup(workspace=access.workspace)
     errors = FieldErrors()
     kind_key = str(data.get("kind") or "")
@@ -250,9 +292,10 @@ def portal_case_open(*, access: PortalAccess, data: Mapping[str, Any]) -> Case:
     except ValidationError as error:
         errors["order_id"] = error.message_dict["order_id"][0]
         order = None
+    files = errors.check(clean_attachments, attachments) or []
     errors.raise_if_any()
     with as_contact(access):
-        return case_open(
+        case = case_open(
             actor=None,
             workspace=access.workspace,
             data={
@@ -265,13 +308,16 @@ def portal_case_open(*, access: PortalAccess, data: Mapping[str, Any]) -> Case:
             },
             first_message={"from_address": access.contact.primary_email, "from_name": access.contact.full_name},
         )
+    store_attachments(case.messages.get(), files)
+    return case
 
 
 @transaction.atomic
-def portal_case_reply(*, access: PortalAccess, case: Case, body: str) -> CaseMessage:
-    """A contact answers on their case: a customer message on the conversation (a waiting or resolved case opens again)."""
+def portal_case_reply(*, access: PortalAccess, case: Case, body: str, attachments: Sequence[UploadedFile] = ()) -> CaseMessage:
+    """A contact answers on a case they may see: a customer message with its files (a waiting or resolved case opens again)."""
+    files = clean_attachments(attachments)
     with as_contact(access):
-        return case_customer_message(
+        message = case_customer_message(
             case=case,
             body=body,
             channel=Case.Channel.PORTAL,
@@ -279,6 +325,8 @@ def portal_case_reply(*, access: PortalAccess, case: Case, body: str) -> CaseMes
             from_address=access.contact.primary_email,
             from_name=access.contact.full_name,
         )
+    store_attachments(message, files)
+    return message
 
 
 def _clean_profile(data: Mapping[str, Any]) -> dict[str, str]:
@@ -431,12 +479,12 @@ def return_request_create(
 ) -> ReturnRequest:
     """Request the return of some of an order line: a return case with an RMA number; its instructions are emailed.
 
-    An agent (`actor`) files it for any order of the workspace; a contact (`access`) only for their own orders.
+    An agent (`actor`) files it for any order of the workspace; a contact (`access`) for the orders they may see.
     """
     if actor is not None:
         require(actor, workspace, Action.ADD, ObjectType.CASE)
     line = SalesOrderLine.objects.select_for_update().select_related("order").get(pk=order_line.pk, workspace=workspace)
-    if access is not None and line.order.contact_id != access.contact_id:
+    if access is not None and not selectors.orders(access).filter(pk=line.order_id).exists():
         raise ValidationError({"order_line_id": "Choose a line of one of your orders."})
     amount, reason = _clean_return(line, quantity, reason)
     kind = _return_kind(workspace)

@@ -24,6 +24,7 @@ from amity.core.access import allowed
 from amity.core.models import User
 from amity.core.permissions import Action, ObjectType
 from amity.service import selectors, services, sla
+from amity.service.attachments import download_response
 from amity.service.kb import selectors as kb_selectors
 from amity.service.kb import services as kb_services
 from amity.service.kb.search import suggested_articles
@@ -316,6 +317,14 @@ def case_article_unlink(request: WorkspaceRequest, pk: int, article_pk: int) -> 
     kb_services.case_article_unlink(actor=request.user, case=case, article=article)
     messages.success(request, "Article unlinked.")
     return _articles_card(request, case)
+
+
+@workspace_view
+@require_GET
+def case_attachment(request: WorkspaceRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """A file that came with one of the case's messages (by email or from the portal), as a download."""
+    case = selectors.case_get(actor=request.user, workspace=request.workspace, pk=pk)
+    return download_response(selectors.case_attachment_get(case=case, pk=attachment_pk))
 
 
 @workspace_view

@@ -1,7 +1,8 @@
 """The customers' portal at /portal/<workspace>/: a contact's own orders, invoices, cases, returns and details.
 
 A portal sign-in lives under its own session key (one per workspace) and never logs a staff user in;
-a staff login gives no portal access either. Every page is the contact's own: anything else is a 404.
+a staff login gives no portal access either. Every page shows what `selectors.whose` lets the contact see (their
+own, and their account's for an account admin): anything else is a 404.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from django.views.decorators.http import require_GET, require_POST
 from amity.core.models import Workspace
 from amity.customers.models import Channel, ConsentEvent
 from amity.orders.documents import invoice_pdf
+from amity.service.attachments import download_response
 from amity.service.kb.search import public_article, search_articles
 from amity.service.portal import selectors, services
 from amity.service.portal.models import PortalAccess
 from amity.web.views.base import user_time_zone
 
 CONSENT_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PHONE, Channel.POST)
+ATTACHMENT_LIMITS = f"Up to {services.MAX_ATTACHMENTS} files, {services.MAX_ATTACHMENT_MB} MB each."
 
 
 def session_key(workspace: Workspace) -> str:
@@ -220,7 +223,7 @@ def portal_case_new(request: HttpRequest, workspace: Workspace, access: PortalAc
     if request.method == "POST":
         posted = {field: request.POST.get(field, "") for field in posted}
         try:
-            case = services.portal_case_open(access=access, data=posted)
+            case = services.portal_case_open(access=access, data=posted, attachments=request.FILES.getlist("attachments"))
         except ValidationError as error:
             errors = _errors(error)
         else:
@@ -231,6 +234,7 @@ def portal_case_new(request: HttpRequest, workspace: Workspace, access: PortalAc
         "orders": list(selectors.orders(access)[:100]),
         "posted": posted,
         "errors": errors,
+        "limits": ATTACHMENT_LIMITS,
     }
     return _page(request, workspace, "case_new.html", context, access=access, status=422 if errors else 200)
 
@@ -244,7 +248,7 @@ def portal_case(request: HttpRequest, workspace: Workspace, access: PortalAccess
     if request.method == "POST":
         body = request.POST.get("body", "")
         try:
-            services.portal_case_reply(access=access, case=case, body=body)
+            services.portal_case_reply(access=access, case=case, body=body, attachments=request.FILES.getlist("attachments"))
         except ValidationError as error:
             errors = _errors(error)
         else:
@@ -252,13 +256,22 @@ def portal_case(request: HttpRequest, workspace: Workspace, access: PortalAccess
     return_request = getattr(case, "return_request", None) if case.kind.is_return else None
     context = {
         "case": case,
+        "mine": case.contact_id == access.contact_id,
         "messages_": list(selectors.public_messages(case)),
         "errors": errors,
         "body": body,
+        "limits": ATTACHMENT_LIMITS,
         "return_request": return_request,
         "instructions": services.return_instructions(case),
     }
     return _page(request, workspace, "case.html", context, access=access, status=422 if errors else 200)
+
+
+@require_GET
+@portal_view
+def portal_attachment(request: HttpRequest, workspace: Workspace, access: PortalAccess, pk: int) -> HttpResponse:
+    """A file of a message the contact may read; an internal note's, or another customer's, is a 404."""
+    return download_response(selectors.attachment_get(access, pk))
 
 
 @portal_view

@@ -68,6 +68,29 @@ def settings_portal_user_disable(request: WorkspaceRequest, pk: int) -> HttpResp
 
 @workspace_view
 @require_POST
+def settings_portal_user_account_admin(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Make a portal user the admin of one of their contact's accounts, or a plain user again (no account chosen)."""
+    access = selectors.staff_access_get(actor=request.user, workspace=request.workspace, pk=pk)
+    chosen = request.POST.get("account_id", "")
+    try:
+        if chosen and not chosen.isdigit():
+            raise ValidationError({"account_id": "Choose one of the contact's accounts."})
+        services.portal_account_admin_set(actor=request.user, access=access, account_id=int(chosen) if chosen else None)
+    except ValidationError as error:
+        messages.error(request, _said(error))
+    else:
+        access = selectors.staff_access_get(actor=request.user, workspace=request.workspace, pk=pk)
+        name = access.contact.full_name
+        if access.admin_account_id is not None:
+            account = access.admin_membership.account.name  # type: ignore[union-attr]
+            messages.success(request, f"{name} now sees all of {account}'s cases, orders and invoices in the portal.")
+        else:
+            messages.success(request, f"{name} now sees only their own cases, orders and invoices in the portal.")
+    return redirect("settings_portal", request.workspace.slug)
+
+
+@workspace_view
+@require_POST
 def settings_portal_user_invite(request: WorkspaceRequest, pk: int) -> HttpResponse:
     access = selectors.staff_access_get(actor=request.user, workspace=request.workspace, pk=pk)
     _invite(request, access.contact)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('core', '0007_fielddefinition_sensitive'),
         ('customers', '0011_dedupe_keys_without_constraint'),
         ('orders', '0001_initial'),
-        ('service', '0011_kb_markdown_search_and_sent_articles'),
+        ('service', '0012_portal_account_admins'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
