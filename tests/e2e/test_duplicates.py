@@ -109,7 +109,7 @@ def ada_three_times(transactional_db: object) -> list[Contact]:
         contact_with(
             workspace,
             "Ada",
-            "King",
+            "Lovelace King",
             emails=("countess@lovelace.example", "ada@analytical.example"),
             title="Analyst",
             phones=("+442079460958",),
