@@ -96,3 +96,70 @@ def test_the_duplicates_pages_on_a_phone(open_page, ada_twice: DuplicateCandidat
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".toast")).to_contain_text("Automatic merging is on at 0.95")
     screenshot(page, "duplicates-settings")
+
+
+@pytest.fixture
+def ada_three_times(transactional_db: object) -> list[Contact]:
+    """Ada entered three times, joined by two open pairs (the oldest without a title, the others with different ones)."""
+    workspace = WorkspaceFactory(name="Acme", slug="acme")
+    member(workspace, Role.OWNER, email="owner@acme.test", full_name="Olga Owner")
+    records = [
+        contact_with(workspace, "Ada", "Lovelace", emails=("ada@analytical.example",), created_at=timezone.now() - dt.timedelta(days=90)),
+        contact_with(workspace, "Ada", "Lovelace", emails=("ada@analytical.example", "countess@lovelace.example"), title="Countess"),
+        contact_with(
+            workspace,
+            "Ada",
+            "Lovelace King",
+            emails=("countess@lovelace.example", "ada@analytical.example"),
+            title="Analyst",
+            phones=("+442079460958",),
+        ),
+    ]
+    Note.objects.create(workspace=workspace, contact=records[2], body="<p>Asked for the engine manual.</p>")
+    for (first, second), score in (((0, 1), 0.97), ((1, 2), 0.86)):
+        DuplicateCandidate.objects.create(
+            workspace=workspace, record_type="contact", left_id=records[first].pk, right_id=records[second].pk, score=score,
+            reasons=["same email", "same name"],
+        )  # fmt: skip
+    return records
+
+
+def test_review_and_merge_a_cluster_of_three(open_page, ada_three_times: list[Contact]) -> None:
+    ada = ada_three_times[0]
+    page = open_page()
+    sign_in(page, "owner@acme.test", PASSWORD)
+    page.goto("/w/acme/duplicates/")
+    page.get_by_role("link", name="Clusters").click()
+    cluster = page.locator(f'tr[data-cluster="contact-{ada.pk}"]')
+    expect(cluster).to_contain_text("3 contacts · 2 pairs")
+    screenshot(page, "duplicates-clusters")
+
+    cluster.get_by_role("link", name="Review").click()
+    title_row = page.locator('tr[data-field="title"]')
+    expect(title_row.get_by_label("Countess")).to_be_checked()  # the survivor has none: the first record that has one
+    title_row.get_by_label("Analyst").check()
+    page.locator('tr[data-field="last_name"]').get_by_label("Lovelace King").check()
+    expect(page.locator("#cluster-fields")).to_contain_text("1 note")
+    screenshot(page, "duplicates-cluster-review")
+
+    page.get_by_role("button", name="Merge 2 into Ada Lovelace").click()
+    page.wait_for_url(f"**/contacts/{ada.pk}/")
+    expect(page.locator(".toast")).to_contain_text("Merged 2 records into Ada Lovelace King")
+    expect(page.get_by_text("Asked for the engine manual.")).to_be_visible()
+    screenshot(page, "duplicates-cluster-merged")
+    survivor = Contact.objects.get(pk=ada.pk)
+    assert (survivor.title, survivor.last_name) == ("Analyst", "Lovelace King")
+    assert Contact.objects.filter(workspace=survivor.workspace, deleted_at__isnull=True).count() == 1
+    assert not DuplicateCandidate.objects.filter(status="open").exists()
+
+
+def test_the_cluster_pages_on_a_phone(open_page, ada_three_times: list[Contact]) -> None:
+    ada, countess, king = ada_three_times
+    page = open_page(PHONE, has_touch=True, is_mobile=True)
+    sign_in(page, "owner@acme.test", PASSWORD)
+    page.goto("/w/acme/duplicates/clusters/")
+    expect(page.locator(f'tr[data-cluster="contact-{ada.pk}"]')).to_be_visible()
+    screenshot(page, "duplicates-clusters")
+    page.goto(f"/w/acme/duplicates/clusters/review/?type=contact&ids={ada.pk},{countess.pk},{king.pk}")
+    expect(page.get_by_role("button", name="Merge 2 into Ada Lovelace")).to_be_visible()
+    screenshot(page, "duplicates-cluster-review")

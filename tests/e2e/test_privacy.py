@@ -91,6 +91,8 @@ def test_an_admin_erases_a_person_from_their_page_and_watches_it_finish(open_pag
     assert "Lovelace" not in body and "ada@example.com" not in body and "7946" not in body and "Newsletter" not in body
     expect(page.locator("#panel-privacy")).to_contain_text("Erased")
     expect(page.locator("#panel-privacy").get_by_role("link", name="Erase this person")).to_have_count(0)
+    expect(page.locator("#erased-banner")).to_contain_text("at the data subject's request")
+    expect(page.get_by_role("button", name="Restore")).to_have_count(0)
     screenshot(page, "privacy-contact-erased")
 
     page.goto("/w/acme/search?q=Lovelace")

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate, rows_response
+from amity.api.problems import django_errors, problem
 from amity.core import custom_fields
 from amity.core.access import hidden_fields, without_hidden
 from amity.core.custom_field_queries import ANY_OF_SEPARATOR
@@ -203,16 +204,23 @@ class RecordRoutes:
         def restore_record(request: HttpRequest, record_id: int) -> Any:
             actor, workspace = actor_and_workspace(request)
             record = spec.getter(actor=actor, workspace=workspace, pk=record_id, include_deleted=True)
-            services.record_restore(actor=actor, record=record)
+            try:
+                services.record_restore(actor=actor, record=record)
+            except services.ErasedContact as erased:
+                return problem(409, " ".join(erased.messages), errors=django_errors(erased))
             return spec.shown(actor, workspace, [spec.getter(actor=actor, workspace=workspace, pk=record.pk)])
 
         router.patch(id_path, response=self.out, tags=[self.tag], operation_id=f"update_{self.path}")(self._named(update_record))
         router.delete(
             id_path, response={204: None}, tags=[self.tag], operation_id=f"delete_{self.path}", summary="Move to the bin (recoverable)"
         )(self._named(delete_record))
-        router.post(f"{id_path}/restore", response=self.out, tags=[self.tag], operation_id=f"restore_{self.path}")(
-            self._named(restore_record)
-        )
+        router.post(
+            f"{id_path}/restore",
+            response=self.out,
+            tags=[self.tag],
+            operation_id=f"restore_{self.path}",
+            description="Bring a record back from the bin. A contact erased at the data subject's request is refused with 409.",
+        )(self._named(restore_record))
         del create_record
 
     def _named(self, view: Callable[..., Any]) -> Callable[..., Any]:

@@ -4,8 +4,9 @@ Only pairs whose reasons include an exact key (the same normalized email, E.164 
 domain) qualify: a pair alike only in names and addresses always waits for a person, whatever its
 score. Each merge is `merging.merge_records` with `automatic=True` (audited, undoable like any
 other); the survivor is `merging.default_survivor`, and it takes the other record's values where it
-has none (`merging.proposed_choices`, what the review page proposes). A pair one of whose records has gone since
-(merged by an earlier pair of the same run, deleted) is left for review.
+has none (`merging.proposed_choices`, what the review page proposes). A pair an earlier merge of the same run
+repointed to its survivor is merged as it now stands (a cluster of exact matches becomes one record); a pair one
+of whose records has gone since (deleted) is left for review.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def merge_exact_matches(scan: DuplicateScan, report: Callable[[float, str], None
     for position, pair in enumerate(chosen):
         if report is not None and position % 20 == 0:
             report(position / len(chosen), f"merging {len(chosen) - position:,} exact matches")
+        pair.refresh_from_db()  # an earlier merge of this run may have repointed it to its survivor, or closed it
+        if not qualifies(pair, settings.auto_merge_threshold):
+            continue
         survivor_id = merging.default_survivor(workspace=scan.workspace, record_type=pair.record_type, ids=(pair.left_id, pair.right_id))
         merged_id = pair.right_id if survivor_id == pair.left_id else pair.left_id
         records = merging.model_of(pair.record_type).objects.filter(workspace_id=scan.workspace_id).in_bulk([survivor_id, merged_id])

@@ -8,8 +8,9 @@ constraint on the survivor (the same account membership, the same email address,
 stays on the merged record: the survivor has it already, and undo has nothing to put back.
 
 The merged record is soft-deleted with `merged_into_id` pointing at the survivor: its id and
-external id keep resolving there, and undo brings it back. Each relation moves with one select
-and one bulk update, whatever the number of rows.
+external id keep resolving there, and undo brings it back. Its other open duplicate pairs follow it
+to the survivor (`merge_pairs`), and undo puts them back. Each relation moves with one select and
+one bulk update, whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from amity.core import audit
 from amity.core.access import require
 from amity.core.models import AuditEntry, User, Workspace
 from amity.core.permissions import Action, ObjectType
+from amity.customers import merge_pairs
 from amity.customers.dedupe import services as dedupe
 from amity.customers.models import Account, Contact, ContactEmail, ContactPhone, DedupeKey, DuplicateCandidate, Merge
 
@@ -250,6 +252,11 @@ def counted(label: str, count: int) -> str:
     return f"{count} {name}"
 
 
+def choosable_fields(record_type: str) -> tuple[str, ...]:
+    """The fields a merge of this type lets a person choose the value of (custom fields aside)."""
+    return _field_names(record_type)
+
+
 def _field_names(record_type: str) -> tuple[str, ...]:
     return CONTACT_FIELDS if record_type == "contact" else ACCOUNT_FIELDS
 
@@ -336,7 +343,8 @@ def _primary_email(contact: Contact) -> None:
     contact.primary_email, contact.primary_phone = email or "", phone or ""
 
 
-def _require_merge(actor: User, workspace: Workspace, record_type: str) -> None:
+def require_merge(actor: User, workspace: Workspace, record_type: str) -> None:
+    """Refuse (PermissionDenied) whoever may not merge records of this type."""
     # Merging removes a record from the lists: whoever may delete a contact (or an account) may merge one into another.
     require(actor, workspace, Action.CHANGE, ObjectType.DUPLICATE)
     require(actor, workspace, Action.DELETE, ObjectType.CONTACT if record_type == "contact" else ObjectType.ACCOUNT)
@@ -364,7 +372,7 @@ def merge_records(
 ) -> Merge:
     """Merge `merged_id` into `survivor_id`: move everything linked, keep the chosen values, soft-delete the merged record; audited."""
     if actor is not None:
-        _require_merge(actor, workspace, record_type)
+        require_merge(actor, workspace, record_type)
     unknown = unknown_relations(record_type)
     if unknown:
         raise RuntimeError(f"Merging does not know these relations yet: {', '.join(sorted(unknown))}.")
@@ -376,6 +384,7 @@ def merge_records(
     if survivor_id not in found or merged_id not in found:
         raise ValidationError({"survivor_id": "Both records must exist and not be deleted or merged already."})
     survivor, merged = found[survivor_id], found[merged_id]
+    updated_before = survivor.updated_at
     before = _take_values(survivor, merged, _clean_choices(record_type, choices or {}, merged))
     moved = {link.label: ids for link in links(record_type) if (ids := _move(link, merged_id, survivor_id))}
     if isinstance(survivor, Contact):
@@ -389,6 +398,7 @@ def merge_records(
         candidate.status = DuplicateCandidate.Status.MERGED
         candidate.decided_by, candidate.decided_at = actor, timezone.now()
         candidate.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    pairs = merge_pairs.carry_pairs(workspace, record_type, survivor_id, merged_id, actor)
     merge = Merge.objects.create(
         workspace=workspace,
         record_type=record_type,
@@ -398,7 +408,9 @@ def merge_records(
         candidate=candidate,
         moved=moved,
         survivor_before=before,
+        pairs=pairs,
         survivor_updated_at=survivor.updated_at,
+        survivor_updated_before=updated_before,
         automatic=automatic,
         merged_by=actor,
     )
@@ -498,7 +510,7 @@ def _undo_blockers_of_type(record_type: str, merges: list[Merge]) -> dict[int, s
 def undo_merge(*, actor: User, merge: Merge) -> Merge:
     """Bring the merged record back and move back exactly what the merge moved; refuse (ValidationError) when that is no longer exact."""
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
-    _require_merge(actor, merge.workspace, merge.record_type)
+    require_merge(actor, merge.workspace, merge.record_type)
     reason = why_not_undoable(merge)
     if reason:
         raise ValidationError({"merge": reason})
@@ -511,11 +523,15 @@ def undo_merge(*, actor: User, merge: Merge) -> Merge:
     for name, value in merge.survivor_before.items():
         setattr(survivor, name, value)
     survivor.save()
+    if merge.survivor_updated_before is not None:
+        # Back as it was before the merge, last change included: the merge before this one (a cluster's) can be undone next.
+        model.objects.filter(pk=survivor.pk).update(updated_at=merge.survivor_updated_before)
     model.objects.filter(pk=merge.merged_id).update(deleted_at=None, merged_into_id=None, updated_at=timezone.now())
     if merge.candidate_id:
         DuplicateCandidate.objects.filter(pk=merge.candidate_id).update(
             status=DuplicateCandidate.Status.OPEN, decided_by=None, decided_at=None
         )
+    merge_pairs.restore_pairs(merge)
     merge.undone_at, merge.undone_by = timezone.now(), actor
     merge.save(update_fields=["undone_at", "undone_by"])
     dedupe.index_records(workspace_id=merge.workspace_id, record_type=merge.record_type, ids=[merge.survivor_id, merge.merged_id])

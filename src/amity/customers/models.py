@@ -323,6 +323,7 @@ class DuplicateCandidate(WorkspaceScopedModel):
         OPEN = "open", "Open"
         DISMISSED = "dismissed", "Dismissed"
         MERGED = "merged", "Merged"
+        CLOSED = "closed", "Closed"  # one of the two was merged into a record already paired with the other
 
     record_type = models.CharField(max_length=10, choices=RecordType.choices)
     left_id = models.BigIntegerField(help_text="The older record (the smaller id).")
@@ -380,8 +381,17 @@ class Merge(WorkspaceScopedModel):
     candidate = models.ForeignKey(DuplicateCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     moved = models.JSONField(default=dict, help_text='Ids moved to the survivor per relation, e.g. {"activities.Note.contact": [4, 9]}.')
     survivor_before = models.JSONField(default=dict, help_text="The survivor's field values the merge replaced.")
+    pairs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The merged record's other open pairs the merge repointed to the survivor or closed, for undo: "
+        '[{"id": 7, "before": [3, 9], "after": [2, 9], "status": "open"}].',
+    )
     survivor_updated_at = models.DateTimeField(
         null=True, blank=True, help_text="The survivor right after the merge: a later edit blocks undo."
+    )
+    survivor_updated_before = models.DateTimeField(
+        null=True, blank=True, help_text="The survivor right before the merge: undo puts it back, so an earlier merge can be undone next."
     )
     automatic = models.BooleanField(default=False)
     merged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

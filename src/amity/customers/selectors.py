@@ -159,7 +159,16 @@ def contact_list(*, actor: User, workspace: Workspace, filters: CustomerFilter |
         contacts = contacts.filter(
             pk__in=ContactEmail.objects.filter(workspace=workspace, address=filters.email.strip().lower()).values("contact_id")
         )
+    if filters.deleted:
+        contacts = _with_erased(contacts, workspace)
     return _with_contact_details(contacts, as_lists=True)
+
+
+def _with_erased(contacts: models.QuerySet[Contact], workspace: Workspace) -> models.QuerySet[Contact]:
+    """Mark (`erased`) the binned contacts erased on request: the bin shows them as erased and offers no restore."""
+    from amity.customers.privacy.selectors import erased_contacts  # the privacy reads import this module's models
+
+    return contacts.annotate(erased=models.Exists(erased_contacts(workspace).filter(contact_id=models.OuterRef("pk"))))
 
 
 LISTED = "listed_"

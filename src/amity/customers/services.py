@@ -423,10 +423,32 @@ def record_soft_delete(*, actor: User, record: Account | Contact) -> None:
         reindex_after_commit(record, with_related=True)
 
 
+class ErasedContact(ValidationError):
+    """Raised instead of restoring a contact erased at the data subject's request: only its pseudonymised row would come back."""
+
+
+def _refuse_erased(record: Account | Contact) -> None:
+    from amity.customers.privacy.selectors import erasure_of_contact  # privacy reads import the customer models
+
+    if not isinstance(record, Contact):
+        return
+    erasure = erasure_of_contact(workspace=record.workspace, contact_id=record.pk)
+    if erasure is None:
+        return
+    when = erasure.created_at if erasure.finished_at is None else erasure.finished_at
+    raise ErasedContact(
+        {
+            "id": f"Contact {record.pk} was erased at the data subject's request on {when:%d %b %Y}; it cannot be restored "
+            "(only the pseudonymised row would come back)."
+        }
+    )
+
+
 @transaction.atomic
 def record_restore(*, actor: User, record: Account | Contact) -> None:
-    """Bring a soft-deleted record back."""
+    """Bring a soft-deleted record back; a contact erased on request is refused (ErasedContact) and stays as it is."""
     require(actor, record.workspace, Action.DELETE, _object_type(record))
+    _refuse_erased(record)
     if record.deleted_at is not None:
         record.deleted_at = None
         record.save(update_fields=["deleted_at", "updated_at"])

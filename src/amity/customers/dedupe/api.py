@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
@@ -11,9 +12,15 @@ from amity.api.auth import actor_and_workspace
 from amity.api.pagination import PageParams, page_of, paginate
 from amity.api.problems import problem
 from amity.core.models import Workspace
-from amity.customers import merging
+from amity.customers import cluster_merging, merging
 from amity.customers.dedupe import review, selectors, services
 from amity.customers.dedupe.schemas import (
+    ClusterFilterIn,
+    ClusterListOut,
+    ClusterMergeIn,
+    ClusterMergeOut,
+    ClusterPreviewIn,
+    ClusterPreviewOut,
     DedupeSettingsIn,
     DedupeSettingsOut,
     DuplicateFilterIn,
@@ -25,6 +32,7 @@ from amity.customers.dedupe.schemas import (
     MergePreviewIn,
     MergePreviewOut,
     candidate_row,
+    cluster_preview_row,
     merge_row,
     preview_row,
 )
@@ -60,6 +68,69 @@ def list_duplicates(request: HttpRequest, page: Query[PageParams], filters: Quer
     )
     listed = paginate(pairs, ordering=selectors.RANKING, cursor=page.cursor, limit=page.limit)
     return {"items": _rows(request, listed.items), "next_cursor": listed.next_cursor}
+
+
+def _cluster_rows(workspace: Workspace, clusters: list[selectors.ClusterRow]) -> list[dict[str, Any]]:
+    summaries = selectors.record_summaries(workspace, [(cluster.record_type, pk) for cluster in clusters for pk in cluster.ids])
+    return [
+        {
+            "record_type": cluster.record_type,
+            "score": cluster.score,
+            "reasons": list(cluster.reasons),
+            "records": [selectors.summary_of(summaries, cluster.record_type, pk) for pk in cluster.ids],
+            "pair_ids": list(cluster.pair_ids),
+        }
+        for cluster in clusters
+    ]
+
+
+# Before /duplicates/{duplicate_id}, so that "clusters" is never taken for an id.
+@router.get("/duplicates/clusters", response=ClusterListOut, tags=TAGS, summary="Open pairs joined into clusters, strongest first")
+def list_clusters(request: HttpRequest, filters: Query[ClusterFilterIn]) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    if filters.record_type not in (None, *selectors.CLUSTER_TYPES):
+        raise ValidationError({"record_type": "Choose contact or account, or leave it out for both."})
+    clusters = selectors.cluster_list(actor=actor, workspace=workspace, record_type=filters.record_type, limit=filters.limit)
+    return {"items": _cluster_rows(workspace, clusters)}
+
+
+@router.post(
+    "/duplicates/clusters/preview",
+    response=ClusterPreviewOut,
+    tags=TAGS,
+    summary="What merging a cluster would do: its records field by field, the proposed values, what would move",
+    description="Changes nothing. A POST because the cluster is named by its records' ids, as the merge names them.",
+)
+def preview_cluster(request: HttpRequest, payload: ClusterPreviewIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    preview = review.cluster_preview(
+        actor=actor, workspace=workspace, record_type=payload.record_type, ids=payload.ids, survivor_id=payload.survivor_id
+    )
+    return cluster_preview_row(preview)
+
+
+@router.post(
+    "/duplicates/clusters/merge",
+    response={201: ClusterMergeOut},
+    tags=TAGS,
+    summary="Merge a cluster: every other record into the survivor, with each field's value from the record chosen",
+)
+def merge_cluster(request: HttpRequest, payload: ClusterMergeIn) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    if payload.record_type not in selectors.CLUSTER_TYPES:
+        raise ValidationError({"record_type": "Choose contact or account."})
+    selectors.require_visible_records(
+        actor=actor, workspace=workspace, record_type=payload.record_type, ids=[payload.survivor_id, *payload.merged_ids]
+    )
+    merges = cluster_merging.merge_cluster(
+        actor=actor,
+        workspace=workspace,
+        record_type=payload.record_type,
+        survivor_id=payload.survivor_id,
+        merged_ids=payload.merged_ids,
+        choices=payload.fields,
+    )
+    return Status(201, {"merges": [merge_row(merge) for merge in merges]})
 
 
 # Before /duplicates/{duplicate_id}, so that "rebuild" is never taken for an id.

@@ -178,3 +178,112 @@ def merge_preview(*, actor: User, workspace: Workspace, candidate: DuplicateCand
         kept=_kept(survivor, merged),
         moves=list(moves.items()),
     )
+
+
+# --- A whole cluster ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterField:
+    """One field across a cluster's records: each record's value (as shown, survivor first) and the record proposed to give it."""
+
+    name: str
+    label: str
+    values: list[tuple[int, str]]  # (record id, value as shown)
+    choosable: bool
+    proposed: int
+
+    @property
+    def differs(self) -> bool:
+        return len({value for _, value in self.values}) > 1
+
+
+@dataclass
+class ClusterPreview:
+    """A cluster side by side with one record staying: its fields across all records, what is kept from all, what moves."""
+
+    record_type: str
+    survivor: Contact | Account
+    records: list[Contact | Account]  # the survivor first, then the others by id
+    pairs: list[DuplicateCandidate]
+    fields: list[ClusterField]
+    kept: list[tuple[str, list[list[str]]]]  # (what, each record's items), in the order of `records`
+    moves: dict[int, list[tuple[str, int]]]  # per record merged: (relation label, how many) that would move
+
+    @property
+    def merged(self) -> list[Contact | Account]:
+        return self.records[1:]
+
+    @property
+    def proposed_choices(self) -> dict[str, int]:
+        return {row.name: row.proposed for row in self.fields if row.choosable}
+
+
+def _cluster_field(name: str, label: str, values: list[tuple[int, str]], held: list[int]) -> ClusterField:
+    """`held`: the records that hold the field at all (a custom field only some have); proposed: the survivor's value, else the first."""
+    filled = [pk for pk, value in values if value and pk in held]
+    proposed = values[0][0] if values[0][1] or not filled else filled[0]
+    distinct = {value for pk, value in values if pk in held}
+    return ClusterField(name, label, values, choosable=len(held) > 1 and len(distinct) > 1, proposed=proposed)
+
+
+def _kept_across(records: list[Contact | Account]) -> list[tuple[str, list[list[str]]]]:
+    contacts = [record for record in records if isinstance(record, Contact)]
+    if contacts:
+        return [
+            ("Emails", [[e.address for e in contact.emails.all()] for contact in contacts]),
+            ("Phones", [[p.number for p in contact.phones.all()] for contact in contacts]),
+            ("Accounts", [[link.account.name for link in contact.account_contacts.all()] for contact in contacts]),
+        ]
+    accounts = [record for record in records if isinstance(record, Account)]
+    return [("Web domains", [[d.domain for d in account.domains.all()] for account in accounts])]
+
+
+def _oldest(workspace: Workspace, record_type: str, ids: list[int]) -> int:
+    """The record that stays when nobody chooses: `merging.default_survivor` applied across the group."""
+    survivor = ids[0]
+    for other in ids[1:]:
+        survivor = merging.default_survivor(workspace=workspace, record_type=record_type, ids=(survivor, other))
+    return survivor
+
+
+def cluster_preview(
+    *, actor: User, workspace: Workspace, record_type: str, ids: list[int], survivor_id: int | None = None
+) -> ClusterPreview:
+    """A cluster's records side by side with `survivor_id` staying (by default the oldest), and what each merge would move.
+
+    Another workspace's record (or one the actor may not see) is a 404; a survivor outside the group a field error.
+    """
+    from amity.customers.dedupe.selectors import cluster_pairs
+
+    if record_type not in ("contact", "account"):
+        raise ValidationError({"record_type": "Choose contact or account."})
+    ids = sorted(set(ids))
+    fetched = {pk: _record(actor, workspace, record_type, pk) for pk in ids}
+    if survivor_id is None:
+        survivor_id = _oldest(workspace, record_type, ids)
+    if survivor_id not in fetched:
+        raise ValidationError({"survivor_id": f"Choose one of the group: {', '.join(map(str, ids))}."})
+    records = [fetched[survivor_id], *(fetched[pk] for pk in ids if pk != survivor_id)]
+    people = {user.pk: user.display_name for user in User.objects.filter(pk__in={r.owner_id for r in records if r.owner_id})}
+    teams = dict(Team.objects.filter(workspace=workspace, pk__in={r.team_id for r in records if r.team_id}).values_list("pk", "name"))
+    every = [record.pk for record in records]
+    fields = [
+        _cluster_field(name, LABELS.get(name, name), [(r.pk, _shown(r, name, people, teams)) for r in records], every)
+        for name in merging.choosable_fields(record_type)
+    ]
+    definitions = {d.key: d for d in customer_selectors.field_definition_list(actor=actor, workspace=workspace, object_type=record_type)}
+    for key in sorted({key for record in records for key in record.custom}):
+        definition = definitions.get(key)
+        label = definition.label if definition else key.replace("_", " ").capitalize()
+        values = [(r.pk, _custom_shown(r.custom.get(key), definition, people)) for r in records]
+        fields.append(_cluster_field(f"custom.{key}", label, values, [r.pk for r in records if key in r.custom]))
+    return ClusterPreview(
+        record_type=record_type,
+        survivor=records[0],
+        records=records,
+        pairs=cluster_pairs(actor=actor, workspace=workspace, record_type=record_type, ids=ids),
+        fields=fields,
+        kept=_kept_across(records),
+        moves={r.pk: list(merging.moves_preview(record_type, survivor_id, r.pk).items()) for r in records[1:]},
+    )

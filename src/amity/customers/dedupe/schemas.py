@@ -22,7 +22,7 @@ class DuplicateOut(Schema):
     record_type: str
     score: float = Field(..., description="From 0 to 1: how likely the two records are one.")
     reasons: list[str]
-    status: str = Field(..., description="open, dismissed or merged")
+    status: str = Field(..., description="open, dismissed, merged, or closed (a record was merged into one paired with the other)")
     left: DuplicateRecordOut
     right: DuplicateRecordOut
     created_at: dt.datetime
@@ -30,7 +30,7 @@ class DuplicateOut(Schema):
 
 
 class DuplicateFilterIn(Schema):
-    status: str = Field("open", description="open (default), dismissed, merged, or all")
+    status: str = Field("open", description="open (default), dismissed, merged, closed, or all")
     record_type: str | None = Field(None, description="contact or account")
     min_score: float | None = Field(None, ge=0, le=1)
 
@@ -195,6 +195,90 @@ def preview_row(preview: Any) -> dict[str, Any]:
 
 class MergePreviewIn(Schema):
     survivor_id: int | None = Field(None, description="The record that would stay; by default the older (see the user guide).")
+
+
+class ClusterFilterIn(Schema):
+    record_type: str | None = Field(None, description="contact or account; both when left out")
+    limit: int = Field(50, ge=1, le=50, description="How many clusters, strongest first (at most 50).")
+
+
+class ClusterOut(Schema):
+    record_type: str
+    score: float = Field(..., description="The weakest score joining the cluster's records.")
+    reasons: list[str]
+    records: list[DuplicateRecordOut] = Field(..., description="The records, smallest id first.")
+    pair_ids: list[int] = Field(..., description="The open pairs among them.")
+
+
+class ClusterListOut(Schema):
+    items: list[ClusterOut]
+
+
+class ClusterPreviewIn(Schema):
+    record_type: str = Field(..., description="contact or account")
+    ids: list[int] = Field(..., description="The cluster's records, as the cluster list gives them.")
+    survivor_id: int | None = Field(None, description="The record that would stay; by default the oldest.")
+
+
+class ClusterFieldOut(Schema):
+    name: str = Field(..., description='The field as the merge takes it: "title", "custom.tier".')
+    label: str
+    values: dict[str, str] = Field(..., description="Each record's value as shown, by record id.")
+    differs: bool
+    choosable: bool
+    proposed: int = Field(..., description="The record whose value is proposed: the survivor's, or the first that has one.")
+
+
+class ClusterPreviewOut(Schema):
+    """What merging the cluster would do, with nothing changed."""
+
+    record_type: str
+    survivor_id: int
+    merged_ids: list[int]
+    pair_ids: list[int]
+    fields: list[ClusterFieldOut]
+    moves: dict[str, list[MoveOut]] = Field(..., description="Per record merged (by id): what would move to the survivor.")
+    proposed_fields: dict[str, int] = Field(..., description="The proposed choices, ready to send as the merge's fields.")
+
+
+def cluster_preview_row(preview: Any) -> dict[str, Any]:
+    from amity.customers.merging import relation_name
+
+    return {
+        "record_type": preview.record_type,
+        "survivor_id": preview.survivor.pk,
+        "merged_ids": [record.pk for record in preview.merged],
+        "pair_ids": [pair.pk for pair in preview.pairs],
+        "fields": [
+            {
+                "name": row.name,
+                "label": row.label,
+                "values": {str(pk): value for pk, value in row.values},
+                "differs": row.differs,
+                "choosable": row.choosable,
+                "proposed": row.proposed,
+            }
+            for row in preview.fields
+        ],
+        "moves": {
+            str(pk): [{"what": relation_name(label), "count": count} for label, count in moves] for pk, moves in preview.moves.items()
+        },
+        "proposed_fields": preview.proposed_choices,
+    }
+
+
+class ClusterMergeIn(Schema):
+    record_type: str = Field(..., description="contact or account")
+    survivor_id: int = Field(..., description="The record that stays.")
+    merged_ids: list[int] = Field(..., description="The cluster's other records, each merged into the survivor.")
+    fields: dict[str, int] = Field(
+        default_factory=dict,
+        description='The record each field is taken from, by id (custom fields as "custom.<key>"); the survivor\'s when left out.',
+    )
+
+
+class ClusterMergeOut(Schema):
+    merges: list[MergeOut] = Field(..., description="One merge per record merged, each undoable on its own (the latest first).")
 
 
 class DedupeSettingsIn(Schema):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.http import Http404
 
 from amity.core.access import require, visible
 from amity.core.models import User, Workspace
@@ -14,7 +16,7 @@ from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.dedupe import engine, loading
 from amity.customers.dedupe.records import CONTACT, Record
-from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD
+from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD, REVIEW_THRESHOLD
 from amity.customers.models import Account, Contact, DedupeSettings, DuplicateCandidate, DuplicateScan, Merge
 
 RANKING = ["-score", "id"]
@@ -127,6 +129,66 @@ def clusters(*, workspace_id: int, record_type: str, threshold: float = DEFAULT_
         if left in records and right in records
     ]
     return engine.clusters(pairs, threshold=threshold)
+
+
+CLUSTER_LIMIT = 50  # clusters listed at most, strongest first: a bounded list, not a feed to page through
+CLUSTER_TYPES = (CONTACT, "account")
+
+
+@dataclass(frozen=True)
+class ClusterRow:
+    """Records the open pairs join into one group: their ids (smallest first), its weakest joining score, why, and its pairs."""
+
+    record_type: str
+    ids: tuple[int, ...]
+    score: float
+    reasons: tuple[str, ...]
+    pair_ids: tuple[int, ...]
+
+
+def _open_pairs(actor: User, workspace: Workspace, record_type: str) -> list[tuple[int, int, int, float, list[str]]]:
+    pairs = candidate_list(actor=actor, workspace=workspace, status=DuplicateCandidate.Status.OPEN, record_type=record_type)
+    return list(pairs.values_list("pk", "left_id", "right_id", "score", "reasons").iterator(20_000))
+
+
+def cluster_list(*, actor: User, workspace: Workspace, record_type: str | None = None, limit: int = CLUSTER_LIMIT) -> list[ClusterRow]:
+    """The open pairs joined into clusters (records alike through a chain of pairs), strongest first, `limit` at most.
+
+    A fixed number of queries whatever the number of clusters: one for the pairs and the dedupe loader's few per record type.
+    """
+    found: list[ClusterRow] = []
+    for kind in [record_type] if record_type else CLUSTER_TYPES:
+        rows = _open_pairs(actor, workspace, kind)
+        ids = sorted({pk for _, left, right, _, _ in rows for pk in (left, right)})
+        records = {record.id: record for record in _records(workspace.pk, kind, ids)}
+        pairs = {
+            (left, right): engine.Pair(records[left], records[right], score, tuple(reasons))
+            for _, left, right, score, reasons in rows
+            if left in records and right in records
+        }
+        pair_ids = {(left, right): pk for pk, left, right, _, _ in rows}
+        for cluster in engine.clusters(pairs.values(), threshold=REVIEW_THRESHOLD):
+            members = tuple(record.id for record in cluster.records)
+            inside = tuple(sorted(pk for (left, right), pk in pair_ids.items() if left in members and right in members))
+            found.append(ClusterRow(kind, members, cluster.score, tuple(cluster.reasons), inside))
+    found.sort(key=lambda row: (-row.score, -len(row.ids), row.record_type, row.ids[0]))
+    return found[:limit]
+
+
+def cluster_pairs(*, actor: User, workspace: Workspace, record_type: str, ids: Sequence[int]) -> list[DuplicateCandidate]:
+    """The open pairs among these records (both ends in `ids`)."""
+    pairs = candidate_list(actor=actor, workspace=workspace, status=DuplicateCandidate.Status.OPEN, record_type=record_type)
+    return list(pairs.filter(left_id__in=ids, right_id__in=ids).order_by("left_id", "right_id"))
+
+
+def require_visible_records(*, actor: User, workspace: Workspace, record_type: str, ids: Sequence[int]) -> None:
+    """A 404 unless every id is a record of this type the actor may see in this workspace (deleted ones too)."""
+    model = Contact if record_type == CONTACT else Account
+    object_type = ObjectType.CONTACT if record_type == CONTACT else ObjectType.ACCOUNT
+    wanted = set(ids)
+    found = visible(model.objects.all(), actor=actor, workspace=workspace, object_type=object_type).filter(pk__in=wanted).count()
+    if found != len(wanted):
+        raise Http404("No such record in this workspace.")
 
 
 def _records(workspace_id: int, record_type: str, ids: Sequence[int]) -> Sequence[Record]:

@@ -37,6 +37,21 @@ def latest_erasure_of(*, actor: User, workspace: Workspace, contact_id: int) -> 
     return erasure_list(actor=actor, workspace=workspace).filter(contact_id=contact_id).order_by("-created_at", "-id").first()
 
 
+def erasure_of_contact(*, workspace: Workspace, contact_id: int) -> Erasure | None:
+    """The erasure that emptied this contact (done or under way; a failed one does not count), or None.
+
+    Not limited to those who may see privacy requests: whoever may open the erased contact's page is told it was
+    erased, and the restore service refuses for everyone.
+    """
+    erasures = Erasure.objects.filter(workspace=workspace, contact_id=contact_id).exclude(status=Erasure.Status.FAILED)
+    return erasures.order_by("-created_at", "-id").first()
+
+
+def erased_contacts(workspace: Workspace) -> QuerySet[Erasure]:
+    """The workspace's erasures that count (done or under way): a contact among theirs cannot come back from the bin."""
+    return Erasure.objects.filter(workspace=workspace).exclude(status=Erasure.Status.FAILED)
+
+
 # --- Retention rules ------------------------------------------------------------------------------------
 
 RETENTION_PREVIEW_ROWS = 10

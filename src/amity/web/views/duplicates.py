@@ -6,6 +6,7 @@ through `dedupe.selectors` and `dedupe.review`, so a page refuses what the API r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amity.core.access import allowed
 from amity.core.permissions import Action, ObjectType
-from amity.customers import merging
+from amity.customers import cluster_merging, merging
 from amity.customers.dedupe import review, selectors, services
 from amity.customers.dedupe.scoring import DEFAULT_THRESHOLD
 from amity.customers.models import DuplicateCandidate
@@ -29,7 +30,7 @@ from amity.web.views.base import WorkspaceRequest, ensure, keyset_page, render_p
 
 PAGE_SIZE = 25
 TYPES = [("", "Contacts and accounts"), ("contact", "Contacts"), ("account", "Accounts")]
-STATUSES = [("open", "Open"), ("dismissed", "Dismissed"), ("merged", "Merged"), ("all", "All")]
+STATUSES = [("open", "Open"), ("dismissed", "Dismissed"), ("merged", "Merged"), ("closed", "Closed"), ("all", "All")]
 
 
 def _choice(value: str, choices: list[tuple[str, str]], default: str) -> str:
@@ -136,8 +137,7 @@ def _review_context(request: WorkspaceRequest, pair: DuplicateCandidate, preview
         and preview.survivor.deleted_at is None
         and preview.merged.deleted_at is None
         and _may_merge(request, pair.record_type),
-        "can_dismiss": pair.status != DuplicateCandidate.Status.DISMISSED
-        and pair.status != DuplicateCandidate.Status.MERGED
+        "can_dismiss": pair.status == DuplicateCandidate.Status.OPEN
         and allowed(request.user, request.workspace, Action.CHANGE, ObjectType.DUPLICATE),
         "merge": selectors.merge_of(actor=request.user, workspace=request.workspace, candidate=pair)
         if pair.status == DuplicateCandidate.Status.MERGED
@@ -227,6 +227,112 @@ def merge_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Merge undone: {merge.merged_name} is a record of its own again.")
     return redirect(_next(request, reverse("merge_list", args=[request.workspace.slug])))
+
+
+# --- Clusters ------------------------------------------------------------------------------------------------------
+
+
+def _cluster_url(request: WorkspaceRequest, record_type: str, ids: Sequence[int], **extra: Any) -> str:
+    query = urlencode({"type": record_type, **extra})  # the ids joined by plain commas, readable in the address bar
+    return f"{reverse('cluster_review', args=[request.workspace.slug])}?{query}&ids={','.join(map(str, ids))}"
+
+
+@workspace_view
+@require_GET
+def cluster_list(request: WorkspaceRequest) -> HttpResponse:
+    """The open pairs joined into clusters, strongest first (a bounded list): each group to review and merge at once."""
+    ensure(request, Action.VIEW, ObjectType.DUPLICATE)
+    record_type = _choice(request.GET.get("type", ""), TYPES, "")
+    clusters = selectors.cluster_list(actor=request.user, workspace=request.workspace, record_type=record_type or None)
+    summaries = selectors.record_summaries(request.workspace, [(c.record_type, pk) for c in clusters for pk in c.ids])
+    rows = [
+        {
+            "cluster": cluster,
+            "records": [
+                {**selectors.summary_of(summaries, cluster.record_type, pk), "url": _detail_url(request, cluster.record_type, pk)}
+                for pk in cluster.ids
+            ],
+            "review_url": _cluster_url(request, cluster.record_type, cluster.ids),
+        }
+        for cluster in clusters
+    ]
+    context = {"rows": rows, "types": TYPES, "record_type": record_type, "limit": selectors.CLUSTER_LIMIT}
+    return render_page(request, "web/duplicates/clusters.html", context)
+
+
+def _cluster_ids(request: WorkspaceRequest) -> list[int]:
+    raw = (request.POST if request.method == "POST" else request.GET).get("ids", "")
+    return sorted({int(part) for part in raw.split(",") if part.strip().isdigit()})
+
+
+def _cluster_choices(request: WorkspaceRequest, preview: review.ClusterPreview) -> dict[str, int]:
+    """The record each choosable field is taken from, as posted (the proposed one where nothing valid was)."""
+    members = {record.pk for record in preview.records}
+    chosen = {}
+    for row in preview.fields:
+        if row.choosable:
+            value = request.POST.get(f"field.{row.name}", "")
+            chosen[row.name] = int(value) if value.isdigit() and int(value) in members else row.proposed
+    return chosen
+
+
+@workspace_view
+@require_http_methods(["GET", "POST"])
+def cluster_review(request: WorkspaceRequest) -> HttpResponse:
+    """A cluster side by side: pick the record that stays and each field's value from any record; a post merges them all."""
+    ensure(request, Action.VIEW, ObjectType.DUPLICATE)
+    record_type = _choice((request.POST if request.method == "POST" else request.GET).get("type", ""), TYPES[1:], "")
+    ids = _cluster_ids(request)
+    if not record_type or len(ids) < 2:
+        messages.error(request, "Open a cluster from the list: it names the type and two or more records.")
+        return redirect("duplicate_clusters", request.workspace.slug)
+    try:
+        preview = review.cluster_preview(
+            actor=request.user, workspace=request.workspace, record_type=record_type, ids=ids, survivor_id=_survivor_param(request)
+        )
+    except ValidationError:
+        return redirect(_cluster_url(request, record_type, ids))
+    chosen = _cluster_choices(request, preview) if request.method == "POST" else preview.proposed_choices
+    if request.method == "POST":
+        try:
+            merges = cluster_merging.merge_cluster(
+                actor=request.user,
+                workspace=request.workspace,
+                record_type=record_type,
+                survivor_id=preview.survivor.pk,
+                merged_ids=[record.pk for record in preview.merged],
+                choices=chosen,
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            noun = "record" if len(merges) == 1 else "records"
+            preview.survivor.refresh_from_db()  # named as it is now, with the values taken from the others
+            messages.success(
+                request,
+                f"Merged {len(merges)} {noun} into {preview.survivor}. Each merge can be undone from Duplicates → Merges, the latest first.",
+            )
+            return redirect(_detail_url(request, record_type, preview.survivor.pk))
+    return render_page(request, "web/duplicates/cluster_review.html", _cluster_context(request, preview, chosen))
+
+
+def _cluster_context(request: WorkspaceRequest, preview: review.ClusterPreview, chosen: dict[str, int]) -> dict[str, Any]:
+    ids = [record.pk for record in preview.records]
+    return {
+        "preview": preview,
+        "ids": ",".join(map(str, sorted(ids))),
+        "columns": [
+            {
+                "record": record,
+                "url": _detail_url(request, preview.record_type, record.pk),
+                "keep_url": _cluster_url(request, preview.record_type, sorted(ids), survivor=record.pk),
+                "moves": [merging.counted(label, count) for label, count in preview.moves.get(record.pk, [])],
+            }
+            for record in preview.records
+        ],
+        "field_rows": [(row, chosen.get(row.name, row.proposed)) for row in preview.fields],
+        "can_merge": all(record.deleted_at is None for record in preview.records) and _may_merge(request, preview.record_type),
+    }
 
 
 class DedupeSettingsForm(StyledForm):

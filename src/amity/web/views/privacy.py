@@ -14,8 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from amity.core.models import Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.customers import selectors as customer_selectors
+from amity.customers.models import Account, Contact, Erasure
 from amity.customers.privacy import erasure, export, retention, selectors
 from amity.web.customer_forms import apply_service_errors
 from amity.web.privacy_forms import RetentionRuleForm
@@ -27,6 +29,13 @@ REQUESTS_PAGE = "web/privacy/requests.html"
 RETENTION_PAGE = "web/privacy/retention.html"
 RETENTION_RULE_PAGE = "web/privacy/retention_rule.html"
 RECENT_RUNS = 20
+
+
+def erasure_banner(workspace: Workspace, record: Account | Contact) -> Erasure | None:
+    """The erasure the record page announces instead of "in the bin" (a contact erased on request), or None."""
+    if not isinstance(record, Contact) or record.deleted_at is None:
+        return None
+    return selectors.erasure_of_contact(workspace=workspace, contact_id=record.pk)
 
 
 @workspace_view

@@ -42,6 +42,7 @@ from amity.web.record_forms import (
 )
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 from amity.web.views.customers import Kind, kind_of
+from amity.web.views.privacy import erasure_banner
 from amity.web.views.record_activity import (
     PAGE,
     custom_definitions,
@@ -306,11 +307,13 @@ def record_detail(request: WorkspaceRequest, kind: str, pk: int) -> HttpResponse
     actor, workspace = request.user, request.workspace
     record = record_of(request, spec, pk, include_deleted=allowed(actor, workspace, Action.DELETE, spec.permission))
     context = _profile_context(request, spec, record, workspace_members(request))
+    erased = erasure_banner(workspace, record)
     context.update(
         timeline_context(request, spec, record, request.GET, people=context["people"], definitions=context["definitions"]),
         can_log=log_permissions(request, live=record.deleted_at is None),
         panels=record_page.shown_panels(spec.object_type, actor=actor, workspace=workspace, record=record),
-        can_restore=record.deleted_at is not None and allowed(actor, workspace, Action.DELETE, spec.permission),
+        can_restore=record.deleted_at is not None and erased is None and allowed(actor, workspace, Action.DELETE, spec.permission),
+        erasure=erased,
     )
     return render_page(request, PAGE, context)
 

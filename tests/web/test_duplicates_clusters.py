@@ -1,0 +1,140 @@
+"""The clusters pages: open pairs joined into groups, a group side by side with a survivor and values chosen across all, one merge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from amity.core.models import AuditEntry, User, Workspace
+from amity.core.permissions import Role
+from amity.customers.models import Contact, DuplicateCandidate, Merge
+from tests.factories import contact_with, member
+
+pytestmark = pytest.mark.django_db
+
+
+def _pair(workspace: Workspace, first: Contact, second: Contact, score: float = 0.9) -> DuplicateCandidate:
+    low, high = sorted((first.pk, second.pk))
+    return DuplicateCandidate.objects.create(
+        workspace=workspace, record_type="contact", left_id=low, right_id=high, score=score, reasons=["same email"]
+    )
+
+
+def _cluster(workspace: Workspace, tag: str = "") -> list[Contact]:
+    records = [
+        contact_with(workspace, "Ada", "Lovelace", emails=(f"ada{tag}@a.example",), created_at=timezone.now() - dt.timedelta(days=30)),
+        contact_with(workspace, "Ada", "Lovelace", emails=(f"ada{tag}@a.example",), title="Countess"),
+        contact_with(workspace, "Ada", "Lovelace King", emails=(f"ada{tag}@a.example",), title="Analyst"),
+    ]
+    _pair(workspace, records[0], records[1], 0.97)
+    _pair(workspace, records[1], records[2], 0.85)
+    return records
+
+
+def _review_url(records: list[Contact], **extra: Any) -> str:
+    query = "".join(f"{key}={value}&" for key, value in extra.items())
+    return f"/w/acme/duplicates/clusters/review/?type=contact&{query}ids={','.join(str(r.pk) for r in records)}"
+
+
+def test_the_clusters_page_shows_each_group_with_its_records(
+    client_as: Callable[[User], Client], owner: User, workspace: Workspace
+) -> None:
+    ada, countess, king = _cluster(workspace)
+
+    html = client_as(owner).get("/w/acme/duplicates/clusters/").content.decode()
+
+    assert f'data-cluster="contact-{ada.pk}"' in html and "3 contacts · 2 pairs" in html
+    assert _review_url([ada, countess, king]).replace("&", "&amp;") in html
+    assert 'id="clusters-link"' in client_as(owner).get("/w/acme/duplicates/").content.decode()
+
+
+def test_the_clusters_page_takes_the_same_queries_for_few_and_many(
+    client_as: Callable[[User], Client], owner: User, workspace: Workspace, queries_of: Callable[[Client, str], int]
+) -> None:
+    client = client_as(owner)
+    _cluster(workspace, "0")
+    client.get("/w/acme/duplicates/clusters/")
+    few = queries_of(client, "/w/acme/duplicates/clusters/")
+    for n in range(1, 10):
+        _cluster(workspace, str(n))
+
+    assert queries_of(client, "/w/acme/duplicates/clusters/") == few
+
+
+def test_the_review_shows_every_record_side_by_side_and_merges_with_the_values_chosen(
+    client_as: Callable[[User], Client], owner: User, workspace: Workspace
+) -> None:
+    ada, countess, king = _cluster(workspace)
+    client = client_as(owner)
+
+    page = client.get(_review_url([ada, countess, king])).content.decode()
+    assert all(f'data-record="{r.pk}"' in page for r in (ada, countess, king))
+    assert f'name="field.title" value="{countess.pk}" checked' in page  # Ada has none: the first that has one
+    assert f'name="field.last_name" value="{king.pk}"' in page
+
+    response = client.post(
+        "/w/acme/duplicates/clusters/review/",
+        {"type": "contact", "ids": f"{ada.pk},{countess.pk},{king.pk}", "survivor_id": ada.pk, "field.title": king.pk},
+    )
+
+    assert response.status_code == 302 and response["Location"] == f"/w/acme/contacts/{ada.pk}/"
+    ada.refresh_from_db()
+    assert (ada.title, ada.last_name) == ("Analyst", "Lovelace")
+    assert Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 1
+    assert Merge.objects.filter(survivor_id=ada.pk).count() == 2
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.MERGE).count() == 2
+
+
+def test_keep_this_one_instead_makes_another_record_the_survivor(
+    client_as: Callable[[User], Client], owner: User, workspace: Workspace
+) -> None:
+    ada, countess, king = _cluster(workspace)
+
+    page = client_as(owner).get(_review_url([ada, countess, king], survivor=king.pk)).content.decode()
+
+    first_column = page.split("data-record=")[1]
+    assert first_column.startswith(f'"{king.pk}"') and "Stays" in first_column
+
+
+def test_a_rep_sees_the_cluster_but_may_not_merge_it(client_as: Callable[[User], Client], workspace: Workspace) -> None:
+    ada, countess, king = _cluster(workspace)
+    rep = client_as(member(workspace, Role.SALES, email="rep@acme.test"))
+
+    page = rep.get(_review_url([ada, countess, king])).content.decode()
+    assert 'id="cluster-merge-button"' not in page
+    response = rep.post("/w/acme/duplicates/clusters/review/", {"type": "contact", "ids": f"{ada.pk},{countess.pk},{king.pk}"})
+
+    assert response.status_code == 403
+    assert Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3 and not Merge.objects.exists()
+
+
+def test_another_workspaces_cluster_is_a_404(client_as: Callable[[User], Client], workspace: Workspace, other_workspace: Workspace) -> None:
+    ada, countess, king = _cluster(workspace)
+    stranger = client_as(member(other_workspace, Role.OWNER, email="owner@globex.test"))
+    slug = other_workspace.slug
+
+    assert stranger.get(f"/w/{slug}/duplicates/clusters/review/?type=contact&ids={ada.pk},{countess.pk}").status_code == 404
+    response = stranger.post(f"/w/{slug}/duplicates/clusters/review/", {"type": "contact", "ids": f"{ada.pk},{countess.pk},{king.pk}"})
+    assert response.status_code == 404
+    assert f"contact-{ada.pk}" not in stranger.get(f"/w/{slug}/duplicates/clusters/").content.decode()
+    assert Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3 and not Merge.objects.exists()
+
+
+def test_a_merged_records_other_pair_shows_as_repointed_in_the_list(
+    client_as: Callable[[User], Client], owner: User, workspace: Workspace
+) -> None:
+    ada, countess, king = _cluster(workspace)
+    first = DuplicateCandidate.objects.get(left_id=min(ada.pk, countess.pk), right_id=max(ada.pk, countess.pk))
+    client = client_as(owner)
+
+    client.post(f"/w/acme/duplicates/{first.pk}/", {"survivor_id": ada.pk})
+
+    html = client.get("/w/acme/duplicates/").content.decode()
+    other = DuplicateCandidate.objects.get(status="open")
+    assert (other.left_id, other.right_id) == (ada.pk, king.pk)
+    assert f'id="pair-{other.pk}"' in html and "text-decoration-line-through" not in html
