@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0001_initial'),
         ('core', '0007_fielddefinition_sensitive'),
-        ('customers', '0011_dedupe_keys_without_constraint'),
+        ('customers', '0012_dedupe_keys_without_constraint'),
         ('orders', '0001_initial'),
         ('service', '0012_portal_account_admins'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

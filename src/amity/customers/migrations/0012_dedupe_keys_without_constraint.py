@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0007_fielddefinition_sensitive'),
-        ('customers', '0010_retention_rules'),
+        ('customers', '0011_merge_pairs_and_closed_status'),
     ]
 
     operations = [
