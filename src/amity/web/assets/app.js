@@ -7,6 +7,7 @@ import htmx from "htmx.org";
 import Sortable from "sortablejs";
 
 import "./cases.js";
+import "./picker.js";
 import { initQuoteBuilder } from "./quote_builder.js";
 
 window.htmx = htmx;
