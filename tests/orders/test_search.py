@@ -8,16 +8,19 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from amity.core import search as global_search
 from amity.core.models import User, Workspace
 from amity.core.permissions import Role
+from amity.customers import services as customers
 from amity.orders import services as orders
 from amity.orders.models import Invoice, SalesOrder
 from amity.sales import services
 from amity.sales.models import Quote
 from amity.search import services as search
 from amity.search.models import SearchDocument
+from amity.search.tasks import reindex_related
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +53,32 @@ def test_quotes_orders_and_invoices_are_found_by_number_and_customer_and_follow_
     assert results["invoices"] == [(f"INV-{YEAR}-0001", f"Initech · Partially paid · {invoice.total_amount} EUR")]
     assert found(rep, workspace, f"INV-{YEAR}")["invoices"] == [(f"INV-{YEAR}-0001", f"Initech · Partially paid · {total}")]
     assert found(rep, workspace, "peter gibbons").keys() >= {"quotes", "orders", "invoices"}  # the contact they went to
+
+
+def test_renaming_the_account_reindexes_its_quotes_orders_and_invoices_in_the_background(
+    rep: User, manager: User, workspace: Workspace, sent_quote: Quote, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.quote_accept(token=sent_quote.public_token or "", name="Peter Gibbons")
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.invoice_create(actor=manager, order=SalesOrder.objects.get(quote=sent_quote))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "email"]}}
+    default_task_backend.clear()  # type: ignore[attr-defined]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        customers.account_update(actor=manager, account=sent_quote.account, data={"name": "Initrode"})
+    queued = [result.kwargs for result in default_task_backend.results]  # type: ignore[attr-defined]
+    assert queued == [{"object_type": "account", "ids": [sent_quote.account_id]}]  # after the commit, not in the request
+    assert reindex_related.call(**queued[0]) == {"contact": 1, "opportunity": 1, "quote": 1, "order": 1, "invoice": 1}
+
+    renamed = found(rep, workspace, "initrode")
+    assert [title for title, _ in renamed["quotes"]] == [f"Q-{YEAR}-0001"]
+    assert [title for title, _ in renamed["orders"]] == [f"SO-{YEAR}-0001"]
+    assert [title for title, _ in renamed["invoices"]] == [f"INV-{YEAR}-0001"]
+    assert all(renamed[key][0][1].startswith("Initrode · ") for key in ("quotes", "orders", "invoices"))
+    old_name = found(rep, workspace, "initech")
+    assert set(old_name) & {"orders", "invoices"} == set()
+    assert [subtitle for _, subtitle in old_name["quotes"]] == [renamed["quotes"][0][1]]  # by its title, "Initech office"
 
 
 def test_a_revised_quote_is_found_as_its_new_version_and_a_deleted_draft_drops_out(

@@ -49,8 +49,8 @@ def initech(owner: User, workspace: Workspace, django_capture_on_commit_callback
     return {"account": account, "peter": peter, "deal": deal}
 
 
-def test_contacts_and_deals_declare_that_they_show_account_names() -> None:
-    assert {str(kind.object_type) for kind in record_types_showing("account")} == {"contact", "opportunity"}
+def test_contacts_deals_quotes_orders_and_invoices_declare_that_they_show_account_names() -> None:
+    assert {str(kind.object_type) for kind in record_types_showing("account")} == {"contact", "opportunity", "quote", "order", "invoice"}
     assert record_types_showing("contact") == []
 
 
@@ -70,7 +70,7 @@ def test_a_rename_is_queued_and_the_task_brings_people_and_deals_up_to_date(
     assert subtitle("account", initech["account"].pk) == "" and found(owner, workspace, "Initrode", "accounts") == ["Initrode"]
     assert subtitle("contact", peter.pk) == "peter@initech.test · Initech"  # not yet: the request did not wait for its people
 
-    assert reindex_related.call(**queued[0][1]) == {"contact": 1, "opportunity": 1}  # what the worker runs
+    assert reindex_related.call(**queued[0][1]) == {"contact": 1, "opportunity": 1, "quote": 0, "order": 0, "invoice": 0}  # the worker
     assert subtitle("contact", peter.pk) == "peter@initech.test · Initrode"
     assert subtitle("opportunity", deal.pk).startswith("Initrode · ")
     assert found(owner, workspace, "Initrode", "contacts") == ["Peter Gibbons"]
@@ -98,7 +98,9 @@ def test_moving_an_account_to_the_bin_takes_its_name_off_its_people(
 
 
 def test_nothing_to_follow_writes_nothing(workspace: Workspace) -> None:
-    assert search_services.index_related(object_type="account", ids=[]) == {"contact": 0, "opportunity": 0}
+    assert search_services.index_related(object_type="account", ids=[]) == {
+        "contact": 0, "opportunity": 0, "quote": 0, "order": 0, "invoice": 0,
+    }  # fmt: skip
     assert search_services.index_related(object_type="contact", ids=[1, 2]) == {}
 
 

@@ -389,6 +389,8 @@ GRANTS: dict[Role, dict[ObjectType, Grant]] = {
 _PERSONAL_REACH_DENIED = frozenset({Role.MARKETING, Role.SUPPLY, Role.VIEWER})
 SENSITIVE_FIELDS: dict[ObjectType, dict[str, frozenset[Role]]] = {
     ObjectType.CONTACT: {"phones": _PERSONAL_REACH_DENIED, "addresses": _PERSONAL_REACH_DENIED},
+    # A lead is a contact not yet qualified: its phone is kept from the same roles (its email, like a contact's, is not).
+    ObjectType.LEAD: {"phone": _PERSONAL_REACH_DENIED},
 }
 SENSITIVE_CUSTOM_DENIED = frozenset({Role.MARKETING, Role.SUPPLY, Role.VIEWER})
 # The object types whose custom fields can be marked sensitive (those whose doors apply the rule).

@@ -54,6 +54,15 @@ def _visible_ids(model: BillingModel, object_type: ObjectType) -> Callable[[User
     return visible_ids
 
 
+def _of_accounts(model: BillingModel) -> Callable[[list[int]], QuerySet[Any, int]]:
+    """The orders or invoices of these accounts: their documents show the account's name."""
+
+    def of_accounts(account_ids: list[int]) -> QuerySet[Any, int]:
+        return model.objects.filter(account_id__in=account_ids).values_list("pk", flat=True)
+
+    return of_accounts
+
+
 def register_search() -> None:
     """Make orders and invoices findable in the search box and GET /api/v1/search."""
     for model, object_type, key, label, icon, order, url_name in (
@@ -71,5 +80,6 @@ def register_search() -> None:
                 live_ids=_live_ids(model),
                 visible_ids=_visible_ids(model, object_type),
                 url=page_url(url_name),
+                shows={"account": _of_accounts(model)},
             )
         )

@@ -1,4 +1,5 @@
-"""Deals, leads and quotes in global search: deals by name, account and external id; leads by name, email, company, phone;
+"""Deals, leads and quotes in global search: deals by name, account and external id; leads by name, email, company, phone
+(not for the roles kept from it);
 quotes by number, title and customer."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
 from amity.sales.models import Lead, Opportunity, Quote
 from amity.search.registry import Document, RecordType, page_url, register
-from amity.search.text import document_text
+from amity.search.text import document_text, phone_forms, sensitive_text
 
 
 def opportunity_documents(ids: Iterable[int]) -> list[Document]:
@@ -85,7 +86,14 @@ def lead_documents(ids: Iterable[int]) -> list[Document]:
                 owner_id=owner_id,
                 title=name,
                 subtitle=" · ".join(part for part in (company, email, Lead.Status(status).label) if part),
-                text=document_text(first_name, last_name, email, company, phone, external_id or ""),
+                text=" ".join(
+                    part
+                    for part in (
+                        document_text(first_name, last_name, email, company, external_id or ""),
+                        sensitive_text("phone", *(phone_forms(phone) if phone else ())),
+                    )
+                    if part
+                ),
             )
         )
     return documents
@@ -158,6 +166,11 @@ def quote_live_ids(workspace: Workspace) -> QuerySet[Any, int]:
     return Quote.objects.filter(workspace=workspace).exclude(status=Quote.Status.SUPERSEDED).values_list("pk", flat=True)
 
 
+def quotes_of_accounts(account_ids: list[int]) -> QuerySet[Any, int]:
+    """The current quotes of these accounts: their documents show the account's name."""
+    return Quote.objects.filter(account_id__in=account_ids).exclude(status=Quote.Status.SUPERSEDED).values_list("pk", flat=True)
+
+
 def quote_visible_ids(actor: User, workspace: Workspace, ids: list[int]) -> set[int]:
     quotes = visible(Quote.objects.filter(pk__in=ids), actor=actor, workspace=workspace, object_type=ObjectType.QUOTE)
     return set(quotes.values_list("pk", flat=True))
@@ -174,5 +187,6 @@ QUOTES = register(
         live_ids=quote_live_ids,
         visible_ids=quote_visible_ids,
         url=page_url("quote_detail"),
+        shows={"account": quotes_of_accounts},
     )
 )

@@ -13,7 +13,6 @@ from django import forms
 from django.utils import timezone
 
 from amity.core.models import FieldDefinition, Team, User
-from amity.customers.models import Contact
 from amity.sales.models import LineItem, Opportunity, OpportunityContact, Pipeline
 from amity.sales.selectors import OpportunityFilter
 from amity.web.customer_forms import CustomFieldsMixin, _people_choices, _team_choices
@@ -202,21 +201,20 @@ class DealEditForm(CustomFieldsMixin):
 class LineForm(StyledForm):
     """One line of a deal: a product from the catalog (priced for the deal's account) or, when editing, its figures."""
 
-    product_id = forms.TypedChoiceField(label="Product", coerce=int)
+    # Chosen with the product picker (web/views/deal_pickers.py); the service checks the id is this workspace's.
+    product_id = forms.IntegerField(label="Product", min_value=1, error_messages={"required": "Choose a product."})
     quantity = forms.DecimalField(label="Quantity", min_value=Decimal("0.001"), max_digits=12, decimal_places=3, initial=1)
     unit_price = forms.DecimalField(
         label="Unit price", required=False, min_value=0, max_digits=18, decimal_places=2, help_text="Empty: the price from the catalog."
     )
     discount_percent = forms.DecimalField(label="Discount (%)", required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2)
 
-    def __init__(self, *args: Any, choices: Iterable[tuple[str, str]] = (), editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["product_id"]
             self.fields["unit_price"].required = True
             self.fields["unit_price"].help_text = ""
-        else:
-            self.fields["product_id"].choices = [("", "Choose a product…"), *choices]  # type: ignore[attr-defined]
 
     @staticmethod
     def initial_for(line: LineItem) -> dict[str, Any]:
@@ -234,14 +232,12 @@ class LineForm(StyledForm):
 class DealContactForm(StyledForm):
     """A person on a deal and their part in it."""
 
-    contact_id = forms.TypedChoiceField(label="Person", coerce=int)
+    # Chosen with the person picker (web/views/deal_pickers.py); the service checks the id is this workspace's.
+    contact_id = forms.IntegerField(label="Person", min_value=1, error_messages={"required": "Choose a person."})
     role = forms.ChoiceField(label="Role", choices=OpportunityContact.Role.choices)
     is_primary = forms.BooleanField(label="Primary contact", required=False)
 
-    def __init__(self, *args: Any, contacts: Iterable[Contact] = (), editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["contact_id"]
-        else:
-            choices = [("", "Choose a person…"), *((str(c.pk), str(c)) for c in contacts)]
-            self.fields["contact_id"].choices = choices  # type: ignore[attr-defined]

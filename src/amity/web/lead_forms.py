@@ -86,10 +86,14 @@ class LeadForm(StyledForm):
     tags = forms.CharField(label="Tags", required=False, help_text="Separated by commas.")
     description = forms.CharField(label="Notes", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, people: Iterable[User], teams: Iterable[Team], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: Iterable[User], teams: Iterable[Team], hidden: frozenset[str] = frozenset(), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner_id"].choices = _people_choices(people, "By the assignment rules")  # type: ignore[attr-defined]
         self.fields["team_id"].choices = _team_choices(teams, "No team")  # type: ignore[attr-defined]
+        for name in hidden & set(self.fields):  # a field the role may not see is neither shown nor sent (its value is kept)
+            del self.fields[name]
 
     @staticmethod
     def initial_for(lead: Lead) -> dict[str, Any]:

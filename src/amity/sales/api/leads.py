@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Status
 
 from amity.activities.api import timeline_body
 from amity.activities.schemas import TimelineItemOut
 from amity.api.auth import actor_and_workspace
-from amity.api.pagination import PageParams, page_of, paginate, sort_ordering
+from amity.api.pagination import PageParams, page_of, paginate, rows_response, sort_ordering
+from amity.core.access import hidden_fields, without_hidden
+from amity.core.permissions import ObjectType
 from amity.core.selectors import member_or_none
 from amity.customers import selectors as customer_selectors
 from amity.customers.schemas import BulkAssignIn, BulkIds, BulkResultOut, BulkTagIn
 from amity.sales import selectors, services
-from amity.sales.models import WebForm
+from amity.sales.models import Lead, WebForm
 from amity.sales.schemas.leads import (
     AssignmentRuleIn,
     AssignmentRuleOut,
@@ -58,6 +60,23 @@ def _data(payload: Any) -> dict[str, Any]:
     return data
 
 
+def _shaped(lead: Lead, hidden: frozenset[str]) -> dict[str, Any]:
+    return without_hidden(LeadOut.from_orm(lead).model_dump(mode="json"), hidden)
+
+
+def _shown(actor: Any, workspace: Any, leads: list[Lead], *, status: int = 200, many: bool = False) -> Any:
+    """The leads as LeadOut gives them (one, or `{"items": [...]}` when `many`), without the fields hidden from the actor.
+
+    With fields to take out, the body is sent as it is: ninja would refuse a body without a field its schema requires.
+    """
+    hidden = hidden_fields(actor, workspace, ObjectType.LEAD)
+    if not hidden:
+        body: Any = {"items": leads} if many else leads[0]
+        return Status(status, body) if status != 200 else body
+    shaped = [_shaped(lead, hidden) for lead in leads]
+    return JsonResponse({"items": shaped} if many else shaped[0], status=status)
+
+
 # --- Leads: bulk (before /{id}, so that "bulk" is never taken for an id) -----------------------------------------
 
 
@@ -67,7 +86,7 @@ def bulk_save_leads(request: HttpRequest, payload: LeadBulkIn) -> Any:
     rows = [_data(item) | ({"id": item.id} if item.id else {}) for item in payload.items]
     saved = services.lead_bulk_save(actor=actor, workspace=workspace, rows=rows)
     found = selectors.lead_list(actor=actor, workspace=workspace).filter(pk__in=[lead.pk for lead in saved]).in_bulk()
-    return {"items": [found[lead.pk] for lead in saved]}
+    return _shown(actor, workspace, [found[lead.pk] for lead in saved], many=True)
 
 
 @router.post("/leads/bulk-assign", response=BulkResultOut, tags=LEADS)
@@ -101,20 +120,24 @@ def list_leads(request: HttpRequest, page: Query[PageParams], filters: Query[Lea
     criteria = selectors.LeadFilter(**filters.model_dump(exclude={"sort"}), custom=_custom_filters(request))
     ordering = sort_ordering(filters.sort, allowed=selectors.LEAD_SORTS, default="-created_at")
     leads = selectors.lead_list(actor=actor, workspace=workspace, filters=criteria)
-    return paginate(leads, ordering=ordering, cursor=page.cursor, limit=page.limit)
+    listed = paginate(leads, ordering=ordering, cursor=page.cursor, limit=page.limit)
+    hidden = hidden_fields(actor, workspace, ObjectType.LEAD)
+    if not hidden:
+        return listed
+    return rows_response([_shaped(lead, hidden) for lead in listed.items], listed.next_cursor)
 
 
 @router.post("/leads", response={201: LeadOut}, tags=LEADS, summary="Add a lead (assigned and scored by the workspace's rules)")
 def create_lead(request: HttpRequest, payload: LeadIn) -> Any:
     actor, workspace = actor_and_workspace(request)
     lead = services.lead_create(actor=actor, workspace=workspace, data=payload.model_dump(exclude_unset=True))
-    return Status(201, selectors.lead_get(actor=actor, workspace=workspace, pk=lead.pk))
+    return _shown(actor, workspace, [selectors.lead_get(actor=actor, workspace=workspace, pk=lead.pk)], status=201)
 
 
 @router.get("/leads/{lead_id}", response=LeadOut, tags=LEADS)
 def get_lead(request: HttpRequest, lead_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
-    return selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id)
+    return _shown(actor, workspace, [selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id)])
 
 
 @router.patch("/leads/{lead_id}", response=LeadOut, tags=LEADS, summary="Change the fields you send")
@@ -122,7 +145,7 @@ def update_lead(request: HttpRequest, lead_id: int, payload: LeadPatch) -> Any:
     actor, workspace = actor_and_workspace(request)
     lead = selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id)
     services.lead_update(actor=actor, lead=lead, data=payload.model_dump(exclude_unset=True))
-    return selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id)
+    return _shown(actor, workspace, [selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id)])
 
 
 @router.delete("/leads/{lead_id}", response={204: None}, tags=LEADS, summary="Move to the bin (recoverable)")
@@ -136,7 +159,7 @@ def delete_lead(request: HttpRequest, lead_id: int) -> Any:
 def restore_lead(request: HttpRequest, lead_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     services.lead_restore(actor=actor, lead=selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id, include_deleted=True))
-    return selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id)
+    return _shown(actor, workspace, [selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id)])
 
 
 @router.get(
@@ -191,8 +214,10 @@ def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> Any:
         create_opportunity=payload.create_opportunity,
         opportunity=payload.opportunity.model_dump(exclude_unset=True) if payload.opportunity else None,
     )
-    return {
-        "lead": selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id),
+    converted = selectors.lead_get(actor=actor, workspace=workspace, pk=lead_id)
+    hidden = hidden_fields(actor, workspace, ObjectType.LEAD)
+    body = {
+        "lead": _shaped(converted, hidden) if hidden else converted,
         "contact_id": result.contact.pk,
         "contact_created": result.contact_created,
         "account_id": result.account.pk if result.account else None,
@@ -200,6 +225,7 @@ def convert_lead(request: HttpRequest, lead_id: int, payload: ConvertIn) -> Any:
         "opportunity_id": result.opportunity.pk if result.opportunity else None,
         "moved": result.moved,
     }
+    return JsonResponse(body) if hidden else body
 
 
 # --- Scoring rules ---------------------------------------------------------------------------------------------------
@@ -362,4 +388,6 @@ def list_web_form_submissions(request: HttpRequest, form_id: int, page: Query[Pa
     actor, workspace = actor_and_workspace(request)
     form = selectors.web_form_get(actor=actor, workspace=workspace, pk=form_id)
     submissions = selectors.web_form_submission_list(actor=actor, workspace=workspace, form=form)
-    return paginate(submissions, ordering=("-submitted_at", "-id"), cursor=page.cursor, limit=page.limit)
+    listed = paginate(submissions, ordering=("-submitted_at", "-id"), cursor=page.cursor, limit=page.limit)
+    selectors.submissions_as_seen(actor=actor, workspace=workspace, submissions=listed.items)
+    return listed

@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from amity.customers.schemas import HIDDEN_NOTE
+
 # --- Leads --------------------------------------------------------------------------------------------------------
 
 
@@ -62,7 +64,7 @@ class LeadOut(Schema):
     last_name: str
     full_name: str
     email: str
-    phone: str
+    phone: str = Field("", description=HIDDEN_NOTE)
     company: str
     title: str
     website: str

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from amity.activities.models import Note, Task
 from amity.activities.timeline import TimelinePage, timeline_page
-from amity.core.access import allowed, visible
+from amity.core.access import allowed, hidden_fields, visible
 from amity.core.custom_fields import filter_lookups
 from amity.core.models import User, Workspace
 from amity.core.permissions import Action, ObjectType
@@ -160,7 +160,20 @@ def lead_timeline(*, actor: User, workspace: Workspace, lead: Lead, kinds: list[
 
 def lead_submissions(*, actor: User, workspace: Workspace, lead: Lead) -> list[WebFormSubmission]:
     """The web form submissions that brought the lead in (the proof of where it came from)."""
-    return list(WebFormSubmission.objects.filter(workspace=workspace, lead=lead).select_related("form").order_by("-submitted_at", "-id"))
+    submissions = WebFormSubmission.objects.filter(workspace=workspace, lead=lead).select_related("form").order_by("-submitted_at", "-id")
+    return submissions_as_seen(actor=actor, workspace=workspace, submissions=list(submissions))
+
+
+def submissions_as_seen(*, actor: User, workspace: Workspace, submissions: list[WebFormSubmission]) -> list[WebFormSubmission]:
+    """Submissions without the answers to lead fields hidden from the actor's role (`phone`): the proof is not a way round.
+
+    Only the loaded rows are changed, never saved: the stored proof keeps everything.
+    """
+    hidden = hidden_fields(actor, workspace, ObjectType.LEAD)
+    if hidden:
+        for submission in submissions:
+            submission.data = {key: value for key, value in submission.data.items() if key not in hidden}
+    return submissions
 
 
 # --- Rules, forms, rescoring runs ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from amity.core import audit
-from amity.core.access import require
+from amity.core.access import refuse_hidden, require
 from amity.core.custom_fields import clean_custom
 from amity.core.email_addresses import normalize_email
 from amity.core.errors import FieldErrors
@@ -257,6 +257,7 @@ def create_lead(
 def lead_create(*, actor: User, workspace: Workspace, data: Mapping[str, Any]) -> Lead:
     """Add a lead by hand or through the API; without an owner the assignment rules choose one, else it is the creator's."""
     require(actor, workspace, Action.ADD, ObjectType.LEAD)
+    refuse_hidden(actor, workspace, ObjectType.LEAD, data)
     return create_lead(actor=actor, workspace=workspace, data=data, default_owner=actor)
 
 
@@ -269,6 +270,7 @@ def _refuse_converted(lead: Lead) -> None:
 def lead_update(*, actor: User, lead: Lead, data: Mapping[str, Any]) -> Lead:
     """Change some fields of a lead; its score follows, and a new owner is told."""
     require(actor, lead.workspace, Action.CHANGE, ObjectType.LEAD)
+    refuse_hidden(actor, lead.workspace, ObjectType.LEAD, data)
     _refuse_converted(lead)
     before = _snapshot(lead)
     owner_before = lead.owner_id

@@ -8,6 +8,7 @@ import Sortable from "sortablejs";
 
 import "./cases.js";
 import "./markdown_editor.js";
+import "./picker.js";
 import { initQuoteBuilder } from "./quote_builder.js";
 
 window.htmx = htmx;

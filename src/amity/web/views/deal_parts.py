@@ -17,28 +17,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from amity.catalog import selectors as catalog_selectors
 from amity.core import selectors as core_selectors
 from amity.core.access import allowed
 from amity.core.models import FieldDefinition, User
 from amity.core.permissions import Action, ObjectType
-from amity.customers import selectors as customer_selectors
-from amity.customers.selectors import CustomerFilter
 from amity.sales import selectors
 from amity.sales.models import OPEN_CATEGORIES, LineItem, Opportunity
+from amity.sales.selectors.pickers import picked_names
 from amity.sales.services import deal_parts as services
 from amity.sales.services import opportunity_update
 from amity.web.customer_forms import apply_service_errors
 from amity.web.deal_forms import DealContactForm, DealEditForm, LineForm
 from amity.web.forms import StyledForm
-from amity.web.templatetags.amity import money
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 from amity.web.views.record_activity import custom_definitions
 
 DETAIL = "web/deals/detail.html"
 # What a rep may put an open deal in (won deals are closed, lost ones omitted).
 FORECAST_CATEGORIES = [(category.value, category.label) for category in OPEN_CATEGORIES]
-CONTACT_CHOICES = 200
 
 
 def _can_edit(request: WorkspaceRequest, deal: Opportunity) -> bool:
@@ -66,34 +62,18 @@ def _custom_facts(definitions: list[FieldDefinition], deal: Opportunity) -> list
     return facts
 
 
-def _product_choices(request: WorkspaceRequest, deal: Opportunity) -> list[tuple[str, str]]:
-    """Active products with the price the deal's account gets in its currency (catalog.selectors.resolve_prices)."""
-    products = catalog_selectors.product_choices(actor=request.user, workspace=request.workspace)
-    prices = catalog_selectors.resolve_prices(
-        workspace=request.workspace, product_ids=[p.pk for p in products], currency=deal.currency, account=deal.account
+def _picked_labels(request: WorkspaceRequest, line_form: LineForm, contact_form: DealContactForm) -> dict[str, str]:
+    """What a refused form had chosen, for its pickers to show again (nothing on a fresh form)."""
+
+    def chosen(form: StyledForm, name: str) -> int | None:
+        return getattr(form, "cleaned_data", {}).get(name) if form.is_bound else None
+
+    return picked_names(
+        actor=request.user,
+        workspace=request.workspace,
+        product_id=chosen(line_form, "product_id"),
+        contact_id=chosen(contact_form, "contact_id"),
     )
-    choices = []
-    for product in products:
-        label = f"{product.name} ({product.sku})"
-        price = prices.get(product.pk)
-        if price is None:
-            choices.append((str(product.pk), f"{label} · no {deal.currency} price"))
-        else:
-            source = f" · {price.price_book_name}" if price.price_book_name else ""
-            choices.append((str(product.pk), f"{label} · {money(price.unit_price, deal.currency)}{source}"))
-    return choices
-
-
-def _contacts(request: WorkspaceRequest, deal: Opportunity, on_deal: set[int]) -> list[Any]:
-    """People of the deal's account who are not on it yet, for the "Add a person" picker."""
-    try:
-        contacts = customer_selectors.contact_list(
-            actor=request.user, workspace=request.workspace, filters=CustomerFilter(account_id=deal.account_id)
-        )
-    except PermissionDenied:
-        return []
-    contacts = contacts.prefetch_related(None).exclude(pk__in=on_deal).order_by("last_name", "first_name", "id")
-    return list(contacts[:CONTACT_CHOICES])
 
 
 def _people(request: WorkspaceRequest) -> list[User]:
@@ -135,10 +115,9 @@ def deal_parts_context(
         "contact_errors": contact_errors,
     }
     if can_edit:
-        context["line_form"] = line_form or LineForm(choices=_product_choices(request, deal), prefix="line")
-        context["contact_form"] = contact_form or DealContactForm(
-            contacts=_contacts(request, deal, {link.contact_id for link in links}), prefix="person"
-        )
+        context["line_form"] = line_form = line_form or LineForm(prefix="line")
+        context["contact_form"] = contact_form = contact_form or DealContactForm(prefix="person")
+        context["picked"] = _picked_labels(request, line_form, contact_form)
         context["roles"] = DealContactForm.base_fields["role"].choices  # type: ignore[attr-defined]
     return context
 
@@ -230,7 +209,7 @@ def deal_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def deal_line_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Add a product of the catalog to the deal at the price its account gets (or the one typed), with quantity and discount."""
     deal = _deal(request, pk)
-    form = LineForm(request.POST, choices=_product_choices(request, deal), prefix="line")
+    form = LineForm(request.POST, prefix="line")
     if form.is_valid():
         try:
             line = services.opportunity_line_add(actor=request.user, opportunity=deal, data=form.service_data())
@@ -285,8 +264,7 @@ def deal_line_remove(request: WorkspaceRequest, pk: int, line_pk: int) -> HttpRe
 def deal_contact_add(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Put one of the account's people on the deal with their role."""
     deal = _deal(request, pk)
-    on_deal = set(deal.contact_roles.values_list("contact_id", flat=True))
-    form = DealContactForm(request.POST, contacts=_contacts(request, deal, on_deal), prefix="person")
+    form = DealContactForm(request.POST, prefix="person")
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -253,10 +253,14 @@ def _web_form_page(request: WorkspaceRequest, form: WebForm | None) -> HttpRespo
         "form": edit,
         "snippet": snippet(form) if form else "",
         "public_url": public_url(form) if form else "",
-        "submissions": list(
-            selectors.web_form_submission_list(actor=request.user, workspace=request.workspace, form=form)
-            .select_related("lead")
-            .order_by("-submitted_at", "-id")[:SUBMISSIONS_SHOWN]
+        "submissions": selectors.submissions_as_seen(
+            actor=request.user,
+            workspace=request.workspace,
+            submissions=list(
+                selectors.web_form_submission_list(actor=request.user, workspace=request.workspace, form=form)
+                .select_related("lead")
+                .order_by("-submitted_at", "-id")[:SUBMISSIONS_SHOWN]
+            ),
         )
         if form
         else [],

@@ -23,7 +23,7 @@ from amity.activities import timeline
 from amity.activities.models import Channel
 from amity.api.pagination import paginate
 from amity.core import selectors as core_selectors
-from amity.core.access import allowed
+from amity.core.access import allowed, hidden_fields
 from amity.core.models import Team, User
 from amity.core.permissions import Action, ObjectType
 from amity.core.phones import national
@@ -110,6 +110,11 @@ def lead_list(request: WorkspaceRequest) -> HttpResponse:
 # --- The form ---------------------------------------------------------------------------------------------------
 
 
+def _hidden(request: WorkspaceRequest) -> frozenset[str]:
+    """The lead's fields the role may not see (permissions.SENSITIVE_FIELDS): neither rendered nor taken from a form."""
+    return hidden_fields(request.user, request.workspace, ObjectType.LEAD)
+
+
 def _save(request: WorkspaceRequest, form: LeadForm, lead: Lead | None) -> Lead | None:
     try:
         if lead is None:
@@ -126,7 +131,7 @@ def lead_create(request: WorkspaceRequest) -> HttpResponse:
     """A new lead by hand; with no owner chosen, the assignment rules give it to someone (else to its creator)."""
     ensure(request, Action.ADD, ObjectType.LEAD)
     posted = request.POST if request.method == "POST" else None
-    form = LeadForm(posted, initial={"status": "new"}, people=_people(request), teams=_teams(request))
+    form = LeadForm(posted, initial={"status": "new"}, people=_people(request), teams=_teams(request), hidden=_hidden(request))
     if posted is not None and form.is_valid():
         lead = _save(request, form, None)
         if lead is not None:
@@ -145,7 +150,7 @@ def lead_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         messages.error(request, "This lead was converted; change its contact instead.")
         return redirect("lead_detail", request.workspace.slug, pk)
     posted = request.POST if request.method == "POST" else None
-    form = LeadForm(posted, initial=LeadForm.initial_for(lead), people=_people(request), teams=_teams(request))
+    form = LeadForm(posted, initial=LeadForm.initial_for(lead), people=_people(request), teams=_teams(request), hidden=_hidden(request))
     if posted is not None and form.is_valid() and _save(request, form, lead) is not None:
         messages.success(request, "Lead saved.")
         return redirect("lead_detail", request.workspace.slug, pk)
@@ -179,6 +184,8 @@ def _sections(lead: Lead, request: WorkspaceRequest) -> list[Section]:
             tone={True: "green", False: "red", None: "secondary"}[lead.marketing_consent],
         ),
     ]
+    if "phone" in _hidden(request):  # not rendered at all: the page never holds what the role may not see
+        reach = [field for field in reach if field.label != "Phone"]
     origin = [
         ProfileField("Source", lead.source),
         ProfileField("Campaign", lead.campaign),
@@ -226,14 +233,15 @@ def _custom_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _facts(lead: Lead) -> dict[str, Any]:
+def _facts(lead: Lead, hidden: frozenset[str]) -> dict[str, Any]:
+    phone = "" if "phone" in hidden else lead.phone
     initials = "".join(part[0] for part in (lead.first_name, lead.last_name) if part).upper()
     return {
         "title": " at ".join(part for part in (lead.title, lead.company) if part),
         "website": lead.website,
         "email": lead.email,
-        "phone": lead.phone,
-        "phone_shown": national(lead.phone) if lead.phone else "",
+        "phone": phone,
+        "phone_shown": national(phone) if phone else "",
         "initials": initials or (lead.company[:2].upper() if lead.company else "?"),
     }
 
@@ -311,7 +319,7 @@ def _page_context(request: WorkspaceRequest, lead: Lead) -> dict[str, Any]:
         "kind": KIND,
         "record": lead,
         "lead": lead,
-        "facts": _facts(lead),
+        "facts": _facts(lead, _hidden(request)),
         "sections": _sections(lead, request),
         "base_url": reverse("lead_detail", args=[workspace.slug, lead.pk]),
         "can_log": log_permissions(request, live=True),

@@ -1,0 +1,91 @@
+"""The deal page's search-as-you-type pickers: a product for a new line, a person to put on the deal.
+
+Each endpoint answers the options of web/includes/picker.html (web/includes/picker_options.html) for the
+typed `q`: a bounded page, in a fixed number of queries, from the deal's own workspace. Another form can
+offer a picker the same way: a view that builds PickerOption rows and renders picker_options.html.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from amity.catalog import selectors as catalog_selectors
+from amity.core.access import hidden_fields
+from amity.core.permissions import Action, ObjectType
+from amity.sales import selectors
+from amity.sales.models import Opportunity
+from amity.sales.selectors.pickers import contacts_matching, products_matching
+from amity.web.templatetags.amity import money
+from amity.web.views.base import WorkspaceRequest, ensure, workspace_view
+
+OPTIONS = "web/includes/picker_options.html"
+
+
+@dataclass(frozen=True)
+class PickerOption:
+    """One choice of a picker: the value the form posts, the text put in the box, and a line of detail under it."""
+
+    value: int
+    label: str
+    detail: str = ""
+    badge: str = ""
+
+
+def _deal(request: WorkspaceRequest, pk: int) -> Opportunity:
+    ensure(request, Action.CHANGE, ObjectType.OPPORTUNITY)
+    return selectors.opportunity_get(actor=request.user, workspace=request.workspace, pk=pk)
+
+
+def _answer(request: WorkspaceRequest, options: list[PickerOption], *, empty: str) -> HttpResponse:
+    return render(request, OPTIONS, {"options": options, "empty": empty})
+
+
+def _query(request: WorkspaceRequest) -> str:
+    return request.GET.get("q", "")
+
+
+@workspace_view
+@require_GET
+def deal_pick_product(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Active products whose name or SKU matches, each with the price the deal's account gets in the deal's currency."""
+    deal = _deal(request, pk)
+    products = products_matching(actor=request.user, workspace=request.workspace, query=_query(request))
+    prices = catalog_selectors.resolve_prices(
+        workspace=request.workspace, product_ids=[p.pk for p in products], currency=deal.currency, account=deal.account
+    )
+    options = []
+    for product in products:
+        price = prices.get(product.pk)
+        if price is None:
+            detail = f"{product.sku} · no {deal.currency} price"
+        else:
+            source = f" · {price.price_book_name}" if price.price_book_name else ""
+            detail = f"{product.sku} · {money(price.unit_price, deal.currency)}{source}"
+        options.append(PickerOption(product.pk, product.name, detail))
+    return _answer(request, options, empty="No active product matches.")
+
+
+@workspace_view
+@require_GET
+def deal_pick_contact(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """People not on the deal yet whose name (or email, where the role may see it) matches, the account's people first."""
+    deal = _deal(request, pk)
+    on_deal = deal.contact_roles.values_list("contact_id", flat=True)
+    contacts = contacts_matching(
+        actor=request.user, workspace=request.workspace, query=_query(request), account_id=deal.account_id, exclude=on_deal
+    )
+    show_email = "emails" not in hidden_fields(request.user, request.workspace, ObjectType.CONTACT)
+    options = [
+        PickerOption(
+            contact.pk,
+            str(contact),
+            " · ".join(part for part in (contact.title, contact.primary_email if show_email else "") if part),
+            badge=deal.account.name if getattr(contact, "at_account", False) else "",
+        )
+        for contact in contacts
+    ]
+    return _answer(request, options, empty="Nobody matches.")

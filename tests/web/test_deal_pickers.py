@@ -1,0 +1,175 @@
+"""The deal page's search-as-you-type pickers: products by name or SKU, people by name or email (the account's first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from amity.catalog import services as catalog_services
+from amity.catalog.models import Product
+from amity.core.models import User, Workspace
+from amity.core.permissions import SENSITIVE_FIELDS, ObjectType, Role
+from amity.customers.models import Account, Contact
+from amity.sales import services
+from amity.sales.models import Opportunity, Pipeline
+from amity.sales.selectors.pickers import PICK_LIMIT
+from tests.factories import AccountFactory, contact_at, member, new_deal
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def deal(rep: User, initech: Account, pipeline: Pipeline) -> Opportunity:
+    return new_deal(rep, initech, "Initech office")
+
+
+def product(owner: User, sku: str, name: str, **data: Any) -> Product:
+    values = {"sku": sku, "name": name, "currency": "EUR", "list_price": "640", **data}
+    return catalog_services.product_create(actor=owner, workspace=Workspace.objects.get(slug="acme"), data=values)
+
+
+def person(account: Account, first: str, last: str, email: str = "") -> Contact:
+    contact: Contact = contact_at(account, first_name=first, last_name=last)
+    if email:
+        Contact.objects.filter(pk=contact.pk).update(primary_email=email)
+    return contact
+
+
+def options(client: Client, url: str, q: str = "") -> list[str]:
+    """The values of the options a picker endpoint answers for `q`."""
+    response = client.get(url, {"q": q}, headers=HTMX)
+    assert response.status_code == 200, response.content
+    return [str(option.value) for option in response.context["options"]]
+
+
+def products_url(deal: Opportunity, slug: str = "acme") -> str:
+    return f"/w/{slug}/deals/{deal.pk}/pick/products/"
+
+
+def contacts_url(deal: Opportunity, slug: str = "acme") -> str:
+    return f"/w/{slug}/deals/{deal.pk}/pick/contacts/"
+
+
+# --- Products -------------------------------------------------------------------------------------------------------
+
+
+def test_products_are_found_by_name_or_sku_with_the_deals_price(client_as, owner, rep, deal):
+    desk = product(owner, "DESK-1", "Standing desk")
+    chair = product(owner, "CHR-9", "Office chair", list_price="120")
+    product(owner, "OLD-1", "Old standing desk", active=False)
+    client = client_as(rep)
+
+    assert options(client, products_url(deal), "stand") == [str(desk.pk)]
+    assert options(client, products_url(deal), "chr-9") == [str(chair.pk)]
+    assert options(client, products_url(deal), "office chair") == [str(chair.pk)]  # every word, in any field
+    assert options(client, products_url(deal)) == [str(chair.pk), str(desk.pk)]  # nothing typed: the first by name
+    html = client.get(products_url(deal), {"q": "desk"}, headers=HTMX).content.decode()
+    assert 'role="option"' in html and f'data-value="{desk.pk}"' in html and "DESK-1 · €640.00" in html
+    assert "Old standing desk" not in html
+    assert "No active product matches." in client.get(products_url(deal), {"q": "sofa"}).content.decode()
+
+
+def test_the_product_picker_answers_a_bounded_page_in_constant_queries(client_as, owner, rep, deal, queries_of):
+    client = client_as(rep)
+    for n in range(3):
+        product(owner, f"P-{n}", f"Part {n}")
+    queries_of(client, products_url(deal) + "?q=part")  # the first request of a session reads more
+    few = queries_of(client, products_url(deal) + "?q=part")
+    for n in range(3, PICK_LIMIT + 10):
+        product(owner, f"P-{n}", f"Part {n}")
+    assert queries_of(client, products_url(deal) + "?q=part") == few
+    assert len(options(client, products_url(deal), "part")) == PICK_LIMIT
+
+
+# --- People ---------------------------------------------------------------------------------------------------------
+
+
+def test_people_are_found_by_name_or_email_the_accounts_first_and_not_those_on_the_deal(client_as, rep, workspace, deal, initech):
+    elsewhere = AccountFactory(workspace=workspace, name="Penetrode")
+    peter = person(initech, "Peter", "Gibbons", "peter@initech.test")
+    bill = person(initech, "Bill", "Lumbergh", "bill@initech.test")
+    other_peter = person(elsewhere, "Peter", "Anders", "peter@penetrode.test")
+    gone = person(initech, "Peter", "Gone")
+    Contact.objects.filter(pk=gone.pk).update(deleted_at="2030-01-01T00:00:00Z")
+    client = client_as(rep)
+
+    assert options(client, contacts_url(deal), "peter") == [str(peter.pk), str(other_peter.pk)]  # the account's people first
+    assert options(client, contacts_url(deal), "bill@init") == [str(bill.pk)]
+    assert options(client, contacts_url(deal), "peter gib") == [str(peter.pk)]
+    html = client.get(contacts_url(deal), {"q": "peter"}, headers=HTMX).content.decode()
+    assert "peter@initech.test" in html and ">Initech</span>" in html
+
+    services.opportunity_set_contacts(actor=rep, opportunity=deal, contacts=[{"contact_id": peter.pk, "role": "user"}])
+    assert options(client, contacts_url(deal), "peter") == [str(other_peter.pk)]
+
+
+def test_the_person_picker_answers_a_bounded_page_in_constant_queries(client_as, rep, deal, initech, queries_of):
+    client = client_as(rep)
+    for n in range(3):
+        person(initech, f"Person{n}", "Test", f"p{n}@initech.test")
+    queries_of(client, contacts_url(deal) + "?q=test")
+    few = queries_of(client, contacts_url(deal) + "?q=test")
+    for n in range(3, PICK_LIMIT + 10):
+        person(initech, f"Person{n}", "Test", f"p{n}@initech.test")
+    assert queries_of(client, contacts_url(deal) + "?q=test") == few
+    assert len(options(client, contacts_url(deal), "test")) == PICK_LIMIT
+
+
+def test_a_role_kept_from_emails_neither_sees_nor_finds_people_by_them(client_as, rep, deal, initech, monkeypatch):
+    monkeypatch.setitem(SENSITIVE_FIELDS, ObjectType.CONTACT, {**SENSITIVE_FIELDS[ObjectType.CONTACT], "emails": frozenset({Role.SALES})})
+    peter = person(initech, "Peter", "Gibbons", "secret-peter@initech.test")
+    client = client_as(rep)
+
+    assert options(client, contacts_url(deal), "secret-peter") == []
+    html = client.get(contacts_url(deal), {"q": "gibbons"}, headers=HTMX).content.decode()
+    assert f'data-value="{peter.pk}"' in html
+    assert "secret-peter" not in html
+
+
+# --- Access and tenancy ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.OWNER, 200), (Role.SALES, 200), (Role.MARKETING, 403), (Role.VIEWER, 403)])
+def test_only_those_who_may_edit_a_deal_use_its_pickers(client_as, workspace, deal, role, status):
+    user = member(workspace, role, email=f"{role}-picker@acme.test")
+    Opportunity.objects.filter(pk=deal.pk).update(owner=user)
+    client = client_as(user)
+    assert client.get(products_url(deal)).status_code == status
+    assert client.get(contacts_url(deal)).status_code == status
+
+
+def test_another_workspaces_products_and_people_never_appear_and_its_deals_pickers_are_404(
+    client_as, owner, rep, deal, initech, other_workspace: Workspace
+):
+    outsider = member(other_workspace, Role.OWNER, email="hank@globex.test")
+    services.sales_setup(workspace=other_workspace)
+    globex = AccountFactory(workspace=other_workspace, name="Globex")
+    catalog_services.product_create(
+        actor=outsider, workspace=other_workspace, data={"sku": "DESK-9", "name": "Doomsday desk", "currency": "EUR", "list_price": "9"}
+    )
+    contact_at(globex, first_name="Frank", last_name="Grimes")
+    theirs = new_deal(outsider, globex, "Globex doomsday")
+    ours = product(owner, "DESK-1", "Standing desk")
+    client = client_as(rep)
+
+    assert options(client, products_url(deal), "desk") == [str(ours.pk)]
+    assert options(client, contacts_url(deal), "frank") == []
+    for url in (products_url(theirs), contacts_url(theirs), products_url(theirs, "globex"), contacts_url(theirs, "globex")):
+        assert client.get(url, {"q": "desk"}).status_code == 404, url
+
+
+def test_a_refused_line_shows_the_chosen_product_again(client_as, owner, rep, deal):
+    desk = product(owner, "DESK-1", "Standing desk")
+    response = client_as(rep).post(f"/w/acme/deals/{deal.pk}/lines/", {"line-product_id": desk.pk, "line-quantity": "0"}, headers=HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'value="Standing desk"' in html and f'name="line-product_id" id="id_line-product_id" value="{desk.pk}"' in html
+
+
+def test_a_picker_that_was_not_used_names_the_field(client_as, rep, deal):
+    response = client_as(rep).post(f"/w/acme/deals/{deal.pk}/people/", {"person-contact_id": "", "person-role": "user"}, headers=HTMX)
+    assert response.status_code == 422
+    assert response.context["contact_form"].errors["contact_id"] == ["Choose a person."]
