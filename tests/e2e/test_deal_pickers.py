@@ -71,7 +71,9 @@ def test_add_a_line_and_a_person_with_the_keyboard(open_page, deal):
     people = page.locator("#deal-people")
     person = people.get_by_role("combobox", name="Person")
     person.fill("peter")
-    expect(people.get_by_role("option")).to_have_text(["Peter Gibbons Initech", "Peter Anders"])  # Initech's people first
+    expect(people.get_by_role("listbox").get_by_role("option")).to_have_text(
+        ["Peter Gibbons Initech", "Peter Anders"]
+    )  # Initech's people first
     screenshot(page, "deal-person-picker")
     person.press("ArrowUp")  # wraps round to the last
     person.press("Enter")
@@ -103,7 +105,7 @@ def test_add_a_line_and_a_person_on_a_phone(open_page, deal):
     person = people.get_by_role("combobox", name="Person")
     person.scroll_into_view_if_needed()
     person.fill("lumb")
-    expect(people.get_by_role("option")).to_have_text(["Bill Lumbergh Initech Vice president"])
+    expect(people.get_by_role("listbox").get_by_role("option")).to_have_text(["Bill Lumbergh Initech Vice president"])
     screenshot(page, "deal-person-picker")
     people.get_by_role("option", name="Bill Lumbergh").tap()
     people.get_by_role("button", name="Add person").tap()
