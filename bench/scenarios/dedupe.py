@@ -117,6 +117,7 @@ class Dedupe(Scenario):
         started = time.perf_counter()
         finished = subprocess.run(command, capture_output=True, text=True, check=True)
         seconds = time.perf_counter() - started
+        # The largest child so far: for the rescan this is the larger of the two runs' peaks.
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         found: set[tuple[int, int]] = set()
         for line in finished.stdout.splitlines():
