@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -113,3 +114,20 @@ def test_the_api_gives_the_same_report(
     assert api.get(f"/api/v1/reports/service?start={TODAY}&end={TODAY - dt.timedelta(days=2)}").status_code == 422
     other_queue = Queue.objects.create(workspace=other_workspace, name="Theirs")
     assert api.get(f"/api/v1/reports/service?queue_id={other_queue.pk}").status_code == 404
+
+
+def test_periods_are_cut_in_the_users_time_zone_and_empty_ones_are_shown(agent: User, workspace: Workspace) -> None:
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    monday = dt.date(2026, 11, 2)  # a Monday; Berlin is UTC+1 then
+    late_sunday = dt.datetime(2026, 11, 8, 23, 30, tzinfo=berlin)  # still the first week in Berlin, 22:30 UTC
+    early_monday = dt.datetime(2026, 11, 9, 0, 30, tzinfo=berlin)  # the second week in Berlin, Sunday 23:30 UTC
+    for opened in (late_sunday, early_monday):
+        case = services.case_open(actor=None, workspace=workspace, data={"subject": "Help", "requester_email": "x@example.com"})
+        Case.objects.filter(pk=case.pk).update(created_at=opened)
+
+    with timezone.override(berlin):
+        report = service_report(actor=agent, workspace=workspace, start=monday, end=monday + dt.timedelta(days=27))
+
+    assert [start for start, _ in report.periods] == [monday + dt.timedelta(weeks=week) for week in range(4)]
+    assert [figures.opened for _, figures in report.periods] == [1, 1, 0, 0]
+    assert report.periods[2][1].first_response_hours is None

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case as When_
-from django.db.models import Count, IntegerField, Q, Value, When
+from django.db.models import Count, F
 
 from amity.core.models import User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.customers.models import Account
-from amity.service.models import Case
+from amity.service.models import OPEN_CASES, Case
 from amity.service.selectors import CaseFilter, case_list
 
 SHOWN = 5
@@ -29,9 +28,8 @@ def customer_cases_panel(actor: User, workspace: Workspace, record: Any) -> dict
     """The record's open cases first, newest first, and how many are open and in all (two queries)."""
     filters = CaseFilter(account_id=record.pk) if isinstance(record, Account) else CaseFilter(contact_id=record.pk)
     cases = case_list(actor=actor, workspace=workspace, filters=filters).select_related(None).select_related("kind")
-    still_open = When_(When(status__in=Case.OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
-    shown = list(cases.annotate(closed_last=still_open).order_by("closed_last", "-created_at", "-id")[:SHOWN])
-    counts = cases.order_by().aggregate(open=Count("pk", filter=Q(status__in=Case.OPEN_STATUSES)), total=Count("pk"))
+    shown = list(cases.order_by(F("is_open").desc(), "-created_at", "-id")[:SHOWN])
+    counts = cases.order_by().aggregate(open=Count("pk", filter=OPEN_CASES), total=Count("pk"))
     for case in shown:
         case.tone = STATUS_TONES.get(str(case.status), "secondary")  # type: ignore[attr-defined]
     return {

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest
 
 from amity.core.emails import send_email
 from amity.core.models import AuditEntry, Door, User
@@ -61,6 +65,18 @@ def apply_errors(form: forms.Form, error: ValidationError, *, default_field: str
 
 def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+@contextmanager
+def errors_as_messages(request: HttpRequest) -> Iterator[None]:
+    """Run a button's service call: a ValidationError it raises becomes an error message, and the view goes on to redirect.
+
+    What follows the call inside the block (its success message) runs only when the call went through.
+    """
+    try:
+        yield
+    except ValidationError as error:
+        messages.error(request, error_text(error))
 
 
 # --- Signing in ---------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from amity.service.surveys import SCORE_LABELS, case_survey
 from amity.web import record_page
 from amity.web.case_forms import CaseCreateForm, CasePropertiesForm
 from amity.web.customer_forms import apply_service_errors
-from amity.web.forms import error_text
+from amity.web.forms import error_text, errors_as_messages
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 
 PAGE_SIZE = 50
@@ -387,11 +387,8 @@ def case_macro(request: WorkspaceRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(actor=request.user, workspace=request.workspace, pk=pk)
     macro_id = request.POST.get("macro_id", "")
     macro = selectors.macro_get(actor=request.user, workspace=request.workspace, pk=int(macro_id) if macro_id.isdigit() else 0)
-    try:
+    with errors_as_messages(request):
         services.macro_apply(actor=request.user, macro=macro, case=case)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         messages.success(request, f"“{macro.name}” applied.")
     return redirect("case_detail", request.workspace.slug, pk)
 

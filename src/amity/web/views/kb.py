@@ -23,7 +23,7 @@ from amity.service.kb import search, selectors, services
 from amity.service.kb.diff import version_diff
 from amity.service.models import Article, ArticleCategory
 from amity.web.customer_forms import apply_service_errors
-from amity.web.forms import error_text
+from amity.web.forms import errors_as_messages
 from amity.web.kb_forms import ArticleForm, CategoryForm
 from amity.web.views.base import WorkspaceRequest, ensure, keyset_page, render_page, workspace_view
 
@@ -216,11 +216,8 @@ def article_transition(request: WorkspaceRequest, pk: int, action: str) -> HttpR
         raise Http404("No such action.")
     article = _article(request, pk)
     service, done = TRANSITIONS[action]
-    try:
+    with errors_as_messages(request):
         service(actor=request.user, article=article)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         messages.success(request, done)
     return _back(request, pk)
 
@@ -237,11 +234,8 @@ def _back(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def article_request_changes(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Send an article under review back to its writer with what to change."""
     article = _article(request, pk)
-    try:
+    with errors_as_messages(request):
         services.article_request_changes(actor=request.user, article=article, note=request.POST.get("note", ""))
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         messages.success(request, "Sent back to the writer with your comment.")
     return _back(request, pk)
 
@@ -279,11 +273,8 @@ def article_restore(request: WorkspaceRequest, pk: int, version_pk: int) -> Http
     """Make an older version the working copy again; publishing it is a separate approval."""
     article = _article(request, pk)
     version = selectors.article_version_get(article=article, pk=version_pk)
-    try:
+    with errors_as_messages(request):
         services.article_restore_version(actor=request.user, article=article, version=version)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         messages.success(request, f"Version {version.number} is the working copy again. Send it for review to publish it.")
     return redirect("kb_article", request.workspace.slug, pk)
 

@@ -24,7 +24,7 @@ from amity.core.permissions import Action, ObjectType
 from amity.orders import selectors, services
 from amity.orders.documents import invoice_pdf
 from amity.orders.models import Cancellation, Invoice, Payment, SalesOrder
-from amity.web.forms import error_text
+from amity.web.forms import error_text, errors_as_messages
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 
 PAGE_SIZE = 50
@@ -112,7 +112,7 @@ def order_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def order_fulfil(request: WorkspaceRequest, pk: int) -> HttpResponse:
     ensure(request, Action.CHANGE, ObjectType.ORDER)
     order = selectors.order_get(actor=request.user, workspace=request.workspace, pk=pk)
-    try:
+    with errors_as_messages(request):
         services.order_fulfil(
             actor=request.user,
             order=order,
@@ -120,9 +120,6 @@ def order_fulfil(request: WorkspaceRequest, pk: int) -> HttpResponse:
             fulfilled_on=_date(request.POST.get("fulfilled_on")),
             note=request.POST.get("note", ""),
         )
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         messages.success(request, f"Delivery recorded on {order.number}.")
     return redirect("order_detail", request.workspace.slug, order.pk)
 
@@ -132,13 +129,10 @@ def order_fulfil(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def order_cancel(request: WorkspaceRequest, pk: int) -> HttpResponse:
     ensure(request, Action.CHANGE, ObjectType.ORDER)
     order = selectors.order_get(actor=request.user, workspace=request.workspace, pk=pk)
-    try:
+    with errors_as_messages(request):
         services.order_cancel(
             actor=request.user, order=order, reason=request.POST.get("reason", ""), scope=request.POST.get("scope", "whole")
         )
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         messages.success(request, f"{order.number} cancelled.")
     return redirect("order_detail", request.workspace.slug, order.pk)
 
@@ -226,11 +220,8 @@ def invoice_pdf_view(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def invoice_send(request: WorkspaceRequest, pk: int) -> HttpResponse:
     ensure(request, Action.CHANGE, ObjectType.INVOICE)
     invoice = selectors.invoice_get(actor=request.user, workspace=request.workspace, pk=pk)
-    try:
+    with errors_as_messages(request):
         services.invoice_send(actor=request.user, invoice=invoice, to=request.POST.get("to", ""), message=request.POST.get("message", ""))
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         messages.success(request, f"Invoice {invoice.number} is on its way to {request.POST.get('to', '').strip()}.")
     return redirect("invoice_detail", request.workspace.slug, invoice.pk)
 
@@ -240,11 +231,8 @@ def invoice_send(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def invoice_void(request: WorkspaceRequest, pk: int) -> HttpResponse:
     ensure(request, Action.CHANGE, ObjectType.INVOICE)
     invoice = selectors.invoice_get(actor=request.user, workspace=request.workspace, pk=pk)
-    try:
+    with errors_as_messages(request):
         services.invoice_void(actor=request.user, invoice=invoice, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         messages.success(request, f"Invoice {invoice.number} is void; its lines can be invoiced again.")
     return redirect("invoice_detail", request.workspace.slug, invoice.pk)
 
@@ -261,7 +249,7 @@ def invoice_pay(request: WorkspaceRequest, pk: int) -> HttpResponse:
     except InvalidOperation:
         messages.error(request, "Enter the amount received, such as 1250.00.")
         return redirect("invoice_detail", request.workspace.slug, invoice.pk)
-    try:
+    with errors_as_messages(request):
         payment = services.payment_record(
             actor=request.user,
             invoice=invoice,
@@ -270,8 +258,5 @@ def invoice_pay(request: WorkspaceRequest, pk: int) -> HttpResponse:
             method=request.POST.get("method", Payment.Method.BANK_TRANSFER),
             reference=request.POST.get("reference", ""),
         )
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
         messages.success(request, f"Payment of {payment.amount} {payment.currency} recorded on {invoice.number}.")
     return redirect("invoice_detail", request.workspace.slug, invoice.pk)
