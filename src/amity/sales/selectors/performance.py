@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from amity.activities.models import Interaction
 from amity.core import money
 from amity.core.models import User, Workspace
+from amity.core.reporting import SecondsBetween, period_index
 from amity.sales.models import Opportunity
 from amity.sales.periods import add_months
 from amity.sales.selectors.forecasts import ForecastFilter, _reps, _scoped_deals, default_currency, quota_list
@@ -99,10 +99,6 @@ class Performance:
     total_months: list[Stats]
 
 
-def _month_key(value: Any) -> dt.date:
-    return (timezone.localtime(value).date() if isinstance(value, dt.datetime) else value).replace(day=1)
-
-
 def rep_performance(
     *,
     actor: User,
@@ -125,32 +121,29 @@ def rep_performance(
     )
     stats: dict[tuple[int | None, dt.date], Stats] = defaultdict(Stats)
     won = Q(status=Opportunity.Status.WON)
-    cycle = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
     for row in (
         closed.order_by()
-        .annotate(month=TruncMonth("closed_at", tzinfo=zone))
-        .values("owner_id", "month")
+        .values("owner_id", month=period_index("closed_at", month_list))
         .annotate(
             won=Count("id", filter=won),
             lost=Count("id", filter=Q(status=Opportunity.Status.LOST)),
             won_amount=Sum("amount", filter=won & Q(currency=code)),
             won_in_currency=Count("id", filter=won & Q(currency=code)),
-            cycle=Sum(cycle, filter=won),
+            cycle=Sum(SecondsBetween("closed_at", "created_at"), filter=won),
         )
     ):
-        entry = stats[(row["owner_id"], _month_key(row["month"]))]
+        entry = stats[(row["owner_id"], month_list[row["month"]])]
         entry.won, entry.lost, entry.won_in_currency = row["won"], row["lost"], row["won_in_currency"]
         entry.won_amount = Decimal(row["won_amount"] or 0).quantize(Decimal("0.01"))
-        entry.cycle_days = row["cycle"].total_seconds() / 86400 if row["cycle"] else 0.0
+        entry.cycle_days = float(row["cycle"]) / 86400 if row["cycle"] else 0.0
     activities = (
         Interaction.objects.filter(workspace=workspace, opportunity__in=closed.values("pk"))
         .order_by()
-        .annotate(month=TruncMonth("opportunity__closed_at", tzinfo=zone))
-        .values("opportunity__owner_id", "month")
+        .values("opportunity__owner_id", month=period_index("opportunity__closed_at", month_list))
         .annotate(n=Count("id"))
     )
     for row in activities:
-        stats[(row["opportunity__owner_id"], _month_key(row["month"]))].activities = row["n"]
+        stats[(row["opportunity__owner_id"], month_list[row["month"]])].activities = row["n"]
     members = _reps(actor=actor, workspace=workspace, filters=filters)
     people = {membership.user_id for membership in members}
     quotas = (
