@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from amity.activities.timeline import timeline_page
 from amity.core.models import User, Workspace
@@ -83,6 +85,20 @@ def test_the_staff_search_runs_one_query(agent: User, workspace: Workspace, djan
         found = [(article.title, article.category, article.created_by) for article in search.staff_search(articles, "unpack")]
 
     assert len(found) == 5
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored search vectors are PostgreSQL's")
+def test_postgresql_ranks_by_the_stored_vectors_instead_of_building_them_per_row(agent: User, editor: User, workspace: Workspace) -> None:
+    _publish(agent, editor, _article(agent, workspace, "Returns", "Send a damaged chair back within 30 days."))
+    case = case_services.case_open(actor=None, workspace=workspace, data={"subject": "Damaged chair", "requester_email": "x@example.com"})
+
+    with CaptureQueriesContext(connection) as queries:
+        suggested = search.suggested_articles(case)
+        staff = _staff(agent, workspace, "damaged")
+
+    assert [article.title for article in suggested] == ["Returns"] and staff == ["Returns"]
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "published_vector" in sql and "working_vector" in sql and "to_tsvector" not in sql
 
 
 def _timeline(agent: User, workspace: Workspace, contact: Contact) -> list[Any]:

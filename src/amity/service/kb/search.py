@@ -4,7 +4,8 @@ Both databases search the same folded text (`Article.search_text` for the publis
 for the working copy that the staff's list searches: lower case, no accents, as the global search folds it, so
 "Lieferzeit" finds "lieferzeit" and "café" finds "cafe"). PostgreSQL matches and ranks it with a `tsvector` (the
 'simple' configuration: the folding already did what a language configuration would, and articles come in several
-languages) behind a GIN index on each; SQLite, which has no such index in Django, matches each word as a
+languages) kept in a stored column behind a GIN index for each (computed on write, so ranking many matches reads
+them rather than building them); SQLite, which has no such index in Django, matches each word as a
 substring of the folded text and ranks title hits above body hits. A knowledge base holds thousands of articles, not
 millions, so the SQLite scan stays fast; FTS5 would need a shadow table kept in step by hand for little gain.
 """
@@ -14,11 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
 from django.db.models import Case as When_
-from django.db.models import IntegerField, Q, Value, When
-from django.db.models.expressions import CombinedExpression
+from django.db.models import F, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from amity.core.models import Workspace
@@ -34,18 +35,15 @@ class SearchIndex:
     title: str
     text: str
     newest: str  # the tie-break between equal ranks, newest first
+    vector: str  # PostgreSQL: the stored weighted tsvector of both (migration service/0014), GIN-indexed
 
-    def vector(self) -> SearchVector:
-        """What the GIN index on PostgreSQL is over (the text holds the title too)."""
-        return SearchVector(self.text, config="simple")
-
-    def rank_vector(self) -> CombinedExpression:
-        """Ranking only (on the few matched rows): a word in the title counts more than one in the body."""
-        return SearchVector(self.title, weight="A", config="simple") + SearchVector(self.text, weight="B", config="simple")
+    def stored_vector(self) -> RawSQL:
+        """The stored vector, matched through its GIN index and ranked as it is (title words weigh A, text words B)."""
+        return RawSQL(f'"{Article._meta.db_table}"."{self.vector}"', [], output_field=SearchVectorField())
 
 
-PUBLISHED = SearchIndex("search_title", "search_text", "-published_at")
-WORKING_COPY = SearchIndex("working_search_title", "working_search_text", "-updated_at")
+PUBLISHED = SearchIndex("search_title", "search_text", "-published_at", "published_vector")
+WORKING_COPY = SearchIndex("working_search_title", "working_search_text", "-updated_at", "working_vector")
 MAX_QUERY_WORDS = 8
 # Words that say nothing about what a case is about; left out of the suggestions' query.
 STOP_WORDS = frozenset(
@@ -145,7 +143,7 @@ def _ranked(
 ) -> models.QuerySet[Article]:
     if connection.vendor == "postgresql":
         query = SearchQuery((" & " if match_all else " | ").join(f"{word}:*" for word in words), search_type="raw", config="simple")
-        ranked = articles.annotate(vector=index.vector()).filter(vector=query).annotate(rank=SearchRank(index.rank_vector(), query))
+        ranked = articles.annotate(vector=index.stored_vector()).filter(vector=query).annotate(rank=SearchRank(F("vector"), query))
         return ranked.order_by("-rank", index.newest, "-id")
     title_hits = [
         When_(When(**{f"{index.title}__contains": word}, then=Value(3)), default=Value(0), output_field=IntegerField()) for word in words
