@@ -166,6 +166,8 @@ class Opportunity(WorkspaceScopedModel):
             models.Index(fields=["workspace", "pipeline", "stage", "id"], name="opportunity_ws_board"),
             # A board column: its deals closing soonest first, read a page at a time.
             models.Index(fields=["workspace", "pipeline", "stage", "expected_close_date", "id"], name="opportunity_ws_board_close"),
+            # A rep's own board ("owner" filter): without it a column walks the stage's deals until it finds a page of theirs.
+            models.Index(fields=["workspace", "pipeline", "stage", "owner", "expected_close_date", "id"], name="opportunity_ws_board_owner"),
             models.Index(fields=["workspace", "owner", "status", "expected_close_date"], name="opportunity_ws_owner"),
             models.Index(fields=["workspace", "account", "-created_at", "-id"], name="opportunity_ws_account"),
             models.Index(fields=["workspace", "status", "expected_close_date"], name="opportunity_ws_status"),
