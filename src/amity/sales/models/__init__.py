@@ -170,7 +170,6 @@ class Opportunity(WorkspaceScopedModel):
             models.Index(fields=["workspace", "pipeline", "stage", "owner", "expected_close_date", "id"], name="opportunity_ws_board_owner"),
             models.Index(fields=["workspace", "owner", "status", "expected_close_date"], name="opportunity_ws_owner"),
             models.Index(fields=["workspace", "account", "-created_at", "-id"], name="opportunity_ws_account"),
-            models.Index(fields=["workspace", "status", "expected_close_date"], name="opportunity_ws_status"),
             # The board's counts and sums per stage and currency read this index alone, not the table (deleted_at is in
             # it although always null: SQLite counts a column of the WHERE as needed even when the index's condition settles it).
             models.Index(
@@ -179,6 +178,8 @@ class Opportunity(WorkspaceScopedModel):
                 name="opportunity_ws_board_sums",
             ),
             # Forecasts: open deals by close date and won deals by close time, with what is summed (read from the index alone).
+            # It also serves any live deals by status and close date: a plain (workspace, status, close date) index beside
+            # it made SQLite's planner pick the smaller index and read the table for 100,000 deals (416 ms against 120).
             models.Index(
                 fields=[
                     "workspace",
