@@ -208,6 +208,9 @@ def test_merging_a_cluster_takes_each_fields_value_from_the_record_chosen(worksp
         ({"merged_ids": []}, "merged_ids"),
         ({"choices": {"title": 999999}}, "title"),
         ({"choices": {"shoe_size": 1}}, "shoe_size"),
+        ({"choices": {"title": "Countess"}}, "title"),
+        ({"choices": {"custom.shoe_size": 1}}, "custom.shoe_size"),
+        ({"choices": {"custom.tier": "countess"}}, "custom.tier"),
         ({"record_type": "lead"}, "record_type"),
     ],
 )
@@ -292,4 +295,58 @@ def test_another_workspaces_cluster_is_a_404(api_as: Any, workspace: Workspace, 
     )
     assert merge.status_code == 404
     assert stranger.get("/api/v1/duplicates/clusters").json()["items"] == []
+    assert not Merge.objects.exists() and Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3
+
+
+def test_a_custom_field_is_taken_only_from_a_record_that_has_it(workspace: Workspace, owner: User, three: list[Contact]) -> None:
+    ada, countess, king = three
+    _pair(workspace, ada, countess)
+    _pair(workspace, countess, king)
+
+    with pytest.raises(ValidationError) as refused:
+        cluster_merging.merge_cluster(
+            actor=owner,
+            workspace=workspace,
+            record_type="contact",
+            survivor_id=ada.pk,
+            merged_ids=[countess.pk, king.pk],
+            choices={"custom.tier": countess.pk},  # the countess has no tier: Ada's or King's
+        )
+
+    assert refused.value.message_dict["custom.tier"] == [
+        f"Record {countess.pk} has no value of tier to give: choose one of {ada.pk}, {king.pk}."
+    ]
+    assert not Merge.objects.exists()
+
+
+def test_a_form_posts_record_ids_as_digits(workspace: Workspace, owner: User, three: list[Contact]) -> None:
+    ada, countess, king = three
+    _pair(workspace, ada, countess)
+    _pair(workspace, countess, king)
+
+    cluster_merging.merge_cluster(
+        actor=owner, workspace=workspace, record_type="contact", survivor_id=ada.pk, merged_ids=[countess.pk, king.pk],
+        choices={"title": str(king.pk)},
+    )  # fmt: skip
+
+    ada.refresh_from_db()
+    assert ada.title == "Analyst"
+
+
+@pytest.mark.parametrize(("fields", "named"), [({"title": 999999}, "title"), ({"custom.nope": 0}, "custom.nope")])
+def test_the_api_refuses_a_bad_field_choice_naming_it(
+    api: Any, workspace: Workspace, three: list[Contact], fields: dict[str, int], named: str
+) -> None:
+    ada, countess, king = three
+    _pair(workspace, ada, countess)
+    _pair(workspace, countess, king)
+    fields = {name: (ada.pk if value == 0 else value) for name, value in fields.items()}
+
+    answer = api.post(
+        "/api/v1/duplicates/clusters/merge",
+        {"record_type": "contact", "survivor_id": ada.pk, "merged_ids": [countess.pk, king.pk], "fields": fields},
+    )
+
+    assert answer.status_code == 422, answer.content
+    assert [error["field"] for error in answer.json()["errors"]] == [named]
     assert not Merge.objects.exists() and Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3

@@ -153,6 +153,22 @@ def test_review_and_merge_a_cluster_of_three(open_page, ada_three_times: list[Co
     assert not DuplicateCandidate.objects.filter(status="open").exists()
 
 
+def test_a_stale_field_choice_is_refused_on_its_row(open_page, ada_three_times: list[Contact]) -> None:
+    ada, countess, king = ada_three_times
+    page = open_page()
+    sign_in(page, "owner@acme.test", PASSWORD)
+    page.goto(f"/w/acme/duplicates/clusters/review/?type=contact&ids={ada.pk},{countess.pk},{king.pk}")
+    # As a form left open while the records changed, or a hand-made one: a choice of a record not in the group.
+    page.locator('tr[data-field="title"] input:checked').evaluate("radio => { radio.value = '999999'; }")
+
+    page.get_by_role("button", name="Merge 2 into Ada Lovelace").click()
+
+    expect(page.locator(".toast").first).to_contain_text("Nothing was merged. Job title: Choose one of the group's records")
+    expect(page.locator('[data-field-error="title"]')).to_be_visible()
+    screenshot(page, "duplicates-cluster-refused")
+    assert Contact.objects.filter(workspace=ada.workspace, deleted_at__isnull=True).count() == 3
+
+
 def test_the_cluster_pages_on_a_phone(open_page, ada_three_times: list[Contact]) -> None:
     ada, countess, king = ada_three_times
     page = open_page(PHONE, has_touch=True, is_mobile=True)

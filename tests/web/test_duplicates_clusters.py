@@ -138,3 +138,62 @@ def test_a_merged_records_other_pair_shows_as_repointed_in_the_list(
     other = DuplicateCandidate.objects.get(status="open")
     assert (other.left_id, other.right_id) == (ada.pk, king.pk)
     assert f'id="pair-{other.pk}"' in html and "text-decoration-line-through" not in html
+
+
+@pytest.mark.parametrize(
+    ("posted", "named"),
+    [
+        ({"field.title": "999999"}, "Job title"),  # a record outside the group
+        ({"field.title": "the countess"}, "Job title"),  # not a record id at all
+        ({"field.shoe_size": "1"}, "shoe_size"),  # no such field
+        ({"field.custom.tier": "1"}, "custom.tier"),  # a custom field no record of the group has
+    ],
+)
+def test_a_bad_choice_is_refused_naming_the_field_and_nothing_is_merged(
+    client_as: Callable[[User], Client], owner: User, workspace: Workspace, posted: dict[str, str], named: str
+) -> None:
+    ada, countess, king = _cluster(workspace)
+    audited = AuditEntry.objects.count()
+
+    response = client_as(owner).post(
+        "/w/acme/duplicates/clusters/review/",
+        {"type": "contact", "ids": f"{ada.pk},{countess.pk},{king.pk}", "survivor_id": ada.pk, **posted},
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Nothing was merged." in page and f"{named}:" in page
+    assert Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3
+    assert not Merge.objects.exists() and AuditEntry.objects.count() == audited
+    ada.refresh_from_db()
+    assert ada.title == ""
+
+
+def test_a_bad_choice_is_marked_on_its_row_and_the_valid_choices_stay_ticked(
+    client_as: Callable[[User], Client], owner: User, workspace: Workspace
+) -> None:
+    ada, countess, king = _cluster(workspace)
+
+    response = client_as(owner).post(
+        "/w/acme/duplicates/clusters/review/",
+        {"type": "contact", "ids": f"{ada.pk},{countess.pk},{king.pk}", "field.title": "999999", "field.last_name": str(king.pk)},
+    )
+
+    page = response.content.decode()
+    assert 'data-field-error="title"' in page and "Choose one of the group&#x27;s records" in page
+    assert f'name="field.last_name" value="{king.pk}" checked' in page
+    assert f'name="field.title" value="{countess.pk}" checked' in page  # drawn again with the proposal
+
+
+def test_a_bad_side_in_a_pair_review_is_refused_naming_the_field(
+    client_as: Callable[[User], Client], owner: User, workspace: Workspace
+) -> None:
+    ada, countess, _ = _cluster(workspace)
+    pair = DuplicateCandidate.objects.get(left_id=min(ada.pk, countess.pk), right_id=max(ada.pk, countess.pk))
+
+    for posted, named in (({"field.title": "both"}, "Job title"), ({"field.shoe_size": "merged"}, "shoe_size")):
+        response = client_as(owner).post(f"/w/acme/duplicates/{pair.pk}/", {"survivor_id": ada.pk, **posted})
+
+        assert response.status_code == 422
+        assert f"{named}:" in response.content.decode()
+    assert not Merge.objects.exists() and Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3

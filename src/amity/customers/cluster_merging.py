@@ -55,16 +55,44 @@ def _check_group(workspace: Workspace, record_type: str, survivor_id: int, merge
     return pairs
 
 
-def _clean_field_choices(choices: Mapping[str, int], ids: Sequence[int], record_type: str) -> None:
+def _record_id(value: object) -> int | None:
+    """A record id as sent: an integer, or its digits as a form posts them; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def clean_field_choices(
+    choices: Mapping[str, object], records: Mapping[int, Contact | Account], ids: Sequence[int], record_type: str
+) -> dict[str, int]:
+    """The record each field is taken from, checked: a choosable field (or a custom field of the group), a record of the group
+    that holds it. Refuses (ValidationError naming each bad field) rather than leave a choice out or put another in its place."""
     standard = set(merging.choosable_fields(record_type))
+    held = {key for record in records.values() for key in record.custom}
+    listed = ", ".join(map(str, ids))
     errors: dict[str, str] = {}
-    for name, record_id in choices.items():
-        if name not in standard and not name.startswith("custom."):
+    cleaned: dict[str, int] = {}
+    for name, value in choices.items():
+        key = name.removeprefix("custom.") if name.startswith("custom.") else None
+        record_id = _record_id(value)
+        if key is None and name not in standard:
             errors[name] = f"Not a field that can be chosen: pick one of {', '.join(sorted(standard))} or custom.<key>."
-        elif record_id not in ids:
-            errors[name] = f"Choose one of the group's records: {', '.join(map(str, ids))}."
+        elif key is not None and key not in held:
+            errors[name] = f"No record of the group has the custom field {key}."
+        elif record_id is None or record_id not in ids:
+            errors[name] = f"Choose one of the group's records: {listed}."
+        elif key is not None and key not in records[record_id].custom:
+            holders = ", ".join(str(pk) for pk in ids if key in records[pk].custom)
+            errors[name] = f"Record {record_id} has no value of {key} to give: choose one of {holders}."
+        else:
+            cleaned[name] = record_id
     if errors:
         raise ValidationError(errors)
+    return cleaned
 
 
 def _step_choices(choices: Mapping[str, int], merged: Contact | Account, merged_id: int) -> dict[str, str]:
@@ -84,21 +112,23 @@ def merge_cluster(
     record_type: str,
     survivor_id: int,
     merged_ids: Sequence[int],
-    choices: Mapping[str, int] | None = None,
+    choices: Mapping[str, object] | None = None,
 ) -> list[Merge]:
-    """Merge every record of a cluster into the survivor, with each field's value from the record chosen; all or none."""
+    """Merge every record of a cluster into the survivor, with each field's value from the record chosen; all or none.
+
+    `choices` names, per field, the record (an id, or its digits as a form posts them) whose value the survivor keeps.
+    """
     if record_type not in ("contact", "account"):
         raise ValidationError({"record_type": "Choose contact or account."})
     merging.require_merge(actor, workspace, record_type)
     merged_ids = list(merged_ids)
     _check_group(workspace, record_type, survivor_id, merged_ids)
-    choices = dict(choices or {})
-    _clean_field_choices(choices, [survivor_id, *merged_ids], record_type)
     model = merging.model_of(record_type)
     records = model.objects.filter(workspace=workspace, deleted_at__isnull=True).in_bulk([survivor_id, *merged_ids])
     gone = sorted({survivor_id, *merged_ids} - set(records))
     if gone:
         raise ValidationError({"merged_ids": f"{', '.join(map(str, gone))} deleted or merged already."})
+    chosen = clean_field_choices(choices or {}, records, [survivor_id, *merged_ids], record_type)
     merges = []
     for merged_id in merged_ids:
         low, high = sorted((survivor_id, merged_id))
@@ -112,7 +142,7 @@ def merge_cluster(
                 record_type=record_type,
                 survivor_id=survivor_id,
                 merged_id=merged_id,
-                choices=_step_choices(choices, records[merged_id], merged_id),
+                choices=_step_choices(chosen, records[merged_id], merged_id),
                 candidate=candidate,
             )
         )
