@@ -3,11 +3,14 @@
 Each step is an ordinary `merging.merge_records` (audited, undoable from the merges list, the latest first),
 taking the open pair of the two records as its candidate where there is one. A field's value is chosen across
 all members: it is taken at the step that merges the record it comes from, and kept at every other step.
+The steps share a `Merge.group`, so that `undo_cluster` undoes them all at once, the latest first, or none.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -129,6 +132,7 @@ def merge_cluster(
     if gone:
         raise ValidationError({"merged_ids": f"{', '.join(map(str, gone))} deleted or merged already."})
     chosen = clean_field_choices(choices or {}, records, [survivor_id, *merged_ids], record_type)
+    group = uuid.uuid4()
     merges = []
     for merged_id in merged_ids:
         low, high = sorted((survivor_id, merged_id))
@@ -144,6 +148,60 @@ def merge_cluster(
                 merged_id=merged_id,
                 choices=_step_choices(chosen, records[merged_id], merged_id),
                 candidate=candidate,
+                group=group,
             )
         )
     return merges
+
+
+# --- Undoing a whole cluster merge ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupState:
+    """Where a cluster merge stands: how many of its steps are still merged, and the latest of them (the one undone first)."""
+
+    pending: int
+    latest_pending_id: int | None
+    steps: int
+
+
+def group_states(merges: Sequence[Merge]) -> dict[int, GroupState]:
+    """For each merge of `merges` that was a step of a cluster merge, its group's state; one query for a page of merges."""
+    groups = {merge.group for merge in merges if merge.group is not None}
+    if not groups:
+        return {}
+    workspace_ids = {merge.workspace_id for merge in merges}
+    rows = Merge.objects.filter(workspace_id__in=workspace_ids, group__in=groups).values_list("pk", "group", "undone_at")
+    by_group: dict[uuid.UUID, list[tuple[int, bool]]] = {}
+    for pk, group, undone_at in rows:
+        if group is not None:
+            by_group.setdefault(group, []).append((pk, undone_at is None))
+    states: dict[uuid.UUID, GroupState] = {}
+    for group, steps in by_group.items():
+        pending = sorted((pk for pk, merged in steps if merged), reverse=True)
+        states[group] = GroupState(pending=len(pending), latest_pending_id=pending[0] if pending else None, steps=len(steps))
+    return {merge.pk: states[merge.group] for merge in merges if merge.group in states}
+
+
+@transaction.atomic
+def undo_cluster(*, actor: User, merge: Merge) -> list[Merge]:
+    """Undo every merge of the cluster merge `merge` was a step of, the latest first: all of them, or (ValidationError) none."""
+    merging.require_merge(actor, merge.workspace, merge.record_type)
+    if merge.group is None:
+        raise ValidationError({"merge": "This merge was not one of a cluster merge: undo it on its own."})
+    steps = list(Merge.objects.select_for_update().filter(workspace_id=merge.workspace_id, group=merge.group).order_by("-pk"))
+    pending = [step for step in steps if step.undone_at is None]
+    if not pending:
+        raise ValidationError({"merge": "This cluster merge was undone already."})
+    undone = []
+    for step in pending:
+        try:
+            undone.append(merging.undo_merge(actor=actor, merge=step))
+        except ValidationError as error:
+            # Raised out of this transaction: the steps undone before it are put back as they were.
+            reason = " ".join(error.messages)
+            raise ValidationError(
+                {"merge": f"The merge of {step.merged_name} (#{step.merged_id}) cannot be undone, so none was: {reason}"}
+            ) from error
+    return undone

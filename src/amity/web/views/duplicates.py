@@ -197,19 +197,34 @@ def merge_list(request: WorkspaceRequest) -> HttpResponse:
     merges = selectors.merge_list(actor=request.user, workspace=request.workspace).select_related("merged_by", "undone_by")
     page = keyset_page(merges, ordering=selectors.MERGES_NEWEST, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
     blockers = merging.undo_blockers(page.items)
+    groups = cluster_merging.group_states(page.items)
     summaries = selectors.record_summaries(request.workspace, [(merge.record_type, merge.survivor_id) for merge in page.items])
-    rows = [
-        {
-            "merge": merge,
-            "survivor": selectors.summary_of(summaries, merge.record_type, merge.survivor_id),
-            "survivor_url": _detail_url(request, merge.record_type, merge.survivor_id),
-            "merged_url": _detail_url(request, merge.record_type, merge.merged_id),
-            "moved": [merging.counted(label, len(ids)) for label, ids in sorted(merge.moved.items()) if ids],
-            "why_not": blockers[merge.pk],
-            "can_undo": blockers[merge.pk] is None and _may_merge(request, merge.record_type),
-        }
-        for merge in page.items
-    ]
+    rows = []
+    for merge in page.items:
+        group = groups.get(merge.pk)
+        why_not = blockers[merge.pk]
+        may = _may_merge(request, merge.record_type)
+        if group and merge.undone_at is None and group.latest_pending_id != merge.pk:
+            # An earlier step of a cluster merge: the later ones changed the survivor, so they are undone first.
+            why_not = "One of a cluster merge: undo its later merges first, or the whole cluster at once."
+        rows.append(
+            {
+                "merge": merge,
+                "survivor": selectors.summary_of(summaries, merge.record_type, merge.survivor_id),
+                "survivor_url": _detail_url(request, merge.record_type, merge.survivor_id),
+                "merged_url": _detail_url(request, merge.record_type, merge.merged_id),
+                "moved": [merging.counted(label, len(ids)) for label, ids in sorted(merge.moved.items()) if ids],
+                "why_not": why_not,
+                "can_undo": why_not is None and may,
+                "group": group,
+                # The whole cluster's Undo sits on its latest merge still in place, while that one can be undone.
+                "can_undo_cluster": group is not None
+                and group.pending > 1
+                and group.latest_pending_id == merge.pk
+                and blockers[merge.pk] is None
+                and may,
+            }
+        )
     return render_page(request, "web/duplicates/merges.html", {"rows": rows, "page": page}, partial="rows")
 
 
@@ -231,6 +246,21 @@ def merge_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
         messages.error(request, f"This merge cannot be undone: {error_text(error)}")
     else:
         messages.success(request, f"Merge undone: {merge.merged_name} is a record of its own again.")
+    return redirect(_next(request, reverse("merge_list", args=[request.workspace.slug])))
+
+
+@workspace_view
+@require_POST
+def merge_undo_cluster(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Undo a whole cluster merge, every merge of it, the latest first; or none, with the reason, when one cannot be undone."""
+    merge = selectors.merge_get(actor=request.user, workspace=request.workspace, pk=pk)
+    try:
+        undone = cluster_merging.undo_cluster(actor=request.user, merge=merge)
+    except ValidationError as error:
+        messages.error(request, f"This cluster merge cannot be undone: {error_text(error)}")
+    else:
+        names = ", ".join(step.merged_name for step in reversed(undone))
+        messages.success(request, f"Cluster merge undone: {names} are records of their own again.")
     return redirect(_next(request, reverse("merge_list", args=[request.workspace.slug])))
 
 
@@ -339,11 +369,15 @@ def cluster_review(request: WorkspaceRequest) -> HttpResponse:
         return render_page(request, "web/duplicates/cluster_review.html", context, status=422)
     noun = "record" if len(merges) == 1 else "records"
     preview.survivor.refresh_from_db()  # named as it is now, with the values taken from the others
-    messages.success(
+    survivor_url = _detail_url(request, record_type, preview.survivor.pk)
+    undo_url = reverse("merge_undo_cluster", args=[request.workspace.slug, merges[-1].pk])
+    success_with_action(
         request,
-        f"Merged {len(merges)} {noun} into {preview.survivor}. Each merge can be undone from Duplicates → Merges, the latest first.",
+        f"Merged {len(merges)} {noun} into {preview.survivor}.",
+        url=f"{undo_url}?{urlencode({'next': survivor_url})}",
+        label="Undo",
     )
-    return redirect(_detail_url(request, record_type, preview.survivor.pk))
+    return redirect(survivor_url)
 
 
 def _cluster_context(
