@@ -298,6 +298,21 @@ def test_the_timeline_shows_no_value_of_it(setup: Setup) -> None:
     assert "Fair" in answer.content.decode()  # the rest of the history is still there
 
 
+def test_a_logged_call_shows_no_number_on_the_timeline(setup: Setup) -> None:
+    """A logged call keeps no number (only direction, outcome, duration, subject and notes): no timeline can show one."""
+    if setup.name not in {"phones", "phone"}:
+        pytest.skip("only phone numbers could be a call's number")
+    link = {"lead_id": setup.record.pk} if setup.kind == "lead" else {"contact_ids": [setup.record.pk]}
+    logged = setup.api(setup.owner, "post", "interactions", {"channel": "phone", "outcome": "Connected", **link})
+    assert logged.status_code == 201, logged.content
+    for user in (setup.owner, setup.denied):
+        timeline = setup.api(user, "get", f"{PATHS[setup.kind]}/{setup.record.pk}/timeline?kind=interaction")
+        assert timeline.status_code == 200 and "Connected" in timeline.content.decode()
+        assert setup.sample.shows not in timeline.content.decode()
+    page = setup.get(setup.denied, f"{setup.record.pk}/")
+    assert "Connected" in page.content.decode() and setup.sample.shows not in page.content.decode()
+
+
 def test_an_import_neither_offers_nor_takes_it(setup: Setup) -> None:
     if not setup.sample.imported_as:
         pytest.skip("imports offer no column for this field")
