@@ -627,6 +627,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/cases/{case_id}/articles"): {"article_id": 1},
     ("POST", "/api/v1/duplicates/{duplicate_id}/merge"): {"survivor_id": 1},
     ("POST", "/api/v1/merges/{merge_id}/undo"): {},
+    ("POST", "/api/v1/merges/{merge_id}/undo-cluster"): {},
     ("PATCH", "/api/v1/retention-rules/{retention_rule_id}"): {"untouched_months": 30},
     ("POST", "/api/v1/retention-rules/{retention_rule_id}/run"): {},
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -205,6 +206,8 @@ def test_the_list_and_its_exports_leave_it_out(setup: Setup) -> None:
 def test_the_list_cannot_be_filtered_or_sorted_by_it(setup: Setup) -> None:
     if not setup.sample.filters:
         pytest.skip("the lists offer no filter on this field")
+    if setup.kind == "lead":
+        pytest.skip("the lead list filters by no custom field and sorts by none: see test_the_lead_api_cannot_be_filtered_by_it")
     query = "&".join(f"{key}={value}" for key, value in setup.sample.filters.items())
     assert setup.get(setup.owner, f"?{query}").status_code == 200
     page = setup.get(setup.denied, f"?{query}")
@@ -217,6 +220,18 @@ def test_the_list_cannot_be_filtered_or_sorted_by_it(setup: Setup) -> None:
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "sort"
     assert setup.api(setup.owner, "get", f"{PATHS[setup.kind]}?sort=-{setup.name}").status_code == 200
+
+
+def test_the_lead_api_cannot_be_filtered_by_it(setup: Setup) -> None:
+    if setup.kind != "lead" or not setup.name.startswith("custom."):
+        pytest.skip("the lead API filters by custom fields only (`?custom.<key>=value`)")
+    query = f"leads?{urlencode({setup.name: setup.sample.shows})}"
+    found = setup.api(setup.owner, "get", query)
+    assert found.status_code == 200 and [item["id"] for item in found.json()["items"]] == [setup.record.pk]
+    answer = setup.api(setup.denied, "get", query)
+    assert answer.status_code == 422
+    assert [error["field"] for error in answer.json()["errors"]] == [setup.name]
+    assert setup.sample.shows not in answer.content.decode()
 
 
 def test_a_saved_view_cannot_show_it(setup: Setup) -> None:
@@ -281,6 +296,21 @@ def test_the_timeline_shows_no_value_of_it(setup: Setup) -> None:
     assert answer.status_code == 200
     assert setup.sample.shows not in answer.content.decode()
     assert "Fair" in answer.content.decode()  # the rest of the history is still there
+
+
+def test_a_logged_call_shows_no_number_on_the_timeline(setup: Setup) -> None:
+    """A logged call keeps no number (only direction, outcome, duration, subject and notes): no timeline can show one."""
+    if setup.name not in {"phones", "phone"}:
+        pytest.skip("only phone numbers could be a call's number")
+    link = {"lead_id": setup.record.pk} if setup.kind == "lead" else {"contact_ids": [setup.record.pk]}
+    logged = setup.api(setup.owner, "post", "interactions", {"channel": "phone", "outcome": "Connected", **link})
+    assert logged.status_code == 201, logged.content
+    for user in (setup.owner, setup.denied):
+        timeline = setup.api(user, "get", f"{PATHS[setup.kind]}/{setup.record.pk}/timeline?kind=interaction")
+        assert timeline.status_code == 200 and "Connected" in timeline.content.decode()
+        assert setup.sample.shows not in timeline.content.decode()
+    page = setup.get(setup.denied, f"{setup.record.pk}/")
+    assert "Connected" in page.content.decode() and setup.sample.shows not in page.content.decode()
 
 
 def test_an_import_neither_offers_nor_takes_it(setup: Setup) -> None:

@@ -423,3 +423,35 @@ def test_the_api_enforces_the_matrix(role: str, object_type: str, action: str, a
         assert response.status_code == 403, response.content
         assert response["Content-Type"] == "application/problem+json"
         assert Team.objects.count() == teams_before
+
+
+# Merging two records, and undoing a merge (one, or a whole cluster merge), takes two grants: CHANGE duplicate and
+# DELETE of the records' type (merging takes a record out of the lists). Written out by hand, as the table above.
+MERGERS = {"owner", "admin"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_undoing_a_cluster_merge_follows_the_matrix(role: str, api_as: Any, workspace: Workspace, owner: Any) -> None:
+    from amity.customers import cluster_merging
+    from amity.customers.models import DuplicateCandidate, Merge
+    from tests.factories import contact_with
+
+    records = [contact_with(workspace, "Ada", "Lovelace", emails=("ada@a.example",)) for _ in range(3)]
+    for first, second in ((records[0], records[1]), (records[1], records[2])):
+        DuplicateCandidate.objects.create(
+            workspace=workspace, record_type="contact", left_id=first.pk, right_id=second.pk, score=0.9, reasons=["same email"]
+        )
+    merges = cluster_merging.merge_cluster(
+        actor=owner, workspace=workspace, record_type="contact", survivor_id=records[0].pk, merged_ids=[r.pk for r in records[1:]]
+    )
+    actor = owner if role == "owner" else member(workspace, role, email=f"{role}-actor@acme.test")
+
+    response = api_as(actor, workspace).post(f"/api/v1/merges/{merges[0].pk}/undo-cluster")
+
+    if role in MERGERS:
+        assert response.status_code == 200, response.content
+        assert not Merge.objects.filter(undone_at__isnull=True).exists()
+    else:
+        assert response.status_code == 403, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert not Merge.objects.filter(undone_at__isnull=False).exists()

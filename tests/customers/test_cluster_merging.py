@@ -208,6 +208,9 @@ def test_merging_a_cluster_takes_each_fields_value_from_the_record_chosen(worksp
         ({"merged_ids": []}, "merged_ids"),
         ({"choices": {"title": 999999}}, "title"),
         ({"choices": {"shoe_size": 1}}, "shoe_size"),
+        ({"choices": {"title": "Countess"}}, "title"),
+        ({"choices": {"custom.shoe_size": 1}}, "custom.shoe_size"),
+        ({"choices": {"custom.tier": "countess"}}, "custom.tier"),
         ({"record_type": "lead"}, "record_type"),
     ],
 )
@@ -293,3 +296,178 @@ def test_another_workspaces_cluster_is_a_404(api_as: Any, workspace: Workspace, 
     assert merge.status_code == 404
     assert stranger.get("/api/v1/duplicates/clusters").json()["items"] == []
     assert not Merge.objects.exists() and Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3
+
+
+def test_a_custom_field_is_taken_only_from_a_record_that_has_it(workspace: Workspace, owner: User, three: list[Contact]) -> None:
+    ada, countess, king = three
+    _pair(workspace, ada, countess)
+    _pair(workspace, countess, king)
+
+    with pytest.raises(ValidationError) as refused:
+        cluster_merging.merge_cluster(
+            actor=owner,
+            workspace=workspace,
+            record_type="contact",
+            survivor_id=ada.pk,
+            merged_ids=[countess.pk, king.pk],
+            choices={"custom.tier": countess.pk},  # the countess has no tier: Ada's or King's
+        )
+
+    assert refused.value.message_dict["custom.tier"] == [
+        f"Record {countess.pk} has no value of tier to give: choose one of {ada.pk}, {king.pk}."
+    ]
+    assert not Merge.objects.exists()
+
+
+def test_a_form_posts_record_ids_as_digits(workspace: Workspace, owner: User, three: list[Contact]) -> None:
+    ada, countess, king = three
+    _pair(workspace, ada, countess)
+    _pair(workspace, countess, king)
+
+    cluster_merging.merge_cluster(
+        actor=owner, workspace=workspace, record_type="contact", survivor_id=ada.pk, merged_ids=[countess.pk, king.pk],
+        choices={"title": str(king.pk)},
+    )  # fmt: skip
+
+    ada.refresh_from_db()
+    assert ada.title == "Analyst"
+
+
+@pytest.mark.parametrize(("fields", "named"), [({"title": 999999}, "title"), ({"custom.nope": 0}, "custom.nope")])
+def test_the_api_refuses_a_bad_field_choice_naming_it(
+    api: Any, workspace: Workspace, three: list[Contact], fields: dict[str, int], named: str
+) -> None:
+    ada, countess, king = three
+    _pair(workspace, ada, countess)
+    _pair(workspace, countess, king)
+    fields = {name: (ada.pk if value == 0 else value) for name, value in fields.items()}
+
+    answer = api.post(
+        "/api/v1/duplicates/clusters/merge",
+        {"record_type": "contact", "survivor_id": ada.pk, "merged_ids": [countess.pk, king.pk], "fields": fields},
+    )
+
+    assert answer.status_code == 422, answer.content
+    assert [error["field"] for error in answer.json()["errors"]] == [named]
+    assert not Merge.objects.exists() and Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3
+
+
+# --- Undoing a whole cluster merge ------------------------------------------------------------------------------------
+
+
+def _merged_cluster(workspace: Workspace, owner: User, three: list[Contact]) -> list[Merge]:
+    ada, countess, king = three
+    _pair(workspace, ada, countess)
+    _pair(workspace, countess, king)
+    return cluster_merging.merge_cluster(
+        actor=owner,
+        workspace=workspace,
+        record_type="contact",
+        survivor_id=ada.pk,
+        merged_ids=[countess.pk, king.pk],
+        choices={"title": countess.pk, "custom.tier": king.pk},
+    )
+
+
+def test_a_cluster_merge_is_undone_in_one_step(workspace: Workspace, owner: User, three: list[Contact]) -> None:
+    ada, _, _ = three
+    merges = _merged_cluster(workspace, owner, three)
+    assert merges[0].group is not None and {m.group for m in merges} == {merges[0].group}
+    restores = AuditEntry.objects.filter(action=AuditEntry.Action.RESTORE).count()
+
+    undone = cluster_merging.undo_cluster(actor=owner, merge=merges[0])  # any of its merges names the cluster merge
+
+    assert [m.pk for m in undone] == [merges[1].pk, merges[0].pk]  # the latest first
+    assert Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3
+    assert not Merge.objects.filter(undone_at__isnull=True).exists()
+    ada.refresh_from_db()
+    assert (ada.title, ada.custom["tier"]) == ("", "gold")
+    assert set(ada.emails.values_list("address", flat=True)) == {"ada@a.example"}
+    assert DuplicateCandidate.objects.filter(status=Status.OPEN).count() == 2
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.RESTORE).count() == restores + 2
+    with pytest.raises(ValidationError) as again:
+        cluster_merging.undo_cluster(actor=owner, merge=merges[1])
+    assert again.value.message_dict["merge"] == ["This cluster merge was undone already."]
+
+
+def test_undoing_a_cluster_merge_is_all_or_nothing(workspace: Workspace, owner: User, three: list[Contact]) -> None:
+    ada, countess, king = three
+    merges = _merged_cluster(workspace, owner, three)
+    # The first merged record was purged from the bin since: the latest merge could be undone, the first no longer.
+    Contact.objects.filter(pk=countess.pk).update(merged_into_id=None)
+    audited = AuditEntry.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        cluster_merging.undo_cluster(actor=owner, merge=merges[1])
+
+    assert refused.value.message_dict["merge"] == [
+        f"The merge of {merges[0].merged_name} (#{countess.pk}) cannot be undone, so none was: "
+        "The merged record no longer exists (it was purged from the bin)."
+    ]
+    assert not Merge.objects.filter(undone_at__isnull=False).exists()
+    assert Contact.objects.get(pk=king.pk).merged_into_id == ada.pk
+    assert Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 1
+    assert AuditEntry.objects.count() == audited
+
+
+def test_the_rest_of_a_cluster_merge_is_undone_after_a_step_was_undone_alone(
+    workspace: Workspace, owner: User, three: list[Contact]
+) -> None:
+    merges = _merged_cluster(workspace, owner, three)
+    merging.undo_merge(actor=owner, merge=merges[1])
+
+    undone = cluster_merging.undo_cluster(actor=owner, merge=Merge.objects.get(pk=merges[1].pk))
+
+    assert [m.pk for m in undone] == [merges[0].pk]
+    assert Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).count() == 3
+
+
+def test_a_pair_merge_is_not_a_cluster_merge(workspace: Workspace, owner: User, three: list[Contact]) -> None:
+    ada, countess, _ = three
+    merge = merging.merge_candidate(actor=owner, candidate=_pair(workspace, ada, countess), survivor_id=ada.pk)
+
+    with pytest.raises(ValidationError) as refused:
+        cluster_merging.undo_cluster(actor=owner, merge=merge)
+
+    assert "not one of a cluster merge" in refused.value.message_dict["merge"][0]
+    assert Merge.objects.get().undone_at is None
+
+
+def test_a_cluster_merge_is_undone_through_the_api(api: Any, workspace: Workspace, owner: User, three: list[Contact]) -> None:
+    merges = _merged_cluster(workspace, owner, three)
+    listed = api.get("/api/v1/merges").json()["items"]
+    assert {item["group"] for item in listed} == {str(merges[0].group)}
+
+    answer = api.post(f"/api/v1/merges/{merges[0].pk}/undo-cluster")
+
+    assert answer.status_code == 200, answer.content
+    assert [m["id"] for m in answer.json()["merges"]] == [merges[1].pk, merges[0].pk]
+    assert all(m["undone_at"] for m in answer.json()["merges"])
+    again = api.post(f"/api/v1/merges/{merges[0].pk}/undo-cluster")
+    assert again.status_code == 422 and again.json()["errors"][0]["field"] == "merge"
+
+
+def test_a_refused_cluster_undo_through_the_api_says_why_and_changes_nothing(
+    api: Any, workspace: Workspace, owner: User, three: list[Contact]
+) -> None:
+    ada, _, _ = three
+    merges = _merged_cluster(workspace, owner, three)
+    api.patch(f"/api/v1/contacts/{ada.pk}", {"title": "Changed since"})
+
+    answer = api.post(f"/api/v1/merges/{merges[1].pk}/undo-cluster")
+
+    assert answer.status_code == 422
+    assert "was changed after the merge" in answer.json()["errors"][0]["message"]
+    assert not Merge.objects.filter(undone_at__isnull=False).exists()
+
+
+def test_another_workspaces_cluster_merge_cannot_be_undone(
+    api_as: Any, workspace: Workspace, other_workspace: Workspace, owner: User, three: list[Contact]
+) -> None:
+    merges = _merged_cluster(workspace, owner, three)
+    stranger = api_as(member(other_workspace, Role.OWNER, email="owner@globex.test"), other_workspace)
+    audited = AuditEntry.objects.count()
+
+    assert stranger.post(f"/api/v1/merges/{merges[0].pk}/undo-cluster").status_code == 404
+
+    assert not Merge.objects.filter(undone_at__isnull=False).exists() and AuditEntry.objects.count() == audited

@@ -192,7 +192,7 @@ def test_undo_goes_back_only_inside_the_workspace(client_as: Callable[[User], Cl
 def test_a_refused_merge_says_why_and_changes_nothing(client_as: Callable[[User], Client], owner: User, pair: DuplicateCandidate) -> None:
     Contact.objects.filter(pk=pair.right_id).update(deleted_at="2026-01-01T00:00:00Z")
     response = client_as(owner).post(f"/w/acme/duplicates/{pair.pk}/", {"survivor_id": pair.left_id})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "cannot be merged" in response.content.decode()
     assert not Merge.objects.exists()
 

@@ -135,7 +135,7 @@ def test_the_custom_fields_settings_say_which_fields_each_role_cannot_see(client
     assert "Sales" not in table and "Sensitive</span>" in page
 
 
-def test_a_field_is_marked_sensitive_in_settings_and_only_on_contacts_and_accounts(
+def test_a_field_is_marked_sensitive_in_settings_and_only_on_contacts_accounts_and_leads(
     client_as: Any, admin: User, workspace: Workspace, api_as: Any
 ) -> None:
     client = client_as(admin)
@@ -144,9 +144,11 @@ def test_a_field_is_marked_sensitive_in_settings_and_only_on_contacts_and_accoun
     )
     assert created.status_code == 302
     assert FieldDefinition.objects.get(key="credit_limit").sensitive is True
-    assert 'name="sensitive"' not in client.get("/w/acme/settings/custom-fields/new/?object_type=lead").content.decode()
-    refused = api_as(admin, workspace).post(
-        "/api/v1/custom-fields", {"object_type": "lead", "key": "diagnosis", "label": "Diagnosis", "type": "text", "sensitive": True}
-    )
+    assert 'name="sensitive"' in client.get("/w/acme/settings/custom-fields/new/?object_type=lead").content.decode()
+    assert 'name="sensitive"' not in client.get("/w/acme/settings/custom-fields/new/?object_type=opportunity").content.decode()
+    api = api_as(admin, workspace)
+    lead_field = {"object_type": "lead", "key": "diagnosis", "label": "Diagnosis", "type": "text", "sensitive": True}
+    assert api.post("/api/v1/custom-fields", lead_field).status_code == 201
+    refused = api.post("/api/v1/custom-fields", {**lead_field, "object_type": "opportunity"})
     assert refused.status_code == 422
-    assert refused.json()["errors"] == [{"field": "sensitive", "message": "Only fields of accounts and contacts can be sensitive."}]
+    assert refused.json()["errors"] == [{"field": "sensitive", "message": "Only fields of accounts, contacts and leads can be sensitive."}]

@@ -364,7 +364,9 @@ def _definition_errors(workspace: Workspace, definition: FieldDefinition) -> dic
     elif not errors:
         errors.update(_rule_errors(definition))
     if definition.sensitive and definition.object_type not in SENSITIVE_CUSTOM_TYPES:
-        errors["sensitive"] = f"Only fields of {' and '.join(f'{kind}s' for kind in sorted(SENSITIVE_CUSTOM_TYPES))} can be sensitive."
+        *others, last = (f"{kind}s" for kind in sorted(SENSITIVE_CUSTOM_TYPES))
+        kinds = f"{', '.join(others)} and {last}" if others else last
+        errors["sensitive"] = f"Only fields of {kinds} can be sensitive."
     if definition._state.adding and not KEY_FORMAT.fullmatch(definition.key or ""):
         errors["key"] = "Use lower-case letters, digits and underscores, starting with a letter (at most 60)."
     clash = FieldDefinition.objects.filter(workspace=workspace, object_type=definition.object_type, key=definition.key)

@@ -394,7 +394,7 @@ SENSITIVE_FIELDS: dict[ObjectType, dict[str, frozenset[Role]]] = {
 }
 SENSITIVE_CUSTOM_DENIED = frozenset({Role.MARKETING, Role.SUPPLY, Role.VIEWER})
 # The object types whose custom fields can be marked sensitive (those whose doors apply the rule).
-SENSITIVE_CUSTOM_TYPES = frozenset({ObjectType.CONTACT, ObjectType.ACCOUNT})
+SENSITIVE_CUSTOM_TYPES = frozenset({ObjectType.CONTACT, ObjectType.ACCOUNT, ObjectType.LEAD})
 
 
 def denied_fields(role: str, object_type: str) -> frozenset[str]:

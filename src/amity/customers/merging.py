@@ -16,6 +16,7 @@ one bulk update, whatever the number of rows.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -369,6 +370,7 @@ def merge_records(
     choices: Mapping[str, str] | None = None,
     candidate: DuplicateCandidate | None = None,
     automatic: bool = False,
+    group: uuid.UUID | None = None,
 ) -> Merge:
     """Merge `merged_id` into `survivor_id`: move everything linked, keep the chosen values, soft-delete the merged record; audited."""
     if actor is not None:
@@ -412,6 +414,7 @@ def merge_records(
         survivor_updated_at=survivor.updated_at,
         survivor_updated_before=updated_before,
         automatic=automatic,
+        group=group,
         merged_by=actor,
     )
     DedupeKey.objects.filter(workspace=workspace, record_type=record_type, record_id=merged_id).delete()

@@ -394,6 +394,9 @@ class Merge(WorkspaceScopedModel):
         null=True, blank=True, help_text="The survivor right before the merge: undo puts it back, so an earlier merge can be undone next."
     )
     automatic = models.BooleanField(default=False)
+    group = models.UUIDField(
+        null=True, blank=True, help_text="The cluster merge this was one step of: its merges share it and are undone together."
+    )
     merged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     undone_at = models.DateTimeField(null=True, blank=True)
@@ -402,6 +405,7 @@ class Merge(WorkspaceScopedModel):
     class Meta:
         indexes = [
             models.Index(fields=["workspace", "-created_at", "-id"], name="merge_ws_recent"),
+            models.Index(fields=["workspace", "group"], name="merge_ws_group"),
             # The survivor's timeline: its merges, newest first.
             models.Index(fields=["workspace", "record_type", "survivor_id", "-created_at"], name="merge_ws_survivor"),
         ]

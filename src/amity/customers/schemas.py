@@ -323,7 +323,7 @@ class BulkResultOut(Schema):
 
 
 SENSITIVE_HELP = (
-    "Contact and account fields only: hidden from the roles kept from sensitive fields (marketing, supply, viewer) "
+    "Contact, account and lead fields only: hidden from the roles kept from sensitive fields (marketing, supply, viewer) "
     "in pages, lists, exports, search and the API."
 )
 

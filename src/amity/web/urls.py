@@ -238,6 +238,7 @@ duplicate_urls: list[URLPattern | URLResolver] = [
     path("clusters/review/", duplicates.cluster_review, name="cluster_review"),
     path("merges/", duplicates.merge_list, name="merge_list"),
     path("merges/<int:pk>/undo/", duplicates.merge_undo, name="merge_undo"),
+    path("merges/<int:pk>/undo-cluster/", duplicates.merge_undo_cluster, name="merge_undo_cluster"),
     path("<int:pk>/", duplicates.duplicate_review, name="duplicate_review"),
     path("<int:pk>/dismiss/", duplicates.duplicate_dismiss, name="duplicate_dismiss"),
 ]

@@ -21,6 +21,7 @@ from amity.customers.dedupe.schemas import (
     ClusterMergeOut,
     ClusterPreviewIn,
     ClusterPreviewOut,
+    ClusterUndoOut,
     DedupeSettingsIn,
     DedupeSettingsOut,
     DuplicateFilterIn,
@@ -224,3 +225,17 @@ def undo_merge(request: HttpRequest, merge_id: int) -> Any:
     actor, workspace = actor_and_workspace(request)
     merge = merging.undo_merge(actor=actor, merge=selectors.merge_get(actor=actor, workspace=workspace, pk=merge_id))
     return merge_row(merge)
+
+
+@router.post(
+    "/merges/{merge_id}/undo-cluster",
+    response=ClusterUndoOut,
+    tags=TAGS,
+    summary="Undo a whole cluster merge: every merge of the group this one was a step of, the latest first, or none",
+    description="Answers the merges undone, latest first. Refused (422, naming `merge`, nothing undone) when the merge was not "
+    "one of a cluster merge, the cluster merge was undone already, or one of its merges can no longer be undone, with the reason.",
+)
+def undo_cluster_merge(request: HttpRequest, merge_id: int) -> Any:
+    actor, workspace = actor_and_workspace(request)
+    merges = cluster_merging.undo_cluster(actor=actor, merge=selectors.merge_get(actor=actor, workspace=workspace, pk=merge_id))
+    return {"merges": [merge_row(merge) for merge in merges]}

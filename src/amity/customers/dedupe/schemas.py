@@ -111,6 +111,11 @@ class MergeOut(Schema):
     undone_at: dt.datetime | None
     undoable: bool
     why_not_undoable: str | None = Field(None, description="Why undo would be refused now, if it would.")
+    group: str | None = Field(
+        None,
+        description="The cluster merge this was one step of (the merges of one cluster merge share it); "
+        "POST /merges/{id}/undo-cluster undoes them all at once. None for a merge of a pair.",
+    )
 
 
 def merge_row(merge: Any, blockers: dict[int, str | None] | None = None) -> dict[str, Any]:
@@ -132,6 +137,7 @@ def merge_row(merge: Any, blockers: dict[int, str | None] | None = None) -> dict
         "undone_at": merge.undone_at,
         "undoable": reason is None,
         "why_not_undoable": reason,
+        "group": str(merge.group) if merge.group else None,
     }
 
 
@@ -278,7 +284,15 @@ class ClusterMergeIn(Schema):
 
 
 class ClusterMergeOut(Schema):
-    merges: list[MergeOut] = Field(..., description="One merge per record merged, each undoable on its own (the latest first).")
+    merges: list[MergeOut] = Field(
+        ...,
+        description="One merge per record merged, in order, sharing one `group`: each undoable on its own (the latest first), "
+        "or all at once with POST /merges/{id}/undo-cluster.",
+    )
+
+
+class ClusterUndoOut(Schema):
+    merges: list[MergeOut] = Field(..., description="The merges undone, the latest first.")
 
 
 class DedupeSettingsIn(Schema):

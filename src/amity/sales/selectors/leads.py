@@ -18,6 +18,7 @@ from amity.core.models import User, Workspace
 from amity.core.permissions import Action, ObjectType
 from amity.core.tenancy import get_scoped_or_404
 from amity.customers.models import Account, AccountDomain, Contact, ContactEmail
+from amity.customers.selectors import refuse_hidden_criteria
 from amity.sales.models import Lead, LeadAssignmentRule, LeadRescore, LeadScoringRule, WebForm, WebFormSubmission
 
 LEAD_SORTS = {
@@ -113,6 +114,8 @@ def leads_filtered(*, actor: User, workspace: Workspace, filters: LeadFilter | N
             | models.Q(email__startswith=text.lower())
         )
     if filters.custom:
+        # Not by a custom field hidden from the role: the leads found would tell its values (422 naming it).
+        refuse_hidden_criteria(actor, workspace, ObjectType.LEAD, filters=[f"custom.{key}" for key in filters.custom])
         leads = leads.filter(**filter_lookups(workspace, ObjectType.LEAD, filters.custom))
     return leads
 

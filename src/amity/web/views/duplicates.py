@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -156,12 +156,17 @@ def duplicate_review(request: WorkspaceRequest, pk: int) -> HttpResponse:
         )
     except ValidationError:
         return redirect("duplicate_review", request.workspace.slug, pair.pk)
+    status = 200
     if request.method == "POST":
-        choices = {row.name: request.POST.get(f"field.{row.name}", row.proposed) for row in preview.fields if row.choosable}
+        # Every field.<name> posted goes to the service as sent: it refuses an unknown field or side, naming it.
+        choices = {row.name: row.proposed for row in preview.fields if row.choosable}
+        choices |= {key.removeprefix("field."): str(request.POST.get(key, "")) for key in request.POST if key.startswith("field.")}
         try:
             merge = merging.merge_candidate(actor=request.user, candidate=pair, survivor_id=preview.survivor.pk, choices=choices)
         except ValidationError as error:
-            messages.error(request, error_text(error))
+            text, _ = _refusal(error, {row.name: row.label for row in preview.fields})
+            messages.error(request, f"Nothing was merged. {text}")
+            status = 422
         else:
             survivor_url = _detail_url(request, pair.record_type, merge.survivor_id)
             undo_url = reverse("merge_undo", args=[request.workspace.slug, merge.pk])
@@ -172,7 +177,7 @@ def duplicate_review(request: WorkspaceRequest, pk: int) -> HttpResponse:
                 label="Undo",
             )
             return redirect(survivor_url)
-    return render_page(request, "web/duplicates/review.html", _review_context(request, pair, preview))
+    return render_page(request, "web/duplicates/review.html", _review_context(request, pair, preview), status=status)
 
 
 @workspace_view
@@ -192,19 +197,34 @@ def merge_list(request: WorkspaceRequest) -> HttpResponse:
     merges = selectors.merge_list(actor=request.user, workspace=request.workspace).select_related("merged_by", "undone_by")
     page = keyset_page(merges, ordering=selectors.MERGES_NEWEST, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
     blockers = merging.undo_blockers(page.items)
+    groups = cluster_merging.group_states(page.items)
     summaries = selectors.record_summaries(request.workspace, [(merge.record_type, merge.survivor_id) for merge in page.items])
-    rows = [
-        {
-            "merge": merge,
-            "survivor": selectors.summary_of(summaries, merge.record_type, merge.survivor_id),
-            "survivor_url": _detail_url(request, merge.record_type, merge.survivor_id),
-            "merged_url": _detail_url(request, merge.record_type, merge.merged_id),
-            "moved": [merging.counted(label, len(ids)) for label, ids in sorted(merge.moved.items()) if ids],
-            "why_not": blockers[merge.pk],
-            "can_undo": blockers[merge.pk] is None and _may_merge(request, merge.record_type),
-        }
-        for merge in page.items
-    ]
+    rows = []
+    for merge in page.items:
+        group = groups.get(merge.pk)
+        why_not = blockers[merge.pk]
+        may = _may_merge(request, merge.record_type)
+        if group and merge.undone_at is None and group.latest_pending_id != merge.pk:
+            # An earlier step of a cluster merge: the later ones changed the survivor, so they are undone first.
+            why_not = "One of a cluster merge: undo its later merges first, or the whole cluster at once."
+        rows.append(
+            {
+                "merge": merge,
+                "survivor": selectors.summary_of(summaries, merge.record_type, merge.survivor_id),
+                "survivor_url": _detail_url(request, merge.record_type, merge.survivor_id),
+                "merged_url": _detail_url(request, merge.record_type, merge.merged_id),
+                "moved": [merging.counted(label, len(ids)) for label, ids in sorted(merge.moved.items()) if ids],
+                "why_not": why_not,
+                "can_undo": why_not is None and may,
+                "group": group,
+                # The whole cluster's Undo sits on its latest merge still in place, while that one can be undone.
+                "can_undo_cluster": group is not None
+                and group.pending > 1
+                and group.latest_pending_id == merge.pk
+                and blockers[merge.pk] is None
+                and may,
+            }
+        )
     return render_page(request, "web/duplicates/merges.html", {"rows": rows, "page": page}, partial="rows")
 
 
@@ -226,6 +246,21 @@ def merge_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
         messages.error(request, f"This merge cannot be undone: {error_text(error)}")
     else:
         messages.success(request, f"Merge undone: {merge.merged_name} is a record of its own again.")
+    return redirect(_next(request, reverse("merge_list", args=[request.workspace.slug])))
+
+
+@workspace_view
+@require_POST
+def merge_undo_cluster(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Undo a whole cluster merge, every merge of it, the latest first; or none, with the reason, when one cannot be undone."""
+    merge = selectors.merge_get(actor=request.user, workspace=request.workspace, pk=pk)
+    try:
+        undone = cluster_merging.undo_cluster(actor=request.user, merge=merge)
+    except ValidationError as error:
+        messages.error(request, f"This cluster merge cannot be undone: {error_text(error)}")
+    else:
+        names = ", ".join(step.merged_name for step in reversed(undone))
+        messages.success(request, f"Cluster merge undone: {names} are records of their own again.")
     return redirect(_next(request, reverse("merge_list", args=[request.workspace.slug])))
 
 
@@ -265,15 +300,38 @@ def _cluster_ids(request: WorkspaceRequest) -> list[int]:
     return sorted({int(part) for part in raw.split(",") if part.strip().isdigit()})
 
 
-def _cluster_choices(request: WorkspaceRequest, preview: review.ClusterPreview) -> dict[str, int]:
-    """The record each choosable field is taken from, as posted (the proposed one where nothing valid was)."""
-    members = {record.pk for record in preview.records}
-    chosen = {}
-    for row in preview.fields:
-        if row.choosable:
-            value = request.POST.get(f"field.{row.name}", "")
-            chosen[row.name] = int(value) if value.isdigit() and int(value) in members else row.proposed
+def _cluster_choices(request: WorkspaceRequest, preview: review.ClusterPreview) -> dict[str, object]:
+    """The record each field is taken from, as posted: every `field.<name>` sent, as sent (the service checks them all and
+    refuses a bad one naming it), and the proposed record for a choosable field nothing was sent for."""
+    chosen: dict[str, object] = {row.name: row.proposed for row in preview.fields if row.choosable}
+    chosen |= {key.removeprefix("field."): str(request.POST.get(key, "")) for key in request.POST if key.startswith("field.")}
     return chosen
+
+
+def _shown_choices(preview: review.ClusterPreview, chosen: dict[str, object]) -> dict[str, int]:
+    """The radio to tick per field when the page is drawn again: the posted record where it is one of the group's."""
+    members = {record.pk for record in preview.records}
+    shown: dict[str, int] = {}
+    for row in preview.fields:
+        value = chosen.get(row.name)
+        record_id = int(value) if isinstance(value, (int, str)) and str(value).isdigit() else None
+        shown[row.name] = record_id if record_id in members else row.proposed
+    return shown
+
+
+# Errors about the merge as a whole (which records, which type), said without a field name in front.
+WHOLE_MERGE_ERRORS = {NON_FIELD_ERRORS, "merged_ids", "survivor_id", "record_type", "status"}
+
+
+def _refusal(error: ValidationError, labels: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """A refused merge in words naming each field ("Job title: Choose one of …"), and the message per field for its row."""
+    if not hasattr(error, "error_dict"):
+        return error_text(error), {}
+    per_field = {name: " ".join(texts) for name, texts in error.message_dict.items()}
+    text = " ".join(
+        message if name in WHOLE_MERGE_ERRORS else f"{labels.get(name, name)}: {message}" for name, message in per_field.items()
+    )
+    return text, {name: message for name, message in per_field.items() if name not in WHOLE_MERGE_ERRORS}
 
 
 @workspace_view
@@ -292,31 +350,40 @@ def cluster_review(request: WorkspaceRequest) -> HttpResponse:
         )
     except ValidationError:
         return redirect(_cluster_url(request, record_type, ids))
-    chosen = _cluster_choices(request, preview) if request.method == "POST" else preview.proposed_choices
-    if request.method == "POST":
-        try:
-            merges = cluster_merging.merge_cluster(
-                actor=request.user,
-                workspace=request.workspace,
-                record_type=record_type,
-                survivor_id=preview.survivor.pk,
-                merged_ids=[record.pk for record in preview.merged],
-                choices=chosen,
-            )
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            noun = "record" if len(merges) == 1 else "records"
-            preview.survivor.refresh_from_db()  # named as it is now, with the values taken from the others
-            messages.success(
-                request,
-                f"Merged {len(merges)} {noun} into {preview.survivor}. Each merge can be undone from Duplicates → Merges, the latest first.",
-            )
-            return redirect(_detail_url(request, record_type, preview.survivor.pk))
-    return render_page(request, "web/duplicates/cluster_review.html", _cluster_context(request, preview, chosen))
+    if request.method != "POST":
+        return render_page(request, "web/duplicates/cluster_review.html", _cluster_context(request, preview, preview.proposed_choices))
+    chosen = _cluster_choices(request, preview)
+    try:
+        merges = cluster_merging.merge_cluster(
+            actor=request.user,
+            workspace=request.workspace,
+            record_type=record_type,
+            survivor_id=preview.survivor.pk,
+            merged_ids=[record.pk for record in preview.merged],
+            choices=chosen,
+        )
+    except ValidationError as error:
+        text, errors = _refusal(error, {row.name: row.label for row in preview.fields})
+        messages.error(request, f"Nothing was merged. {text}")
+        context = _cluster_context(request, preview, _shown_choices(preview, chosen), errors)
+        return render_page(request, "web/duplicates/cluster_review.html", context, status=422)
+    noun = "record" if len(merges) == 1 else "records"
+    preview.survivor.refresh_from_db()  # named as it is now, with the values taken from the others
+    survivor_url = _detail_url(request, record_type, preview.survivor.pk)
+    undo_url = reverse("merge_undo_cluster", args=[request.workspace.slug, merges[-1].pk])
+    success_with_action(
+        request,
+        f"Merged {len(merges)} {noun} into {preview.survivor}.",
+        url=f"{undo_url}?{urlencode({'next': survivor_url})}",
+        label="Undo",
+    )
+    return redirect(survivor_url)
 
 
-def _cluster_context(request: WorkspaceRequest, preview: review.ClusterPreview, chosen: dict[str, int]) -> dict[str, Any]:
+def _cluster_context(
+    request: WorkspaceRequest, preview: review.ClusterPreview, chosen: dict[str, int], errors: dict[str, str] | None = None
+) -> dict[str, Any]:
+    errors = errors or {}
     ids = [record.pk for record in preview.records]
     return {
         "preview": preview,
@@ -330,7 +397,7 @@ def _cluster_context(request: WorkspaceRequest, preview: review.ClusterPreview, 
             }
             for record in preview.records
         ],
-        "field_rows": [(row, chosen.get(row.name, row.proposed)) for row in preview.fields],
+        "field_rows": [(row, chosen.get(row.name, row.proposed), errors.get(row.name, "")) for row in preview.fields],
         "can_merge": all(record.deleted_at is None for record in preview.records) and _may_merge(request, preview.record_type),
     }
 

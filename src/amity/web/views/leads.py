@@ -292,7 +292,9 @@ def _timeline(request: WorkspaceRequest, lead: Lead, params: QueryDict, *, highl
 
 
 def _score_panel(actor: User, workspace: Any, lead: Lead) -> dict[str, Any]:
-    parts = explain_score(lead)
+    # A rule on a field hidden from the role is not listed: that it matched would tell the value (the total stays whole).
+    hidden = hidden_fields(actor, workspace, ObjectType.LEAD)
+    parts = [(rule, points) for rule, points in explain_score(lead) if rule.field not in hidden]
     return {"score": lead.score, "tone": score_tone(lead.score), "parts": parts, "empty": False}
 
 
