@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from amity.activities import services as activity_services
 from amity.activities.models import Interaction, Note, Task
 from amity.core.models import AuditEntry, FieldDefinition, Notification
-from amity.core.permissions import Role
+from amity.core.permissions import SENSITIVE_FIELDS, ObjectType, Role
 from amity.customers.models import AccountContact, ConsentEvent, Contact
 from amity.sales import services
 from amity.sales.models import Lead, LeadAssignmentRule, LeadRescore, LeadScoringRule, Opportunity
@@ -232,6 +232,25 @@ def test_bad_scoring_rules_are_refused(api_as, admin, workspace):
     bad_channel = client.post("/api/v1/lead-scoring-rules", {"name": "X", "kind": "engagement", "channel": "pigeon", "points": 1})
     assert bad_channel.status_code == 422
     assert LeadScoringRule.objects.count() == 0
+
+
+def test_a_role_kept_from_a_field_may_not_write_rules_on_it(api_as, manager, workspace, monkeypatch):
+    """No role that sets rules is kept from a lead field today, so the rule is patched: the leads' scores would tell it."""
+    monkeypatch.setitem(SENSITIVE_FIELDS, ObjectType.LEAD, {**SENSITIVE_FIELDS[ObjectType.LEAD], "phone": frozenset({Role.MANAGER})})
+    client = api_as(manager, workspace)
+    on_phone = {"field": "phone", "operator": "starts_with", "value": "+4930"}
+
+    scoring = client.post("/api/v1/lead-scoring-rules", {"name": "Berlin", "kind": "field", "points": 5, **on_phone})
+    assignment = client.post("/api/v1/lead-assignment-rules", {"name": "Berlin", "assign_to_id": manager.pk, **on_phone})
+    allowed = client.post(
+        "/api/v1/lead-scoring-rules",
+        {"name": "Acme", "kind": "field", "field": "company", "operator": "contains", "value": "Acme", "points": 5},
+    )
+    moved = client.patch(f"/api/v1/lead-scoring-rules/{allowed.json()['id']}", on_phone)
+
+    assert (scoring.status_code, assignment.status_code, moved.status_code) == (403, 403, 403)
+    assert "phone" in scoring.json()["detail"]
+    assert list(LeadScoringRule.objects.values_list("field", flat=True)) == ["company"] and not LeadAssignmentRule.objects.exists()
 
 
 # --- Assignment -----------------------------------------------------------------------------------------------------

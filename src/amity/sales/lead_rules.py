@@ -9,6 +9,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from amity.core.access import refuse_hidden
+from amity.core.models import User, Workspace
+from amity.core.permissions import ObjectType
 from amity.sales.models import Lead, RuleOperator
 
 # The lead fields a rule may test (custom fields are `custom.<key>`); `email_domain` is the part after the @.
@@ -102,3 +105,9 @@ def check_condition(*, field: str, operator: str, value: str, custom_keys: set[s
         errors["value"] = "Give the value to compare with."
     elif operator in (RuleOperator.GT, RuleOperator.LT) and _number(value) is None:
         errors["value"] = "Give a number to compare with."
+
+
+def refuse_rule_on_hidden_field(actor: User, workspace: Workspace, field: str) -> None:
+    """A role that may not see a lead field may not write a rule on it either: the leads' scores or owners would tell its values."""
+    if field:
+        refuse_hidden(actor, workspace, ObjectType.LEAD, {field: None})

@@ -150,8 +150,10 @@ class ConvertForm(StyledForm):
         return deal
 
 
-def _rule_field_choices(custom: Iterable[tuple[str, str]]) -> list[tuple[str, Any]]:
-    return [("", "Choose a field…"), ("Lead", list(RULE_FIELDS.items())), ("Custom fields", list(custom))]
+def _rule_field_choices(custom: Iterable[tuple[str, str]], hidden: frozenset[str]) -> list[tuple[str, Any]]:
+    """The lead fields a rule may test, without those the user's role may not see (their rules would tell the values)."""
+    lead = [(name, label) for name, label in RULE_FIELDS.items() if name not in hidden]
+    return [("", "Choose a field…"), ("Lead", lead), ("Custom fields", [(name, label) for name, label in custom if name not in hidden])]
 
 
 class ScoringRuleForm(StyledForm):
@@ -167,9 +169,9 @@ class ScoringRuleForm(StyledForm):
     max_times = forms.IntegerField(label="Count at most", required=False, min_value=1, max_value=1000)
     points = forms.IntegerField(label="Points", min_value=-1000, max_value=1000, initial=10)
 
-    def __init__(self, *args: Any, custom: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, custom: Iterable[tuple[str, str]] = (), hidden: frozenset[str] = frozenset(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = _rule_field_choices(custom)  # type: ignore[attr-defined]
+        self.fields["field"].choices = _rule_field_choices(custom, hidden)  # type: ignore[attr-defined]
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
@@ -189,10 +191,16 @@ class AssignmentRuleForm(StyledForm):
     team_id = forms.ChoiceField(label="…or in turn to the team", required=False)
 
     def __init__(
-        self, *args: Any, people: Iterable[User], teams: Iterable[Team], custom: Iterable[tuple[str, str]] = (), **kwargs: Any
+        self,
+        *args: Any,
+        people: Iterable[User],
+        teams: Iterable[Team],
+        custom: Iterable[tuple[str, str]] = (),
+        hidden: frozenset[str] = frozenset(),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = _rule_field_choices(custom)  # type: ignore[attr-defined]
+        self.fields["field"].choices = _rule_field_choices(custom, hidden)  # type: ignore[attr-defined]
         self.fields["assign_to_id"].choices = _people_choices(people, "Nobody in particular")  # type: ignore[attr-defined]
         self.fields["team_id"].choices = _team_choices(teams, "No team")  # type: ignore[attr-defined]
 

@@ -167,7 +167,9 @@ class Opportunity(WorkspaceScopedModel):
             # A board column: its deals closing soonest first, read a page at a time.
             models.Index(fields=["workspace", "pipeline", "stage", "expected_close_date", "id"], name="opportunity_ws_board_close"),
             # A rep's own board ("owner" filter): without it a column walks the stage's deals until it finds a page of theirs.
-            models.Index(fields=["workspace", "pipeline", "stage", "owner", "expected_close_date", "id"], name="opportunity_ws_board_owner"),
+            models.Index(
+                fields=["workspace", "pipeline", "stage", "owner", "expected_close_date", "id"], name="opportunity_ws_board_owner"
+            ),
             models.Index(fields=["workspace", "owner", "status", "expected_close_date"], name="opportunity_ws_owner"),
             models.Index(fields=["workspace", "account", "-created_at", "-id"], name="opportunity_ws_account"),
             # The board's counts and sums per stage and currency read this index alone, not the table (deleted_at is in

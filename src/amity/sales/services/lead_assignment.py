@@ -25,7 +25,7 @@ from amity.core.access import require
 from amity.core.errors import FieldErrors
 from amity.core.models import AuditEntry, FieldDefinition, Membership, Team, User, Workspace
 from amity.core.permissions import Action, ObjectType
-from amity.sales.lead_rules import check_condition, matches
+from amity.sales.lead_rules import check_condition, matches, refuse_rule_on_hidden_field
 from amity.sales.models import Lead, LeadAssignmentRule
 
 RULE_FIELDS = ["name", "position", "active", "countries", "regions", "postcode_prefixes", "field", "operator", "value", "assign_to", "team"]
@@ -140,6 +140,7 @@ def assignment_rule_create(*, actor: User, workspace: Workspace, data: Mapping[s
     last = LeadAssignmentRule.objects.filter(workspace=workspace).order_by("-position").values_list("position", flat=True).first()
     rule = LeadAssignmentRule(workspace=workspace, position=last + 1 if last is not None else 0)
     _clean_rule(rule, data)
+    refuse_rule_on_hidden_field(actor, workspace, rule.field)
     rule.save()
     changes = {name: [None, value] for name, value in audit.snapshot(rule, RULE_FIELDS).items()}
     audit.record(actor=actor, workspace=workspace, action=AuditEntry.Action.CREATE, obj=rule, changes=changes)
@@ -152,6 +153,7 @@ def assignment_rule_update(*, actor: User, rule: LeadAssignmentRule, data: Mappi
     require(actor, rule.workspace, Action.CHANGE, ObjectType.LEAD_RULE)
     before = audit.snapshot(rule, RULE_FIELDS)
     _clean_rule(rule, data)
+    refuse_rule_on_hidden_field(actor, rule.workspace, rule.field)
     rule.save()
     changes = audit.diff(before, audit.snapshot(rule, RULE_FIELDS))
     if changes:

@@ -24,7 +24,7 @@ from amity.core.access import require
 from amity.core.errors import FieldErrors
 from amity.core.models import AuditEntry, FieldDefinition, User, Workspace
 from amity.core.permissions import Action, ObjectType
-from amity.sales.lead_rules import check_condition, matches
+from amity.sales.lead_rules import check_condition, matches, refuse_rule_on_hidden_field
 from amity.sales.models import Lead, LeadRescore, LeadScoringRule
 
 RULE_FIELDS = ["name", "kind", "field", "operator", "value", "channel", "direction", "max_times", "points", "active", "position"]
@@ -193,6 +193,7 @@ def scoring_rule_create(*, actor: User, workspace: Workspace, data: Mapping[str,
     require(actor, workspace, Action.ADD, ObjectType.LEAD_RULE)
     rule = LeadScoringRule(workspace=workspace, points=0)
     _clean_rule(rule, data)
+    refuse_rule_on_hidden_field(actor, workspace, rule.field)
     rule.save()
     _rules_changed(
         actor, rule, AuditEntry.Action.CREATE, {name: [None, value] for name, value in audit.snapshot(rule, RULE_FIELDS).items()}
@@ -206,6 +207,7 @@ def scoring_rule_update(*, actor: User, rule: LeadScoringRule, data: Mapping[str
     require(actor, rule.workspace, Action.CHANGE, ObjectType.LEAD_RULE)
     before = audit.snapshot(rule, RULE_FIELDS)
     _clean_rule(rule, data)
+    refuse_rule_on_hidden_field(actor, rule.workspace, rule.field)
     rule.save()
     changes = audit.diff(before, audit.snapshot(rule, RULE_FIELDS))
     if changes:

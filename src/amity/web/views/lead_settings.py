@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amity.core import selectors as core_selectors
-from amity.core.access import allowed
+from amity.core.access import allowed, hidden_fields
 from amity.core.models import User
 from amity.core.permissions import Action, ObjectType
 from amity.customers import selectors as customer_selectors
@@ -61,7 +61,7 @@ def settings_lead_scoring(request: WorkspaceRequest) -> HttpResponse:
     ensure(request, Action.VIEW, ObjectType.LEAD_RULE)
     custom = _custom_fields(request)
     posted = request.POST if request.method == "POST" else None
-    form = ScoringRuleForm(posted, custom=custom)
+    form = ScoringRuleForm(posted, custom=custom, hidden=hidden_fields(request.user, request.workspace, ObjectType.LEAD))
     if posted is not None:
         ensure(request, Action.ADD, ObjectType.LEAD_RULE)
         if form.is_valid():
@@ -152,7 +152,8 @@ def settings_lead_assignment(request: WorkspaceRequest) -> HttpResponse:
     custom = _custom_fields(request)
     teams = list(core_selectors.team_list(actor=request.user, workspace=request.workspace).order_by("name"))
     posted = request.POST if request.method == "POST" else None
-    form = AssignmentRuleForm(posted, people=_people(request), teams=teams, custom=custom)
+    hidden = hidden_fields(request.user, request.workspace, ObjectType.LEAD)
+    form = AssignmentRuleForm(posted, people=_people(request), teams=teams, custom=custom, hidden=hidden)
     if posted is not None:
         ensure(request, Action.ADD, ObjectType.LEAD_RULE)
         if form.is_valid():
