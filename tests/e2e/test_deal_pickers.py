@@ -12,6 +12,7 @@ from amity.core.permissions import Role
 from amity.customers import services as customers
 from amity.sales import services
 from amity.sales.models import Opportunity
+from amity.search import services as search_services
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
 from tests.factories import PASSWORD, AccountFactory, WorkspaceFactory, contact_at, member
 
@@ -34,6 +35,7 @@ def deal(transactional_db) -> Opportunity:
             workspace=workspace,
             data={"sku": f"SKU-{number:02}", "name": name, "currency": "EUR", "list_price": "600", "tax_rate": "19"},
         )
+    search_services.reindex_workspace(workspace=workspace)  # the factories' people, as the services would have indexed them
     return services.opportunity_create(
         actor=manager,
         workspace=workspace,

@@ -88,4 +88,4 @@ def deal_pick_contact(request: WorkspaceRequest, pk: int) -> HttpResponse:
         )
         for contact in contacts
     ]
-    return _answer(request, options, empty="Nobody matches.")
+    return _answer(request, options, empty="Nobody matches." if _query(request).strip() else "Type part of a name to find someone.")
