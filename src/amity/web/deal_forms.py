@@ -229,6 +229,12 @@ class LineForm(StyledForm):
         return values
 
 
+class ProductPickForm(StyledForm):
+    """The quote builder's "Add a product" box: its picker's choice becomes a line on the page (assets/quote_builder.js)."""
+
+    product_id = forms.IntegerField(label="Add a product", required=False)
+
+
 class DealContactForm(StyledForm):
     """A person on a deal and their part in it."""
 

@@ -186,6 +186,7 @@ quote_urls: list[URLPattern | URLResolver] = [
     path("from-deal/<int:deal_pk>/", quotes.quote_create_from_deal, name="quote_create_from_deal"),
     path("<int:pk>/", quotes.quote_detail, name="quote_detail"),
     path("<int:pk>/edit/", quotes.quote_edit, name="quote_edit"),
+    path("<int:pk>/pick/products/", deal_pickers.quote_pick_product, name="quote_pick_product"),
     path("<int:pk>/pdf/", quotes.quote_pdf_view, name="quote_pdf"),
     path("<int:pk>/send/", quotes.quote_send, name="quote_send"),
     path("<int:pk>/revise/", quotes.quote_revise, name="quote_revise"),
