@@ -133,6 +133,7 @@ deal_urls: list[URLPattern | URLResolver] = [
     path("views/<int:pk>/", deal_views.deal_view_update, name="deal_view_update"),
     path("views/<int:pk>/delete/", deal_views.deal_view_delete, name="deal_view_delete"),
     path("new/", deals.deal_create, name="deal_create"),
+    path("pick/accounts/", deal_pickers.deal_pick_account, name="deal_pick_account"),
     path("columns/<int:stage_pk>/", deals.deal_column, name="deal_column"),
     path("<int:pk>/", deals.deal_detail, name="deal_detail"),
     path("<int:pk>/move/", deals.deal_move, name="deal_move"),

@@ -1,7 +1,7 @@
-"""Reads behind the search-as-you-type pickers: a few matching products or people, workspace-scoped and role-filtered.
+"""Reads behind the search-as-you-type pickers: a few matching products, people or accounts, workspace-scoped and role-filtered.
 
 Each answers a bounded page (PICK_LIMIT) in a bounded number of queries, whatever the catalog's or the address book's size:
-products in a fixed number; people in at most the search index's steps (amity.search.selectors) plus two.
+products in a fixed number; people and accounts in at most the search index's steps (amity.search.selectors) plus two.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from amity.catalog.models import Product
 from amity.core.access import hidden_fields, visible
 from amity.core.models import User, Workspace
 from amity.core.permissions import ObjectType
-from amity.customers.models import AccountContact, Contact
+from amity.customers.models import Account, AccountContact, Contact
 from amity.search.registry import record_type
-from amity.search.selectors import search_index
+from amity.search.selectors import Hit, search_index
 
 PICK_LIMIT = 20
 # Longer input is no better a search and only costs the database more.
@@ -85,6 +85,19 @@ def contacts_matching(
     for contact in others:
         contact.at_account = False  # type: ignore[attr-defined]
     return found + others[: limit - len(found)]
+
+
+def accounts_matching(*, actor: User, workspace: Workspace, query: str, limit: int = PICK_LIMIT) -> list[Hit]:
+    """Live accounts found by name (or web domain) through the search index, best first; nothing typed: the first by name.
+
+    Both read an index: the search's (a prefix range on the folded name, then its text index), or (workspace, name).
+    """
+    words = _words(query)
+    if words:
+        return search_index(actor=actor, workspace=workspace, kind=record_type(ObjectType.ACCOUNT), query=" ".join(words), limit=limit)
+    accounts = visible(Account.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.ACCOUNT)
+    first = accounts.filter(deleted_at__isnull=True).order_by("name", "id").values_list("pk", "name", "industry")[:limit]
+    return [Hit(object_id=pk, title=name, subtitle=industry, score=0.0) for pk, name, industry in first]
 
 
 def picked_names(*, actor: User, workspace: Workspace, product_id: int | None, contact_id: int | None) -> dict[str, str]:

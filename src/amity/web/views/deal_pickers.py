@@ -1,4 +1,5 @@
-"""The sales forms' search-as-you-type pickers: a product for a deal's or a quote's new line, a person to put on a deal.
+"""The sales forms' search-as-you-type pickers: a product for a deal's or a quote's new line, a person to put on a deal,
+the account of a new deal.
 
 Each endpoint answers the options of web/includes/picker.html (web/includes/picker_options.html) for the
 typed `q`: a bounded page, in a bounded number of queries, from the record's own workspace. Another form can
@@ -19,7 +20,7 @@ from amity.core.permissions import Action, ObjectType
 from amity.customers.models import Account
 from amity.sales import selectors
 from amity.sales.models import Opportunity
-from amity.sales.selectors.pickers import contacts_matching, products_matching
+from amity.sales.selectors.pickers import accounts_matching, contacts_matching, products_matching
 from amity.web.templatetags.amity import money
 from amity.web.views.base import WorkspaceRequest, ensure, workspace_view
 
@@ -106,3 +107,13 @@ def deal_pick_contact(request: WorkspaceRequest, pk: int) -> HttpResponse:
         for contact in contacts
     ]
     return _answer(request, options, empty="Nobody matches." if _query(request).strip() else "Type part of a name to find someone.")
+
+
+@workspace_view
+@require_GET
+def deal_pick_account(request: WorkspaceRequest) -> HttpResponse:
+    """The new-deal form's account: accounts found by name (or web domain), best first; nothing typed, the first by name."""
+    ensure(request, Action.ADD, ObjectType.OPPORTUNITY)
+    hits = accounts_matching(actor=request.user, workspace=request.workspace, query=_query(request))
+    options = [PickerOption(hit.object_id, hit.title, hit.subtitle) for hit in hits]
+    return _answer(request, options, empty="No account matches.")
