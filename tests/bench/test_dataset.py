@@ -16,7 +16,7 @@ from amity.search.models import SearchDocument, SearchTerm
 from amity.search.record_types import account_documents, contact_documents
 from bench import database
 from bench.scenarios import _dataset, load
-from bench.scenarios.search import queries_by_kind
+from bench.scenarios.search import account_queries, queries_by_kind
 from bench.session import _seed
 
 SCALE = 0.002  # 2,000 contacts, 400 accounts, 10,000 interactions
@@ -71,6 +71,26 @@ def test_the_search_scenarios_queries_find_people(seeded: dict[str, Any]) -> Non
         query = queries[kind][1]
         groups = search(actor=owner, workspace=workspace, query=query, limit=5)
         assert groups and groups[0].results, f"{kind}: {query} found nothing"
+
+
+def test_the_pickers_cases_find_people_and_accounts(seeded: dict[str, Any]) -> None:
+    from amity.sales.models import Opportunity
+    from amity.sales.selectors.pickers import accounts_matching, contacts_matching
+
+    state, _ = _seed(load("search"), scale=SCALE, vendor="test")
+    deal = Opportunity.objects.get(pk=state["picker_deal_id"])
+    assert deal.account_id == seeded["showcase_account_id"]
+    workspace = Workspace.objects.get(pk=seeded["workspace_id"])
+    owner = User.objects.get(pk=seeded["user_id"])
+    queries = queries_by_kind(2000, 400)
+    for kind in ["name prefix", "full name"]:
+        for query in queries[kind][:5]:
+            found = contacts_matching(actor=owner, workspace=workspace, query=query, account_id=deal.account_id)
+            assert found, f"{kind}: {query} found nobody"
+    for query in account_queries(400)[:5] + account_queries(400)[-5:]:
+        assert accounts_matching(actor=owner, workspace=workspace, query=query), f"{query} found no account"
+    again, _ = _seed(load("search"), scale=SCALE, vendor="test")
+    assert again["picker_deal_id"] == deal.pk and Opportunity.objects.filter(workspace=workspace).count() == 1
 
 
 def test_the_showcase_contact_has_exactly_500_timeline_entries(seeded: dict[str, Any]) -> None:

@@ -1,7 +1,9 @@
-"""The deal page's pickers in a real browser: type part of a name, choose with the keyboard or a tap, and the line or person is added."""
+"""The deal pickers in a real browser: type part of a name, choose with the keyboard or a tap, and the line or person is added,
+or the new deal gets its account."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,6 +14,7 @@ from amity.core.permissions import Role
 from amity.customers import services as customers
 from amity.sales import services
 from amity.sales.models import Opportunity
+from amity.search import services as search_services
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
 from tests.factories import PASSWORD, AccountFactory, WorkspaceFactory, contact_at, member
 
@@ -34,6 +37,7 @@ def deal(transactional_db) -> Opportunity:
             workspace=workspace,
             data={"sku": f"SKU-{number:02}", "name": name, "currency": "EUR", "list_price": "600", "tax_rate": "19"},
         )
+    search_services.reindex_workspace(workspace=workspace)  # the factories' people, as the services would have indexed them
     return services.opportunity_create(
         actor=manager,
         workspace=workspace,
@@ -111,3 +115,38 @@ def test_add_a_line_and_a_person_on_a_phone(open_page, deal):
     people.get_by_role("button", name="Add person").tap()
     expect(people.locator("li[data-contact]")).to_contain_text("Bill Lumbergh")
     assert list(deal.contact_roles.values_list("contact__last_name", flat=True)) == ["Lumbergh"]
+
+
+def test_open_a_new_deal_choosing_its_account_with_the_keyboard_and_on_a_phone(open_page, deal):
+    page = open_page(DESKTOP)
+    sign_in(page, "mona@acme.test", PASSWORD)
+    page.goto("/w/acme/deals/new/")
+    account = page.get_by_role("combobox", name="Account")
+    account.fill("ini")
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_text(["Initech"])
+    account.press("ArrowDown")
+    account.press("Enter")
+    expect(account).to_have_value("Initech")
+    page.get_by_label("Deal name").fill("Initech chairs")
+    page.get_by_label("Expected close date").fill("2031-03-31")
+    screenshot(page, "new-deal")
+    page.get_by_role("button", name="Create deal").click()
+    expect(page).to_have_url(re.compile(r"/w/acme/deals/\d+/$"))
+    assert Opportunity.objects.get(name="Initech chairs").account.name == "Initech"
+
+    phone = open_page(PHONE, has_touch=True, is_mobile=True)
+    sign_in(phone, "mona@acme.test", PASSWORD)
+    phone.goto("/w/acme/deals/new/")
+    account = phone.get_by_role("combobox", name="Account")
+    account.tap()
+    expect(phone.get_by_role("listbox").get_by_role("option")).to_have_text(["Initech", "Penetrode"])  # nothing typed: by name
+    account.fill("pene")
+    expect(phone.get_by_role("listbox").get_by_role("option")).to_have_count(1)
+    screenshot(phone, "new-deal")
+    phone.get_by_role("option", name="Penetrode").tap()
+    expect(account).to_have_value("Penetrode")
+    phone.get_by_label("Deal name").fill("Penetrode desks")
+    phone.get_by_label("Expected close date").fill("2031-06-30")
+    phone.get_by_role("button", name="Create deal").tap()
+    expect(phone).to_have_url(re.compile(r"/w/acme/deals/\d+/$"))
+    assert Opportunity.objects.get(name="Penetrode desks").account.name == "Penetrode"

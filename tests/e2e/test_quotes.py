@@ -43,7 +43,7 @@ def deal(transactional_db):
 
 
 def test_build_a_quote_accept_it_as_the_customer_invoice_and_get_paid(open_page, deal, browser):
-    page = open_page()
+    page = open_page(DESKTOP)
     sign_in(page, "mona@acme.test", PASSWORD)
     page.goto(f"/w/acme/deals/{deal.pk}/")
     page.get_by_role("button", name="Create quote").click()
@@ -51,18 +51,43 @@ def test_build_a_quote_accept_it_as_the_customer_invoice_and_get_paid(open_page,
     # The builder: the deal's desks are there; add chairs from the catalog and watch the totals follow.
     expect(page.get_by_role("heading", name="Lines")).to_be_visible()
     expect(page.locator("#quote-total")).to_have_text("€6,950.79")
-    page.get_by_label("Add a product").select_option(label="Ergonomic chair · CHR-1 — €429.00 (list price)")
+    # "Add a product" with the keyboard: type, arrow down, Enter; the box empties for the next product.
+    adder = page.get_by_role("combobox", name="Add a product")
+    adder.fill("chair")
+    suggestions = page.locator(".amity-product-picker").get_by_role("option")
+    expect(suggestions).to_have_text(["Ergonomic chair CHR-1 · €429.00"])
+    screenshot(page, "quote-builder-picker")
+    adder.press("ArrowDown")
+    adder.press("Enter")
     chair_row = page.locator("[data-line]").nth(1)
+    expect(chair_row.get_by_label("Item")).to_have_value("Ergonomic chair")
+    expect(chair_row.get_by_label("Unit price")).to_have_value("429.00")
+    expect(chair_row.get_by_label("Tax percent")).to_have_value("19")
+    expect(adder).to_have_value("")
+    adder.press("Enter")  # with the suggestions closed, Enter in the box does not save the quote
+    expect(page.locator("[data-line]")).to_have_count(2)
+    assert page.url.endswith("/edit/")
     chair_row.get_by_label("Quantity").fill("10")
     chair_row.get_by_label("Discount percent").fill("5")
     expect(page.locator("#quote-total")).to_have_text("€11,800.64")
     page.get_by_label("Note to the customer").fill("Delivery and installation in week 12.")
     screenshot(page, "quote-builder")
-    phone = open_page(PHONE)
+    phone = open_page(PHONE, has_touch=True, is_mobile=True)
     sign_in(phone, "mona@acme.test", PASSWORD)
     phone.goto(page.url)
     expect(phone.get_by_role("heading", name="Lines")).to_be_visible()
     screenshot(phone, "quote-builder")
+    # On a phone: tap the box, type, tap a suggestion (this page is not saved; the laptop's is).
+    assert phone.evaluate("document.documentElement.scrollWidth") == PHONE["width"]  # only the lines scroll sideways, not the page
+    phone_adder = phone.get_by_role("combobox", name="Add a product")
+    phone_adder.tap()
+    expect(phone.locator(".amity-product-picker").get_by_role("option")).to_have_count(2)  # nothing typed: the catalog by name
+    phone_adder.fill("desk")
+    expect(phone.locator(".amity-product-picker").get_by_role("option")).to_have_text(["Standing desk DSK-1 · €649.00"])
+    screenshot(phone, "quote-builder-picker")
+    phone.locator(".amity-product-picker").get_by_role("option", name="Standing desk").tap()
+    expect(phone.locator("[data-line]")).to_have_count(2)
+    expect(phone.locator("#quote-total")).to_have_text("€7,723.10")
 
     page.get_by_role("button", name="Save and send…").click()
     expect(page.get_by_text("€11,800.64").first).to_be_visible()

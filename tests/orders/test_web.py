@@ -29,7 +29,9 @@ def test_create_quote_from_the_deal_page_and_build_it(
     quote = Quote.objects.get()
     assert created.status_code == 302 and created["Location"] == f"/w/acme/quotes/{quote.pk}/edit/"
     builder = client.get(created["Location"]).content.decode()
-    assert "Standing desk" in builder and 'data-price="429.00"' in builder  # the chair offered at its price-book price
+    assert "Standing desk" in builder and 'role="combobox"' in builder  # "Add a product" is a picker, not a 500-product menu
+    picked = client.get(f"/w/acme/quotes/{quote.pk}/pick/products/", {"q": "chair"}).content.decode()
+    assert f'data-value="{chair.pk}"' in picked and 'data-price="429.00"' in picked and 'data-tax="19"' in picked
 
     form = {
         "title": "Initech office, revised", "valid_until": quote.valid_until.isoformat(), "payment_terms_days": "14", "terms": "", "notes": "",
@@ -51,6 +53,85 @@ def test_create_quote_from_the_deal_page_and_build_it(
     assert "Installation" in detail and "€2,320.50" in detail and "Send quote" in detail
     pdf = client.get(f"/w/acme/quotes/{quote.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf" and "Two fitters, one day" in pdf_text(pdf.content)
+
+
+# --- The builder's product picker -------------------------------------------------------------------------------------
+
+
+def picker_values(client: Client, quote: Quote, q: str = "") -> list[str]:
+    response = client.get(f"/w/acme/quotes/{quote.pk}/pick/products/", {"q": q}, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.content
+    return [str(option.value) for option in response.context["options"]]
+
+
+def test_the_builders_picker_finds_products_by_name_or_sku_at_the_quotes_account_price(
+    client_as: Any, owner: User, rep: User, quote: Quote, desk: Any, chair: Any, workspace: Workspace
+) -> None:
+    from amity.catalog import services as catalog
+
+    catalog.price_book_create(
+        actor=owner,
+        workspace=workspace,
+        data={
+            "name": "Initech prices",
+            "currency": "EUR",
+            "account_id": quote.account_id,
+            "entries": [{"product_id": desk.pk, "unit_price": "580"}],
+        },
+    )
+    dollar = catalog.product_create(
+        actor=owner, workspace=workspace, data={"sku": "USD-1", "name": "Dollar desk", "currency": "USD", "list_price": "9"}
+    )
+    client = client_as(rep)
+
+    assert picker_values(client, quote, "dsk-1") == [str(desk.pk)]
+    assert picker_values(client, quote, "chair") == [str(chair.pk)]
+    html = client.get(f"/w/acme/quotes/{quote.pk}/pick/products/", {"q": "desk"}).content.decode()
+    assert "DSK-1 · €580.00 · Initech prices" in html and 'data-price="580.00"' in html  # the account's own book
+    assert "USD-1 · no EUR price" in html and 'data-price=""' in html  # offered, its price to be typed
+    assert picker_values(client, quote) == [str(chair.pk), str(dollar.pk), str(desk.pk)]  # nothing typed: the first by name
+
+
+def test_the_builders_picker_answers_a_bounded_page_in_constant_queries(
+    client_as: Any, owner: User, rep: User, quote: Quote, workspace: Workspace
+) -> None:
+    from amity.catalog import services as catalog
+    from amity.sales.selectors.pickers import PICK_LIMIT
+
+    client = client_as(rep)
+    url = f"/w/acme/quotes/{quote.pk}/pick/products/?q=part"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    for n in range(3):
+        catalog.product_create(
+            actor=owner, workspace=workspace, data={"sku": f"P-{n}", "name": f"Part {n}", "currency": "EUR", "list_price": "5"}
+        )
+    count()
+    few = count()
+    for n in range(3, PICK_LIMIT + 10):
+        catalog.product_create(
+            actor=owner, workspace=workspace, data={"sku": f"P-{n}", "name": f"Part {n}", "currency": "EUR", "list_price": "5"}
+        )
+    assert count() == few
+    assert len(picker_values(client, quote, "part")) == PICK_LIMIT
+
+
+def test_the_builders_picker_is_for_those_who_may_change_quotes_of_their_workspace(
+    client_as: Any, workspace: Workspace, other_workspace: Workspace, quote: Quote
+) -> None:
+    from amity.core.permissions import Role
+    from tests.factories import member
+
+    assert (
+        client_as(member(workspace, Role.VIEWER, email="vic@acme.test")).get(f"/w/acme/quotes/{quote.pk}/pick/products/").status_code == 403
+    )
+    stranger = member(other_workspace, Role.OWNER, email="stranger@globex.test")
+    for slug in ("globex", "acme"):
+        assert client_as(stranger).get(f"/w/{slug}/quotes/{quote.pk}/pick/products/", {"q": "desk"}).status_code == 404
 
 
 def test_the_customer_accepts_on_the_public_page_without_signing_in(sent_quote: Quote, workspace: Workspace) -> None:

@@ -1,4 +1,8 @@
-"""The deal page's search-as-you-type pickers: products by name or SKU, people by name or email (the account's first)."""
+"""The deal page's search-as-you-type pickers: products by name or SKU, people by name or email (the account's first).
+
+People come from the account's links and from the search index, as the services keep it on every write: the helper
+`person` indexes each one it makes.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from amity.core.permissions import SENSITIVE_FIELDS, ObjectType, Role
 from amity.customers.models import Account, Contact
 from amity.sales import services
 from amity.sales.models import Opportunity, Pipeline
-from amity.sales.selectors.pickers import PICK_LIMIT
+from amity.sales.selectors.pickers import PICK_LIMIT, SEARCH_HITS
+from amity.search import services as search_services
 from tests.factories import AccountFactory, contact_at, member, new_deal
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +40,7 @@ def person(account: Account, first: str, last: str, email: str = "") -> Contact:
     contact: Contact = contact_at(account, first_name=first, last_name=last)
     if email:
         Contact.objects.filter(pk=contact.pk).update(primary_email=email)
+    search_services.index_records(object_type="contact", ids=[contact.pk])
     return contact
 
 
@@ -106,15 +112,58 @@ def test_people_are_found_by_name_or_email_the_accounts_first_and_not_those_on_t
     assert options(client, contacts_url(deal), "peter") == [str(other_peter.pk)]
 
 
-def test_the_person_picker_answers_a_bounded_page_in_constant_queries(client_as, rep, deal, initech, queries_of):
+def test_people_beyond_the_account_come_from_the_search_index_and_must_match_every_word(client_as, rep, workspace, deal, initech):
+    elsewhere = AccountFactory(workspace=workspace, name="Penetrode")
+    samir = person(elsewhere, "Samir", "Nagheenanajar", "samir@penetrode.test")
+    michael = person(elsewhere, "Michael", "Bolton", "michael@penetrode.test")
     client = client_as(rep)
+
+    assert options(client, contacts_url(deal), "nagheen") == [str(samir.pk)]
+    assert options(client, contacts_url(deal), "samir@pene") == [str(samir.pk)]
+    assert options(client, contacts_url(deal), "penetrode") == [str(michael.pk), str(samir.pk)]  # by email, in the search's order
+    assert options(client, contacts_url(deal), "Samir Bolton") == []  # every word, not any word
+    assert options(client, contacts_url(deal), "Nagheenanajra") == []  # the search's typo step may propose him; the rule does not take him
+    unindexed = contact_at(elsewhere, first_name="Lawrence", last_name="Unindexed")
+    assert options(client, contacts_url(deal), "lawrence") == []  # nobody is found who is not in the index
+    search_services.index_records(object_type="contact", ids=[unindexed.pk])
+    assert options(client, contacts_url(deal), "lawrence") == [str(unindexed.pk)]
+
+
+def test_nothing_typed_offers_the_accounts_people_only(client_as, rep, workspace, deal, initech):
+    peter = person(initech, "Peter", "Gibbons")
+    person(AccountFactory(workspace=workspace, name="Penetrode"), "Michael", "Bolton")
+    client = client_as(rep)
+
+    assert options(client, contacts_url(deal)) == [str(peter.pk)]
+    Contact.objects.filter(pk=peter.pk).update(deleted_at="2030-01-01T00:00:00Z")
+    assert "Type part of a name to find someone." in client.get(contacts_url(deal), headers=HTMX).content.decode()
+
+
+def test_the_person_picker_answers_a_bounded_page_in_bounded_queries(client_as, rep, workspace, deal, initech, queries_of):
+    """The account's people take one query; everyone else the search index's steps and one more. The count does not grow
+    with the number of people: the search's typo step (one query) runs only while fewer than SEARCH_HITS match, so with
+    many matches the count is one lower, and when the account's people fill the page the search does not run at all."""
+    elsewhere = AccountFactory(workspace=workspace, name="Penetrode")
+    client = client_as(rep)
+    url = contacts_url(deal) + "?q=test"
     for n in range(3):
         person(initech, f"Person{n}", "Test", f"p{n}@initech.test")
-    queries_of(client, contacts_url(deal) + "?q=test")
-    few = queries_of(client, contacts_url(deal) + "?q=test")
-    for n in range(3, PICK_LIMIT + 10):
+        person(elsewhere, f"Other{n}", "Test", f"o{n}@penetrode.test")
+    queries_of(client, url)  # the first request of a session reads more
+    few = queries_of(client, url)
+    for n in range(3, PICK_LIMIT):
+        person(elsewhere, f"Other{n}", "Test", f"o{n}@penetrode.test")
+    assert queries_of(client, url) == few
+    for n in range(PICK_LIMIT, SEARCH_HITS + 5):
+        person(elsewhere, f"Other{n}", "Test", f"o{n}@penetrode.test")
+    assert queries_of(client, url) == few - 1  # enough matches: no typo step
+    found = options(client, contacts_url(deal), "test")
+    assert len(found) == PICK_LIMIT and found[:3] == [
+        str(pk) for pk in initech.contacts.order_by("first_name").values_list("pk", flat=True)
+    ]
+    for n in range(3, PICK_LIMIT + 1):
         person(initech, f"Person{n}", "Test", f"p{n}@initech.test")
-    assert queries_of(client, contacts_url(deal) + "?q=test") == few
+    assert queries_of(client, url) < few - 1  # the account's people fill the page: no search
     assert len(options(client, contacts_url(deal), "test")) == PICK_LIMIT
 
 
@@ -124,6 +173,9 @@ def test_a_role_kept_from_emails_neither_sees_nor_finds_people_by_them(client_as
     client = client_as(rep)
 
     assert options(client, contacts_url(deal), "secret-peter") == []
+    paula = person(AccountFactory(workspace=deal.workspace, name="Penetrode"), "Paula", "Hidden", "secret-paula@penetrode.test")
+    assert options(client, contacts_url(deal), "secret-paula") == []  # the search index knows the address; the rule does not use it
+    assert options(client, contacts_url(deal), "paula") == [str(paula.pk)]
     html = client.get(contacts_url(deal), {"q": "gibbons"}, headers=HTMX).content.decode()
     assert f'data-value="{peter.pk}"' in html
     assert "secret-peter" not in html

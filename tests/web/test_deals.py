@@ -18,6 +18,8 @@ from amity.core.permissions import Role
 from amity.customers.models import Account
 from amity.sales import services
 from amity.sales.models import LostReason, Opportunity, Pipeline, Stage, StageChange
+from amity.sales.selectors.pickers import PICK_LIMIT
+from amity.search import services as search_services
 from amity.web.deal_forms import period_dates
 from tests.factories import AccountFactory, contact_at, member, new_deal
 
@@ -352,13 +354,13 @@ def test_the_deal_page_runs_a_constant_number_of_queries(client_as, rep, deal, p
 
 def test_new_deal_from_an_account_page(client_as, rep, initech, pipeline):
     client = client_as(rep)
-    form = client.get(f"/w/acme/deals/new/?account={initech.pk}")
-    assert 'value="Initech"' in form.content.decode()
+    form = client.get(f"/w/acme/deals/new/?account={initech.pk}").content.decode()
+    assert 'value="Initech"' in form and f'name="account_id" id="id_account_id" value="{initech.pk}"' in form  # the picker, filled in
 
     response = client.post(
         "/w/acme/deals/new/",
         {
-            "name": "Initech printers", "account": "initech", "pipeline_id": pipeline.pk, "stage_id": stage(pipeline, "Proposal").pk,
+            "name": "Initech printers", "account_id": initech.pk, "pipeline_id": pipeline.pk, "stage_id": stage(pipeline, "Proposal").pk,
             "amount": "4200.50", "currency": "usd", "expected_close_date": "2031-03-31", "owner_id": rep.pk,
         },
     )  # fmt: skip
@@ -368,26 +370,101 @@ def test_new_deal_from_an_account_page(client_as, rep, initech, pipeline):
     assert (deal.account, deal.stage.name, deal.amount, deal.currency, deal.owner) == (initech, "Proposal", Decimal("4200.50"), "USD", rep)
 
 
-def test_new_deal_names_the_bad_field_and_saves_nothing(client_as, rep, pipeline, initech):
+def test_new_deal_names_the_bad_field_and_saves_nothing(client_as, rep, pipeline, initech, other_workspace):
     response = client_as(rep).post(
         "/w/acme/deals/new/",
         {
-            "name": "Nowhere", "account": "Nobody Inc", "pipeline_id": pipeline.pk, "stage_id": stage(pipeline, "New").pk,
+            "name": "Nowhere", "account_id": "", "pipeline_id": pipeline.pk, "stage_id": stage(pipeline, "New").pk,
             "amount": "10", "currency": "EUR", "expected_close_date": "2031-03-31",
         },
     )  # fmt: skip
     assert response.status_code == 422
-    assert "No account has this name." in response.content.decode()
+    assert response.context["form"].errors["account_id"] == ["Choose an account."]
+    stranger = AccountFactory(workspace=other_workspace, name="Globex")
     response = client_as(rep).post(
         "/w/acme/deals/new/",
         {
-            "name": "Bad money", "account": "Initech", "pipeline_id": pipeline.pk, "stage_id": stage(pipeline, "New").pk,
+            "name": "Elsewhere", "account_id": stranger.pk, "pipeline_id": pipeline.pk, "stage_id": stage(pipeline, "New").pk,
+            "amount": "10", "currency": "EUR", "expected_close_date": "2031-03-31",
+        },
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.context["form"].errors["account_id"] == [f"No account with id {stranger.pk} in this workspace."]
+    assert "Globex" not in response.content.decode()
+    response = client_as(rep).post(
+        "/w/acme/deals/new/",
+        {
+            "name": "Bad money", "account_id": initech.pk, "pipeline_id": pipeline.pk, "stage_id": stage(pipeline, "New").pk,
             "amount": "10", "currency": "XYZ", "expected_close_date": "2031-03-31",
         },
     )  # fmt: skip
     assert response.status_code == 422
-    assert "is not an ISO 4217 currency code" in response.content.decode()
+    html = response.content.decode()
+    assert "is not an ISO 4217 currency code" in html and 'value="Initech"' in html  # the chosen account is still there
     assert not Opportunity.objects.exists()
+
+
+def account_options(client, q: str = "") -> list[str]:
+    response = client.get("/w/acme/deals/pick/accounts/", {"q": q}, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.content
+    return [option.label for option in response.context["options"]]
+
+
+def indexed_account(workspace, name: str, **fields):
+    account = AccountFactory(workspace=workspace, name=name, **fields)
+    search_services.index_records(object_type="account", ids=[account.pk])
+    return account
+
+
+def test_the_account_picker_finds_accounts_by_name_from_the_search_index(client_as, rep, workspace, other_workspace, initech):
+    search_services.index_records(object_type="account", ids=[initech.pk])
+    indexed_account(workspace, "Initrode Systems", industry="Software")
+    indexed_account(workspace, "Penetrode")
+    gone = indexed_account(workspace, "Initech Archive")
+    Account.objects.filter(pk=gone.pk).update(deleted_at="2030-01-01T00:00:00Z")
+    indexed_account(other_workspace, "Initech Globex")
+    client = client_as(rep)
+
+    assert account_options(client, "init") == ["Initech", "Initrode Systems"]  # name prefix; not deleted, not another workspace's
+    assert account_options(client, "systems") == ["Initrode Systems"]
+    assert account_options(client, "Initrode Sys") == ["Initrode Systems"]
+    assert account_options(client, "Penetrod") == ["Penetrode"]
+    assert account_options(client) == ["Initech", "Initrode Systems", "Penetrode"]  # nothing typed: the first by name
+    html = client.get("/w/acme/deals/pick/accounts/", {"q": "initrode"}).content.decode()
+    assert 'role="option"' in html and "Software" in html
+    assert "No account matches." in client.get("/w/acme/deals/pick/accounts/", {"q": "zzyzx"}).content.decode()
+
+
+def test_the_account_picker_answers_a_bounded_page_in_bounded_queries(client_as, rep, workspace):
+    client = client_as(rep)
+
+    def count(q: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/w/acme/deals/pick/accounts/", {"q": q}).status_code == 200
+        return len(captured.captured_queries)
+
+    for n in range(3):
+        indexed_account(workspace, f"Vendor {n}")
+    count("vendor")
+    few = count("vendor")
+    for n in range(3, 2 * PICK_LIMIT + 5):
+        indexed_account(workspace, f"Vendor {n}")
+    assert count("vendor") <= few  # with enough names that start with it, the search stops after its first step
+    assert len(account_options(client, "vendor")) == PICK_LIMIT
+    assert count("") < few
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.OWNER, 200), (Role.SALES, 200), (Role.MANAGER, 200), (Role.MARKETING, 403), (Role.VIEWER, 403)]
+)
+def test_the_account_picker_is_for_those_who_may_open_deals(client_as, workspace, role, status):
+    user = member(workspace, role, email=f"{role}-accounts@acme.test")
+    assert client_as(user).get("/w/acme/deals/pick/accounts/", {"q": "ini"}).status_code == status
+
+
+def test_another_workspaces_account_picker_is_a_404(client_as, rep, other_workspace):
+    indexed_account(other_workspace, "Globex")
+    assert client_as(rep).get("/w/globex/deals/pick/accounts/", {"q": "glo"}).status_code == 404
 
 
 # --- The Deals panel ------------------------------------------------------------------------------------------------

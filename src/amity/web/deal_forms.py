@@ -96,7 +96,8 @@ class DealForm(StyledForm):
     """A new deal: where it sits, what it is worth, when it should close, who works on it."""
 
     name = forms.CharField(label="Deal name", max_length=200)
-    account = forms.CharField(label="Account", widget=forms.TextInput(attrs={"list": "account-names", "autocomplete": "off"}))
+    # Chosen with the account picker (web/views/deal_pickers.py); the service checks the id is this workspace's.
+    account_id = forms.IntegerField(label="Account", min_value=1, error_messages={"required": "Choose an account."})
     pipeline_id = forms.ChoiceField(label="Pipeline")
     stage_id = forms.ChoiceField(label="Stage")
     amount = forms.DecimalField(label="Amount", min_value=0, max_digits=18, decimal_places=2, initial=0)
@@ -113,11 +114,11 @@ class DealForm(StyledForm):
         ]
         self.fields["owner_id"].choices = _people_choices(people, "Nobody")  # type: ignore[attr-defined]
 
-    def service_data(self, account_id: int) -> dict[str, Any]:
+    def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "name": data["name"],
-            "account_id": account_id,
+            "account_id": data["account_id"],
             "pipeline_id": int(data["pipeline_id"]),
             "stage_id": int(data["stage_id"]),
             "amount": str(data["amount"]),
@@ -227,6 +228,12 @@ class LineForm(StyledForm):
             values["product_id"] = data["product_id"]
         values.setdefault("discount_percent", "0")
         return values
+
+
+class ProductPickForm(StyledForm):
+    """The quote builder's "Add a product" box: its picker's choice becomes a line on the page (assets/quote_builder.js)."""
+
+    product_id = forms.IntegerField(label="Add a product", required=False)
 
 
 class DealContactForm(StyledForm):

@@ -1,6 +1,7 @@
 // Search-as-you-type pickers (web/includes/picker.html): htmx fetches the options as one types; this file
 // opens and closes the list, moves through it with the arrows, chooses with Enter, a click or a tap, and
-// closes with Escape. The chosen option's id goes into the hidden input the form posts.
+// closes with Escape. The chosen option's id goes into the hidden input the form posts, and the picker
+// dispatches `picker:chosen` with the option's data-* values.
 
 function pickerOf(element) {
   return element instanceof Element ? element.closest("[data-picker]") : null;
@@ -58,6 +59,17 @@ function choose(picker, option) {
   input.classList.remove("is-invalid");
   setOpen(picker, false);
   value.dispatchEvent(new Event("change", { bubbles: true }));
+  // The page's own script may act on the choice (the quote builder adds a line with the option's data-* values).
+  picker.dispatchEvent(new CustomEvent("picker:chosen", { bubbles: true, detail: { ...option.dataset } }));
+}
+
+// Empty a picker again (after its choice was used, e.g. a line added from it).
+export function clearPicker(picker) {
+  const { input, value } = parts(picker);
+  value.value = "";
+  input.value = "";
+  input.dataset.chosen = "";
+  setOpen(picker, false);
 }
 
 document.addEventListener("keydown", (event) => {

@@ -1,6 +1,8 @@
-// The quote builder: add catalog products (at the customer's price) or free-text lines, remove lines,
+// The quote builder: add catalog products (found as one types, at the customer's price) or free-text lines, remove lines,
 // and keep each line's net and the quote's totals up to date while typing. The server recomputes
 // everything on save (in Decimal, rounded per line the same way); these figures are a preview.
+
+import { clearPicker } from "./picker.js";
 
 const HUNDRED = 100;
 
@@ -66,19 +68,25 @@ export function initQuoteBuilder(root = document) {
       addLine(builder, { quantity: "1", discount_percent: "0", tax_rate: "0" }).querySelector('[name="line_name"]').focus();
     }
   });
-  const picker = builder.querySelector("[data-add-product]");
-  picker?.addEventListener("change", () => {
-    const option = picker.selectedOptions[0];
-    if (!option?.value) return;
+  // "Add a product" is a search-as-you-type picker (picker.js): a choice adds its line and empties the box for the next.
+  const adder = builder.querySelector("[data-add-product]");
+  adder?.addEventListener("picker:chosen", (event) => {
+    const chosen = event.detail;
     addLine(builder, {
-      product_id: option.value,
-      name: option.dataset.name,
+      product_id: chosen.value,
+      name: chosen.label,
       quantity: "1",
-      unit_price: option.dataset.price,
+      unit_price: chosen.price ?? "",
       discount_percent: "0",
-      tax_rate: option.dataset.tax,
+      tax_rate: chosen.tax ?? "0",
     });
-    picker.value = "";
+    clearPicker(event.target);
+  });
+  // Enter in the box chooses while suggestions are open (picker.js); closed, it must not save the whole quote.
+  adder?.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    const list = adder.querySelector("[role=listbox]");
+    if (list?.hidden) event.preventDefault();
   });
   recompute(builder);
 }

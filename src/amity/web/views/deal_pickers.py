@@ -1,7 +1,8 @@
-"""The deal page's search-as-you-type pickers: a product for a new line, a person to put on the deal.
+"""The sales forms' search-as-you-type pickers: a product for a deal's or a quote's new line, a person to put on a deal,
+the account of a new deal.
 
 Each endpoint answers the options of web/includes/picker.html (web/includes/picker_options.html) for the
-typed `q`: a bounded page, in a fixed number of queries, from the deal's own workspace. Another form can
+typed `q`: a bounded page, in a bounded number of queries, from the record's own workspace. Another form can
 offer a picker the same way: a view that builds PickerOption rows and renders picker_options.html.
 """
 
@@ -16,9 +17,10 @@ from django.views.decorators.http import require_GET
 from amity.catalog import selectors as catalog_selectors
 from amity.core.access import hidden_fields
 from amity.core.permissions import Action, ObjectType
+from amity.customers.models import Account
 from amity.sales import selectors
 from amity.sales.models import Opportunity
-from amity.sales.selectors.pickers import contacts_matching, products_matching
+from amity.sales.selectors.pickers import accounts_matching, contacts_matching, products_matching
 from amity.web.templatetags.amity import money
 from amity.web.views.base import WorkspaceRequest, ensure, workspace_view
 
@@ -33,6 +35,7 @@ class PickerOption:
     label: str
     detail: str = ""
     badge: str = ""
+    data: tuple[tuple[str, str], ...] = ()  # (name, value) pairs: data-<name> attributes for the page's script
 
 
 def _deal(request: WorkspaceRequest, pk: int) -> Opportunity:
@@ -48,25 +51,40 @@ def _query(request: WorkspaceRequest) -> str:
     return request.GET.get("q", "")
 
 
-@workspace_view
-@require_GET
-def deal_pick_product(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """Active products whose name or SKU matches, each with the price the deal's account gets in the deal's currency."""
-    deal = _deal(request, pk)
+def _product_options(request: WorkspaceRequest, *, currency: str, account: Account | None) -> list[PickerOption]:
+    """Active products whose name or SKU matches, each with the price `account` gets in `currency` (and its data for a script)."""
     products = products_matching(actor=request.user, workspace=request.workspace, query=_query(request))
     prices = catalog_selectors.resolve_prices(
-        workspace=request.workspace, product_ids=[p.pk for p in products], currency=deal.currency, account=deal.account
+        workspace=request.workspace, product_ids=[p.pk for p in products], currency=currency, account=account
     )
     options = []
     for product in products:
         price = prices.get(product.pk)
         if price is None:
-            detail = f"{product.sku} · no {deal.currency} price"
+            detail = f"{product.sku} · no {currency} price"
         else:
             source = f" · {price.price_book_name}" if price.price_book_name else ""
-            detail = f"{product.sku} · {money(price.unit_price, deal.currency)}{source}"
-        options.append(PickerOption(product.pk, product.name, detail))
-    return _answer(request, options, empty="No active product matches.")
+            detail = f"{product.sku} · {money(price.unit_price, currency)}{source}"
+        data = (("sku", product.sku), ("price", str(price.unit_price) if price else ""), ("tax", f"{product.tax_rate.normalize():f}"))
+        options.append(PickerOption(product.pk, product.name, detail, data=data))
+    return options
+
+
+@workspace_view
+@require_GET
+def deal_pick_product(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Active products whose name or SKU matches, each with the price the deal's account gets in the deal's currency."""
+    deal = _deal(request, pk)
+    return _answer(request, _product_options(request, currency=deal.currency, account=deal.account), empty="No active product matches.")
+
+
+@workspace_view
+@require_GET
+def quote_pick_product(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """The quote builder's "Add a product": products as on a deal, at the price the quote's account gets in its currency."""
+    ensure(request, Action.CHANGE, ObjectType.QUOTE)
+    quote = selectors.quote_get(actor=request.user, workspace=request.workspace, pk=pk)
+    return _answer(request, _product_options(request, currency=quote.currency, account=quote.account), empty="No active product matches.")
 
 
 @workspace_view
@@ -88,4 +106,14 @@ def deal_pick_contact(request: WorkspaceRequest, pk: int) -> HttpResponse:
         )
         for contact in contacts
     ]
-    return _answer(request, options, empty="Nobody matches.")
+    return _answer(request, options, empty="Nobody matches." if _query(request).strip() else "Type part of a name to find someone.")
+
+
+@workspace_view
+@require_GET
+def deal_pick_account(request: WorkspaceRequest) -> HttpResponse:
+    """The new-deal form's account: accounts found by name (or web domain), best first; nothing typed, the first by name."""
+    ensure(request, Action.ADD, ObjectType.OPPORTUNITY)
+    hits = accounts_matching(actor=request.user, workspace=request.workspace, query=_query(request))
+    options = [PickerOption(hit.object_id, hit.title, hit.subtitle) for hit in hits]
+    return _answer(request, options, empty="No account matches.")

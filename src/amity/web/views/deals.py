@@ -221,33 +221,31 @@ def deal_create(request: WorkspaceRequest) -> HttpResponse:
     """The new-deal form; from an account's page it comes with the account filled in."""
     ensure(request, Action.ADD, ObjectType.OPPORTUNITY)
     pipelines = _pipelines(request)
+    account_id = request.POST.get("account_id", "") if request.method == "POST" else request.GET.get("account", "")
+    account_name = _account_name(request, int(account_id)) if account_id.isdigit() else ""
     initial: dict[str, Any] = {"owner_id": str(request.user.pk), "pipeline_id": request.GET.get("pipeline", "")}
-    account_id = request.GET.get("account", "")
-    if account_id.isdigit():
-        account = customer_selectors.account_list(actor=request.user, workspace=request.workspace).filter(pk=int(account_id)).first()
-        if account is not None:
-            initial["account"] = account.name
+    if account_name:
+        initial["account_id"] = int(account_id)
     form = DealForm(request.POST if request.method == "POST" else None, initial=initial, pipelines=pipelines, people=_people(request))
     if request.method == "POST" and form.is_valid():
         deal = _create(request, form)
         if deal is not None:
             messages.success(request, f"Deal “{deal.name}” created.")
             return redirect("deal_detail", request.workspace.slug, deal.pk)
-    context = {"form": form, "accounts": customer_selectors.account_choices(actor=request.user, workspace=request.workspace)}
+    context = {"form": form, "account_name": account_name}
     return render_page(request, "web/deals/form.html", context, status=422 if form.errors else 200)
+
+
+def _account_name(request: WorkspaceRequest, pk: int) -> str:
+    """The name of a chosen account the user may see, for the account picker to show (an empty box otherwise)."""
+    accounts = customer_selectors.account_list(actor=request.user, workspace=request.workspace)
+    return accounts.filter(pk=pk).values_list("name", flat=True).first() or ""
 
 
 def _create(request: WorkspaceRequest, form: DealForm) -> Opportunity | None:
     """Create the deal the form describes, or put the reasons it cannot be on the form."""
-    name = form.cleaned_data["account"].strip()
-    found = customer_selectors.accounts_by_names(actor=request.user, workspace=request.workspace, names=[name]).get(name.lower(), [])
-    if len(found) != 1:
-        problem = "No account has this name." if not found else "Several accounts have this name; rename one of them first."
-        form.add_error("account", problem)
-        form.mark_invalid()
-        return None
     try:
-        return services.opportunity_create(actor=request.user, workspace=request.workspace, data=form.service_data(found[0]))
+        return services.opportunity_create(actor=request.user, workspace=request.workspace, data=form.service_data())
     except ValidationError as error:
         apply_service_errors(form, error)
         return None

@@ -18,7 +18,6 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amity.api.pagination import paginate
-from amity.catalog import selectors as catalog_selectors
 from amity.core.access import allowed
 from amity.core.errors import FieldErrors
 from amity.core.permissions import Action, ObjectType
@@ -27,12 +26,12 @@ from amity.sales import selectors, services
 from amity.sales.documents import quote_pdf
 from amity.sales.models import Quote
 from amity.sales.tasks import quote_link
+from amity.web.deal_forms import ProductPickForm
 from amity.web.forms import error_text
 from amity.web.views.base import WorkspaceRequest, ensure, render_page, workspace_view
 
 PAGE_SIZE = 50
 LINE_FIELDS = ("product_id", "name", "description", "quantity", "unit_price", "discount_percent", "tax_rate")
-PRODUCTS_OFFERED = 500
 
 
 def _pdf_response(content: bytes, name: str, *, download: bool = False) -> HttpResponse:
@@ -126,7 +125,7 @@ def _posted_fields(request: HttpRequest, errors: FieldErrors) -> dict[str, Any]:
 @workspace_view
 @require_http_methods(["GET", "POST"])
 def quote_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """The quote builder: a draft's details and lines, with catalog products at the customer's prices and live totals."""
+    """The quote builder: a draft's details and lines, catalog products found as one types at the customer's prices, live totals."""
     ensure(request, Action.CHANGE, ObjectType.QUOTE)
     quote = selectors.quote_get(actor=request.user, workspace=request.workspace, pk=pk)
     if not quote.is_editable:
@@ -157,7 +156,7 @@ def quote_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "lines": lines,
         "errors": dict(errors),
         "line_errors": _line_errors(errors, len(lines)),
-        "products": _priced_products(request, quote),
+        "product_form": ProductPickForm(prefix="add"),
         "contacts": _contacts(request, quote),
     }
     return render_page(request, "web/quotes/builder.html", context, status=422 if errors else 200)
@@ -190,24 +189,6 @@ def _line_errors(errors: FieldErrors, count: int) -> list[dict[str, str]]:
         if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < count:
             rows[int(parts[1])][parts[2]] = message
     return rows
-
-
-def _priced_products(request: WorkspaceRequest, quote: Quote) -> list[dict[str, Any]]:
-    """The active catalog with each product's price for this customer in the quote's currency (from the price books)."""
-    filters = catalog_selectors.ProductFilter(active=True)
-    products = list(
-        catalog_selectors.product_list(actor=request.user, workspace=request.workspace, filters=filters)
-        .prefetch_related(None)
-        .order_by("name", "id")[:PRODUCTS_OFFERED]
-    )
-    prices = catalog_selectors.resolve_prices(
-        workspace=request.workspace, product_ids=[product.pk for product in products], currency=quote.currency, account=quote.account
-    )
-    return [
-        {"product": product, "price": prices[product.pk].unit_price, "source": prices[product.pk].price_book_name or "list price"}
-        for product in products
-        if product.pk in prices
-    ]
 
 
 def _contacts(request: WorkspaceRequest, quote: Quote) -> list[Any]:
