@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from amity.core.models import Team, User
-from amity.core.tenancy import WorkspaceScopedModel
+from amity.core.tenancy import WorkspaceScopedModel, unchecked_workspace
 
 
 class LifecycleStage(models.TextChoices):
@@ -96,6 +96,7 @@ class Account(CustomerRecord):
 class AccountDomain(WorkspaceScopedModel):
     """A web domain of an account (acme.com), used to match people and imports to it."""
 
+    workspace = unchecked_workspace()
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="domains")
     domain = models.CharField(max_length=253)
 
@@ -147,6 +148,7 @@ class Contact(CustomerRecord):
 class ContactEmail(WorkspaceScopedModel):
     """One email address of a contact, lower-cased; one of them is primary."""
 
+    workspace = unchecked_workspace()
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
     address = models.CharField(max_length=254)
     is_primary = models.BooleanField(default=False)
@@ -168,6 +170,7 @@ class ContactPhone(WorkspaceScopedModel):
         FAX = "fax", "Fax"
         OTHER = "other", "Other"
 
+    workspace = unchecked_workspace()
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(max_length=20)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOBILE)
@@ -217,6 +220,7 @@ class Address(WorkspaceScopedModel):
 class AccountContact(WorkspaceScopedModel):
     """A person's place at an organization: their role and title there."""
 
+    workspace = unchecked_workspace()
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="account_contacts")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="account_contacts")
     role = models.CharField(max_length=100, blank=True)
