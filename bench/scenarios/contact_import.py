@@ -129,7 +129,7 @@ def _import(ctx: RunContext, case: str, user: Any, workspace: Any, path: Path, *
     with Stopwatch() as watch:
         import_run = services.import_execute(import_id=import_run.pk)
     cpu = time.process_time() - cpu
-    server_cpu = _server_cpu() - server if server is not None else None
+    server_cpu = _cpu_since(server)
     ctx.record(
         case,
         seconds=watch.seconds,
@@ -151,7 +151,7 @@ def _import(ctx: RunContext, case: str, user: Any, workspace: Any, path: Path, *
         with Stopwatch() as watch:
             import_run = index(import_id=import_run.pk)
         cpu = time.process_time() - cpu
-        server_cpu = _server_cpu() - server if server is not None else None
+        server_cpu = _cpu_since(server)
         ctx.record(
             f"{case.removesuffix(' (service)')}: search indexing after it (task)",
             seconds=watch.seconds,
@@ -163,6 +163,12 @@ def _import(ctx: RunContext, case: str, user: Any, workspace: Any, path: Path, *
             load=f"{load_before:.1f}→{os.getloadavg()[0]:.1f}",
         )
     return import_run
+
+
+def _cpu_since(start: float | None) -> float | None:
+    """The server's CPU seconds since `start` (a `_server_cpu()` reading), or None where it cannot be read."""
+    now = _server_cpu()
+    return now - start if now is not None and start is not None else None
 
 
 def _server_cpu() -> float | None:
