@@ -136,8 +136,8 @@ def test_the_queries_by_workspace_read_an_index_that_starts_with_it(workspace: W
 
 # --- The migrations, back and forth -------------------------------------------------------------------------
 
-BEFORE = [("customers", "0012_dedupe_keys_without_constraint"), ("search", "0003_scoped_text_index")]
-AFTER = [("customers", "0014_no_single_column_workspace_indexes"), ("search", "0005_no_single_column_workspace_indexes")]
+BEFORE = [("customers", "0013_merge_group"), ("search", "0003_scoped_text_index")]
+AFTER = [("customers", "0015_no_single_column_workspace_indexes"), ("search", "0005_no_single_column_workspace_indexes")]
 
 
 def _migrate(targets: list[tuple[str, str]]) -> None:

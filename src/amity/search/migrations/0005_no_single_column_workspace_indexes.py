@@ -1,6 +1,6 @@
 """Search documents and terms lose their index on the workspace alone: their unique keys start with the workspace.
 
-Only the index goes (see customers 0014): on SQLite a rebuild of search_searchdocument would lose its FTS5 triggers.
+Only the index goes (see customers 0015): on SQLite a rebuild of search_searchdocument would lose its FTS5 triggers.
 """
 
 import django.db.models.deletion

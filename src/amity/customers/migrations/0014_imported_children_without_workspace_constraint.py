@@ -15,7 +15,7 @@ def _unchecked_workspace():
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0007_fielddefinition_sensitive"),
-        ("customers", "0012_dedupe_keys_without_constraint"),
+        ("customers", "0013_merge_group"),
     ]
 
     operations = [

@@ -51,7 +51,7 @@ def _workspace(*, constraint=True):
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0007_fielddefinition_sensitive"),
-        ("customers", "0013_imported_children_without_workspace_constraint"),
+        ("customers", "0014_imported_children_without_workspace_constraint"),
     ]
 
     operations = [
