@@ -96,6 +96,11 @@ def _plan(queryset: Any) -> str:
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
+# Any index of contacts that starts with the workspace: the planner picks among them by its statistics, and a custom
+# field's index (`core.custom_field_indexes`: workspace, value, id), left by an earlier test on PostgreSQL, is one too.
+CONTACT_INDEXES = ["contact_ws_", "cf_contact"]
+
+
 def test_the_queries_by_workspace_read_an_index_that_starts_with_it(workspace: Workspace, admin: Any) -> None:
     # The unique keys made with their tables are SQLite's automatic indexes (sqlite_autoindex_<table>_N).
     other = WorkspaceFactory()
@@ -104,12 +109,12 @@ def test_the_queries_by_workspace_read_an_index_that_starts_with_it(workspace: W
         index_records(object_type="contact", ids=[contact.pk])
     contacts = selectors.contact_list(actor=admin, workspace=workspace).prefetch_related(None)
     queries = {
-        "contact list, newest first": (contacts.order_by("-created_at", "-id")[:51], ["contact_ws_recent"]),
-        "contact list by name": (contacts.order_by("last_name", "first_name", "id")[:51], ["contact_ws_name"]),
-        "contacts counted": (Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).values("pk"), ["contact_ws_"]),
+        "contact list, newest first": (contacts.order_by("-created_at", "-id")[:51], CONTACT_INDEXES),
+        "contact list by name": (contacts.order_by("last_name", "first_name", "id")[:51], CONTACT_INDEXES),
+        "contacts counted": (Contact.objects.filter(workspace=workspace, deleted_at__isnull=True).values("pk"), CONTACT_INDEXES),
         "account list by name": (
             Account.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by("name", "id")[:51],
-            ["account_ws_name"],
+            ["account_ws_", "cf_account"],
         ),
         "tags": (Tag.objects.filter(workspace=workspace).order_by("name"), ["tag_unique_name", "autoindex_customers_tag"]),
         "email look-up": (ContactEmail.objects.filter(workspace=workspace, address="ada@example.com"), ["contactemail_ws_address"]),
