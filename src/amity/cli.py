@@ -194,6 +194,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     Import.objects.filter(pk=import_run.pk).update(status=Import.Status.QUEUED)
     import_run = services.import_execute(import_id=import_run.pk, on_progress=progress)
     print(file=sys.stderr)
+    if import_run.indexing_for_search:  # here rather than by a worker, so that search finds them when the command ends
+
+        def indexed(run: Import) -> None:
+            print(f"\r  indexing for search {run.search_indexed:,}/{run.search_total:,} records", end="", file=sys.stderr, flush=True)
+
+        import_run = services.import_index_for_search(import_id=import_run.pk, on_progress=indexed)
+        print(file=sys.stderr)
     print(f"Import {import_run.pk} {import_run.status}: {import_run.message}")
     if import_run.failed:
         print(f"Errors by row: amity import log {import_run.pk}, or GET /api/v1/imports/{import_run.pk}/errors")

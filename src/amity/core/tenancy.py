@@ -36,6 +36,17 @@ class WorkspaceScopedModel(models.Model):
         abstract = True
 
 
+def unchecked_workspace(*, db_index: bool = True) -> Any:
+    """The workspace of a row that an import writes in bulk beside its record, with no constraint in the database.
+
+    The record (a contact, an account) carries the checked key; its emails, phones, links and search rows copy it.
+    PostgreSQL checked each copy against the workspace at commit, a third of an imported contact's foreign-key work.
+    Django still deletes the rows with their workspace (`on_delete`), and every read still filters by it.
+    `db_index=False` where an index that starts with the workspace serves every query by it.
+    """
+    return models.ForeignKey("core.Workspace", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=db_index)
+
+
 def get_scoped_or_404(queryset: models.QuerySet[M], **lookup: Any) -> M:
     """Fetch one row of an already scoped queryset, or 404 whether it is missing or hidden."""
     try:

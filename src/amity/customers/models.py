@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from amity.core.models import Team, User
-from amity.core.tenancy import WorkspaceScopedModel
+from amity.core.tenancy import WorkspaceScopedModel, unchecked_workspace
 
 
 class LifecycleStage(models.TextChoices):
@@ -30,6 +30,7 @@ class Channel(models.TextChoices):
 class Tag(WorkspaceScopedModel):
     """A label people put on accounts and contacts to group them."""
 
+    workspace = models.ForeignKey("core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)  # see tag_unique_name
     name = models.CharField(max_length=60)
 
     class Meta:
@@ -42,6 +43,8 @@ class Tag(WorkspaceScopedModel):
 class CustomerRecord(WorkspaceScopedModel):
     """What accounts and contacts share: an owner, a team, tags, a stage, custom fields, an external key, soft deletion."""
 
+    # No index of its own: every index of both tables starts with the workspace, and one index fewer per imported record.
+    workspace = models.ForeignKey("core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
     owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     lifecycle_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
@@ -96,6 +99,7 @@ class Account(CustomerRecord):
 class AccountDomain(WorkspaceScopedModel):
     """A web domain of an account (acme.com), used to match people and imports to it."""
 
+    workspace = unchecked_workspace(db_index=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="domains")
     domain = models.CharField(max_length=253)
 
@@ -147,6 +151,7 @@ class Contact(CustomerRecord):
 class ContactEmail(WorkspaceScopedModel):
     """One email address of a contact, lower-cased; one of them is primary."""
 
+    workspace = unchecked_workspace(db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
     address = models.CharField(max_length=254)
     is_primary = models.BooleanField(default=False)
@@ -168,6 +173,7 @@ class ContactPhone(WorkspaceScopedModel):
         FAX = "fax", "Fax"
         OTHER = "other", "Other"
 
+    workspace = unchecked_workspace(db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(max_length=20)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOBILE)
@@ -217,6 +223,7 @@ class Address(WorkspaceScopedModel):
 class AccountContact(WorkspaceScopedModel):
     """A person's place at an organization: their role and title there."""
 
+    workspace = unchecked_workspace()
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="account_contacts")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="account_contacts")
     role = models.CharField(max_length=100, blank=True)

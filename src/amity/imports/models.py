@@ -30,6 +30,13 @@ class Import(WorkspaceScopedModel):
         FAILED = "failed", "Failed"
         UNDONE = "undone", "Undone"
 
+    class SearchStatus(models.TextChoices):
+        NONE = "", "Nothing to index"
+        PENDING = "pending", "Waiting to be indexed for search"
+        INDEXING = "indexing", "Indexing for search"
+        DONE = "done", "Indexed for search"
+        FAILED = "failed", "Indexing for search failed"
+
     kind = models.CharField(max_length=10, choices=Kind.choices)
     file = models.FileField(upload_to="imports/", max_length=300)
     file_name = models.CharField(max_length=200, help_text="The name of the file as uploaded.")
@@ -52,6 +59,13 @@ class Import(WorkspaceScopedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+    # Search indexing runs after the import, in its own task, so that the import's batches write only the records.
+    search_status = models.CharField(
+        max_length=10, choices=SearchStatus.choices, default=SearchStatus.NONE, blank=True, help_text="Indexing what it wrote for search."
+    )
+    search_total = models.PositiveIntegerField(default=0, help_text="Records the import wrote that search must index.")
+    search_indexed = models.PositiveIntegerField(default=0)
+    last_indexed_batch = models.IntegerField(default=-1, help_text="The last batch indexed for search; indexing goes on after it.")
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "-created_at", "-id"], name="import_ws_recent")]
@@ -68,8 +82,21 @@ class Import(WorkspaceScopedModel):
 
     @property
     def resumable(self) -> bool:
-        """Stopped by an error part-way: starting it again goes on after the last batch that landed."""
-        return self.status == self.Status.FAILED and self.total is not None and self.processed < self.total
+        """Stopped by an error part-way (its rows or their search indexing): starting it again goes on after the last batch done."""
+        stopped = self.status == self.Status.FAILED and self.total is not None and self.processed < self.total
+        return stopped or self.search_status == self.SearchStatus.FAILED
+
+    @property
+    def indexing_for_search(self) -> bool:
+        """What it wrote is in lists and filters already, but not yet (all) in search."""
+        return self.search_status in {self.SearchStatus.PENDING, self.SearchStatus.INDEXING}
+
+    @property
+    def search_progress(self) -> float:
+        """The share of the records it wrote that search has indexed, 0.0 to 1.0."""
+        if self.search_status == self.SearchStatus.DONE:
+            return 1.0
+        return min(1.0, self.search_indexed / self.search_total) if self.search_total else 0.0
 
     @property
     def rows_per_second(self) -> float | None:

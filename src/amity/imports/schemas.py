@@ -25,7 +25,16 @@ class ImportOut(Schema):
     skipped: int
     failed: int
     rows_per_second: float | None
-    resumable: bool = Field(description="An error stopped it part-way; POST …/resume goes on after the rows that landed.")
+    resumable: bool = Field(
+        description="An error stopped it (or its search indexing) part-way; POST …/resume goes on after the batches that landed."
+    )
+    search_status: str = Field(
+        description="Indexing what it wrote for search, after the import: '' (nothing to index), pending, indexing, done or failed. "
+        "Until done, the records are in lists and filters but not all in search."
+    )
+    search_total: int = Field(description="Records to index for search.")
+    search_indexed: int = Field(description="Records indexed for search so far.")
+    search_progress: float = Field(description="0.0 to 1.0")
     created_by_id: int | None
     created_at: datetime
     started_at: datetime | None

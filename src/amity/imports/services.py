@@ -4,14 +4,19 @@ Each batch of rows is checked by the same rules as the API (`amity.customers.cle
 `clean_contact` / `clean_account` use one record at a time), matched and checked with one query
 per question for the whole batch (`checking`), and written without model instances: COPY on
 PostgreSQL, executemany on SQLite, updates set-based (`writing`). A batch is written in one
-transaction together with its search index rows, its report, its audit entry and the import's
-progress: it lands completely or not at all, and a restarted import goes on after the last
-batch that landed.
+transaction together with its report, its audit entry and the import's progress: it lands
+completely or not at all, and a restarted import goes on after the last batch that landed.
+
+Contacts and accounts are indexed for search after the import, by a task of their own
+(`import_index_for_search`), batch by batch with its own progress: the import's transactions
+write only the records, which lists and filters find at once. Lead imports index their leads
+with each batch, as the lead follow-up task rescores and reassigns them.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
@@ -39,7 +44,11 @@ from amity.sales.services.lead_scoring import active_rules, rescore_batch
 from amity.search.services import index_records
 from amity.search.tasks import reindex_related
 
+#: The kinds whose search rows are written after the import rather than with each batch.
+INDEXED_AFTER = {Import.Kind.CONTACTS, Import.Kind.ACCOUNTS}
+
 ProgressCallback = Callable[[Import], None]
+logger = logging.getLogger(__name__)
 
 
 # --- Upload and start -------------------------------------------------------------------------------
@@ -354,11 +363,15 @@ def _commit_batch(import_run: Import, number: int, batch: list[tuple[int, list[s
         _reindex_related_after_commit(import_run, [int(pk) for pk, changes in result.changes.items() if "name" in changes])
     if import_run.kind == Import.Kind.LEADS and not import_run.dry_run and (result.created_ids or result.before):
         _follow_up_after_commit(landed)
+    written = len(result.created_ids) + len(result.before) + len(result.created_account_ids)
+    if not import_run.dry_run and import_run.kind in INDEXED_AFTER and written:
+        import_run.search_total += written
+        import_run.search_status = Import.SearchStatus.PENDING
     import_run.last_batch = number
     import_run.processed += len(batch)
     for outcome, count in result.counts.items():
         setattr(import_run, outcome, getattr(import_run, outcome) + count)
-    import_run.save(update_fields=["last_batch", "processed", "created", "updated", "skipped", "failed"])
+    import_run.save(update_fields=["last_batch", "processed", "created", "updated", "skipped", "failed", "search_total", "search_status"])
 
 
 def _follow_up_after_commit(batch: ImportBatch) -> None:
@@ -381,7 +394,20 @@ def _finish(import_run: Import, status: str, message: str) -> Import:
     import_run.message = message[:500]
     import_run.finished_at = timezone.now()
     import_run.save(update_fields=["status", "message", "finished_at"])
+    if _index_after_commit(import_run.pk):
+        import_run.search_status = Import.SearchStatus.PENDING
     return import_run
+
+
+def _index_after_commit(import_id: int) -> bool:
+    """Queue the search indexing of what the import wrote, if any is left to index (the task checks again)."""
+    from amity.imports.tasks import index_import_for_search  # the task module imports this one
+
+    waiting = [Import.SearchStatus.PENDING, Import.SearchStatus.INDEXING, Import.SearchStatus.FAILED]
+    if not Import.objects.filter(pk=import_id, search_status__in=waiting).update(search_status=Import.SearchStatus.PENDING):
+        return False
+    transaction.on_commit(partial(index_import_for_search.enqueue, import_id))
+    return True
 
 
 def import_note_error(*, import_id: int, error: Exception) -> None:
@@ -400,6 +426,7 @@ def import_give_up(*, import_id: int, error: Exception) -> None:
             :500
         ],
     )
+    _index_after_commit(import_id)  # the batches that landed are found by search meanwhile
 
 
 @transaction.atomic
@@ -408,6 +435,18 @@ def import_resume(*, actor: User, import_run: Import) -> Import:
     require(actor, import_run.workspace, Action.ADD, ObjectType.IMPORT)
     if not import_run.resumable:
         raise ValidationError({"status": "Only an import that an error stopped part-way can be resumed."})
+    if import_run.status != Import.Status.FAILED or (import_run.total is not None and import_run.processed >= import_run.total):
+        # Every row landed; only the search indexing stopped: it goes on after the last batch it indexed.
+        audit.record(
+            actor=actor,
+            workspace=import_run.workspace,
+            action=AuditEntry.Action.UPDATE,
+            obj=import_run,
+            changes={"search_status": [import_run.search_status, "pending"]},
+        )
+        _index_after_commit(import_run.pk)
+        import_run.refresh_from_db()
+        return import_run
     import_run.status = Import.Status.QUEUED
     import_run.finished_at = None
     import_run.message = ""
@@ -423,13 +462,68 @@ def import_resume(*, actor: User, import_run: Import) -> Import:
     return import_run
 
 
-def _reindex_after_commit(import_run: Import, record_ids: list[int], account_ids: list[int]) -> None:
-    """Keep search current with what a batch wrote (or undid), once its transaction commits."""
+# --- Search indexing after the import ---------------------------------------------------------------
+
+
+def import_index_for_search(*, import_id: int, on_progress: ProgressCallback | None = None) -> Import:
+    """Index for search the records an import wrote, batch after batch from the last one indexed.
+
+    Each batch is indexed in one transaction with the import's count, under a lock on the import that its undo takes
+    too: an undone import indexes nothing more (its undo took its records out of search itself). Safe to run again
+    after a crash or a kill, and while a resumed import still runs (it queues this again when it finishes).
+    """
+    import_run = Import.objects.get(pk=import_id)
+    if not import_run.indexing_for_search:
+        return import_run
     object_type = str(_object_type(import_run.kind))
+    numbers = list(
+        ImportBatch.objects.filter(import_run_id=import_id, number__gt=import_run.last_indexed_batch)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    for number in numbers:
+        with transaction.atomic():
+            import_run = Import.objects.select_for_update().get(pk=import_id)
+            if not import_run.indexing_for_search or import_run.status == Import.Status.UNDONE:
+                return import_run
+            if number <= import_run.last_indexed_batch:
+                continue
+            created_ids, account_ids, before = ImportBatch.objects.values_list("created_ids", "created_account_ids", "before").get(
+                import_run_id=import_id, number=number
+            )
+            record_ids = [*created_ids, *map(int, before)]
+            index_records(object_type=object_type, ids=record_ids)
+            if account_ids:
+                index_records(object_type="account", ids=account_ids)
+            import_run.search_status = Import.SearchStatus.INDEXING
+            import_run.last_indexed_batch = number
+            import_run.search_indexed += len(record_ids) + len(account_ids)
+            import_run.save(update_fields=["search_status", "last_indexed_batch", "search_indexed"])
+        if on_progress:
+            on_progress(import_run)
+    with transaction.atomic():
+        import_run = Import.objects.select_for_update().get(pk=import_id)
+        finished = import_run.status in {Import.Status.DONE, Import.Status.FAILED}
+        if import_run.indexing_for_search and finished and import_run.last_indexed_batch >= import_run.last_batch:
+            import_run.search_status = Import.SearchStatus.DONE
+            import_run.save(update_fields=["search_status"])
+    return import_run
+
+
+def import_index_give_up(*, import_id: int, error: Exception) -> None:
+    """Say on the import that its search indexing stopped for good; resuming it goes on after the last batch indexed."""
+    Import.objects.filter(pk=import_id, search_status__in=[Import.SearchStatus.PENDING, Import.SearchStatus.INDEXING]).update(
+        search_status=Import.SearchStatus.FAILED
+    )
+    logger.warning("Search indexing of import %s stopped after every retry: %s: %s", import_id, type(error).__name__, error)
+
+
+def _reindex(import_run: Import, record_ids: list[int], account_ids: list[int]) -> None:
+    """Bring search in line with what an undo did to one batch, in the undo's transaction: binned records leave it."""
     if record_ids:
-        transaction.on_commit(partial(index_records, object_type=object_type, ids=record_ids))
+        index_records(object_type=str(_object_type(import_run.kind)), ids=record_ids)
     if account_ids:
-        transaction.on_commit(partial(index_records, object_type="account", ids=account_ids))
+        index_records(object_type="account", ids=account_ids)
 
 
 def _reindex_related_after_commit(import_run: Import, account_ids: list[int]) -> None:
@@ -446,6 +540,8 @@ def import_undo(*, actor: User, import_run: Import) -> Import:
     """Take an import back: the records it created go to the bin, the records it updated get their earlier values back."""
     workspace = import_run.workspace
     require(actor, workspace, Action.CHANGE, ObjectType.IMPORT)
+    Import.objects.select_for_update().filter(pk=import_run.pk).first()  # one at a time with its search indexing
+    import_run.refresh_from_db()
     if import_run.dry_run or import_run.status not in {Import.Status.DONE, Import.Status.FAILED}:
         raise ValidationError({"status": "Only a finished import that wrote records can be undone."})
     models: dict[str, type[Account] | type[Contact] | type[Lead]] = {"contacts": Contact, "accounts": Account, "leads": Lead}
@@ -459,7 +555,6 @@ def import_undo(*, actor: User, import_run: Import) -> Import:
         Account.objects.filter(workspace=workspace, pk__in=bulk.ids_in(batch.created_account_ids), deleted_at__isnull=True).update(
             deleted_at=now, updated_at=now
         )
-        _reindex_after_commit(import_run, [*batch.created_ids, *map(int, batch.before)], batch.created_account_ids)
         _reindex_related_after_commit(import_run, [int(pk) for pk in batch.before])  # their earlier names come back
         if model is Lead:
             restored_ids = leads.restore(workspace, batch.before, now)
@@ -467,9 +562,12 @@ def import_undo(*, actor: User, import_run: Import) -> Import:
             restored += len(restored_ids)
         else:
             restored += undo.restore(model, workspace, batch.before, now)  # type: ignore[arg-type]
+        _reindex(import_run, [*batch.created_ids, *map(int, batch.before)], batch.created_account_ids)  # as the batch now is
     import_run.status = Import.Status.UNDONE
     import_run.undone_at = now
-    import_run.save(update_fields=["status", "undone_at"])
+    if import_run.search_status:
+        import_run.search_status = Import.SearchStatus.DONE  # search shows what the undo left, batches indexed or not
+    import_run.save(update_fields=["status", "undone_at", "search_status"])
     audit.record(
         actor=actor,
         workspace=workspace,

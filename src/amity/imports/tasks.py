@@ -24,3 +24,13 @@ def run_import(import_id: int) -> None:
 def follow_up_lead_batch(batch_id: int) -> None:
     """Assign an imported batch's new leads by the assignment rules and score its leads (safe to run again)."""
     leads.lead_import_followup(batch_id=batch_id)
+
+
+def _give_up_indexing(import_id: int, *, error: Exception) -> None:
+    services.import_index_give_up(import_id=import_id, error=error)
+
+
+@retrying_task(max_attempts=3, on_give_up=_give_up_indexing)
+def index_import_for_search(import_id: int) -> None:
+    """Index for search what an import wrote; a retry goes on after the last batch indexed."""
+    services.import_index_for_search(import_id=import_id)

@@ -1,10 +1,11 @@
 """Writing a checked batch: new records with COPY (PostgreSQL) or executemany (SQLite), updates set-based.
 
 No model instances: a new record is one tuple per table (the record, its emails, phones, account
-link, tags and search index row), written with ids taken up front; updated records get one
-UPDATE … FROM a staging table (PostgreSQL) or one executemany (SQLite), and their children are
-replaced with one DELETE and one insert per table. Everything runs inside the batch's
-transaction, so a batch lands whole or not at all.
+link and tags), written with ids taken up front; updated records get one UPDATE … FROM a staging
+table (PostgreSQL) or one executemany (SQLite), and their children are replaced with one DELETE
+and one insert per table. Everything runs inside the batch's transaction, so a batch lands whole
+or not at all. Search rows are not written here: the import's search indexing task writes them
+after the import (`services.import_index_for_search`), from the batches' ids.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from amity.core import audit, bulk
 from amity.customers.models import Account, AccountContact, AccountDomain, ContactEmail, ContactPhone
 from amity.customers.services import tag_ids
 from amity.imports.checking import Importer, Row
-from amity.search import services as search
-from amity.search.record_types import account_document, contact_document
 
 
 @dataclass
@@ -110,20 +109,6 @@ class Writer:
             for name in names
         ]  # fmt: skip
         self.accounts.insert(new)
-        search.add_documents(
-            object_type="account",
-            documents=[
-                account_document(
-                    pk=values["id"],
-                    workspace_id=self.workspace_id,
-                    owner_id=values["owner_id"],
-                    name=values["name"],
-                    industry="",
-                    domains=[],
-                )
-                for values in new
-            ],
-        )
         result.created_account_ids = [ids[name] for name in names]
         return ids
 
@@ -133,26 +118,12 @@ class Writer:
         if self.importer.contacts:
             self._contact_children(new, account_ids)
             self._link_accounts(new, account_ids, set())
-            documents = [_contact_document(row, values, account_ids) for row, values in zip(new, records, strict=True)]
-            search.add_documents(object_type="contact", documents=documents)
         else:
             bulk.insert_rows(
                 AccountDomain,
                 ["workspace_id", "account_id", "domain"],
                 [(self.workspace_id, row.pk, domain) for row in new for domain in row.children.get("domains", [])],
             )
-            documents = [
-                account_document(
-                    pk=values["id"],
-                    workspace_id=self.workspace_id,
-                    owner_id=values["owner_id"],
-                    name=values.get("name", ""),
-                    industry=values.get("industry", ""),
-                    domains=sorted(row.children.get("domains", [])),
-                )
-                for row, values in zip(new, records, strict=True)
-            ]
-            search.add_documents(object_type="account", documents=documents)
         self._set_tags([row for row in new if "tags" in row.children], replace=False)
 
     def _contact_children(self, rows: list[Row], account_ids: dict[str, int]) -> None:
@@ -216,7 +187,6 @@ class Writer:
             key = str(row.pk)
             result.before[key] = before[key]
             result.changes[key] = audit.diff(before[key], {name: value for name, value in after[key].items() if name in before[key]})
-        search.index_records(object_type=self.importer.noun, ids=[row.pk for row in rows if row.pk is not None])
 
     def _replace_children(self, rows: list[Row], account_ids: dict[str, int], before: dict[str, dict[str, Any]]) -> None:
         if self.importer.contacts:
@@ -340,16 +310,3 @@ def _grouped(found: Iterable[tuple[Any, ...]], shape: Callable[..., Any]) -> dic
 def _names(found: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
     """Rows of (owner id, name) as {owner id: sorted names}: sorted here, as the API's snapshots are, whatever the collation."""
     return {owner_id: sorted(names) for owner_id, names in _grouped(found, lambda name: name).items()}
-
-
-def _contact_document(row: Row, values: dict[str, Any], account_ids: dict[str, int]) -> Any:
-    return contact_document(
-        pk=values["id"],
-        workspace_id=values["workspace_id"],
-        owner_id=values["owner_id"],
-        first_name=values.get("first_name", ""),
-        last_name=values.get("last_name", ""),
-        addresses=[email["address"] for email in row.children.get("emails", [])],
-        numbers=[phone["number"] for phone in row.children.get("phones", [])],
-        account_names=[row.account_name] if row.account_name in account_ids else [],
-    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.db import models
 
 from amity.core.models import User
-from amity.core.tenancy import WorkspaceScopedModel
+from amity.core.tenancy import WorkspaceScopedModel, unchecked_workspace
 
 
 class SearchDocument(WorkspaceScopedModel):
     """What global search knows of one record: how to show it and the folded text it is found by."""
 
+    workspace = unchecked_workspace(db_index=False)  # derived data, written in bulk; every index starts with the workspace
     object_type = models.CharField(max_length=40, help_text="The registered record type, e.g. `contact`.")
     object_id = models.BigIntegerField()
     # A copy of the record's owner, so own/team visibility is applied inside the search query.
@@ -35,6 +36,7 @@ class SearchDocument(WorkspaceScopedModel):
 class SearchTerm(WorkspaceScopedModel):
     """A word that appears in some record's title: the vocabulary a misspelt query is corrected against."""
 
+    workspace = unchecked_workspace(db_index=False)
     term = models.CharField(max_length=100)
 
     class Meta:

@@ -1,7 +1,6 @@
 """Keeping the search index current: the customers services (and later apps) call these after they commit.
 
 - `index_records(object_type, ids)`: (re)index these records; ones deleted or soft-deleted leave the index.
-- `add_documents(object_type, documents)`: put records new to the index in, built by the caller (an import).
 - `remove_records(object_type, ids, workspace=...)`: take records out of the index (hard delete).
 - `index_related(object_type, ids)`: reindex the records that show these records' names (an account's
   people and deals after it is renamed), as the record types declared with `RecordType.shows`; the
@@ -56,12 +55,6 @@ def _add_terms(documents: list[Document]) -> None:
         ignore_conflicts=True,
         batch_size=BATCH_SIZE,
     )
-
-
-def add_documents(*, object_type: str, documents: list[Document]) -> None:
-    """Put records that are new to the index into it, built by the caller from what it just wrote (an import)."""
-    bulk.insert_rows(SearchDocument, _COLUMNS, _rows(documents, object_type))
-    _add_terms(documents)
 
 
 @transaction.atomic

@@ -154,6 +154,7 @@ def _run_page(request: WorkspaceRequest, import_run: Import) -> HttpResponse:
         "import_run": import_run,
         "unfinished": unfinished,
         "progress": _progress(import_run),
+        "search_percent": round(import_run.search_progress * 100),
         "errors": errors,
         "error_count": error_count,
         "can_undo": (
