@@ -7,10 +7,14 @@ import itertools
 import os
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bench.scenario import RunContext, Scenario, SeedContext, Stopwatch, scaled
+
+T = TypeVar("T")
 
 COLUMNS = ["First name", "Last name", "Email", "Phone", "Company", "Title", "Tags", "Tier", "External ID"]
 FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "John", "Margaret", "Ken", "Radia", "Tim"]
@@ -123,46 +127,54 @@ def _import(ctx: RunContext, case: str, user: Any, workspace: Any, path: Path, *
         )
     Import.objects.filter(pk=import_run.pk).update(status=Import.Status.QUEUED)
     print(f"  {ctx.scenario} / {case} …", flush=True)
-    load_before = os.getloadavg()[0]
-    server = _server_cpu()
-    cpu = time.process_time()
-    with Stopwatch() as watch:
-        import_run = services.import_execute(import_id=import_run.pk)
-    cpu = time.process_time() - cpu
-    server_cpu = _cpu_since(server)
+    import_run, costs = _measured(lambda: services.import_execute(import_id=import_run.pk))
     ctx.record(
         case,
-        seconds=watch.seconds,
         rows=import_run.processed,
         created=import_run.created,
         updated=import_run.updated,
         failed=import_run.failed,
         status=import_run.status,
-        cpu_seconds=round(cpu, 1),
-        rows_per_cpu_second=round(import_run.processed / cpu) if cpu else None,
-        server_cpu_seconds=round(server_cpu, 1) if server_cpu is not None else None,
-        load=f"{load_before:.1f}→{os.getloadavg()[0]:.1f}",
+        **costs.figures(import_run.processed),
     )
-    index = getattr(services, "import_index_for_search", None)  # search indexing after the import, as the worker does it
-    if index is not None and getattr(import_run, "search_status", "") == "pending":
-        load_before = os.getloadavg()[0]
-        server = _server_cpu()
-        cpu = time.process_time()
-        with Stopwatch() as watch:
-            import_run = index(import_id=import_run.pk)
-        cpu = time.process_time() - cpu
-        server_cpu = _cpu_since(server)
+    if import_run.search_status == "pending":  # search indexing after the import, as the worker does it
+        import_run, costs = _measured(lambda: services.import_index_for_search(import_id=import_run.pk))
         ctx.record(
             f"{case.removesuffix(' (service)')}: search indexing after it (task)",
-            seconds=watch.seconds,
             rows=import_run.search_indexed,
             status=import_run.search_status,
-            cpu_seconds=round(cpu, 1),
-            rows_per_cpu_second=round(import_run.search_indexed / cpu) if cpu else None,
-            server_cpu_seconds=round(server_cpu, 1) if server_cpu is not None else None,
-            load=f"{load_before:.1f}→{os.getloadavg()[0]:.1f}",
+            **costs.figures(import_run.search_indexed),
         )
     return import_run
+
+
+@dataclass(frozen=True)
+class Costs:
+    """What one measured call took: wall seconds, this process's CPU, the database server's CPU and the load around it."""
+
+    seconds: float
+    cpu: float
+    server_cpu: float | None
+    load: str
+
+    def figures(self, rows: int) -> dict[str, Any]:
+        return {
+            "seconds": self.seconds,
+            "cpu_seconds": round(self.cpu, 1),
+            "rows_per_cpu_second": round(rows / self.cpu) if self.cpu else None,
+            "server_cpu_seconds": round(self.server_cpu, 1) if self.server_cpu is not None else None,
+            "load": self.load,
+        }
+
+
+def _measured(call: Callable[[], T]) -> tuple[T, Costs]:
+    load_before = os.getloadavg()[0]
+    server = _server_cpu()
+    cpu = time.process_time()
+    with Stopwatch() as watch:
+        result = call()
+    costs = Costs(watch.seconds, time.process_time() - cpu, _cpu_since(server), f"{load_before:.1f}→{os.getloadavg()[0]:.1f}")
+    return result, costs
 
 
 def _cpu_since(start: float | None) -> float | None:
@@ -195,11 +207,8 @@ def _undo(ctx: RunContext, case: str, user: Any, import_run: Any) -> None:
     from amity.imports import services
 
     print(f"  {ctx.scenario} / {case} …", flush=True)
-    cpu = time.process_time()
-    with Stopwatch() as watch:
-        services.import_undo(actor=user, import_run=import_run)
-    cpu = time.process_time() - cpu
-    ctx.record(case, seconds=watch.seconds, rows=import_run.updated, cpu_seconds=round(cpu, 1))
+    _, costs = _measured(lambda: services.import_undo(actor=user, import_run=import_run))
+    ctx.record(case, rows=import_run.updated, **costs.figures(import_run.updated))
 
 
 def _raw(ctx: RunContext, path: Path, rows: int) -> None:
