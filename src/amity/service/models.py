@@ -289,6 +289,8 @@ class Case(WorkspaceScopedModel):
             models.Index(fields=["workspace", "order", "-created_at"], name="case_ws_order"),
             models.Index(fields=["workspace", "first_response_due_at"], name="case_ws_response_due"),
             models.Index(fields=["workspace", "resolution_due_at"], name="case_ws_resolution_due"),
+            # The service report's cohort: the cases opened in a range (PostgreSQL scanned all 500,000 for 30 days).
+            models.Index(fields=["workspace", "created_at"], name="case_ws_created"),
         ]
 
     def __str__(self) -> str:

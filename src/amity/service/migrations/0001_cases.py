@@ -7,175 +7,309 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0006_alerts'),
-        ('customers', '0003_saved_view_custom_sort'),
-        ('orders', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("core", "0006_alerts"),
+        ("customers", "0003_saved_view_custom_sort"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseKind',
+            name="CaseKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40)),
-                ('name', models.CharField(max_length=80)),
-                ('is_return', models.BooleanField(default=False, help_text='Cases of this kind get an RMA number and return instructions.')),
-                ('instructions', models.TextField(blank=True, help_text='Told to the customer when a case of this kind is opened (e.g. how to send goods back).')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=40)),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "is_return",
+                    models.BooleanField(default=False, help_text="Cases of this kind get an RMA number and return instructions."),
+                ),
+                (
+                    "instructions",
+                    models.TextField(
+                        blank=True, help_text="Told to the customer when a case of this kind is opened (e.g. how to send goods back)."
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32)),
-                ('reply_token', models.CharField(help_text='Put in the subject of every email so replies find the case.', max_length=16)),
-                ('rma_number', models.CharField(blank=True, max_length=32, null=True)),
-                ('subject', models.CharField(max_length=250)),
-                ('description', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('new', 'New'), ('open', 'Open'), ('waiting_customer', 'Waiting on customer'), ('waiting_third_party', 'Waiting on third party'), ('resolved', 'Resolved'), ('closed', 'Closed')], default='new', max_length=24)),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], default='normal', max_length=10)),
-                ('priority_rank', models.PositiveSmallIntegerField(default=3)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('web', 'Web form'), ('portal', 'Portal'), ('phone', 'Phone'), ('chat', 'Chat'), ('social', 'Social'), ('api', 'API'), ('agent', 'Agent')], default='agent', max_length=10)),
-                ('requester_email', models.EmailField(blank=True, help_text='Where replies go when the case has no contact yet.', max_length=254)),
-                ('language', models.CharField(blank=True, max_length=10)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('first_response_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_message_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='customers.account')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='customers.contact')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_cases', to='service.case')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='orders.salesorder')),
-                ('order_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='orders.salesorderline')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='catalog.product')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='service.casekind')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=32)),
+                ("reply_token", models.CharField(help_text="Put in the subject of every email so replies find the case.", max_length=16)),
+                ("rma_number", models.CharField(blank=True, max_length=32, null=True)),
+                ("subject", models.CharField(max_length=250)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("waiting_customer", "Waiting on customer"),
+                            ("waiting_third_party", "Waiting on third party"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("low", "Low"), ("normal", "Normal"), ("high", "High"), ("urgent", "Urgent")],
+                        default="normal",
+                        max_length=10,
+                    ),
+                ),
+                ("priority_rank", models.PositiveSmallIntegerField(default=3)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("web", "Web form"),
+                            ("portal", "Portal"),
+                            ("phone", "Phone"),
+                            ("chat", "Chat"),
+                            ("social", "Social"),
+                            ("api", "API"),
+                            ("agent", "Agent"),
+                        ],
+                        default="agent",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "requester_email",
+                    models.EmailField(blank=True, help_text="Where replies go when the case has no contact yet.", max_length=254),
+                ),
+                ("language", models.CharField(blank=True, max_length=10)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("first_response_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_message_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="cases", to="customers.account"
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="cases", to="customers.contact"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="merged_cases", to="service.case"
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="cases", to="orders.salesorder"
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cases",
+                        to="orders.salesorderline",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="cases", to="catalog.product"
+                    ),
+                ),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
+                ("kind", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="service.casekind")),
             ],
         ),
         migrations.CreateModel(
-            name='CaseMessage',
+            name="CaseMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('customer', 'From the customer'), ('reply', 'Reply'), ('note', 'Internal note')], max_length=10)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('web', 'Web form'), ('portal', 'Portal'), ('phone', 'Phone'), ('chat', 'Chat'), ('social', 'Social'), ('api', 'API'), ('agent', 'Agent')], default='agent', max_length=10)),
-                ('from_address', models.CharField(blank=True, max_length=320)),
-                ('from_name', models.CharField(blank=True, max_length=200)),
-                ('to_addresses', models.JSONField(blank=True, default=list)),
-                ('subject', models.CharField(blank=True, max_length=250)),
-                ('body', models.TextField(help_text='Sanitized HTML or plain text.')),
-                ('message_id', models.CharField(blank=True, max_length=250, null=True)),
-                ('in_reply_to', models.CharField(blank=True, max_length=250)),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, help_text='When the reply left by email.', null=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='service.case')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.contact')),
-                ('mentions', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("customer", "From the customer"), ("reply", "Reply"), ("note", "Internal note")], max_length=10
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("web", "Web form"),
+                            ("portal", "Portal"),
+                            ("phone", "Phone"),
+                            ("chat", "Chat"),
+                            ("social", "Social"),
+                            ("api", "API"),
+                            ("agent", "Agent"),
+                        ],
+                        default="agent",
+                        max_length=10,
+                    ),
+                ),
+                ("from_address", models.CharField(blank=True, max_length=320)),
+                ("from_name", models.CharField(blank=True, max_length=200)),
+                ("to_addresses", models.JSONField(blank=True, default=list)),
+                ("subject", models.CharField(blank=True, max_length=250)),
+                ("body", models.TextField(help_text="Sanitized HTML or plain text.")),
+                ("message_id", models.CharField(blank=True, max_length=250, null=True)),
+                ("in_reply_to", models.CharField(blank=True, max_length=250)),
+                ("occurred_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, help_text="When the reply left by email.", null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("case", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="service.case")),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="customers.contact"
+                    ),
+                ),
+                ("mentions", models.ManyToManyField(blank=True, related_name="+", to=settings.AUTH_USER_MODEL)),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
             options={
-                'ordering': ['occurred_at', 'id'],
+                "ordering": ["occurred_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Queue',
+            name="Queue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('email_address', models.EmailField(blank=True, help_text='Mail to this address opens cases in this queue.', max_length=254)),
-                ('is_default', models.BooleanField(default=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('members', models.ManyToManyField(blank=True, help_text='The agents who work this queue.', related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "email_address",
+                    models.EmailField(blank=True, help_text="Mail to this address opens cases in this queue.", max_length=254),
+                ),
+                ("is_default", models.BooleanField(default=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, help_text="The agents who work this queue.", related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='queue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='service.queue'),
+            model_name="case",
+            name="queue",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="cases", to="service.queue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casekind',
-            constraint=models.UniqueConstraint(fields=('workspace', 'key'), name='casekind_unique_key'),
+            model_name="casekind",
+            constraint=models.UniqueConstraint(fields=("workspace", "key"), name="casekind_unique_key"),
         ),
         migrations.AddIndex(
-            model_name='casemessage',
-            index=models.Index(fields=['workspace', 'case', 'occurred_at', 'id'], name='casemessage_ws_case'),
+            model_name="casemessage",
+            index=models.Index(fields=["workspace", "case", "occurred_at", "id"], name="casemessage_ws_case"),
         ),
         migrations.AddIndex(
-            model_name='casemessage',
-            index=models.Index(fields=['workspace', 'contact', '-occurred_at'], name='casemessage_ws_contact'),
+            model_name="casemessage",
+            index=models.Index(fields=["workspace", "contact", "-occurred_at"], name="casemessage_ws_contact"),
         ),
         migrations.AddConstraint(
-            model_name='casemessage',
-            constraint=models.UniqueConstraint(condition=models.Q(('message_id__isnull', False)), fields=('workspace', 'message_id'), name='casemessage_unique_message_id'),
+            model_name="casemessage",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("message_id__isnull", False)), fields=("workspace", "message_id"), name="casemessage_unique_message_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='queue',
-            constraint=models.UniqueConstraint(fields=('workspace', 'name'), name='queue_unique_name'),
+            model_name="queue",
+            constraint=models.UniqueConstraint(fields=("workspace", "name"), name="queue_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', '-updated_at', '-id'], name='case_ws_recent'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "-updated_at", "-id"], name="case_ws_recent"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'status', '-updated_at', '-id'], name='case_ws_status'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "status", "-updated_at", "-id"], name="case_ws_status"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'queue', 'status', '-updated_at'], name='case_ws_queue'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "queue", "status", "-updated_at"], name="case_ws_queue"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'assignee', 'status', '-updated_at'], name='case_ws_assignee'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "assignee", "status", "-updated_at"], name="case_ws_assignee"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'priority_rank', '-updated_at', '-id'], name='case_ws_priority'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "priority_rank", "-updated_at", "-id"], name="case_ws_priority"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'contact', '-created_at'], name='case_ws_contact'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "contact", "-created_at"], name="case_ws_contact"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'account', '-created_at'], name='case_ws_account'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "account", "-created_at"], name="case_ws_account"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'order', '-created_at'], name='case_ws_order'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "order", "-created_at"], name="case_ws_order"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('workspace', 'number'), name='case_unique_number'),
+            model_name="case",
+            constraint=models.UniqueConstraint(fields=("workspace", "number"), name="case_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('workspace', 'reply_token'), name='case_unique_token'),
+            model_name="case",
+            constraint=models.UniqueConstraint(fields=("workspace", "reply_token"), name="case_unique_token"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('workspace', 'rma_number'), name='case_unique_rma'),
+            model_name="case",
+            constraint=models.UniqueConstraint(fields=("workspace", "rma_number"), name="case_unique_rma"),
         ),
     ]

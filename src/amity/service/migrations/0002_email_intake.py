@@ -6,68 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_alerts'),
-        ('service', '0001_cases'),
+        ("core", "0006_alerts"),
+        ("service", "0001_cases"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casemessage',
-            name='automated',
-            field=models.BooleanField(default=False, help_text='An auto-reply (out of office, delivery report): kept, never answered.'),
+            model_name="casemessage",
+            name="automated",
+            field=models.BooleanField(default=False, help_text="An auto-reply (out of office, delivery report): kept, never answered."),
         ),
         migrations.CreateModel(
-            name='CaseAttachment',
+            name="CaseAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='case-attachments/%Y/%m/')),
-                ('filename', models.CharField(max_length=255)),
-                ('content_type', models.CharField(blank=True, max_length=120)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='service.casemessage')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="case-attachments/%Y/%m/")),
+                ("filename", models.CharField(max_length=255)),
+                ("content_type", models.CharField(blank=True, max_length=120)),
+                ("size", models.PositiveIntegerField(default=0)),
+                (
+                    "message",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="service.casemessage"),
+                ),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Mailbox',
+            name="Mailbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('host', models.CharField(max_length=200)),
-                ('port', models.PositiveIntegerField(default=993)),
-                ('use_ssl', models.BooleanField(default=True)),
-                ('username', models.CharField(max_length=254)),
-                ('password', models.CharField(help_text='Kept to sign in to the mailbox; never shown again.', max_length=500)),
-                ('folder', models.CharField(default='INBOX', max_length=200)),
-                ('active', models.BooleanField(default=True)),
-                ('last_uid', models.PositiveBigIntegerField(default=0, help_text='The last message read (IMAP UID); later ones are new.')),
-                ('uid_validity', models.PositiveBigIntegerField(default=0)),
-                ('last_checked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('queue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mailboxes', to='service.queue')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("host", models.CharField(max_length=200)),
+                ("port", models.PositiveIntegerField(default=993)),
+                ("use_ssl", models.BooleanField(default=True)),
+                ("username", models.CharField(max_length=254)),
+                ("password", models.CharField(help_text="Kept to sign in to the mailbox; never shown again.", max_length=500)),
+                ("folder", models.CharField(default="INBOX", max_length=200)),
+                ("active", models.BooleanField(default=True)),
+                ("last_uid", models.PositiveBigIntegerField(default=0, help_text="The last message read (IMAP UID); later ones are new.")),
+                ("uid_validity", models.PositiveBigIntegerField(default=0)),
+                ("last_checked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="mailboxes", to="service.queue"
+                    ),
+                ),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='IgnoredEmail',
+            name="IgnoredEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_id', models.CharField(blank=True, max_length=250)),
-                ('from_address', models.CharField(blank=True, max_length=320)),
-                ('subject', models.CharField(blank=True, max_length=250)),
-                ('reason', models.CharField(max_length=200)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("message_id", models.CharField(blank=True, max_length=250)),
+                ("from_address", models.CharField(blank=True, max_length=320)),
+                ("subject", models.CharField(blank=True, max_length=250)),
+                ("reason", models.CharField(max_length=200)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace', '-received_at'], name='ignoredemail_ws_recent')],
+                "indexes": [models.Index(fields=["workspace", "-received_at"], name="ignoredemail_ws_recent")],
             },
         ),
     ]

@@ -7,87 +7,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0006_alerts'),
-        ('customers', '0004_saved_view_of_deals'),
-        ('orders', '0001_initial'),
-        ('service', '0002_email_intake'),
+        ("catalog", "0001_initial"),
+        ("core", "0006_alerts"),
+        ("customers", "0004_saved_view_of_deals"),
+        ("orders", "0001_initial"),
+        ("service", "0002_email_intake"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='escalated_at',
+            model_name="case",
+            name="escalated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='case',
-            name='first_response_due_at',
+            model_name="case",
+            name="first_response_due_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='case',
-            name='resolution_due_at',
+            model_name="case",
+            name="resolution_due_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='case',
-            name='sla_paused_at',
-            field=models.DateTimeField(blank=True, help_text='The resolution clock stops while the case waits on the customer.', null=True),
+            model_name="case",
+            name="sla_paused_at",
+            field=models.DateTimeField(blank=True, help_text="The resolution clock stops while the case waits on the customer.", null=True),
         ),
         migrations.CreateModel(
-            name='BusinessCalendar',
+            name="BusinessCalendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
-                ('hours', models.JSONField(default=amity.service.models.default_hours, help_text='Per weekday a list of [from, to] times, e.g. {"mon": [["09:00", "17:00"]]}.')),
-                ('holiday_country', models.CharField(blank=True, help_text='Public holidays of this country (ISO code) are closed days.', max_length=2)),
-                ('closed_days', models.JSONField(blank=True, default=list, help_text='Further closed days, as YYYY-MM-DD.')),
-                ('is_default', models.BooleanField(default=False)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80)),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
+                (
+                    "hours",
+                    models.JSONField(
+                        default=amity.service.models.default_hours,
+                        help_text='Per weekday a list of [from, to] times, e.g. {"mon": [["09:00", "17:00"]]}.',
+                    ),
+                ),
+                (
+                    "holiday_country",
+                    models.CharField(blank=True, help_text="Public holidays of this country (ISO code) are closed days.", max_length=2),
+                ),
+                ("closed_days", models.JSONField(blank=True, default=list, help_text="Further closed days, as YYYY-MM-DD.")),
+                ("is_default", models.BooleanField(default=False)),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='The first matching active policy applies.')),
-                ('priority', models.CharField(blank=True, help_text='Any priority if empty.', max_length=10)),
-                ('customer_tier', models.CharField(blank=True, help_text="A tag of the customer's account (e.g. gold); any if empty.", max_length=60)),
-                ('first_response_minutes', models.PositiveIntegerField(blank=True, null=True)),
-                ('resolution_minutes', models.PositiveIntegerField(blank=True, null=True)),
-                ('warn_before_minutes', models.PositiveIntegerField(default=30)),
-                ('raise_priority_on_breach', models.BooleanField(default=False)),
-                ('active', models.BooleanField(default=True)),
-                ('calendar', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='policies', to='service.businesscalendar')),
-                ('escalate_to', models.ForeignKey(blank=True, help_text='Told of every breach.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('kind', models.ForeignKey(blank=True, help_text='Any kind if empty.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='service.casekind')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80)),
+                ("position", models.PositiveSmallIntegerField(default=0, help_text="The first matching active policy applies.")),
+                ("priority", models.CharField(blank=True, help_text="Any priority if empty.", max_length=10)),
+                (
+                    "customer_tier",
+                    models.CharField(blank=True, help_text="A tag of the customer's account (e.g. gold); any if empty.", max_length=60),
+                ),
+                ("first_response_minutes", models.PositiveIntegerField(blank=True, null=True)),
+                ("resolution_minutes", models.PositiveIntegerField(blank=True, null=True)),
+                ("warn_before_minutes", models.PositiveIntegerField(default=30)),
+                ("raise_priority_on_breach", models.BooleanField(default=False)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="policies",
+                        to="service.businesscalendar",
+                    ),
+                ),
+                (
+                    "escalate_to",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Told of every breach.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Any kind if empty.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="service.casekind",
+                    ),
+                ),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='sla_policy',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='service.slapolicy'),
+            model_name="case",
+            name="sla_policy",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="cases", to="service.slapolicy"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'first_response_due_at'], name='case_ws_response_due'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "first_response_due_at"], name="case_ws_response_due"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'resolution_due_at'], name='case_ws_resolution_due'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "resolution_due_at"], name="case_ws_resolution_due"),
         ),
         migrations.AddConstraint(
-            model_name='businesscalendar',
-            constraint=models.UniqueConstraint(fields=('workspace', 'name'), name='businesscalendar_unique_name'),
+            model_name="businesscalendar",
+            constraint=models.UniqueConstraint(fields=("workspace", "name"), name="businesscalendar_unique_name"),
         ),
     ]

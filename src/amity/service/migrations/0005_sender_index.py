@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_alerts'),
-        ('customers', '0005_duplicates'),
-        ('service', '0004_canned_responses_and_macros'),
+        ("core", "0006_alerts"),
+        ("customers", "0005_duplicates"),
+        ("service", "0004_canned_responses_and_macros"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='casemessage',
-            index=models.Index(fields=['workspace', 'from_address', 'occurred_at'], name='casemessage_ws_sender'),
+            model_name="casemessage",
+            index=models.Index(fields=["workspace", "from_address", "occurred_at"], name="casemessage_ws_sender"),
         ),
     ]

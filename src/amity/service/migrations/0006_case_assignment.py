@@ -7,54 +7,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_alerts'),
-        ('service', '0005_sender_index'),
+        ("core", "0006_alerts"),
+        ("service", "0005_sender_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseAssignmentRule',
+            name="CaseAssignmentRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
-                ('kinds', models.JSONField(blank=True, default=list, help_text='Case kind keys; any kind if empty.')),
-                ('priorities', models.JSONField(blank=True, default=list)),
-                ('languages', models.JSONField(blank=True, default=list, help_text="The case's language must be one of them; any if empty.")),
-                ('method', models.CharField(choices=[('round_robin', 'Round-robin'), ('least_loaded', 'Least open cases'), ('agent', 'One agent')], default='round_robin', max_length=14)),
-                ('required_skill', models.CharField(blank=True, max_length=60)),
-                ('match_language', models.BooleanField(default=False, help_text="Only agents who speak the case's language.")),
-                ('turn', models.PositiveIntegerField(default=0, help_text='How many cases the rule has handed out.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agent', models.ForeignKey(blank=True, help_text='For the one-agent method.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('agents', models.ManyToManyField(blank=True, help_text="The pool; the queue's members if empty.", related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('queue', models.ForeignKey(blank=True, help_text='Cases in this queue; any if empty.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='service.queue')),
-                ('route_to_queue', models.ForeignKey(blank=True, help_text='Move the case here first.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='service.queue')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
+                ("kinds", models.JSONField(blank=True, default=list, help_text="Case kind keys; any kind if empty.")),
+                ("priorities", models.JSONField(blank=True, default=list)),
+                (
+                    "languages",
+                    models.JSONField(blank=True, default=list, help_text="The case's language must be one of them; any if empty."),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("round_robin", "Round-robin"), ("least_loaded", "Least open cases"), ("agent", "One agent")],
+                        default="round_robin",
+                        max_length=14,
+                    ),
+                ),
+                ("required_skill", models.CharField(blank=True, max_length=60)),
+                ("match_language", models.BooleanField(default=False, help_text="Only agents who speak the case's language.")),
+                ("turn", models.PositiveIntegerField(default=0, help_text="How many cases the rule has handed out.")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For the one-agent method.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "agents",
+                    models.ManyToManyField(
+                        blank=True, help_text="The pool; the queue's members if empty.", related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cases in this queue; any if empty.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="service.queue",
+                    ),
+                ),
+                (
+                    "route_to_queue",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Move the case here first.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="service.queue",
+                    ),
+                ),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AgentProfile',
+            name="AgentProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('skills', models.JSONField(blank=True, default=list, help_text='What they are good at, e.g. ["billing", "returns"].')),
-                ('languages', models.JSONField(blank=True, default=list, help_text='Languages they answer in, as codes, e.g. ["en", "de"].')),
-                ('available', models.BooleanField(default=True, help_text='Off while away: the rules give them no new cases.')),
-                ('max_open_cases', models.PositiveIntegerField(blank=True, help_text='No new cases beyond this many open ones; no limit if empty.', null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("skills", models.JSONField(blank=True, default=list, help_text='What they are good at, e.g. ["billing", "returns"].')),
+                (
+                    "languages",
+                    models.JSONField(blank=True, default=list, help_text='Languages they answer in, as codes, e.g. ["en", "de"].'),
+                ),
+                ("available", models.BooleanField(default=True, help_text="Off while away: the rules give them no new cases.")),
+                (
+                    "max_open_cases",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="No new cases beyond this many open ones; no limit if empty.", null=True
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL)),
+                ("workspace", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.workspace")),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'user'), name='agentprofile_unique_user')],
+                "constraints": [models.UniqueConstraint(fields=("workspace", "user"), name="agentprofile_unique_user")],
             },
         ),
     ]

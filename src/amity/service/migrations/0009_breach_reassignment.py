@@ -5,20 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('service', '0008_knowledge_base_and_surveys'),
+        ("service", "0008_knowledge_base_and_surveys"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='slapolicy',
-            name='breach_assignee',
-            field=models.CharField(choices=[('keep', 'Whoever works it now'), ('escalation_person', 'The person told of breaches'), ('route', 'Another free agent, by the routing rules')], default='keep', max_length=20),
+            model_name="slapolicy",
+            name="breach_assignee",
+            field=models.CharField(
+                choices=[
+                    ("keep", "Whoever works it now"),
+                    ("escalation_person", "The person told of breaches"),
+                    ("route", "Another free agent, by the routing rules"),
+                ],
+                default="keep",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='slapolicy',
-            name='breach_queue',
-            field=models.ForeignKey(blank=True, help_text='A breached case moves to this queue.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='service.queue'),
+            model_name="slapolicy",
+            name="breach_queue",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="A breached case moves to this queue.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="service.queue",
+            ),
         ),
     ]

@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_alerts'),
-        ('customers', '0008_privacy_erasure'),
-        ('service', '0009_breach_reassignment'),
+        ("core", "0006_alerts"),
+        ("customers", "0008_privacy_erasure"),
+        ("service", "0009_breach_reassignment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='portalaccess',
-            index=models.Index(fields=['workspace', '-invited_at', '-id'], name='portalaccess_ws_recent'),
+            model_name="portalaccess",
+            index=models.Index(fields=["workspace", "-invited_at", "-id"], name="portalaccess_ws_recent"),
         ),
     ]

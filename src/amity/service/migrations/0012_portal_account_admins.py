@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0010_retention_rules'),
-        ('service', '0011_kb_markdown_search_and_sent_articles'),
+        ("customers", "0010_retention_rules"),
+        ("service", "0011_kb_markdown_search_and_sent_articles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='portalaccess',
-            name='admin_membership',
-            field=models.ForeignKey(blank=True, help_text="The contact's place at the account whose cases, orders and invoices they see in the portal (account admin).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.accountcontact'),
+            model_name="portalaccess",
+            name="admin_membership",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The contact's place at the account whose cases, orders and invoices they see in the portal (account admin).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="customers.accountcontact",
+            ),
         ),
     ]

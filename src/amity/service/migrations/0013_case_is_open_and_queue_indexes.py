@@ -5,52 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0007_fielddefinition_sensitive'),
-        ('customers', '0012_dedupe_keys_without_constraint'),
-        ('orders', '0001_initial'),
-        ('service', '0012_portal_account_admins'),
+        ("catalog", "0001_initial"),
+        ("core", "0007_fielddefinition_sensitive"),
+        ("customers", "0012_dedupe_keys_without_constraint"),
+        ("orders", "0001_initial"),
+        ("service", "0012_portal_account_admins"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_ws_queue',
+            model_name="case",
+            name="case_ws_queue",
         ),
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_ws_assignee',
+            model_name="case",
+            name="case_ws_assignee",
         ),
         migrations.AddField(
-            model_name='case',
-            name='is_open',
-            field=models.GeneratedField(db_persist=True, expression=models.ExpressionWrapper(models.Q(('status__in', ('new', 'open', 'waiting_customer', 'waiting_third_party'))), output_field=models.BooleanField()), output_field=models.BooleanField()),
+            model_name="case",
+            name="is_open",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.ExpressionWrapper(
+                    models.Q(("status__in", ("new", "open", "waiting_customer", "waiting_third_party"))), output_field=models.BooleanField()
+                ),
+                output_field=models.BooleanField(),
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'is_open', 'queue', 'assignee'], name='case_open_counts'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "is_open", "queue", "assignee"], name="case_open_counts"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'is_open', '-updated_at', '-id'], name='case_open_recent'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "is_open", "-updated_at", "-id"], name="case_open_recent"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'queue', 'is_open', '-updated_at', '-id'], name='case_open_queue'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "queue", "is_open", "-updated_at", "-id"], name="case_open_queue"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'assignee', 'is_open', '-updated_at', '-id'], name='case_open_assignee'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "assignee", "is_open", "-updated_at", "-id"], name="case_open_assignee"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'is_open', 'priority_rank', '-updated_at', '-id'], name='case_open_priority'),
+            model_name="case",
+            index=models.Index(fields=["workspace", "is_open", "priority_rank", "-updated_at", "-id"], name="case_open_priority"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['workspace', 'queue', 'is_open', 'priority_rank', '-updated_at', '-id'], name='case_open_queue_priority'),
+            model_name="case",
+            index=models.Index(
+                fields=["workspace", "queue", "is_open", "priority_rank", "-updated_at", "-id"], name="case_open_queue_priority"
+            ),
         ),
     ]
