@@ -176,7 +176,7 @@ def test_the_satisfaction_report_draws_its_charts(open_page: Any, helpdesk: dict
             score=score, answered_at=sent + dt.timedelta(hours=3) if score else None,
         )  # fmt: skip
     for viewport, name in [({"width": 1280, "height": 1000}, "csat-report"), (PHONE, "csat-report")]:
-        page = open_page(viewport)
+        page = open_page(viewport, reduced_motion="reduce")  # charts drawn at once, not caught mid-animation
         sign_in(page, "sam@acme.test", PASSWORD)
         page.goto("/w/acme/cases/report/")
         page.get_by_role("link", name="Satisfaction").click()

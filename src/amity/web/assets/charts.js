@@ -75,6 +75,8 @@ function draw(canvas) {
     plugins: [TICKS_ON_CANVAS],
     data: { labels: spec.labels, datasets },
     options: {
+      // No grow animation for people who ask for less motion (and for screenshots, which would catch it half way).
+      animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : undefined,
       indexAxis: spec.horizontal ? "y" : "x",
       maintainAspectRatio: false,
       responsive: true,
