@@ -65,6 +65,7 @@ PERIODIC_TASKS: list[tuple[str, str | None]] = [
     ("amity.service.tasks.escalate_sla_breaches", None),
     ("amity.service.tasks.send_due_surveys", None),
     ("amity.customers.privacy.tasks.apply_retention_rules", None),
+    ("amity.imports.tasks.requeue_stalled_imports", None),
 ]
 
 

@@ -251,6 +251,8 @@ WORKER_HEARTBEAT_SECONDS = 10
 SCHEDULER_SECONDS = float(os.environ.get("AMITY_SCHEDULER_SECONDS", "60"))
 # How often the worker evaluates the alert rules (no activity, close date passed, overdue tasks…).
 ALERTS_SECONDS = float(os.environ.get("AMITY_ALERTS_SECONDS", "900"))
+# An import (or its search indexing) that has not moved for this long lost its worker: the sweeper queues it again.
+IMPORT_STALL_SECONDS = float(os.environ.get("AMITY_IMPORT_STALL_SECONDS", "600"))
 # How often the worker refreshes SQLite's query planner statistics (PostgreSQL's autovacuum does its own).
 PLANNER_STATISTICS_SECONDS = float(os.environ.get("AMITY_PLANNER_STATISTICS_SECONDS", "3600"))
 # How long after a retention rule was applied the worker applies it again (the scheduler asks every minute).

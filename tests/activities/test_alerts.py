@@ -74,5 +74,6 @@ def test_the_scheduler_enqueues_alerts_at_their_own_pace(settings):
         "amity.service.tasks.escalate_sla_breaches",
         "amity.service.tasks.send_due_surveys",
         "amity.customers.privacy.tasks.apply_retention_rules",
+        "amity.imports.tasks.requeue_stalled_imports",
     ]
     assert "amity.core.tasks.evaluate_alert_rules" in _due_periodic_tasks(last, 1900.0)

@@ -59,7 +59,20 @@ def json_value(value: Any) -> str | None:
     """A JSON column's value as the database takes it in COPY and executemany alike."""
     if value is None:
         return None
-    return "{}" if value == {} else json.dumps(value)  # most records have no custom fields or social handles
+    if value == {}:  # most records have no custom fields or social handles
+        return "{}"
+    if isinstance(value, dict) and len(value) <= 4:
+        try:
+            return _small_json(tuple(value.items()))
+        except TypeError:  # a list or a dict among the values: not hashable, so not cached
+            pass
+    return json.dumps(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _small_json(items: tuple[tuple[str, Any], ...]) -> str:
+    """A few custom fields of a handful of values (a tier, a region) recur row after row: encode each set once."""
+    return json.dumps(dict(items))
 
 
 @functools.lru_cache(maxsize=64)

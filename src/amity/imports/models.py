@@ -66,6 +66,9 @@ class Import(WorkspaceScopedModel):
     search_total = models.PositiveIntegerField(default=0, help_text="Records the import wrote that search must index.")
     search_indexed = models.PositiveIntegerField(default=0)
     last_indexed_batch = models.IntegerField(default=-1, help_text="The last batch indexed for search; indexing goes on after it.")
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the import or its search indexing last moved on: the sweeper requeues a stalled one."
+    )
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "-created_at", "-id"], name="import_ws_recent")]

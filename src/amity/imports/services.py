@@ -15,6 +15,7 @@ with each batch, as the lead follow-up task rescores and reassigns them.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import logging
 from collections.abc import Callable, Iterator, Mapping
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from amity.core import audit, bulk
@@ -213,7 +215,8 @@ def _prepare(import_run: Import) -> None:
             import_run.total = reading.count_rows(stream, import_run.file_name)
     import_run.status = Import.Status.RUNNING
     import_run.started_at = import_run.started_at or timezone.now()
-    import_run.save(update_fields=["total", "status", "started_at"])
+    import_run.progress_at = timezone.now()
+    import_run.save(update_fields=["total", "status", "started_at", "progress_at"])
 
 
 def _rows(import_run: Import, stream: Any) -> tuple[list[str], Iterator[list[tuple[int, list[str]]]]]:
@@ -369,9 +372,12 @@ def _commit_batch(import_run: Import, number: int, batch: list[tuple[int, list[s
         import_run.search_status = Import.SearchStatus.PENDING
     import_run.last_batch = number
     import_run.processed += len(batch)
+    import_run.progress_at = timezone.now()
     for outcome, count in result.counts.items():
         setattr(import_run, outcome, getattr(import_run, outcome) + count)
-    import_run.save(update_fields=["last_batch", "processed", "created", "updated", "skipped", "failed", "search_total", "search_status"])
+    import_run.save(
+        update_fields=["last_batch", "processed", "created", "updated", "skipped", "failed", "search_total", "search_status", "progress_at"]
+    )
 
 
 def _follow_up_after_commit(batch: ImportBatch) -> None:
@@ -392,8 +398,8 @@ def _summary(import_run: Import) -> str:
 def _finish(import_run: Import, status: str, message: str) -> Import:
     import_run.status = status
     import_run.message = message[:500]
-    import_run.finished_at = timezone.now()
-    import_run.save(update_fields=["status", "message", "finished_at"])
+    import_run.finished_at = import_run.progress_at = timezone.now()
+    import_run.save(update_fields=["status", "message", "finished_at", "progress_at"])
     if _index_after_commit(import_run.pk):
         import_run.search_status = Import.SearchStatus.PENDING
     return import_run
@@ -498,7 +504,8 @@ def import_index_for_search(*, import_id: int, on_progress: ProgressCallback | N
             import_run.search_status = Import.SearchStatus.INDEXING
             import_run.last_indexed_batch = number
             import_run.search_indexed += len(record_ids) + len(account_ids)
-            import_run.save(update_fields=["search_status", "last_indexed_batch", "search_indexed"])
+            import_run.progress_at = timezone.now()
+            import_run.save(update_fields=["search_status", "last_indexed_batch", "search_indexed", "progress_at"])
         if on_progress:
             on_progress(import_run)
     with transaction.atomic():
@@ -508,6 +515,38 @@ def import_index_for_search(*, import_id: int, on_progress: ProgressCallback | N
             import_run.search_status = Import.SearchStatus.DONE
             import_run.save(update_fields=["search_status"])
     return import_run
+
+
+def requeue_stalled(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again the imports, and the search indexing after them, that have not moved for `IMPORT_STALL_SECONDS`.
+
+    A worker killed mid-way (a deploy, the OOM killer) leaves an import `running`, or its indexing `indexing` or
+    `pending`, with no task left to finish it; a failing one is retried by its task instead. Both tasks go on after
+    the last batch that landed, so running one twice is safe, and each stalled import is claimed by moving its
+    `progress_at` (one worker wins). Returns the ids of the imports queued again.
+    """
+    from amity.imports.tasks import index_import_for_search, run_import  # the task module imports this one
+
+    now = now or timezone.now()
+    stalled_since = now - dt.timedelta(seconds=settings.IMPORT_STALL_SECONDS)
+    stalled = Import.objects.filter(progress_at__lt=stalled_since).filter(
+        Q(status=Import.Status.RUNNING)
+        | Q(
+            status__in=[Import.Status.DONE, Import.Status.FAILED],
+            search_status__in=[Import.SearchStatus.PENDING, Import.SearchStatus.INDEXING],
+        )
+    )
+    requeued = []
+    for pk, status, progress_at in stalled.values_list("pk", "status", "progress_at"):
+        if not Import.objects.filter(pk=pk, progress_at=progress_at).update(progress_at=now):
+            continue  # another worker took it
+        if status == Import.Status.RUNNING:
+            transaction.on_commit(partial(run_import.enqueue, pk))
+        else:
+            transaction.on_commit(partial(index_import_for_search.enqueue, pk))
+        logger.warning("Import %s had not moved since %s: queued again (%s)", pk, progress_at, status)
+        requeued.append(pk)
+    return requeued
 
 
 def import_index_give_up(*, import_id: int, error: Exception) -> None:

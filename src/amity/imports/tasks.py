@@ -34,3 +34,9 @@ def _give_up_indexing(import_id: int, *, error: Exception) -> None:
 def index_import_for_search(import_id: int) -> None:
     """Index for search what an import wrote; a retry goes on after the last batch indexed."""
     services.import_index_for_search(import_id=import_id)
+
+
+@retrying_task(max_attempts=1)
+def requeue_stalled_imports() -> None:
+    """Periodic: queue again the imports (and their search indexing) a killed worker left half-way."""
+    services.requeue_stalled()

@@ -36,27 +36,43 @@ class BatchResult:
 
 
 class RecordTable:
-    """How a new record's checked values become one row of its table: every concrete column, defaults filled in."""
+    """How new records' checked values become rows of their table: every concrete column, defaults filled in."""
 
     def __init__(self, model: type[models.Model]) -> None:
         fields = [field for field in model._meta.concrete_fields if not getattr(field, "generated", False)]
         self.model = model
         self.columns = [field.attname for field in fields]
-        self.converters: list[Callable[[Any], Any] | None] = [bulk.converter(field) for field in fields]
+        self.converters: dict[str, Callable[[Any], Any]] = {
+            field.attname: convert for field in fields if (convert := bulk.converter(field)) is not None
+        }
         self.defaults = {
             field.attname: None if field.has_default() and callable(field.default) else field.get_default() for field in fields
         }
         self.defaults.update((field.attname, {}) for field in fields if field.get_internal_type() == "JSONField")
 
-    def row(self, values: dict[str, Any]) -> list[Any]:
-        merged = {**self.defaults, **values}
-        return [
-            merged[column] if convert is None else convert(merged[column])
-            for column, convert in zip(self.columns, self.converters, strict=True)
+    def insert(self, records: Iterable[tuple[int | None, dict[str, Any]]], *, defaults: dict[str, Any], fixed: dict[str, Any]) -> None:
+        """Insert (id, checked values) records: `defaults` fill what the values leave out, `fixed` (the workspace, the
+        times) override them. Columns given once for the batch are converted once; the others for each row."""
+        base = {**self.defaults, **defaults}
+        forced = {column: self._converted(column, value) for column, value in fixed.items()}
+        per_row = [
+            (index, self.converters[column])
+            for index, column in enumerate(self.columns)
+            if column in self.converters and column not in fixed
         ]
+        columns = self.columns
+        rows = []
+        for pk, values in records:
+            merged = {**base, **values, **forced, "id": pk}
+            row = [merged[column] for column in columns]
+            for index, convert in per_row:
+                row[index] = convert(row[index])
+            rows.append(row)
+        bulk.insert_rows(self.model, columns, rows)
 
-    def insert(self, records: Iterable[dict[str, Any]]) -> None:
-        bulk.insert_rows(self.model, self.columns, [self.row(values) for values in records])
+    def _converted(self, column: str, value: Any) -> Any:
+        convert = self.converters.get(column)
+        return value if convert is None else convert(value)
 
 
 class Writer:
@@ -86,35 +102,26 @@ class Writer:
 
     # New records ----------------------------------------------------------------------------------
 
-    def _new_values(self, row: Row, now: Any) -> dict[str, Any]:
+    def _stamps(self, now: Any) -> dict[str, dict[str, Any]]:
+        """What every new record of a batch gets: the importer as owner unless a row names one, the workspace and
+        the batch's time, whatever a row says."""
         return {
-            "owner_id": self.importer.actor.pk,
-            **row.values,
-            "id": row.pk,
-            "workspace_id": self.workspace_id,
-            "created_at": now,
-            "updated_at": now,
+            "defaults": {"owner_id": self.importer.actor.pk},
+            "fixed": {"workspace_id": self.workspace_id, "created_at": now, "updated_at": now},
         }
 
     def _companies(self, result: BatchResult, now: Any) -> dict[str, int]:
         """Account ids by name for the Company column; the accounts checked as new are created now."""
-        importer = self.importer
-        names = sorted(importer.new_companies)
-        ids = dict(importer.company_ids)
-        for name, pk in zip(names, bulk.allocate_ids(Account, len(names)), strict=True):
-            ids[name] = pk
-        new = [
-            {"owner_id": importer.actor.pk, **importer.new_companies[name], "id": ids[name], "workspace_id": self.workspace_id,
-             "created_at": now, "updated_at": now}
-            for name in names
-        ]  # fmt: skip
-        self.accounts.insert(new)
-        result.created_account_ids = [ids[name] for name in names]
+        new_companies = self.importer.new_companies
+        names = sorted(new_companies)
+        created = dict(zip(names, bulk.allocate_ids(Account, len(names)), strict=True))
+        ids = {**self.importer.company_ids, **created}
+        self.accounts.insert(((created[name], new_companies[name]) for name in names), **self._stamps(now))
+        result.created_account_ids = list(created.values())
         return ids
 
     def _create(self, new: list[Row], account_ids: dict[str, int], now: Any) -> None:
-        records = [self._new_values(row, now) for row in new]
-        self.records.insert(records)
+        self.records.insert(((row.pk, row.values) for row in new), **self._stamps(now))
         if self.importer.contacts:
             self._contact_children(new, account_ids)
             self._link_accounts(new, account_ids, set())
