@@ -260,3 +260,65 @@ def test_performance_converts_won_deals_at_the_day_they_were_won(mixed, owner, r
     assert december.quota == Decimal("0.00")
     assert (rita.total.won_amount, rita.total.average_deal) == (Decimal("995.00"), Decimal("497.50"))
     assert [(missing.currency, missing.deals, missing.quotas) for missing in result.unconverted] == [("CHF", 0, 1)]
+
+
+# --- The API ----------------------------------------------------------------------------------------------------------
+
+
+def test_the_rates_api_creates_lists_by_currency_corrects_and_deletes(api, admin, workspace):
+    assert api.get("/api/v1/workspace-currency").json()["chosen"] is False
+    chosen = api.put("/api/v1/workspace-currency", {"corporate_currency": "eur"}).json()
+    assert (chosen["corporate_currency"], chosen["chosen"], chosen["updated_by_id"]) == ("EUR", True, admin.pk)
+
+    created = api.post("/api/v1/exchange-rates", {"currency": "USD", "rate": "0.92", "valid_from": "2026-11-01"})
+    assert created.status_code == 201
+    assert {key: created.json()[key] for key in ("currency", "rate", "valid_from")} == {
+        "currency": "USD", "rate": "0.92000000", "valid_from": "2026-11-01",
+    }  # fmt: skip
+    api.post("/api/v1/exchange-rates", {"currency": "USD", "rate": "0.93", "valid_from": "2026-12-01"})
+    api.post("/api/v1/exchange-rates", {"currency": "GBP", "rate": "1.17", "valid_from": "2026-11-01"})
+    dollars = api.get("/api/v1/exchange-rates?currency=usd").json()["items"]
+    assert [(item["currency"], item["valid_from"]) for item in dollars] == [("USD", "2026-12-01"), ("USD", "2026-11-01")]
+
+    rate_id = created.json()["id"]
+    assert api.patch(f"/api/v1/exchange-rates/{rate_id}", {"rate": "0.9"}).json()["rate"] == "0.90000000"
+    refused = api.post("/api/v1/exchange-rates", {"currency": "EUR", "rate": "-1", "valid_from": "2026-11-01"})
+    assert refused.status_code == 422
+    assert sorted(error["field"] for error in refused.json()["errors"]) == ["currency", "rate"]
+    assert api.delete(f"/api/v1/exchange-rates/{rate_id}").status_code == 204
+    assert api.get(f"/api/v1/exchange-rates/{rate_id}").status_code == 404
+    assert ExchangeRate.objects.filter(workspace=workspace).count() == 2
+
+
+def test_the_rates_list_reads_the_same_queries_at_two_sizes(api, owner, workspace):
+    services.corporate_currency_set(actor=owner, workspace=workspace, currency="EUR")
+    api.get("/api/v1/exchange-rates")  # the token's first use is noted once
+    _rate(owner, workspace, "USD", "0.9", D(2026, 1, 1))
+    with CaptureQueriesContext(connection) as few:
+        assert len(api.get("/api/v1/exchange-rates").json()["items"]) == 1
+    for month in range(2, 13):
+        _rate(owner, workspace, "USD", "0.9", D(2026, month, 1))
+    with CaptureQueriesContext(connection) as many:
+        assert len(api.get("/api/v1/exchange-rates").json()["items"]) == 12
+    assert len(many) == len(few)
+
+
+def test_a_rep_reads_rates_but_cannot_write_them(rep_api, owner, workspace):
+    rate = _rate(owner, workspace, "USD", "0.9", D(2026, 1, 1))
+    assert rep_api.get("/api/v1/exchange-rates").status_code == 200
+    assert rep_api.patch(f"/api/v1/exchange-rates/{rate.pk}", {"rate": "5"}).status_code == 403
+    assert rep_api.delete(f"/api/v1/exchange-rates/{rate.pk}").status_code == 403
+    assert rep_api.put("/api/v1/workspace-currency", {"corporate_currency": "USD"}).status_code == 403
+    rate.refresh_from_db()
+    assert rate.rate == Decimal("0.9")
+
+
+def test_another_workspaces_rate_is_a_404_through_the_api(api, other_workspace):
+    outsider = member(other_workspace, Role.OWNER, email="hank@globex.test")
+    theirs = _rate(outsider, other_workspace, "USD", "0.93", D(2026, 12, 1))
+    assert api.get(f"/api/v1/exchange-rates/{theirs.pk}").status_code == 404
+    assert api.patch(f"/api/v1/exchange-rates/{theirs.pk}", {"rate": "5"}).status_code == 404
+    assert api.delete(f"/api/v1/exchange-rates/{theirs.pk}").status_code == 404
+    assert api.get("/api/v1/exchange-rates").json()["items"] == []
+    theirs.refresh_from_db()
+    assert theirs.rate == Decimal("0.93")

@@ -48,7 +48,11 @@ def test_an_owner_sets_the_corporate_currency_and_adds_edits_and_deletes_rates(c
     assert (rate.currency, rate.rate, rate.valid_from) == ("USD", Decimal("0.9215"), dt.date(2026, 11, 1))
     _rate(owner, workspace, "USD", "0.93", "2026-12-01")
     html = client.get(PAGE).content.decode()
-    assert "1 USD = 0.9215 EUR" in html and "1 Nov 2026 – 30 Nov 2026" in html and "until the next rate" in html
+    assert (
+        "1 USD = 0.9215 EUR" in html
+        and '1 Nov 2026 –</span> <span class="amity-nowrap">30 Nov 2026<' in html
+        and "until the next rate" in html
+    )
 
     assert client.post(f"{PAGE}rates/{rate.pk}/", {"currency": "USD", "rate": "0.92", "valid_from": "2026-11-01"}).status_code == 302
     rate.refresh_from_db()
