@@ -315,6 +315,15 @@ def _forecast_submission(workspace: Workspace) -> models.Model:
     )  # fmt: skip
 
 
+def _exchange_rate(workspace: Workspace) -> models.Model:
+    import datetime as dt
+    from decimal import Decimal
+
+    from amity.sales.models import ExchangeRate
+
+    return ExchangeRate.objects.create(workspace=workspace, currency="CHF", rate=Decimal("1.05"), valid_from=dt.date(2026, 1, 1))
+
+
 def _case(workspace: Workspace) -> models.Model:
     from amity.service.services import case_open
 
@@ -514,6 +523,7 @@ MAKERS: dict[str, Maker] = {
     "invoice_id": _invoice,
     "payment_id": _payment,
     "quota_id": _quota,
+    "rate_id": _exchange_rate,
     "case_id": _case,
     "kind_id": _case_kind,
     "queue_id": _queue,
@@ -600,6 +610,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/invoices/{invoice_id}/send"): {"to": "buyer@example.com"},
     ("POST", "/api/v1/invoices/{invoice_id}/void"): {"reason": "Issued in error"},
     ("PATCH", "/api/v1/quotas/{quota_id}"): {"amount": "5"},
+    ("PATCH", "/api/v1/exchange-rates/{rate_id}"): {"rate": "1.5"},
     ("PATCH", "/api/v1/cases/{case_id}"): {"subject": "Renamed"},
     ("POST", "/api/v1/cases/{case_id}/status"): {"status": "open"},
     ("POST", "/api/v1/cases/{case_id}/messages"): {"kind": "note", "body": "Looked at it"},

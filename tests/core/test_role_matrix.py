@@ -138,6 +138,10 @@ forecast      view     o a m s k u v
 forecast      add      o a m s
 forecast      change   o a m
 forecast      delete   o a
+exchange_rate view     o a m s k u p v
+exchange_rate add      o a
+exchange_rate change   o a
+exchange_rate delete   o a
 case          view     o a m s k u p v
 case          add      o a m s k u p
 case          change   o a m u p
@@ -303,6 +307,9 @@ def _requests(workspace: Workspace, actor_id: int) -> dict[tuple[str, str], tupl
             "/api/v1/forecasts",
             {"rep_id": actor_id, "period": "2027-Q1", "kind": "override", "amount": "9", "currency": "EUR"},
         ),
+        ("exchange_rate", "view"): ("get", "/api/v1/exchange-rates", None),
+        ("exchange_rate", "add"): ("post", "/api/v1/exchange-rates", {"currency": "USD", "rate": "0.92", "valid_from": "2026-12-01"}),
+        ("exchange_rate", "change"): ("put", "/api/v1/workspace-currency", {"corporate_currency": "EUR"}),
         ("opportunity", "view"): ("get", "/api/v1/opportunities", None),
         ("opportunity", "add"): ("post", "/api/v1/opportunities", {"name": "Deal", "account_id": account.pk, "currency": "EUR"}),
         ("pipeline", "view"): ("get", "/api/v1/pipelines", None),
@@ -365,6 +372,9 @@ API_ACTIONS = [
     ("forecast", "view"),
     ("forecast", "add"),
     ("forecast", "change"),
+    ("exchange_rate", "view"),
+    ("exchange_rate", "add"),
+    ("exchange_rate", "change"),
     ("opportunity", "view"),
     ("opportunity", "add"),
     ("pipeline", "view"),

@@ -14,7 +14,8 @@ from amity.catalog.demo import load_catalog
 from amity.catalog.models import PriceBook, Product
 from amity.core.demo import load_demo
 from amity.sales.demo import load_sales
-from amity.sales.models import LineItem, Opportunity, Pipeline, StageChange
+from amity.sales.models import ExchangeRate, LineItem, Opportunity, Pipeline, StageChange
+from amity.sales.selectors.currencies import corporate_currency
 
 
 def test_the_demo_has_a_catalog_and_two_years_of_consistent_deals(db: Any) -> None:
@@ -26,6 +27,11 @@ def test_the_demo_has_a_catalog_and_two_years_of_consistent_deals(db: Any) -> No
     assert products.filter(kind="bundle").count() == 4
     assert set(PriceBook.objects.filter(workspace=workspace, is_default=True).values_list("currency", flat=True)) == {"EUR", "USD"}
     assert list(Pipeline.objects.filter(workspace=workspace).order_by("position").values_list("name", flat=True)) == ["Sales", "Renewals"]
+    assert corporate_currency(workspace=workspace) == "EUR"
+    rates = ExchangeRate.objects.filter(workspace=workspace)
+    assert set(rates.values_list("currency", flat=True)) == {"USD"}
+    assert rates.count() == 12 and {rate.valid_from.day for rate in rates} == {1}  # a year of monthly rates
+    assert all(Decimal("0.85") < rate.rate < Decimal("0.99") for rate in rates)
 
     deals = Opportunity.objects.filter(workspace=workspace)
     assert deals.count() >= 1000

@@ -155,10 +155,10 @@ def test_the_forecast_sums_each_category_against_the_quarters_quota(quarter, rep
     assert rows["Mona Manager"] == type(rita)()  # a manager with nothing in the quarter still has a row
     assert result.total.quota == Decimal("45000.00")
     assert result.total.closed_won == Decimal("10000.00")
-    assert result.other_currencies == [("USD", 1)]
+    assert [(missing.currency, missing.deals, missing.quotas) for missing in result.unconverted] == [("USD", 1, 0)]  # no rate for USD
 
     usd = forecast(actor=manager, workspace=workspace, period=Q4, currency="USD")
-    assert usd.total.commit == Decimal("3000.00") and usd.total.quota == 0
+    assert usd.total.commit == Decimal("3000.00") and usd.total.quota == 0  # the euro deals and quotas have no rate into USD
 
     november = forecast(actor=manager, workspace=workspace, period=parse_period("2026-11"), currency="EUR")
     assert {row.label: row.figures.quota for row in november.rows}["Rita Rep"] == Decimal("10000.00")
@@ -221,7 +221,8 @@ def test_the_api_gives_the_forecast_by_rep_team_and_pipeline(quarter, rep, manag
     assert (body["period"], body["start"], body["end"]) == ("2026-Q4", "2026-10-01", "2027-01-01")
     rita = next(row for row in body["rows"] if row["rep_id"] == rep.pk)
     assert rita["figures"]["weighted"] == "8200.00" and rita["figures"]["attainment"] == "33.3"
-    assert body["other_currencies"] == [{"currency": "USD", "deals": 1}]
+    assert body["unconverted"] == [{"currency": "USD", "deals": 1, "quotas": 0}]
+    assert (body["currency"], body["corporate_currency"], body["rates_used"]) == ("EUR", "EUR", [])
     by_pipeline = client.get("/api/v1/forecasts?period=2026-Q4&currency=EUR&group_by=pipeline").json()
     assert [(row["label"], row["figures"]["commit"]) for row in by_pipeline["rows"]] == [("Sales", "14000.00")]
     assert by_pipeline["total"]["quota"] == "45000.00"

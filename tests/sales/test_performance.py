@@ -89,7 +89,8 @@ def test_each_metric_per_rep_and_month(rep, colleague, owner, workspace, pipelin
     rita = next(row for row in result.reps if row.rep == rep)
     total = rita.total
     assert (total.won, total.lost, total.win_rate) == (3, 1, Decimal("75.0"))
-    assert (total.won_amount, total.average_deal) == (Decimal("4000.00"), Decimal("2000.00"))  # the USD deal is not in euros
+    assert (total.won_amount, total.average_deal) == (Decimal("4000.00"), Decimal("2000.00"))  # the USD deal has no rate
+    assert [(missing.currency, missing.deals) for missing in result.unconverted] == [("USD", 1)]
     assert total.cycle == Decimal("19.7")  # (10 + 30 + 19 days) / 3 won deals
     assert total.activities_per_deal == Decimal("1.5")  # 6 calls on 4 closed deals
     assert (total.quota, total.attainment) == (Decimal("8000.00"), Decimal("50.0"))

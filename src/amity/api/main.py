@@ -15,6 +15,7 @@ from amity.customers.privacy.api import router as privacy_router
 from amity.imports.api import router as imports_router
 from amity.orders.api import router as orders_router
 from amity.sales.api import router as sales_router
+from amity.sales.api.currencies import router as currencies_router
 from amity.sales.api.forecasts import router as forecasts_router
 from amity.sales.api.leads import router as leads_router
 from amity.sales.api.quotes import router as quotes_router
@@ -52,6 +53,7 @@ api.add_router("", leads_router)
 api.add_router("", quotes_router)
 api.add_router("", orders_router)
 api.add_router("", forecasts_router)
+api.add_router("", currencies_router)
 api.add_router("", service_router)
 api.add_router("", returns_router)
 api.add_router("", portal_router)

@@ -74,6 +74,7 @@ class ObjectType(StrEnum):
     PAYMENT = "payment"
     QUOTA = "quota"
     FORECAST = "forecast"
+    EXCHANGE_RATE = "exchange_rate"
     CASE = "case"
     CASE_KIND = "case_kind"
     QUEUE = "queue"
@@ -297,6 +298,9 @@ _FORECAST_GRANTS: dict[Role, Grant] = {
 for _role in Role:
     _SALES_GRANTS[_role][ObjectType.QUOTA] = _QUOTA_GRANTS[_role]
     _SALES_GRANTS[_role][ObjectType.FORECAST] = _FORECAST_GRANTS[_role]
+    # The corporate currency and the exchange rates (one grant for both) say what every sum of money in the
+    # workspace adds up to: only owners and admins set them; every role reads them (a total says which rates it used).
+    _SALES_GRANTS[_role][ObjectType.EXCHANGE_RATE] = FULL if _role in (Role.OWNER, Role.ADMIN) else READ
 
 # Customer service. Every role that talks to customers sees every case (a rep asks about their
 # customer's complaint; support works them all); support and managers open, answer and change cases;

@@ -34,12 +34,13 @@ class SalesConfig(AppConfig):
         register_view_type()
 
         from amity.core.demo import DEMO_LOADERS
+        from amity.sales.currency_demo import load_currencies
         from amity.sales.demo import load_alerts, load_sales
         from amity.sales.demo_leads import load_leads
         from amity.sales.forecast_demo import load_forecasts
 
-        # Leads convert into deals of the pipelines load_sales sets up; quotas are set from the deals; the alerts
-        # last: they read the deals and their history.
-        for loader in (load_sales, load_leads, load_forecasts, load_alerts):
+        # Leads convert into deals of the pipelines load_sales sets up; the exchange rates cover the deals' currencies;
+        # quotas are set from the deals; the alerts last: they read the deals and their history.
+        for loader in (load_sales, load_leads, load_currencies, load_forecasts, load_alerts):
             if loader not in DEMO_LOADERS:
                 DEMO_LOADERS.append(loader)

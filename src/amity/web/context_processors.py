@@ -44,6 +44,13 @@ SETTINGS_PAGES: list[tuple[str, str, str, tuple[Action, ObjectType] | None, tupl
         (Action.CHANGE, ObjectType.WEB_FORM),
         ("settings_web_form_create", "settings_web_form_edit"),
     ),
+    (
+        "settings_currencies",
+        "Currencies",
+        "currency-euro",
+        (Action.CHANGE, ObjectType.EXCHANGE_RATE),
+        ("settings_rate_edit", "settings_rate_create"),
+    ),
     ("settings_duplicates", "Duplicates", "arrows-join", (Action.CHANGE, ObjectType.DEDUPE_SETTING), ()),
     ("settings_service_desk", "Service desk", "lifebuoy", (Action.CHANGE, ObjectType.QUEUE), ()),
     ("settings_case_routing", "Case routing", "route", (Action.CHANGE, ObjectType.QUEUE), ()),

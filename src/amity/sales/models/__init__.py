@@ -12,10 +12,13 @@ from amity.catalog.models import Product
 from amity.core.models import Team, User
 from amity.core.tenancy import WorkspaceScopedModel
 from amity.customers.models import Account, Contact, Tag
+from amity.sales.models.currencies import CurrencySettings, ExchangeRate
 from amity.sales.models.forecasts import OPEN_CATEGORIES, ForecastCategory, ForecastSubmission, Quota, default_stage_category
 
 __all__ = [
     "OPEN_CATEGORIES",
+    "CurrencySettings",
+    "ExchangeRate",
     "ForecastCategory",
     "ForecastSubmission",
     "LineItem",
@@ -174,8 +177,21 @@ class Opportunity(WorkspaceScopedModel):
             models.Index(fields=["workspace", "account", "-created_at", "-id"], name="opportunity_ws_account"),
             # The board's counts and sums per stage and currency read this index alone, not the table (deleted_at is in
             # it although always null: SQLite counts a column of the WHERE as needed even when the index's condition settles it).
+            # The dates (and status) date each sum for its exchange rate: a deal is converted at its close date.
             models.Index(
-                fields=["workspace", "pipeline", "stage", "currency", "amount", "probability", "owner", "deleted_at"],
+                fields=[
+                    "workspace",
+                    "pipeline",
+                    "stage",
+                    "currency",
+                    "amount",
+                    "probability",
+                    "owner",
+                    "deleted_at",
+                    "status",
+                    "expected_close_date",
+                    "closed_at",
+                ],
                 condition=Q(deleted_at__isnull=True),
                 name="opportunity_ws_board_sums",
             ),

@@ -8,12 +8,16 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from amity.sales.schemas.currencies import RateUsedOut, UnconvertedOut
+
 
 class ForecastQuery(Schema):
     period: str | None = Field(None, description="A month (2026-11) or a quarter (2026-Q4); the current quarter if left out.")
     group_by: str = Field("rep", description="rep, team or pipeline")
     currency: str | None = Field(
-        None, description="ISO 4217; the currency of the quotas if left out. Deals in other currencies are not counted."
+        None,
+        description="ISO 4217; the corporate currency if left out. Deals and quotas in other currencies are converted with the "
+        "exchange rates; those in a currency without any rate are not counted (see unconverted).",
     )
     pipeline_id: int | None = None
     team_id: int | None = Field(None, description="Only the reps of this team.")
@@ -75,20 +79,19 @@ class ForecastRowOut(Schema):
         return row.rep.pk if row.rep else None
 
 
-class CurrencyCountOut(Schema):
-    currency: str
-    deals: int
-
-
 class ForecastOut(Schema):
     period: str
     start: dt.date
     end: dt.date = Field(..., description="The day after the period.")
-    currency: str
+    currency: str = Field(..., description="What every amount here is in.")
+    corporate_currency: str
     group_by: str
     rows: list[ForecastRowOut]
     total: FiguresOut
-    other_currencies: list[CurrencyCountOut] = Field(..., description="Deals of the period in other currencies, not counted here.")
+    rates_used: list[RateUsedOut] = Field(..., description="The exchange rates behind the converted amounts.")
+    unconverted: list[UnconvertedOut] = Field(
+        ..., description="Currencies without any exchange rate: their deals and quotas are not counted."
+    )
 
     @staticmethod
     def resolve_period(forecast: Any) -> str:
@@ -101,10 +104,6 @@ class ForecastOut(Schema):
     @staticmethod
     def resolve_end(forecast: Any) -> dt.date:
         return forecast.period.end
-
-    @staticmethod
-    def resolve_other_currencies(forecast: Any) -> list[dict[str, Any]]:
-        return [{"currency": code, "deals": count} for code, count in forecast.other_currencies]
 
 
 class SubmissionIn(Schema):
@@ -171,7 +170,7 @@ class QuotaBulkOut(Schema):
 class PerformanceQuery(Schema):
     start: str | None = Field(None, description="The first month (2026-01); twelve months ago if left out.")
     months: int = Field(12, ge=1, le=36)
-    currency: str | None = None
+    currency: str | None = Field(None, description="ISO 4217; the corporate currency if left out (other currencies converted).")
     team_id: int | None = None
     owner_id: int | None = None
 
@@ -181,7 +180,7 @@ class StatsOut(Schema):
     lost: int
     win_rate: Decimal | None = Field(..., description="Won ÷ (won + lost), in percent.")
     won_amount: Decimal
-    average_deal: Decimal | None = Field(..., description="Won amount ÷ won deals (in the currency).")
+    average_deal: Decimal | None = Field(..., description="Won amount ÷ won deals counted in it (in the currency).")
     cycle: Decimal | None = Field(..., description="Average days from creation to close of the won deals.")
     activities_per_deal: Decimal | None = Field(..., description="Interactions logged on the closed deals ÷ closed deals.")
     quota: Decimal
@@ -202,6 +201,9 @@ class RepPerformanceOut(Schema):
 class PerformanceOut(Schema):
     months: list[dt.date]
     currency: str
+    corporate_currency: str
     reps: list[RepPerformanceOut]
     total: StatsOut
     total_months: list[StatsOut]
+    rates_used: list[RateUsedOut]
+    unconverted: list[UnconvertedOut] = Field(..., description="Won deals and quotas left out of the amounts: no rate for them.")

@@ -5,8 +5,12 @@ owner, or by pipeline), one over the quotas, one for the latest call and overrid
 and a few small ones (people, teams, currencies), whatever the number of deals and reps.
 Visibility follows the deals': a rep sees their team, a manager their teams, owners and admins all.
 
-Amounts are never converted between currencies: a forecast is read in one currency, counting
-the deals and quotas in it, and says which other currencies have deals in the period.
+A forecast is read in one currency (the corporate one unless asked otherwise): deals and quotas
+in other currencies are converted into it with the workspace's dated exchange rates (open deals
+at their expected close date, won deals at the day they were won, quotas at their month's first
+day; see amity.sales.conversion). The sums are grouped by currency and rate span, so conversion
+is a few steps in Python per group, never per deal. A currency without any rate is not counted,
+and the forecast says so. Calls and overrides stay numbers in the currency they were entered in.
 """
 
 from __future__ import annotations
@@ -26,9 +30,12 @@ from amity.core.access import allowed, visible
 from amity.core.models import Membership, Team, User, Workspace
 from amity.core.permissions import Action, ObjectType, Role
 from amity.core.tenancy import get_scoped_or_404
+from amity.sales.conversion import Rates, RateUsed, rates_behind, sorted_used
 from amity.sales.models import ForecastCategory, ForecastSubmission, Opportunity, Pipeline, Quota
 from amity.sales.periods import Period
 from amity.sales.selectors import OpportunityFilter, opportunities_filtered
+from amity.sales.selectors.currencies import corporate_currency
+from amity.sales.selectors.currencies import rates as workspace_rates
 
 GROUPINGS = ("rep", "team", "pipeline")
 SELLING_ROLES = (Role.SALES, Role.MANAGER)
@@ -113,14 +120,50 @@ class ForecastRow:
     members: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Unconverted:
+    """A currency the forecast could not convert (no exchange rate for it at all): how many deals and quotas it leaves out."""
+
+    currency: str
+    deals: int = 0
+    quotas: int = 0
+
+
+@dataclass
+class Conversion:
+    """What a sum in one currency took from other currencies: the rates it used and what it could not convert."""
+
+    rates: Rates
+    target: str
+    used: set[RateUsed] = field(default_factory=set)
+    missing_deals: Counter[str] = field(default_factory=Counter)
+    missing_quotas: Counter[str] = field(default_factory=Counter)
+
+    def factor(self, currency: str, day: dt.date) -> Decimal | None:
+        """What one unit of `currency` dated `day` is in the target currency (None: no rate), noting the rates used."""
+        if currency == self.target:
+            return Decimal(1)
+        value = self.rates.convert(Decimal(1), currency, self.target, day)
+        if value is not None:
+            self.used.update(rates_behind(self.rates, currency, self.target, day))
+        return value
+
+    @property
+    def unconverted(self) -> list[Unconverted]:
+        codes = sorted({*self.missing_deals, *self.missing_quotas})
+        return [Unconverted(currency=code, deals=self.missing_deals[code], quotas=self.missing_quotas[code]) for code in codes]
+
+
 @dataclass
 class Forecast:
     period: Period
     currency: str
+    corporate_currency: str
     group_by: str
     rows: list[ForecastRow]
     total: Figures
-    other_currencies: list[tuple[str, int]]  # currencies of the period's other deals, with how many
+    rates_used: list[RateUsed]  # the exchange rates behind the converted sums
+    unconverted: list[Unconverted]  # currencies with no rate: their deals and quotas are not counted
 
 
 @dataclass(frozen=True)
@@ -139,27 +182,25 @@ def _scoped_deals(*, actor: User, workspace: Workspace, filters: ForecastFilter)
     return deals
 
 
-@dataclass
-class DealSums:
-    """The period's sums per owner or pipeline in the chosen currency, and how many deals are in other currencies."""
-
-    by_key: dict[int | None, Figures]
-    other_currencies: list[tuple[str, int]]
+def _converted(value: Any, factor: Decimal) -> Decimal:
+    return Decimal(value or 0) * factor
 
 
-def _deal_sums(scoped: models.QuerySet[Opportunity], period: Period, group: str, currency: str) -> DealSums:
-    """Two aggregate queries: open deals closing in the period, and deals won in it, each grouped by `group` and currency.
+def _deal_sums(scoped: models.QuerySet[Opportunity], period: Period, group: str, conversion: Conversion) -> dict[int | None, Figures]:
+    """Two aggregate queries: open deals closing in the period, and deals won in it, each grouped by `group`, currency and rate span.
 
-    Each reads one index alone (opportunity_ws_forecast, opportunity_ws_closed); grouping by currency
-    too gives the counts of the other currencies without another pass over the deals.
+    Each reads one index alone (opportunity_ws_forecast, opportunity_ws_closed). A group in another
+    currency is converted at its span's rate (open deals by expected close date, won ones by the
+    day they were won); a currency without a rate is counted in `conversion.missing_deals` instead.
     """
     counted = ~Q(forecast_category=ForecastCategory.OMITTED)
     # Amount × percent summed, divided by 100 once here rather than per row.
     weighted = ExpressionWrapper(F("amount") * F("probability"), output_field=DecimalField(max_digits=24, decimal_places=2))
+    spans = conversion.rates.spans(period.start, period.end)
     open_rows = (
         scoped.filter(status=Opportunity.Status.OPEN, expected_close_date__gte=period.start, expected_close_date__lt=period.end)
         .order_by()
-        .values(group, "currency")
+        .values(group, "currency", span=spans.expression("expected_close_date"))
         .annotate(
             commit=Sum("amount", filter=Q(forecast_category=ForecastCategory.COMMIT)),
             best_case=Sum("amount", filter=Q(forecast_category=ForecastCategory.BEST_CASE)),
@@ -174,33 +215,65 @@ def _deal_sums(scoped: models.QuerySet[Opportunity], period: Period, group: str,
     won_rows = (
         scoped.filter(status=Opportunity.Status.WON, closed_at__gte=start, closed_at__lt=end)
         .order_by()
-        .values(group, "currency")
+        .values(group, "currency", span=spans.expression("closed_at", moment=True))
         .annotate(closed_won=Sum("amount"), deals=Count("id"))
     )
     by_key: dict[int | None, Figures] = {}
-    others: Counter[str] = Counter()
     for row in open_rows:
-        if row["currency"] != currency:
-            others[row["currency"]] += row["deals"]
+        factor = conversion.factor(row["currency"], spans.day(row["span"]))
+        if factor is None:
+            conversion.missing_deals[row["currency"]] += row["deals"]
             continue
         figures = by_key.setdefault(row[group], Figures())
-        figures.commit, figures.best_case, figures.pipeline = _money(row["commit"]), _money(row["best_case"]), _money(row["pipeline"])
-        figures.open_pipeline = _money(row["open_pipeline"])
-        figures.weighted = _money(Decimal(row["weighted"] or 0) / 100)
-        figures.open_deals = row["open_deals"]
+        figures.commit += _converted(row["commit"], factor)
+        figures.best_case += _converted(row["best_case"], factor)
+        figures.pipeline += _converted(row["pipeline"], factor)
+        figures.open_pipeline += _converted(row["open_pipeline"], factor)
+        figures.weighted += _converted(row["weighted"], factor) / 100
+        figures.open_deals += row["open_deals"]
     for row in won_rows:
-        if row["currency"] != currency:
-            others[row["currency"]] += row["deals"]
+        factor = conversion.factor(row["currency"], spans.day(row["span"]))
+        if factor is None:
+            conversion.missing_deals[row["currency"]] += row["deals"]
             continue
         figures = by_key.setdefault(row[group], Figures())
-        figures.closed_won, figures.won_deals = _money(row["closed_won"]), row["deals"]
-    return DealSums(by_key=by_key, other_currencies=sorted(others.items(), key=lambda item: (-item[1], item[0])))
+        figures.closed_won += _converted(row["closed_won"], factor)
+        figures.won_deals += row["deals"]
+    return {key: _rounded(figures) for key, figures in by_key.items()}
 
 
-def _quota_sums(*, actor: User, workspace: Workspace, period: Period, currency: str, people: set[int]) -> dict[int, Decimal]:
+def _rounded(figures: Figures) -> Figures:
+    """The sums to the cent, once every group is added (not per group: converted groups carry fractions of a cent)."""
+    return replace(
+        figures,
+        closed_won=_money(figures.closed_won),
+        commit=_money(figures.commit),
+        best_case=_money(figures.best_case),
+        pipeline=_money(figures.pipeline),
+        weighted=_money(figures.weighted),
+        open_pipeline=_money(figures.open_pipeline),
+    )
+
+
+def _quota_sums(*, actor: User, workspace: Workspace, period: Period, conversion: Conversion, people: set[int]) -> dict[int, Decimal]:
+    """Each rep's quota for the period in the target currency: one query grouped by rep, month and currency."""
     quotas = visible(Quota.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.QUOTA, owner_field="user")
-    rows = quotas.filter(month__in=period.months, currency=currency).order_by().values("user_id").annotate(total=Sum("amount"))
-    return {row["user_id"]: _money(row["total"]) for row in rows if row["user_id"] in people}
+    rows = (
+        quotas.filter(month__in=period.months)
+        .order_by()
+        .values("user_id", "month", "currency")
+        .annotate(total=Sum("amount"), n=Count("id"))
+    )
+    totals: dict[int, Decimal] = {}
+    for row in rows:
+        if row["user_id"] not in people:
+            continue
+        factor = conversion.factor(row["currency"], row["month"])
+        if factor is None:
+            conversion.missing_quotas[row["currency"]] += row["n"]
+            continue
+        totals[row["user_id"]] = totals.get(row["user_id"], ZERO) + _converted(row["total"], factor)
+    return {user_id: _money(total) for user_id, total in totals.items()}
 
 
 def latest_submissions(*, actor: User, workspace: Workspace, period: Period, currency: str) -> dict[tuple[int, str], ForecastSubmission]:
@@ -252,12 +325,8 @@ def _reps(*, actor: User, workspace: Workspace, filters: ForecastFilter) -> list
 
 
 def default_currency(*, workspace: Workspace) -> str:
-    """The currency quotas are set in (the most used), else the deals' most used, else euros."""
-    for model in (Quota, Opportunity):
-        row = model.objects.filter(workspace=workspace).order_by().values("currency").annotate(n=Count("id")).order_by("-n").first()
-        if row:
-            return str(row["currency"])
-    return "EUR"
+    """The currency a forecast is read in unless another is asked for: the workspace's corporate currency."""
+    return corporate_currency(workspace=workspace)
 
 
 def workspace_currencies(*, workspace: Workspace) -> set[str]:
@@ -280,13 +349,14 @@ def forecast(
     if group_by not in GROUPINGS:
         raise ValidationError({"group_by": f"Choose one of: {', '.join(GROUPINGS)}."})
     filters = filters or ForecastFilter()
-    code = money.currency_code(currency) if currency else default_currency(workspace=workspace)
+    rates = workspace_rates(workspace=workspace)
+    code = money.currency_code(currency) if currency else rates.corporate
+    conversion = Conversion(rates=rates, target=code)
     scoped = _scoped_deals(actor=actor, workspace=workspace, filters=filters)
     members = _reps(actor=actor, workspace=workspace, filters=filters)
     people = {membership.user_id for membership in members}
-    sums = _deal_sums(scoped, period, "owner_id", code)
-    by_owner = sums.by_key
-    quotas = _quota_sums(actor=actor, workspace=workspace, period=period, currency=code, people=people)
+    by_owner = _deal_sums(scoped, period, "owner_id", conversion)
+    quotas = _quota_sums(actor=actor, workspace=workspace, period=period, conversion=conversion, people=people)
     latest = latest_submissions(actor=actor, workspace=workspace, period=period, currency=code)
     can_override = allowed(actor, workspace, Action.CHANGE, ObjectType.FORECAST)
     can_call = allowed(actor, workspace, Action.ADD, ObjectType.FORECAST)
@@ -313,8 +383,19 @@ def forecast(
     elif group_by == "team":
         rows = _team_rows(workspace=workspace, rep_rows=rep_rows, filters=filters)
     else:
-        rows = _pipeline_rows(actor=actor, workspace=workspace, sums=_deal_sums(scoped, period, "pipeline_id", code))
-    return Forecast(period=period, currency=code, group_by=group_by, rows=rows, total=total, other_currencies=sums.other_currencies)
+        # The pipelines' sums convert the same groups again: count what they leave out once, from the reps' sums.
+        by_pipeline = _deal_sums(scoped, period, "pipeline_id", replace(conversion, missing_deals=Counter()))
+        rows = _pipeline_rows(actor=actor, workspace=workspace, by_pipeline=by_pipeline)
+    return Forecast(
+        period=period,
+        currency=code,
+        corporate_currency=rates.corporate,
+        group_by=group_by,
+        rows=rows,
+        total=total,
+        rates_used=sorted_used(conversion.used),
+        unconverted=conversion.unconverted,
+    )
 
 
 def _team_rows(*, workspace: Workspace, rep_rows: list[ForecastRow], filters: ForecastFilter) -> list[ForecastRow]:
@@ -352,11 +433,11 @@ def _team_rows(*, workspace: Workspace, rep_rows: list[ForecastRow], filters: Fo
     return rows
 
 
-def _pipeline_rows(*, actor: User, workspace: Workspace, sums: DealSums) -> list[ForecastRow]:
+def _pipeline_rows(*, actor: User, workspace: Workspace, by_pipeline: dict[int | None, Figures]) -> list[ForecastRow]:
     """The period's deals added up per pipeline; quotas and calls belong to reps, so they are in the total only."""
     pipelines = visible(Pipeline.objects.all(), actor=actor, workspace=workspace, object_type=ObjectType.PIPELINE)
     return [
-        ForecastRow(key=f"pipeline-{pipeline.pk}", label=pipeline.name, figures=sums.by_key.get(pipeline.pk, Figures()))
+        ForecastRow(key=f"pipeline-{pipeline.pk}", label=pipeline.name, figures=by_pipeline.get(pipeline.pk, Figures()))
         for pipeline in pipelines.order_by("position", "id")
     ]
 

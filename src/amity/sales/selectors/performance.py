@@ -2,7 +2,9 @@
 
 Computed by three aggregate queries (closed deals, the activities logged on them, quotas) grouped
 by rep and month, and one for the people, whatever the number of deals. A deal counts in the
-month it was closed (in the viewer's time zone); amounts only in the chosen currency.
+month it was closed (in the viewer's time zone). Amounts are in the chosen currency (the corporate
+one by default): won deals in other currencies are converted at the rate of the day they were won,
+quotas at their month's (amity.sales.conversion); a currency without any rate is left out and named.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from amity.activities.models import Interaction
 from amity.core import money
 from amity.core.models import User, Workspace
 from amity.core.reporting import SecondsBetween, period_index
+from amity.sales.conversion import RateUsed, sorted_used
 from amity.sales.models import Opportunity
 from amity.sales.periods import add_months
-from amity.sales.selectors.forecasts import ForecastFilter, _reps, _scoped_deals, default_currency, quota_list
+from amity.sales.selectors.currencies import rates as workspace_rates
+from amity.sales.selectors.forecasts import Conversion, ForecastFilter, Unconverted, _reps, _scoped_deals, quota_list
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 MAX_MONTHS = 36
 
 
@@ -35,7 +40,7 @@ class Stats:
     won: int = 0
     lost: int = 0
     won_amount: Decimal = ZERO
-    won_in_currency: int = 0
+    won_counted: int = 0  # the won deals in `won_amount` (those in a currency without a rate are not)
     cycle_days: float = 0.0  # summed over won deals
     activities: int = 0
     quota: Decimal = ZERO
@@ -45,7 +50,7 @@ class Stats:
             won=self.won + other.won,
             lost=self.lost + other.lost,
             won_amount=self.won_amount + other.won_amount,
-            won_in_currency=self.won_in_currency + other.won_in_currency,
+            won_counted=self.won_counted + other.won_counted,
             cycle_days=self.cycle_days + other.cycle_days,
             activities=self.activities + other.activities,
             quota=self.quota + other.quota,
@@ -63,7 +68,7 @@ class Stats:
     @property
     def average_deal(self) -> Decimal | None:
         """The average amount of a won deal (in the chosen currency)."""
-        return (self.won_amount / self.won_in_currency).quantize(Decimal("0.01")) if self.won_in_currency else None
+        return (self.won_amount / self.won_counted).quantize(Decimal("0.01")) if self.won_counted else None
 
     @property
     def cycle(self) -> Decimal | None:
@@ -97,6 +102,9 @@ class Performance:
     reps: list[RepPerformance]
     total: Stats
     total_months: list[Stats]
+    corporate_currency: str = ""
+    rates_used: list[RateUsed] = field(default_factory=list)
+    unconverted: list[Unconverted] = field(default_factory=list)
 
 
 def rep_performance(
@@ -111,7 +119,9 @@ def rep_performance(
     """Each visible rep's results per month from `start` for `months` months, and in total."""
     filters = filters or ForecastFilter()
     months = max(1, min(months, MAX_MONTHS))
-    code = money.currency_code(currency) if currency else default_currency(workspace=workspace)
+    rates = workspace_rates(workspace=workspace)
+    code = money.currency_code(currency) if currency else rates.corporate
+    conversion = Conversion(rates=rates, target=code)
     month_list = [add_months(start.replace(day=1), offset) for offset in range(months)]
     zone = timezone.get_current_timezone()
     since = dt.datetime.combine(month_list[0], dt.time.min, tzinfo=zone)
@@ -120,22 +130,7 @@ def rep_performance(
         status__in=[Opportunity.Status.WON, Opportunity.Status.LOST], closed_at__gte=since, closed_at__lt=until
     )
     stats: dict[tuple[int | None, dt.date], Stats] = defaultdict(Stats)
-    won = Q(status=Opportunity.Status.WON)
-    for row in (
-        closed.order_by()
-        .values("owner_id", month=period_index("closed_at", month_list))
-        .annotate(
-            won=Count("id", filter=won),
-            lost=Count("id", filter=Q(status=Opportunity.Status.LOST)),
-            won_amount=Sum("amount", filter=won & Q(currency=code)),
-            won_in_currency=Count("id", filter=won & Q(currency=code)),
-            cycle=Sum(SecondsBetween("closed_at", "created_at"), filter=won),
-        )
-    ):
-        entry = stats[(row["owner_id"], month_list[row["month"]])]
-        entry.won, entry.lost, entry.won_in_currency = row["won"], row["lost"], row["won_in_currency"]
-        entry.won_amount = Decimal(row["won_amount"] or 0).quantize(Decimal("0.01"))
-        entry.cycle_days = float(row["cycle"]) / 86400 if row["cycle"] else 0.0
+    _deal_stats(closed, month_list, conversion, stats)
     activities = (
         Interaction.objects.filter(workspace=workspace, opportunity__in=closed.values("pk"))
         .order_by()
@@ -148,15 +143,56 @@ def rep_performance(
     people = {membership.user_id for membership in members}
     quotas = (
         quota_list(actor=actor, workspace=workspace)
-        .filter(currency=code, month__gte=month_list[0], month__lte=month_list[-1])
+        .filter(month__gte=month_list[0], month__lte=month_list[-1])
         .order_by()
-        .values("user_id", "month")
-        .annotate(total=Sum("amount"))
+        .values("user_id", "month", "currency")
+        .annotate(total=Sum("amount"), n=Count("id"))
     )
     for row in quotas:
-        if row["user_id"] in people:
-            stats[(row["user_id"], row["month"])].quota = Decimal(row["total"]).quantize(Decimal("0.01"))
-    return _assemble(stats, members, month_list, code, filters)
+        if row["user_id"] not in people:
+            continue
+        factor = conversion.factor(row["currency"], row["month"])
+        if factor is None:
+            conversion.missing_quotas[row["currency"]] += row["n"]
+            continue
+        entry = stats[(row["user_id"], row["month"])]
+        entry.quota = (entry.quota + Decimal(row["total"]) * factor).quantize(CENT, rounding=ROUND_HALF_UP)
+    performance = _assemble(stats, members, month_list, code, filters)
+    performance.corporate_currency = rates.corporate
+    performance.rates_used, performance.unconverted = sorted_used(conversion.used), conversion.unconverted
+    return performance
+
+
+def _deal_stats(closed: Any, month_list: list[dt.date], conversion: Conversion, stats: dict[tuple[int | None, dt.date], Stats]) -> None:
+    """Counts, converted won amounts and cycle time per rep and month: one query grouped by rep, month, currency and rate span."""
+    spans = conversion.rates.spans(month_list[0], add_months(month_list[-1], 1))
+    won = Q(status=Opportunity.Status.WON)
+    won_amounts: dict[tuple[int | None, dt.date], Decimal] = defaultdict(Decimal)
+    for row in (
+        closed.order_by()
+        .values("owner_id", "currency", month=period_index("closed_at", month_list), span=spans.expression("closed_at", moment=True))
+        .annotate(
+            won=Count("id", filter=won),
+            lost=Count("id", filter=Q(status=Opportunity.Status.LOST)),
+            won_amount=Sum("amount", filter=won),
+            cycle=Sum(SecondsBetween("closed_at", "created_at"), filter=won),
+        )
+    ):
+        key = (row["owner_id"], month_list[row["month"]])
+        entry = stats[key]
+        entry.won += row["won"]
+        entry.lost += row["lost"]
+        entry.cycle_days += float(row["cycle"]) / 86400 if row["cycle"] else 0.0
+        if not row["won"]:
+            continue
+        factor = conversion.factor(row["currency"], spans.day(row["span"]))
+        if factor is None:
+            conversion.missing_deals[row["currency"]] += row["won"]
+            continue
+        won_amounts[key] += Decimal(row["won_amount"] or 0) * factor
+        entry.won_counted += row["won"]
+    for key, amount in won_amounts.items():
+        stats[key].won_amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _assemble(

@@ -1,6 +1,12 @@
 """Every write of the sales app: pipelines and lost reasons (pipelines.py), deals (opportunities.py), leads (leads.py and
 lead_*.py), web forms, quotes (quotes.py), quotas and forecasts (forecasts.py)."""
 
+from amity.sales.services.currencies import (
+    corporate_currency_set,
+    exchange_rate_create,
+    exchange_rate_delete,
+    exchange_rate_update,
+)
 from amity.sales.services.forecasts import forecast_submit, people_in_reach, quota_create, quota_delete, quota_update, quotas_bulk_set
 from amity.sales.services.lead_assignment import (
     assignment_rule_create,
@@ -74,6 +80,10 @@ __all__ = [
     "bulk_soft_delete",
     "bulk_tag",
     "clean_opportunity",
+    "corporate_currency_set",
+    "exchange_rate_create",
+    "exchange_rate_delete",
+    "exchange_rate_update",
     "expire_quotes",
     "forecast_submit",
     "lead_bulk_assign",

@@ -17,3 +17,9 @@ def whole_money(value: Decimal | None, currency: str) -> str:
     if value is None or value == "":
         return ""
     return format_currency(Decimal(value).quantize(Decimal(1)), currency, locale="en", format="¤#,##0", currency_digits=False)
+
+
+@register.filter
+def rate_text(value: Decimal) -> str:
+    """An exchange rate without its trailing zeros: '0.9215', '1.17', '150'."""
+    return format(Decimal(value).normalize(), "f")

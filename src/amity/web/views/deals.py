@@ -121,7 +121,7 @@ def deal_column(request: WorkspaceRequest, stage_pk: int) -> HttpResponse:
         )
     except ValidationError:
         cards, cursor = [], ""
-    column = board.Column(stage=stage, count=0, totals=[], cards=cards, next_cursor=cursor)
+    column = board.Column(stage=stage, count=0, total=None, totals=[], unconverted=[], cards=cards, next_cursor=cursor)
     context = {**_common(request, form, stage.pipeline), "column": column}
     return render_page(request, "web/deals/board.html", context, partial="column_cards")
 

@@ -27,6 +27,7 @@ from amity.sales import selectors as sales_selectors
 from amity.sales import services
 from amity.sales.models import ForecastCategory
 from amity.sales.periods import Period, add_months, current_period, parse_period
+from amity.sales.selectors import currencies as currency_selectors
 from amity.sales.selectors import forecasts as forecast_selectors
 from amity.sales.selectors.forecasts import GROUPINGS, ForecastFilter
 from amity.sales.selectors.performance import rep_performance
@@ -47,6 +48,12 @@ def _currency(request: WorkspaceRequest) -> str:
         return money.currency_code(code) if code else forecast_selectors.default_currency(workspace=request.workspace)
     except ValidationError:
         return forecast_selectors.default_currency(workspace=request.workspace)
+
+
+def _currency_choices(request: WorkspaceRequest, currency: str) -> list[str]:
+    """What a forecast can be read in: the corporate currency, those of the deals and quotas, those with a rate."""
+    rated = currency_selectors.rates(workspace=request.workspace)
+    return sorted({currency, rated.corporate, *rated.by_currency, *forecast_selectors.workspace_currencies(workspace=request.workspace)})
 
 
 def _period(value: str | None) -> Period:
@@ -100,7 +107,7 @@ def _forecast_context(request: WorkspaceRequest, params: Any) -> dict[str, Any]:
         },
         "group_links": [(key, GROUP_LABELS[key], link(group_by=key)) for key in GROUPINGS],
         "period_choices": _period_choices(period),
-        "currencies": sorted({currency, *(code for code, _ in result.other_currencies)}),
+        "currencies": _currency_choices(request, currency),
         "pipelines": list(sales_selectors.pipeline_list(actor=request.user, workspace=request.workspace).order_by("position", "id")),
         "teams": _teams(request),
         "can_quotas": allowed(request.user, request.workspace, Action.CHANGE, ObjectType.QUOTA),
@@ -217,7 +224,7 @@ def performance_page(request: WorkspaceRequest) -> HttpResponse:
         "ranges": PERFORMANCE_RANGES,
         "months": months,
         "currency": currency,
-        "currencies": sorted({currency, *forecast_selectors.workspace_currencies(workspace=request.workspace)}),
+        "currencies": _currency_choices(request, currency),
         "teams": _teams(request),
         "team_id": team_id,
     }
