@@ -338,6 +338,26 @@ def test_the_deal_page_shows_path_lines_people_history_and_timeline(client_as, r
     assert 'id="entry-stage_change-' in html or 'data-kind="stage_change"' in html
 
 
+def test_a_deals_field_changes_are_on_its_page_and_its_accounts_in_words(client_as, rep, owner, workspace, deal, initech):
+    carl = member(workspace, Role.SALES, email="carl@acme.test", full_name="Carl Colleague")
+    services.opportunity_update(
+        actor=rep, opportunity=deal, data={"amount": "15000", "owner_id": carl.pk, "expected_close_date": dt.date(2027, 3, 31)}
+    )
+    client = client_as(owner)  # who sees the deal now it is Carl's
+
+    for path in (f"/w/acme/deals/{deal.pk}/", f"/w/acme/accounts/{initech.pk}/"):
+        html = client.get(path).content.decode()
+        entry = re.search(
+            r'<li class="amity-timeline-entry[^"]*" id="entry-deal_change-\d+" data-kind="deal_change">(.*?)</li>\n', html, re.S
+        )
+        assert entry is not None, path
+        text = re.sub(r"<[^>]+>", "", entry.group(1))
+        assert "Deal change" in text and "Changed Initech office" in text
+        assert "Amount: €12,000.00 → €15,000.00" in text
+        assert "Owner: Rita Rep → Carl Colleague" in text
+        assert "Close date:" in text and "→ 31 Mar 2027" in text
+
+
 def test_the_deal_page_runs_a_constant_number_of_queries(client_as, rep, deal, pipeline):
     client = client_as(rep)
 

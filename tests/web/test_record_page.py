@@ -429,5 +429,6 @@ def test_the_page_and_its_timeline_run_a_constant_number_of_queries(
     few = [count(path) for path in paths]
     _grow(rep, workspace, peter, initech, 60)
     assert [count(path) for path in paths] == few
-    with django_assert_max_num_queries(46):  # the profile, the timeline and every registered panel (deals, billing, cases…)
+    # The profile, the timeline (a window per source) and every registered panel (deals, billing, cases…).
+    with django_assert_max_num_queries(48):
         client.get(paths[0])
