@@ -263,7 +263,7 @@ def test_the_account_picker_ignores_accents_and_case(client_as, rep, workspace):
     client = client_as(rep)
 
     def labels(q: str) -> list[str]:
-        return [option.label for option in client.get("/w/acme/deals/pick/accounts/", {"q": q}).context["options"]]
+        return [option.label for option in client.get("/w/acme/pick/accounts/", {"q": q}).context["options"]]
 
     assert labels("societe") == ["Societe Anonyme", "Société Générale"]
     assert labels("SOCIÉTÉ GÉN") == ["Société Générale"]
