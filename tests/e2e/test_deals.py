@@ -145,3 +145,64 @@ def test_the_board_on_a_phone_scrolls_sideways(open_page, board):
     page.goto(f"/w/acme/deals/{board['deals']['Initech office'].pk}/")
     expect(page.get_by_role("heading", name="Initech office")).to_be_visible()
     screenshot(page, "deals-detail")
+
+
+def test_a_cards_forecast_category_from_the_boards_one_menu(open_page, board):
+    page = open_page()
+    sign_in(page, "rita@acme.test", PASSWORD)
+    page.goto("/w/acme/deals/")
+    expect(page.locator("#category-menu")).to_have_count(1)  # one menu for the whole board, none per card
+    office = page.locator(".amity-deal-card", has_text="Initech office")
+    badge = office.get_by_role("button", name="Forecast category: Pipeline. Change it")
+    menu = page.get_by_role("menu", name="Forecast “Initech office” as")
+
+    # With the keyboard: the badge opens the menu on the deal's category, arrows move, Enter chooses.
+    badge.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_be_visible()
+    expect(badge).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("menuitemradio", name="Pipeline")).to_be_focused()
+    expect(menu.get_by_role("menuitemradio", name="Pipeline")).to_have_attribute("aria-checked", "true")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(menu.get_by_role("menuitemradio", name="Commit")).to_be_focused()
+    box, anchor = menu.bounding_box(), badge.bounding_box()
+    assert abs(box["y"] - (anchor["y"] + anchor["height"])) < 12 and abs(box["x"] - anchor["x"]) < 12  # under its badge
+    screenshot(page, "deals-category-menu")
+    page.keyboard.press("Enter")
+    expect(office.get_by_role("button", name="Forecast category: Commit. Change it")).to_be_visible()
+    assert Opportunity.objects.get(pk=board["deals"]["Initech office"].pk).forecast_category == "commit"
+
+    # Another card's badge aims the same menu at its deal; Escape closes it and gives the badge its focus back.
+    globex = page.locator(".amity-deal-card", has_text="Globex lobby").locator(".amity-cat-button")
+    globex.click()
+    globex_menu = page.get_by_role("menu", name="Forecast “Globex lobby” as")
+    expect(globex_menu).to_be_visible()
+    page.keyboard.press("End")
+    expect(globex_menu.get_by_role("menuitem", name="As its stage")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(globex_menu).to_be_hidden()
+    expect(globex).to_be_focused()
+    expect(globex).to_have_attribute("aria-expanded", "false")
+    globex.click()
+    page.locator(".amity-board-title").first.click()  # a click elsewhere closes it too
+    expect(globex_menu).to_be_hidden()
+    assert Opportunity.objects.get(pk=board["deals"]["Globex lobby"].pk).forecast_category_chosen is False
+
+
+def test_a_cards_forecast_category_on_a_phone(open_page, board):
+    page = open_page(PHONE, has_touch=True, is_mobile=True)
+    sign_in(page, "rita@acme.test", PASSWORD)
+    page.goto("/w/acme/deals/")
+    badge = page.locator(".amity-deal-card", has_text="Initech chairs").locator(".amity-cat-button")
+    column(page, board["stages"]["Qualified"]).scroll_into_view_if_needed()  # as a thumb would: the board snaps to the column
+    page.wait_for_timeout(400)
+    badge.tap()
+    menu = page.get_by_role("menu", name="Forecast “Initech chairs” as")
+    expect(menu).to_be_visible()
+    box = menu.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # inside the screen
+    screenshot(page, "deals-category-menu")
+    menu.get_by_role("menuitemradio", name="Best case").tap()
+    expect(page.locator(".amity-deal-card", has_text="Initech chairs").locator(".amity-cat-button")).to_have_text("Best case")
+    assert Opportunity.objects.get(pk=board["deals"]["Initech chairs"].pk).forecast_category == "best_case"

@@ -14,6 +14,7 @@ from amity.orders import services as orders
 from amity.orders.models import Invoice, SalesOrder
 from amity.sales import services
 from amity.sales.models import Opportunity, Quote
+from amity.web.views.quotes import LINE_FIELDS
 from tests.mail import Inbox
 from tests.orders.test_services import pdf_text
 
@@ -270,3 +271,81 @@ def test_a_sent_quote_arrives_over_smtp_with_its_pdf_and_link(
     invoice_message = message_from_bytes(smtp_server.messages[1].content)
     attachment = next(part for part in invoice_message.walk() if part.get_content_type() == "application/pdf")
     assert attachment.get_filename() == f"{invoice.number}.pdf" and invoice.number in pdf_text(attachment.get_payload(decode=True))
+
+
+# --- The builder's "Addressed to" picker --------------------------------------------------------------------------------
+
+
+def contact_values(client: Client, quote: Quote, q: str = "") -> list[str]:
+    response = client.get(f"/w/acme/quotes/{quote.pk}/pick/contacts/", {"q": q}, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.content
+    return [str(option.value) for option in response.context["options"]]
+
+
+def test_the_builders_addressed_to_is_a_person_picker_the_accounts_people_first(
+    client_as: Any, rep: User, quote: Quote, contact: Any, account: Any, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    from amity.search import services as search_services
+    from tests.factories import AccountFactory, contact_at
+
+    bill = contact_at(account, first_name="Bill", last_name="Lumbergh")
+    elsewhere = contact_at(AccountFactory(workspace=workspace, name="Penetrode"), first_name="Peter", last_name="Anders")
+    outsider = contact_at(AccountFactory(workspace=other_workspace, name="Globex"), first_name="Peter", last_name="Globex")
+    search_services.index_records(object_type="contact", ids=[contact.pk, bill.pk, elsewhere.pk, outsider.pk])
+    client = client_as(rep)
+
+    builder = client.get(f"/w/acme/quotes/{quote.pk}/edit/").content.decode()
+    assert 'id="quote-contact-search"' in builder and 'value="Peter Gibbons"' in builder  # the deal's primary person, chosen
+    assert (
+        f'name="contact_id" id="quote-contact" value="{contact.pk}"' in builder and "<select" not in builder.split("Addressed to")[1][:400]
+    )
+    assert contact_values(client, quote) == [str(contact.pk), str(bill.pk)]  # nothing typed: the account's people, by last name
+    assert contact_values(client, quote, "peter") == [str(contact.pk), str(elsewhere.pk)]  # not another workspace's Peter
+    html = client.get(f"/w/acme/quotes/{quote.pk}/pick/contacts/", {"q": "peter"}).content.decode()
+    assert ">Initech</span>" in html
+
+    lines = list(quote.lines.all())
+    form: dict[str, Any] = {
+        "title": quote.title, "valid_until": quote.valid_until.isoformat(), "payment_terms_days": "30", "terms": "", "notes": "",
+        "contact_id": str(bill.pk), "q": "Bill Lumbergh",
+        **{f"line_{field}": [str(getattr(line, field) or "") for line in lines] for field in LINE_FIELDS},
+    }  # fmt: skip
+    assert client.post(f"/w/acme/quotes/{quote.pk}/edit/", form).status_code == 302
+    quote.refresh_from_db()
+    assert quote.contact_id == bill.pk and quote.lines.count() == len(lines)
+    refused = client.post(f"/w/acme/quotes/{quote.pk}/edit/", {**form, "contact_id": str(outsider.pk)})
+    assert refused.status_code == 422 and f"No contact with id {outsider.pk} in this workspace." in refused.content.decode()
+    quote.refresh_from_db()
+    assert quote.contact_id == bill.pk
+    assert client.post(f"/w/acme/quotes/{quote.pk}/edit/", {**form, "contact_id": ""}).status_code == 302
+    quote.refresh_from_db()
+    assert quote.contact_id is None  # an emptied box: addressed to nobody in particular
+
+
+def test_the_addressed_to_picker_answers_in_bounded_queries_for_those_who_may_change_quotes(
+    client_as: Any, rep: User, quote: Quote, account: Any, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    from amity.core.permissions import Role
+    from amity.search import services as search_services
+    from tests.factories import contact_at, member
+
+    client = client_as(rep)
+
+    def count(q: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            contact_values(client, quote, q)
+        return len(captured.captured_queries)
+
+    people = [contact_at(account, first_name=f"Milton{n}", last_name="Waddams") for n in range(3)]
+    search_services.index_records(object_type="contact", ids=[person.pk for person in people])
+    count("milton")
+    few = count("milton")
+    people = [contact_at(account, first_name=f"Milton{n}", last_name="Waddams") for n in range(3, 15)]
+    search_services.index_records(object_type="contact", ids=[person.pk for person in people])
+    assert count("milton") == few
+    assert (
+        client_as(member(workspace, Role.VIEWER, email="vic@acme.test")).get(f"/w/acme/quotes/{quote.pk}/pick/contacts/").status_code == 403
+    )
+    stranger = member(other_workspace, Role.OWNER, email="stranger@globex.test")
+    for slug in ("globex", "acme"):
+        assert client_as(stranger).get(f"/w/{slug}/quotes/{quote.pk}/pick/contacts/", {"q": "milton"}).status_code == 404

@@ -256,9 +256,9 @@ def test_the_price_book_list_reads_a_constant_number_of_queries(client_as, owner
     assert count() == few
 
 
-def test_a_price_book_for_an_account_named_on_the_form(client_as, owner, workspace, queries_of):
+def test_a_price_book_for_an_account_chosen_on_the_form(client_as, owner, workspace, queries_of):
     initech = AccountFactory(workspace=workspace, name="Initech")
-    form = {"name": "Initech prices", "currency": "usd", "scope": "account", "account": "initech", "active": "on"}
+    form = {"name": "Initech prices", "currency": "usd", "scope": "account", "account_id": initech.pk, "active": "on"}
 
     response = client_as(owner).post("/w/acme/price-books/new/", form)
 
@@ -269,10 +269,12 @@ def test_a_price_book_for_an_account_named_on_the_form(client_as, owner, workspa
 
 def test_a_price_book_form_names_what_is_wrong(client_as, owner, workspace, book):
     missing = client_as(owner).post(
-        "/w/acme/price-books/new/", {"name": "Key", "currency": "EUR", "scope": "account", "account": "Nobody Inc"}
+        "/w/acme/price-books/new/", {"name": "Key", "currency": "EUR", "scope": "account", "account_id": "999999"}
     )
     assert missing.status_code == 422
-    assert missing.context["form"].errors["account"] == ["No account has this name."]
+    assert missing.context["form"].errors["account_id"] == ["No account with id 999999 in this workspace."]
+    unchosen = client_as(owner).post("/w/acme/price-books/new/", {"name": "Key", "currency": "EUR", "scope": "account", "q": "Initech"})
+    assert unchosen.context["form"].errors["account_id"] == ["Choose the account these prices are for."]
     no_tag = client_as(owner).post("/w/acme/price-books/new/", {"name": "Key", "currency": "EUR", "scope": "segment", "tag": "vip"})
     assert no_tag.status_code == 422
     assert "No tag named 'vip'" in no_tag.context["form"].errors["tag"][0]

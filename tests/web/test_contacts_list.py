@@ -299,7 +299,7 @@ def test_add_a_contact_with_emails_phones_tags_accounts_and_custom_fields(
         "/w/acme/contacts/new/",
         {
             "first_name": "Ada", "last_name": "Lovelace", "emails": "ADA@engines.test\nada@home.test", "phones": "+44 20 7946 0958",
-            "accounts": "analytical engines", "tags": "VIP, Board", "custom.tier": "gold", "owner_id": admin.pk, "lifecycle_stage": "lead",
+            "account_id": account.pk, "tags": "VIP, Board", "custom.tier": "gold", "owner_id": admin.pk, "lifecycle_stage": "lead",
         },
     )  # fmt: skip
     contact = Contact.objects.get()
@@ -314,11 +314,9 @@ def test_add_a_contact_with_emails_phones_tags_accounts_and_custom_fields(
 
 
 def test_the_contact_form_shows_the_services_field_errors(client_as: Any, admin: Any, tier: FieldDefinition) -> None:
-    response = client_as(admin).post(
-        "/w/acme/contacts/new/", {"first_name": "Ada", "emails": "not-an-email", "phones": "12", "accounts": "Nobody Inc"}
-    )
+    response = client_as(admin).post("/w/acme/contacts/new/", {"first_name": "Ada", "account_id": "999999"})
     assert response.status_code == 400
-    assert response.context["form"].errors["accounts"] == ["There is no account named Nobody Inc."]
+    assert response.context["form"].errors["account_id"] == ["No account with id 999999 in this workspace."]
     response = client_as(admin).post("/w/acme/contacts/new/", {"first_name": "Ada", "emails": "not-an-email", "phones": "12"})
     errors = response.context["form"].errors
     assert errors["emails"] == ["Enter a valid email address."]

@@ -225,3 +225,58 @@ def test_a_picker_that_was_not_used_names_the_field(client_as, rep, deal):
     response = client_as(rep).post(f"/w/acme/deals/{deal.pk}/people/", {"person-contact_id": "", "person-role": "user"}, headers=HTMX)
     assert response.status_code == 422
     assert response.context["contact_form"].errors["contact_id"] == ["Choose a person."]
+
+
+# --- Accents and case, on both sides --------------------------------------------------------------------------------
+
+
+def test_the_pickers_ignore_accents_and_case_on_both_sides(client_as, owner, rep, workspace, deal, initech):
+    jose = person(initech, "José", "Álvarez")
+    elsewhere = AccountFactory(workspace=workspace, name="Penetrode")
+    zoe = person(elsewhere, "Zoë", "Lefèvre", "zoe@penetrode.test")
+    plain = person(elsewhere, "Jose", "Plain")
+    client = client_as(rep)
+
+    assert options(client, contacts_url(deal), "jose") == [str(jose.pk), str(plain.pk)]  # José is at the deal's account: first
+    assert options(client, contacts_url(deal), "JOSÉ") == [str(jose.pk), str(plain.pk)]
+    assert options(client, contacts_url(deal), "jose alvarez") == [str(jose.pk)]
+    assert options(client, contacts_url(deal), "zoe lefevre") == [str(zoe.pk)]
+    assert options(client, contacts_url(deal), "Lefèvre") == [str(zoe.pk)]
+    html = client.get(contacts_url(deal), {"q": "alvarez"}, headers=HTMX).content.decode()
+    assert "José Álvarez" in html and ">Initech</span>" in html
+
+    cafe = product(owner, "CAF-É1", "Café crème")
+    tea = product(owner, "TEA-1", "Thé vert")
+    search_services.index_records(object_type="product", ids=[cafe.pk, tea.pk])
+    assert options(client, products_url(deal), "cafe creme") == [str(cafe.pk)]
+    assert options(client, products_url(deal), "CAFÉ") == [str(cafe.pk)]
+    assert options(client, products_url(deal), "the") == [str(tea.pk)]
+    assert options(client, products_url(deal), "caf-e1") == [str(cafe.pk)]  # the SKU, folded too
+    fresh = product(owner, "NEW-1", "Crème brûlée")  # saved, not yet indexed: found as typed
+    assert options(client, products_url(deal), "brûlée") == [str(fresh.pk)]
+
+
+def test_the_account_picker_ignores_accents_and_case(client_as, rep, workspace):
+    for name in ("Société Générale", "Societe Anonyme", "Zürich Re"):
+        account = AccountFactory(workspace=workspace, name=name)
+        search_services.index_records(object_type="account", ids=[account.pk])
+    client = client_as(rep)
+
+    def labels(q: str) -> list[str]:
+        return [option.label for option in client.get("/w/acme/pick/accounts/", {"q": q}).context["options"]]
+
+    assert labels("societe") == ["Societe Anonyme", "Société Générale"]
+    assert labels("SOCIÉTÉ GÉN") == ["Société Générale"]
+    assert labels("zurich") == ["Zürich Re"]
+
+
+def test_the_folded_product_picker_keeps_its_constant_queries(client_as, owner, rep, deal, queries_of):
+    client = client_as(rep)
+    for number in range(3):
+        search_services.index_records(object_type="product", ids=[product(owner, f"CAF-{number}", f"Café {number}").pk])
+    queries_of(client, products_url(deal) + "?q=cafe")  # the first request of a session reads more
+    few = queries_of(client, products_url(deal) + "?q=cafe")
+    for number in range(3, PICK_LIMIT + 5):
+        search_services.index_records(object_type="product", ids=[product(owner, f"CAF-{number}", f"Café {number}").pk])
+    assert queries_of(client, products_url(deal) + "?q=cafe") == few
+    assert len(options(client, products_url(deal), "cafe")) == PICK_LIMIT

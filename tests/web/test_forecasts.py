@@ -137,7 +137,8 @@ def test_quotas_are_set_in_the_grid_and_for_a_team(client_as, owner, rep, team, 
 def test_a_deals_category_is_changed_on_its_page_and_card(client_as, rep, workspace, pipeline, other_workspace):
     deal = _deal(rep, workspace, pipeline, "100", dt.date(2026, 11, 10), stage_name="New")
     board = client_as(rep).get("/w/acme/deals/").content.decode()
-    assert "amity-cat-pipeline" in board and f"/w/acme/deals/{deal.pk}/category/" in board
+    assert "amity-cat-pipeline" in board and f'data-deal="{deal.pk}"' in board
+    assert board.count('id="category-menu"') == 1 and 'data-action="/w/acme/deals/0/category/"' in board  # one menu for every card
     moved = client_as(rep).post(f"/w/acme/deals/{deal.pk}/category/", {"forecast_category": "commit", "next": "/w/acme/deals/?pipeline=1"})
     assert moved.status_code == 302 and moved["Location"] == "/w/acme/deals/?pipeline=1"
     assert Opportunity.objects.get(pk=deal.pk).forecast_category == "commit"

@@ -237,35 +237,61 @@ def test_consent_is_granted_or_withdrawn_per_channel_from_the_page(client_as: An
     assert peter.consent_events.count() == 4
 
 
-def test_accounts_by_name_with_role_and_title(
-    client_as: Any, rep: Any, admin: Any, workspace: Any, peter: Contact, initech: Account
+def test_accounts_chosen_with_the_picker_with_role_and_title(
+    client_as: Any, rep: Any, admin: Any, workspace: Any, other_workspace: Any, peter: Contact, initech: Account
 ) -> None:
     client = client_as(rep)
     url = f"/w/acme/contacts/{peter.pk}/profile/accounts/edit/"
+    holdings = Account.objects.get(workspace=workspace, name="Initrode Holdings")
     form = client.get(url, headers=HTMX).content.decode()
-    assert 'value="Initech"' in form and 'value="Senior programmer"' in form and '<option value="Initrode Holdings">' in form
+    assert 'value="Initech"' in form and f'name="accounts-account_id" id="account-link-1" value="{initech.pk}"' in form
+    assert 'value="Senior programmer"' in form and 'hx-get="/w/acme/pick/accounts/"' in form
+    assert "account-names" not in form  # no list of the first 200 names any more
 
-    wrong = client.post(
-        url, {"accounts-name": ["Initech", "Nowhere Inc"], "accounts-role": ["", ""], "accounts-title": ["", ""]}, headers=HTMX
+    typed_only = client.post(
+        url, {"accounts-account_id": [str(initech.pk), ""], "q": ["Initech", "Nowhere Inc"], "accounts-role": ["", ""], "accounts-title": ["", ""]},
+        headers=HTMX,
+    )  # fmt: skip
+    assert typed_only.status_code == 422 and "Choose “Nowhere Inc” from the suggestions, or clear the line." in typed_only.content.decode()
+    outsider = services.account_create(
+        actor=member(other_workspace, Role.OWNER, email="o@globex.test"), workspace=other_workspace, data={"name": "Globex"}
     )
-    assert wrong.status_code == 422 and "There is no account named Nowhere Inc." in wrong.content.decode()
+    elsewhere = client.post(
+        url, {"accounts-account_id": [str(outsider.pk)], "q": ["Globex"], "accounts-role": [""], "accounts-title": [""]}, headers=HTMX
+    )
+    assert elsewhere.status_code == 422 and f"No account with id {outsider.pk} in this workspace." in elsewhere.content.decode()
+    assert 'value="Globex"' in elsewhere.content.decode()  # the row shows what was typed again
+    assert list(peter.account_contacts.values_list("account__name", flat=True)) == ["Initech"]  # nothing changed
 
-    data = {"accounts-name": ["Initrode Holdings", ""], "accounts-role": ["Consultant", ""], "accounts-title": ["Advisor", ""]}
+    data = {
+        "accounts-account_id": [str(holdings.pk), ""],
+        "q": ["Initrode Holdings", ""],
+        "accounts-role": ["Consultant", ""],
+        "accounts-title": ["Advisor", ""],
+    }
     assert client.post(url, data, headers=HTMX).status_code == 200
     assert list(peter.account_contacts.values_list("account__name", "role", "title")) == [("Initrode Holdings", "Consultant", "Advisor")]
 
 
-def test_an_accounts_details_with_its_parent_by_name(client_as: Any, rep: Any, initech: Account) -> None:
+def test_an_accounts_details_with_its_parent_from_the_account_picker(
+    client_as: Any, rep: Any, initech: Account, other_workspace: Any
+) -> None:
     client = client_as(rep)
     url = f"/w/acme/accounts/{initech.pk}/profile/details/edit/"
     form = client.get(url, headers=HTMX).content.decode()
     assert 'value="Initrode Holdings"' in form and 'value="initech.test"' in form
+    assert f'name="parent_id" id="id_parent_id" value="{initech.parent_id}"' in form and "account-names" not in form
+    outsider = services.account_create(
+        actor=member(other_workspace, Role.OWNER, email="o2@globex.test"), workspace=other_workspace, data={"name": "Globex"}
+    )
+    elsewhere = client.post(url, {"name": "Initech", "parent_id": str(outsider.pk)}, headers=HTMX)
+    assert elsewhere.status_code == 422 and f"No account with id {outsider.pk} in this workspace." in elsewhere.content.decode()
     data = {
         "name": "Initech Corp",
         "domains": "initech.test, initech.example",
         "annual_revenue": "1250000.50",
         "revenue_currency": "usd",
-        "parent": "",
+        "parent_id": "",
     }
     assert client.post(url, data, headers=HTMX).status_code == 200
     initech.refresh_from_db()
@@ -276,7 +302,7 @@ def test_an_accounts_details_with_its_parent_by_name(client_as: Any, rep: Any, i
         "USD",
     )
 
-    cycle = client.post(url, {"name": "Initech Corp", "parent": "Initech Corp"}, headers=HTMX)
+    cycle = client.post(url, {"name": "Initech Corp", "parent_id": str(initech.pk)}, headers=HTMX)
     assert cycle.status_code == 422 and "An account cannot be its own parent or ancestor." in cycle.content.decode()
     assert "1,250,000.50 USD" in page(client, f"/w/acme/accounts/{initech.pk}/")
 
@@ -429,5 +455,6 @@ def test_the_page_and_its_timeline_run_a_constant_number_of_queries(
     few = [count(path) for path in paths]
     _grow(rep, workspace, peter, initech, 60)
     assert [count(path) for path in paths] == few
-    with django_assert_max_num_queries(46):  # the profile, the timeline and every registered panel (deals, billing, cases…)
+    # The profile, the timeline (a window per source) and every registered panel (deals, billing, cases…).
+    with django_assert_max_num_queries(48):
         client.get(paths[0])

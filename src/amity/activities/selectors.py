@@ -478,7 +478,7 @@ def timeline_change_items(rows: models.QuerySet[AuditEntry]) -> list[TimelineIte
     ]
 
 
-def _visible_changes(changes: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+def visible_changes(changes: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
     """A change's fields without the hidden ones; a custom change keeps only the keys the role sees (dropped when none changed)."""
     shown = {name: values for name, values in changes.items() if name not in hidden}
     custom = shown.get("custom")
@@ -499,7 +499,7 @@ def timeline_change_redact(items: list[TimelineItem], query: TimelineQuery) -> l
         hidden = hidden_fields(query.actor, query.workspace, object_type)
         changes = item.extra.get("changes")
         if hidden and isinstance(changes, dict):
-            shown = _visible_changes(changes, hidden)
+            shown = visible_changes(changes, hidden)
             item = replace(item, summary=_describe_changes(shown), extra={**item.extra, "changes": shown})
         redacted.append(item)
     return redacted

@@ -31,6 +31,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from amity.core.models import User, Workspace
 
@@ -203,11 +204,12 @@ def timeline_page(
     keys.sort(reverse=True)
     page_keys, has_more = keys[:limit], len(keys) > limit
     items: list[TimelineItem] = []
-    for kind, (source, rows) in chosen.items():
-        ids = [pk for _, key_kind, pk in page_keys if key_kind == kind]
-        if ids:
-            rendered = list(source.render(rows.filter(pk__in=ids)))
-            items.extend(source.redact(rendered, query) if source.redact else rendered)
+    with timezone.override(actor.zone):  # a time a source writes in words is in the reader's zone, through any door
+        for kind, (source, rows) in chosen.items():
+            ids = [pk for _, key_kind, pk in page_keys if key_kind == kind]
+            if ids:
+                rendered = list(source.render(rows.filter(pk__in=ids)))
+                items.extend(source.redact(rendered, query) if source.redact else rendered)
     items.sort(key=lambda item: item.sort_key, reverse=True)
     return TimelinePage(items=items, next_cursor=encode_cursor(items[-1].position) if has_more and items else None)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zoneinfo
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -53,6 +54,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The user's time zone, in which times are shown to them (UTC when theirs is unknown)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
     @property
     def initials(self) -> str:

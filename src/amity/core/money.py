@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from babel import Locale
-from babel.numbers import get_currency_precision, get_territory_currencies
+from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
 from django.core.exceptions import ValidationError
 
 CENT = Decimal("0.01")
@@ -52,3 +52,8 @@ def round_to_currency(value: Decimal, currency: str) -> Decimal:
     """Round half up to the currency's minor unit (cents; none for JPY), never finer than a cent."""
     digits = min(get_currency_precision(currency), 2)
     return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP).quantize(CENT)
+
+
+def display(value: Decimal | str, currency: str) -> str:
+    """An amount written the way its currency is: '€12,000.00', '¥5,000'."""
+    return format_currency(value, currency, locale="en")

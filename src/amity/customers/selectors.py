@@ -435,23 +435,6 @@ def tag_names(*, actor: User, workspace: Workspace, limit: int = 200) -> list[st
     return list(Tag.objects.filter(workspace=workspace).order_by("name").values_list("name", flat=True)[:limit])
 
 
-def account_choices(*, actor: User, workspace: Workspace, limit: int = 200) -> list[Account]:
-    """Accounts by name for a picker (the first `limit`; typing a name finds any other)."""
-    return list(_scoped(actor, workspace, Account).order_by("name", "id")[:limit])
-
-
-def accounts_by_names(*, actor: User, workspace: Workspace, names: list[str]) -> dict[str, list[int]]:
-    """The ids of the visible accounts with each of these exact names (case-insensitive), by lower-cased name."""
-    found: dict[str, list[int]] = {name.lower(): [] for name in names}
-    lookup = models.Q()
-    for name in names:
-        lookup |= models.Q(name__iexact=name)
-    if names:
-        for pk, name in _scoped(actor, workspace, Account).filter(lookup).values_list("pk", "name"):
-            found.setdefault(name.lower(), []).append(pk)
-    return found
-
-
 def saved_view_list(*, actor: User, workspace: Workspace, object_type: str | None = None) -> models.QuerySet[SavedView]:
     """The views the actor may apply: their own, and those shared with the workspace (others' private views never)."""
     require(actor, workspace, Action.VIEW, ObjectType.SAVED_VIEW)

@@ -1,4 +1,5 @@
-"""Deals on the timelines: a deal opened with an account, and each stage it entered, on its account's, its people's and its own timeline."""
+"""Deals on the timelines: a deal opened with an account, each stage it entered and its other changes (`deal_changes`), on its
+account's, its people's and its own timeline."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.db import models
 
 from amity.activities import timeline
 from amity.activities.timeline import TimelineItem, TimelineQuery, TimelineSource
+from amity.sales import deal_changes
 from amity.sales.models import Opportunity, StageChange
 from amity.sales.selectors import linked_to, visible_opportunity_ids
 
@@ -107,5 +109,18 @@ def register_sources() -> None:
             icon="arrow-big-right-lines",
             tone="indigo",
             entry_label="Deal stage",
+        )
+    )
+    timeline.register(
+        TimelineSource(
+            kind="deal_change",
+            label="Deal changes",
+            rows=deal_changes.deal_change_rows,
+            render=deal_changes.deal_change_items,
+            redact=deal_changes.deal_change_redact,
+            time_field="created_at",
+            icon="history",
+            tone="indigo",
+            entry_label="Deal change",
         )
     )

@@ -197,6 +197,17 @@ def _corrections(workspace: Workspace, tokens: list[str]) -> list[list[str]] | N
     return groups if changed else None
 
 
+def folded_text_holding(*, workspace: Workspace, object_type: str, words: Sequence[str]) -> QuerySet[SearchDocument, int]:
+    """A subquery of the ids of records of one type whose folded text holds every one of these folded words, anywhere.
+
+    For a filter that must ignore accents and case (`fold`) on both sides, where the database's own `icontains` cannot.
+    """
+    documents = SearchDocument.objects.filter(workspace=workspace, object_type=str(object_type))
+    for word in words:
+        documents = documents.filter(text__contains=word)
+    return documents.values_list("object_id", flat=True)
+
+
 def search_index(*, actor: User, workspace: Workspace, kind: RecordType, query: str, limit: int) -> list[Hit]:
     """The best `limit` records of one type for `query` that the actor may open, best first."""
     tokens = query_tokens(query)

@@ -181,9 +181,7 @@ class PriceBookForm(StyledForm):
     name = forms.CharField(label="Name", max_length=120)
     currency = forms.CharField(label="Currency", max_length=3, initial="EUR")
     scope = forms.ChoiceField(label="Prices for", choices=SCOPES, initial="default", widget=forms.RadioSelect)
-    account = forms.CharField(
-        label="Account", required=False, widget=forms.TextInput(attrs={"list": "account-names", "autocomplete": "off"})
-    )
+    account_id = forms.IntegerField(label="Account", required=False, min_value=1)
     tag = forms.CharField(label="Tag", required=False, widget=forms.TextInput(attrs={"list": "tag-names", "autocomplete": "off"}))
     active = forms.BooleanField(label="Active", required=False, initial=True)
     description = forms.CharField(label="Description", required=False, max_length=500)
@@ -201,7 +199,7 @@ class PriceBookForm(StyledForm):
             "name": book.name,
             "currency": book.currency,
             "scope": book.scope,
-            "account": book.account.name if book.account_id and book.account else "",
+            "account_id": book.account_id,
             "tag": book.tag.name if book.tag_id and book.tag else "",
             "active": book.active,
             "description": book.description,
@@ -209,20 +207,20 @@ class PriceBookForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("scope") == "account" and not (data.get("account") or "").strip():
-            self.add_error("account", "Name the account these prices are for.")
+        if data.get("scope") == "account" and not data.get("account_id") and "account_id" not in self.errors:
+            self.add_error("account_id", "Choose the account these prices are for.")
         if data.get("scope") == "segment" and not (data.get("tag") or "").strip():
             self.add_error("tag", "Name the tag of the accounts these prices are for.")
         return data
 
-    def service_data(self, account_id: int | None) -> dict[str, Any]:
+    def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         scope = data["scope"]
         return {
             "name": data["name"],
             "currency": data["currency"].upper(),
             "is_default": scope == "default",
-            "account_id": account_id if scope == "account" else None,
+            "account_id": data["account_id"] if scope == "account" else None,
             "tag": data["tag"].strip() if scope == "segment" else "",
             "active": data["active"],
             "description": data["description"],

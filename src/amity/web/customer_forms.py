@@ -235,18 +235,15 @@ class ContactForm(CustomerRecordForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line, with the country code (+44 …); the first is primary.",
     )
-    accounts = forms.CharField(
-        label="Accounts",
+    account_id = forms.IntegerField(
+        label="Account",
         required=False,
-        widget=forms.TextInput(attrs={"list": "account-names"}),
-        help_text="Names of the organizations they work for, separated by commas.",
+        min_value=1,
+        help_text="The organization they work for; add more on their page.",
     )
-    field_order = ["first_name", "last_name", "title", "emails", "phones", "accounts"]
+    field_order = ["first_name", "last_name", "title", "emails", "phones", "account_id"]
 
-    def account_names(self) -> list[str]:
-        return [name.strip() for name in (self.cleaned_data.get("accounts") or "").split(",") if name.strip()]
-
-    def service_data(self, account_ids: list[int]) -> dict[str, Any]:
+    def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "first_name": data["first_name"],
@@ -256,7 +253,7 @@ class ContactForm(CustomerRecordForm):
             **(
                 {"phones": [{"number": n, "kind": "mobile"} for n in _lines(data["phones"].replace(",", "\n"))]} if "phones" in data else {}
             ),
-            "accounts": [{"account_id": pk} for pk in account_ids],
+            "accounts": [{"account_id": data["account_id"]}] if data.get("account_id") else [],
             **self.common_data(),
         }
 
@@ -288,7 +285,7 @@ def form_field_of(key: str) -> str:
     parts = key.split(".")
     if parts[0] == "custom" and len(parts) > 1:
         return f"custom.{parts[1]}"
-    return {"owner": "owner_id", "team": "team_id"}.get(parts[0], parts[0])
+    return {"owner": "owner_id", "team": "team_id", "accounts": "account_id"}.get(parts[0], parts[0])
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:

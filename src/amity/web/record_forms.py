@@ -118,12 +118,8 @@ class ContactDetailsForm(CustomerRecordForm):
 class AccountDetailsForm(AccountForm):
     """An organization's name, domains, size, revenue, parent and how it is looked after."""
 
-    parent = forms.CharField(
-        label="Parent account",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"list": "account-names"}),
-        help_text="The organization this one belongs to, by name.",
+    parent_id = forms.IntegerField(
+        label="Parent account", required=False, min_value=1, help_text="The organization this one belongs to; empty the box for none."
     )
     external_id = forms.CharField(label="External id", required=False, max_length=100)
 
@@ -140,16 +136,13 @@ class AccountDetailsForm(AccountForm):
             "size": account.size,
             "annual_revenue": account.annual_revenue,
             "revenue_currency": account.revenue_currency,
-            "parent": account.parent.name if account.parent else "",
+            "parent_id": account.parent_id,
         }
 
-    def parent_name(self) -> str:
-        return str(self.cleaned_data.get("parent") or "").strip()
-
-    def service_data_with(self, parent_id: int | None) -> dict[str, Any]:
+    def service_data(self) -> dict[str, Any]:
         return {
-            **_without_custom(self.service_data()),
-            "parent_id": parent_id,
+            **_without_custom(super().service_data()),
+            "parent_id": self.cleaned_data.get("parent_id"),  # chosen with the account picker; the service checks it
             "external_id": self.cleaned_data["external_id"],
         }
 
@@ -406,14 +399,18 @@ class ConsentForm(StyledForm):
 
 
 class AccountLinksForm(RowsForm):
-    """The organizations a person works for, by name, with their role and title at each."""
+    """The organizations a person works for, each chosen with the account picker, with their role and title at each.
 
-    groups: ClassVar[dict[str, str]] = {"accounts": "name"}
+    A row posts the chosen account's id (`accounts-account_id`) and the picker's box its text (`q`, one per row, in the
+    rows' order): the text shows the row again after an error, and tells a name typed but never chosen from a blank row.
+    """
+
+    groups: ClassVar[dict[str, str]] = {"accounts": "account_id"}
 
     @classmethod
     def for_contact(cls, contact: Contact) -> AccountLinksForm:
         rows = [
-            Row(values={"name": link.account.name, "role": link.role, "title": link.title})
+            Row(values={"account_id": str(link.account_id), "name": link.account.name, "role": link.role, "title": link.title})
             for link in contact.account_contacts.all()
             if link.account.deleted_at is None
         ]
@@ -421,21 +418,34 @@ class AccountLinksForm(RowsForm):
 
     @classmethod
     def from_post(cls, post: Mapping[str, Any]) -> AccountLinksForm:
-        return cls({"accounts": _rows_from_post(post, "accounts", ["name", "role", "title"])})
+        rows = _rows_from_post(post, "accounts", ["account_id", "role", "title"])
+        typed = post.getlist("q")  # type: ignore[attr-defined]
+        for index, row in enumerate(rows):
+            row.values["name"] = str(typed[index]).strip() if index < len(typed) else ""
+        return cls({"accounts": rows})
 
-    def names(self) -> list[str]:
-        return [row.values["name"].strip() for row in self.sent("accounts")]
+    def sent(self, group: str) -> list[Row]:
+        """The rows with an account chosen, or a name typed in the box (which the service data refuses)."""
+        if group not in self._sent:
+            self._sent[group] = [row for row in self.rows[group] if not (row.blank("account_id") and row.blank("name"))]
+        return self._sent[group]
 
-    def service_data(self, found: dict[str, list[int]]) -> dict[str, Any] | None:
-        """The links to save, or None after marking each name that is no account, or several, on its row."""
+    def service_data(self) -> dict[str, Any] | None:
+        """The links to save, or None after marking each row whose typed name was not chosen from the suggestions."""
         links = []
         for row in self.sent("accounts"):
-            name = row.values["name"].strip()
-            ids = found.get(name.lower(), [])
-            if len(ids) != 1:
-                row.errors["name"] = f"Several accounts are named {name}." if ids else f"There is no account named {name}."
+            chosen = row.values["account_id"].strip()
+            if not chosen:
+                row.errors["account_id"] = f"Choose “{row.values['name']}” from the suggestions, or clear the line."
                 continue
-            links.append({"account_id": ids[0], "role": row.values.get("role", ""), "title": row.values.get("title", "")})
+            # Not an id at all (a hand-made post) is no account: the service says so, as of any unknown id.
+            links.append(
+                {
+                    "account_id": int(chosen) if chosen.isdigit() else 0,
+                    "role": row.values.get("role", ""),
+                    "title": row.values.get("title", ""),
+                }
+            )
         return None if self.errors else {"accounts": links}
 
 

@@ -167,6 +167,8 @@ class Presenter:
                 self._task(entry)
             elif item.kind == "change":
                 self._change(entry)
+            elif item.extra.get("lines"):  # another app's changes, already in words (a deal's: amity.sales.deal_changes)
+                self._lines(entry)
             else:  # a kind another app registered: its own summary
                 entry.summary = item.summary
         entry.people = [
@@ -211,6 +213,10 @@ class Presenter:
             entry.icon = "sparkles"
         changes = self.changes(entry.item.extra.get("changes") or {}, created=action == AuditEntry.Action.CREATE)
         entry.changes, entry.more_changes = changes[:SHOWN_CHANGES], max(0, len(changes) - SHOWN_CHANGES)
+
+    def _lines(self, entry: Entry) -> None:
+        lines = [Change(line["label"], line["before"], line["after"], line["only_changed"]) for line in entry.item.extra["lines"]]
+        entry.changes, entry.more_changes = lines[:SHOWN_CHANGES], max(0, len(lines) - SHOWN_CHANGES)
 
     def changes(self, raw: Mapping[str, Any], *, created: bool = False) -> list[Change]:
         """An audit entry's {field: [before, after]} as labelled lines; a creation lists only what was set."""

@@ -299,7 +299,7 @@ def get_opportunity_stage_history(request: HttpRequest, opportunity_id: int) -> 
     "/opportunities/{opportunity_id}/timeline",
     response=page_of(TimelineItemOut),
     tags=DEALS,
-    summary="Its stage changes and everything logged on it, newest first",
+    summary="Its stage changes, its other changes in words and everything logged on it, newest first",
 )
 def get_opportunity_timeline(request: HttpRequest, opportunity_id: int, page: Query[PageParams], kind: str | None = None) -> Any:
     actor, workspace = actor_and_workspace(request)

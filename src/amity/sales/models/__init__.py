@@ -228,6 +228,11 @@ class Opportunity(WorkspaceScopedModel):
     def weighted_amount(self) -> Decimal:
         return (self.amount * self.probability / 100).quantize(Decimal("0.01"))
 
+    @property
+    def close_date_passed(self) -> bool:
+        """Whether the deal is still open after the day it was expected to close (in the reader's zone)."""
+        return self.status == self.Status.OPEN and self.expected_close_date < timezone.localdate()
+
 
 class OpportunityContact(WorkspaceScopedModel):
     """A person's part in a deal: decision maker, influencer, champion, user."""

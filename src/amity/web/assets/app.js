@@ -573,8 +573,8 @@ function startBoard(root) {
       delay: 150,
       delayOnTouchOnly: true,
       ghostClass: "amity-deal-ghost",
-      // The forecast category's menu on a card is clicked, not dragged.
-      filter: ".dropdown",
+      // The forecast category's badge on a card is clicked, not dragged.
+      filter: ".amity-cat-button",
       preventOnFilter: false,
       onEnd: (event) => {
         if (event.to === event.from) return;
@@ -588,6 +588,107 @@ function startBoard(root) {
 document.addEventListener("htmx:afterSettle", (event) => startBoard(event.detail.elt.id === "board" ? event.detail.elt : event.detail.elt.parentNode || document));
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => startBoard(document));
 else startBoard(document);
+
+// --- Deal board: one forecast-category menu for every card -------------------------------------------
+// A card has only its category badge; the page has one menu (#category-menu, a form) which the badge opens
+// under itself, aimed at that deal (the form's action) with its category checked. Keyboard: Enter or Space on
+// the badge opens it on the checked item, arrows (and Home/End) move, Enter chooses, Escape or Tab closes.
+const categoryMenu = {
+  button: null,
+
+  element() {
+    return document.getElementById("category-menu");
+  },
+
+  items() {
+    return [...this.element().querySelectorAll(".dropdown-item")];
+  },
+
+  open(button) {
+    const menu = this.element();
+    if (!menu) return;
+    if (this.button) this.close(false);
+    const card = button.closest(".amity-deal-card");
+    menu.action = menu.dataset.action.replace("/0/", `/${card.dataset.deal}/`);
+    menu.querySelector("[data-deal-name]").textContent = `“${card.dataset.name}”`;
+    this.items().forEach((item) => {
+      if (item.getAttribute("role") === "menuitemradio") {
+        const checked = item.value === button.dataset.category;
+        item.setAttribute("aria-checked", checked ? "true" : "false");
+        item.classList.toggle("active", checked);
+      }
+    });
+    menu.hidden = false;
+    this.place(menu, button);
+    button.setAttribute("aria-expanded", "true");
+    this.button = button;
+    (this.items().find((item) => item.classList.contains("active")) || this.items()[0]).focus({ preventScroll: true });
+  },
+
+  // Under the badge, kept inside the window (a phone's narrow screen, the last column's edge).
+  place(menu, button) {
+    const anchor = button.getBoundingClientRect();
+    const margin = 8;
+    const left = Math.min(anchor.left, window.innerWidth - menu.offsetWidth - margin);
+    const below = anchor.bottom + 4;
+    const top = below + menu.offsetHeight > window.innerHeight - margin ? Math.max(margin, anchor.top - menu.offsetHeight - 4) : below;
+    menu.style.left = `${Math.max(margin, left)}px`;
+    menu.style.top = `${top}px`;
+  },
+
+  close(returnFocus = true) {
+    const menu = this.element();
+    if (!menu || !this.button) return;
+    menu.hidden = true;
+    this.button.setAttribute("aria-expanded", "false");
+    if (returnFocus && this.button.isConnected) this.button.focus();
+    this.button = null;
+  },
+
+  move(step) {
+    const items = this.items();
+    const at = items.indexOf(document.activeElement);
+    items[(at + step + items.length) % items.length].focus({ preventScroll: true });
+  },
+};
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".amity-cat-button");
+  if (button) {
+    if (categoryMenu.button === button) categoryMenu.close();
+    else categoryMenu.open(button);
+  } else if (categoryMenu.button && !event.target.closest("#category-menu")) {
+    categoryMenu.close(false);
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (!categoryMenu.button || !event.target.closest("#category-menu")) return;
+  const moves = { ArrowDown: 1, ArrowUp: -1 };
+  if (event.key in moves) categoryMenu.move(moves[event.key]);
+  else if (event.key === "Home") categoryMenu.items()[0].focus({ preventScroll: true });
+  else if (event.key === "End") categoryMenu.items().at(-1).focus({ preventScroll: true });
+  else if (event.key === "Escape") categoryMenu.close();
+  else if (event.key === "Tab") categoryMenu.close();
+  else return;
+  if (event.key !== "Tab") event.preventDefault();
+});
+
+// Scrolling the board, a column or the page (or a phone's bar hiding, which resizes the window) moves the menu with its
+// badge, and closes it once the badge is out of sight.
+function followBadge() {
+  const button = categoryMenu.button;
+  if (!button) return;
+  const anchor = button.getBoundingClientRect();
+  const inSight = anchor.bottom > 0 && anchor.top < window.innerHeight && anchor.right > 0 && anchor.left < window.innerWidth;
+  if (inSight) categoryMenu.place(categoryMenu.element(), button);
+  else categoryMenu.close(false);
+}
+document.addEventListener("scroll", followBadge, true);
+window.addEventListener("resize", followBadge);
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (categoryMenu.button && event.detail.target.contains(categoryMenu.button)) categoryMenu.close(false);
+});
 
 // The close-date filter shows its two dates only for "Custom dates…".
 document.addEventListener("change", (event) => {

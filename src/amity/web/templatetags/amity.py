@@ -49,11 +49,11 @@ def cell(value: object) -> str:
 @register.filter
 def money(value: Decimal | str | None, currency: str) -> str:
     """An amount written the way its currency is: '€12,000.00', '¥5,000'."""
-    from babel.numbers import format_currency
+    from amity.core.money import display
 
     if value is None or value == "":
         return ""
-    return format_currency(value, currency, locale="en")
+    return display(value, currency)
 
 
 @register.filter

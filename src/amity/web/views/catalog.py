@@ -152,24 +152,8 @@ def price_book_list(request: WorkspaceRequest) -> HttpResponse:
     return render_page(request, "web/catalog/price_books.html", context, partial="rows" if request.GET.get("cursor") else None)
 
 
-def _book_account(request: WorkspaceRequest, form: PriceBookForm) -> int | None:
-    """The account the form names, or None with the reason on the form."""
-    name = (form.cleaned_data.get("account") or "").strip()
-    if form.cleaned_data.get("scope") != "account" or not name:
-        return None
-    found = customer_selectors.accounts_by_names(actor=request.user, workspace=request.workspace, names=[name]).get(name.lower(), [])
-    if len(found) != 1:
-        form.add_error("account", "No account has this name." if not found else "Several accounts have this name; rename one first.")
-        form.mark_invalid()
-        return None
-    return found[0]
-
-
 def _save_book(request: WorkspaceRequest, form: PriceBookForm, book: PriceBook | None) -> PriceBook | None:
-    account_id = _book_account(request, form)
-    if form.errors:
-        return None
-    data = form.service_data(account_id)
+    data = form.service_data()  # the account's id as the picker chose it: the service checks it is one of this workspace
     try:
         if book is None:
             return services.price_book_create(actor=request.user, workspace=request.workspace, data=data)
@@ -179,9 +163,13 @@ def _save_book(request: WorkspaceRequest, form: PriceBookForm, book: PriceBook |
         return None
 
 
-def _pickers(request: WorkspaceRequest) -> dict[str, Any]:
+def _pickers(request: WorkspaceRequest, book: PriceBook | None) -> dict[str, Any]:
+    """The tags to suggest, and the name of the chosen account for its picker to show (the book's, or the one sent back)."""
+    chosen = request.POST.get("account_id", "") if request.method == "POST" else str(book.account_id or "") if book else ""
+    accounts = customer_selectors.account_list(actor=request.user, workspace=request.workspace)
+    account_name = accounts.filter(pk=int(chosen)).values_list("name", flat=True).first() if chosen.isdigit() else None
     return {
-        "account_names": [account.name for account in customer_selectors.account_choices(actor=request.user, workspace=request.workspace)],
+        "account_name": account_name or "",
         "tag_names": customer_selectors.tag_names(actor=request.user, workspace=request.workspace),
     }
 
@@ -197,7 +185,7 @@ def price_book_create(request: WorkspaceRequest) -> HttpResponse:
         if book is not None:
             messages.success(request, f"Price book “{book.name}” created; add its prices below.")
             return redirect("price_book_detail", request.workspace.slug, book.pk)
-    context = {"form": form, "book": None, **_pickers(request)}
+    context = {"form": form, "book": None, **_pickers(request, None)}
     return render_page(request, "web/catalog/price_book_form.html", context, status=422 if form.errors else 200)
 
 
@@ -211,7 +199,7 @@ def price_book_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _save_book(request, form, book) is not None:
         messages.success(request, f"Price book “{book.name}” saved.")
         return redirect("price_book_detail", request.workspace.slug, pk)
-    context = {"form": form, "book": book, **_pickers(request)}
+    context = {"form": form, "book": book, **_pickers(request, book)}
     return render_page(request, "web/catalog/price_book_form.html", context, status=422 if form.errors else 200)
 
 

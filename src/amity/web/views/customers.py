@@ -443,12 +443,18 @@ def record_create(request: WorkspaceRequest, kind: str) -> HttpResponse:
         "kind": spec,
         "form": form,
         "duplicates": getattr(form, "duplicates", []),
-        "account_names": [account.name for account in selectors.account_choices(actor=actor, workspace=workspace)]
-        if spec.model is Contact
-        else [],
+        "account_name": _account_name(request, request.POST.get("account_id", "")) if spec.model is Contact else "",
     }
     status = 400 if form.errors else 409 if context["duplicates"] else 200
     return render_page(request, "web/customers/form.html", context, status=status)
+
+
+def _account_name(request: WorkspaceRequest, account_id: str) -> str:
+    """The name of the account a form sent back with errors had chosen, for its picker to show (if the user may see it)."""
+    if not account_id.isdigit():
+        return ""
+    accounts = selectors.account_list(actor=request.user, workspace=request.workspace)
+    return accounts.filter(pk=int(account_id)).values_list("name", flat=True).first() or ""
 
 
 def _create(request: WorkspaceRequest, kind: Kind, form: Any) -> Account | Contact | None:
@@ -457,16 +463,7 @@ def _create(request: WorkspaceRequest, kind: Kind, form: Any) -> Account | Conta
     allow_duplicates = request.POST.get("allow_duplicates") == "1"
     try:
         if isinstance(form, ContactForm):
-            names = form.account_names()
-            found = selectors.accounts_by_names(actor=actor, workspace=workspace, names=names)
-            problems = [name for name in names if len(found.get(name.lower(), [])) != 1]
-            if problems:
-                name = problems[0]
-                many = len(found.get(name.lower(), [])) > 1
-                form.add_error("accounts", f"Several accounts are named {name}." if many else f"There is no account named {name}.")
-                return None
-            ids = list(dict.fromkeys(found[name.lower()][0] for name in names))
-            return services.contact_create(actor=actor, workspace=workspace, data=form.service_data(ids), allow_duplicates=allow_duplicates)
+            return services.contact_create(actor=actor, workspace=workspace, data=form.service_data(), allow_duplicates=allow_duplicates)
         return services.account_create(actor=actor, workspace=workspace, data=form.service_data(), allow_duplicates=allow_duplicates)
     except DuplicatesFound as found:
         summaries = dedupe_selectors.record_summaries(workspace, [(pair.right.type, pair.right.id) for pair in found.matches])

@@ -1,5 +1,5 @@
-"""The sales forms' search-as-you-type pickers: a product for a deal's or a quote's new line, a person to put on a deal,
-the account of a new deal.
+"""The search-as-you-type pickers: a product for a deal's or a quote's new line, a person to put on a deal or to address
+a quote to, and an account for any form that names one (a new deal, a contact's accounts, a price book).
 
 Each endpoint answers the options of web/includes/picker.html (web/includes/picker_options.html) for the
 typed `q`: a bounded page, in a bounded number of queries, from the record's own workspace. Another form can
@@ -8,6 +8,7 @@ offer a picker the same way: a view that builds PickerOption rows and renders pi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.http import HttpResponse
@@ -87,14 +88,10 @@ def quote_pick_product(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _answer(request, _product_options(request, currency=quote.currency, account=quote.account), empty="No active product matches.")
 
 
-@workspace_view
-@require_GET
-def deal_pick_contact(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    """People not on the deal yet whose name (or email, where the role may see it) matches, the account's people first."""
-    deal = _deal(request, pk)
-    on_deal = deal.contact_roles.values_list("contact_id", flat=True)
+def _person_options(request: WorkspaceRequest, *, account: Account, exclude: Iterable[int] = ()) -> HttpResponse:
+    """People whose name (or email, where the role may see it) matches, `account`'s people first and badged with its name."""
     contacts = contacts_matching(
-        actor=request.user, workspace=request.workspace, query=_query(request), account_id=deal.account_id, exclude=on_deal
+        actor=request.user, workspace=request.workspace, query=_query(request), account_id=account.pk, exclude=exclude
     )
     show_email = "emails" not in hidden_fields(request.user, request.workspace, ObjectType.CONTACT)
     options = [
@@ -102,7 +99,7 @@ def deal_pick_contact(request: WorkspaceRequest, pk: int) -> HttpResponse:
             contact.pk,
             str(contact),
             " · ".join(part for part in (contact.title, contact.primary_email if show_email else "") if part),
-            badge=deal.account.name if getattr(contact, "at_account", False) else "",
+            badge=account.name if getattr(contact, "at_account", False) else "",
         )
         for contact in contacts
     ]
@@ -111,9 +108,27 @@ def deal_pick_contact(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 @workspace_view
 @require_GET
-def deal_pick_account(request: WorkspaceRequest) -> HttpResponse:
-    """The new-deal form's account: accounts found by name (or web domain), best first; nothing typed, the first by name."""
-    ensure(request, Action.ADD, ObjectType.OPPORTUNITY)
+def deal_pick_contact(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """People not on the deal yet whose name (or email, where the role may see it) matches, the account's people first."""
+    deal = _deal(request, pk)
+    return _person_options(request, account=deal.account, exclude=deal.contact_roles.values_list("contact_id", flat=True))
+
+
+@workspace_view
+@require_GET
+def quote_pick_contact(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """The quote builder's "Addressed to": people as on a deal, the quote's account's people first (all of them, nothing typed)."""
+    ensure(request, Action.CHANGE, ObjectType.QUOTE)
+    quote = selectors.quote_get(actor=request.user, workspace=request.workspace, pk=pk)
+    return _person_options(request, account=quote.account)
+
+
+@workspace_view
+@require_GET
+def pick_account(request: WorkspaceRequest) -> HttpResponse:
+    """Any form's account (a new deal's, a contact's, a price book's): accounts found by name (or web domain), best first;
+    nothing typed, the first by name. The form posts the id; the service it calls checks it."""
+    ensure(request, Action.VIEW, ObjectType.ACCOUNT)
     hits = accounts_matching(actor=request.user, workspace=request.workspace, query=_query(request))
     options = [PickerOption(hit.object_id, hit.title, hit.subtitle) for hit in hits]
     return _answer(request, options, empty="No account matches.")

@@ -157,7 +157,8 @@ def quote_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
         "errors": dict(errors),
         "line_errors": _line_errors(errors, len(lines)),
         "product_form": ProductPickForm(prefix="add"),
-        "contacts": _contacts(request, quote),
+        "contact_name": _contact_name(request, quote.contact_id),
+        "contact_errors": [errors["contact_id"]] if "contact_id" in errors else [],
     }
     return render_page(request, "web/quotes/builder.html", context, status=422 if errors else 200)
 
@@ -191,12 +192,16 @@ def _line_errors(errors: FieldErrors, count: int) -> list[dict[str, str]]:
     return rows
 
 
-def _contacts(request: WorkspaceRequest, quote: Quote) -> list[Any]:
+def _contact_name(request: WorkspaceRequest, contact_id: int | None) -> str:
+    """The name of whom the quote is addressed to (or the person just chosen), for the picker's box; blank if not visible."""
+    if not contact_id:
+        return ""
     try:
         people = customer_selectors.contact_list(actor=request.user, workspace=request.workspace)
     except PermissionDenied:
-        return []
-    return list(people.filter(accounts=quote.account_id).order_by("last_name", "first_name", "id")[:100])
+        return ""
+    contact = people.filter(pk=contact_id).only("first_name", "last_name").first()
+    return str(contact) if contact else ""
 
 
 # --- A quote's page ---------------------------------------------------------------------------------------------------

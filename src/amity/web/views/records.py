@@ -329,7 +329,6 @@ class Editor:
     build: Callable[[WorkspaceRequest, Any, Any], Any]  # (request, record, POST data or None) -> form
     save: Callable[[WorkspaceRequest, Any, Any], bool]  # (request, record, form) -> saved?
     rows: bool = False
-    account_names: bool = False  # whether its form suggests account names
 
 
 def _choices(request: WorkspaceRequest) -> dict[str, Any]:
@@ -367,21 +366,6 @@ def _account_details(request: WorkspaceRequest, account: Account, data: Any) -> 
     return AccountDetailsForm(data, initial=AccountDetailsForm.initial_for(account), **_choices(request))
 
 
-def _save_account_details(request: WorkspaceRequest, account: Account, form: AccountDetailsForm) -> bool:
-    if not form.is_valid():
-        return False
-    parent_id = None
-    name = form.parent_name()
-    if name:
-        found = selectors.accounts_by_names(actor=request.user, workspace=request.workspace, names=[name]).get(name.lower(), [])
-        if len(found) != 1:
-            form.add_error("parent", f"Several accounts are named {name}." if found else f"There is no account named {name}.")
-            form.mark_invalid()
-            return False
-        parent_id = found[0]
-    return _update(request, account, form, form.service_data_with(parent_id))
-
-
 def _custom_values(request: WorkspaceRequest, record: Account | Contact, data: Any) -> CustomValuesForm:
     definitions = custom_definitions(request, "contact" if isinstance(record, Contact) else "account")
     initial = CustomValuesForm.initial_for(record, definitions)
@@ -412,8 +396,7 @@ def _account_links(request: WorkspaceRequest, contact: Contact, data: Any) -> Ac
 
 
 def _save_account_links(request: WorkspaceRequest, contact: Contact, form: AccountLinksForm) -> bool:
-    found = selectors.accounts_by_names(actor=request.user, workspace=request.workspace, names=form.names())
-    return _update(request, contact, form, form.service_data(found))
+    return _update(request, contact, form, form.service_data())
 
 
 def _addresses_form(request: WorkspaceRequest, record: Account | Contact, data: Any) -> AddressesForm:
@@ -460,13 +443,13 @@ EDITORS: dict[str, dict[str, Editor]] = {
         "details": Editor("About", _contact_details, _save_form),
         "reach": Editor("Email and phone", _reach, _save_reach, rows=True),
         "social": Editor("Social profiles", _social, _save_social, rows=True),
-        "accounts": Editor("Accounts", _account_links, _save_account_links, rows=True, account_names=True),
+        "accounts": Editor("Accounts", _account_links, _save_account_links, rows=True),
         "custom": Editor("More fields", _custom_values, _save_form),
         "addresses": Editor("Addresses", _addresses_form, _save_addresses, rows=True),
         "consent": Editor("Consent to marketing", _consent_form, _save_consent),
     },
     "account": {
-        "details": Editor("About", _account_details, _save_account_details, account_names=True),
+        "details": Editor("About", _account_details, _save_form),
         "custom": Editor("More fields", _custom_values, _save_form),
         "addresses": Editor("Addresses", _addresses_form, _save_addresses, rows=True),
     },
@@ -533,10 +516,15 @@ def profile_section_edit(request: WorkspaceRequest, kind: str, pk: int, section:
         "form": form,
         "rows": editor.rows,
         "base_url": spec.url("detail", request.workspace.slug, pk=pk),
-        "account_names": _account_names(request) if editor.account_names else [],
+        "parent_name": _parent_name(request, form) if isinstance(form, AccountDetailsForm) else "",
     }
     return render(request, SECTION_FORM, context, status=status)
 
 
-def _account_names(request: WorkspaceRequest) -> list[str]:
-    return [account.name for account in selectors.account_choices(actor=request.user, workspace=request.workspace)]
+def _parent_name(request: WorkspaceRequest, form: AccountDetailsForm) -> str:
+    """The name of the parent account the form holds (the account's, or the one just chosen), for its picker to show."""
+    chosen = str(form["parent_id"].value() or "")
+    if not chosen.isdigit():
+        return ""
+    accounts = selectors.account_list(actor=request.user, workspace=request.workspace)
+    return accounts.filter(pk=int(chosen)).values_list("name", flat=True).first() or ""
