@@ -379,7 +379,11 @@ def test_the_deal_page_with_its_forms_reads_a_constant_number_of_queries(
 
     # One product at its list price from the start: resolve_prices reads list prices in a query of their own.
     data = {"sku": "LIST-1", "name": "At list price", "currency": "EUR", "list_price": "7"}
-    catalog_services.product_create(actor=owner, workspace=workspace, data=data)
+    first = catalog_services.product_create(actor=owner, workspace=workspace, data=data)
+    # A line and a person from the start too: their changes are on the deal's timeline, whose names cost a query per kind.
+    services.opportunity_set_line_items(actor=rep, opportunity=deal, items=[{"product_id": first.pk}])
+    someone = contact_at(initech, first_name="First", last_name="Person")
+    services.opportunity_set_contacts(actor=rep, opportunity=deal, contacts=[{"contact_id": someone.pk, "role": "user"}])
     count()
     few = count()
     products = [
