@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -148,6 +149,18 @@ class Conversion:
             self.used.update(rates_behind(self.rates, currency, self.target, day))
         return value
 
+    def quotas(self, rows: Iterable[Mapping[str, Any]], people: set[int]) -> Iterator[tuple[int, dt.date, Decimal]]:
+        """Quota sums grouped by (user_id, month, currency) with their count `n`: those of the people in reach, each in
+        the target currency; a currency without a rate is counted in `missing_quotas` instead."""
+        for row in rows:
+            if row["user_id"] not in people:
+                continue
+            factor = self.factor(row["currency"], row["month"])
+            if factor is None:
+                self.missing_quotas[row["currency"]] += row["n"]
+                continue
+            yield row["user_id"], row["month"], Decimal(row["total"]) * factor
+
     @property
     def unconverted(self) -> list[Unconverted]:
         codes = sorted({*self.missing_deals, *self.missing_quotas})
@@ -265,14 +278,8 @@ def _quota_sums(*, actor: User, workspace: Workspace, period: Period, conversion
         .annotate(total=Sum("amount"), n=Count("id"))
     )
     totals: dict[int, Decimal] = {}
-    for row in rows:
-        if row["user_id"] not in people:
-            continue
-        factor = conversion.factor(row["currency"], row["month"])
-        if factor is None:
-            conversion.missing_quotas[row["currency"]] += row["n"]
-            continue
-        totals[row["user_id"]] = totals.get(row["user_id"], ZERO) + _converted(row["total"], factor)
+    for user_id, _, amount in conversion.quotas(rows, people):
+        totals[user_id] = totals.get(user_id, ZERO) + amount
     return {user_id: _money(total) for user_id, total in totals.items()}
 
 

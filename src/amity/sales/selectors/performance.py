@@ -148,15 +148,9 @@ def rep_performance(
         .values("user_id", "month", "currency")
         .annotate(total=Sum("amount"), n=Count("id"))
     )
-    for row in quotas:
-        if row["user_id"] not in people:
-            continue
-        factor = conversion.factor(row["currency"], row["month"])
-        if factor is None:
-            conversion.missing_quotas[row["currency"]] += row["n"]
-            continue
-        entry = stats[(row["user_id"], row["month"])]
-        entry.quota = (entry.quota + Decimal(row["total"]) * factor).quantize(CENT, rounding=ROUND_HALF_UP)
+    for user_id, month, amount in conversion.quotas(quotas, people):
+        entry = stats[(user_id, month)]
+        entry.quota = (entry.quota + amount).quantize(CENT, rounding=ROUND_HALF_UP)
     performance = _assemble(stats, members, month_list, code, filters)
     performance.corporate_currency = rates.corporate
     performance.rates_used, performance.unconverted = sorted_used(conversion.used), conversion.unconverted
